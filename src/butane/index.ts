@@ -1,0 +1,100 @@
+/**
+ * Butane (variant `flatcar`, 1.0.0 and 1.1.0) -> Ignition (3.3.0 and 3.4.0), with Butane's
+ * output, strictness and messages. Self-contained: yaml -> decode (schema) -> validate source ->
+ * translate -> validate Ignition -> JSON.
+ */
+import { decodeConfig, locate, type Positions } from './decode.js';
+import { formatPath, Report, TranspileError, type Finding, type Path } from './report.js';
+import { findVersion } from './schema.js';
+import { translate, type IObject, type Translations } from './translate.js';
+import { validateIgnition, validateSource } from './validate.js';
+import { parseYaml, type YNode } from './yaml.js';
+
+export { TranspileError, formatFinding, formatPath } from './report.js';
+export type { Finding, Path, Position, FailureStage } from './report.js';
+export { encodeDataUrl, decodeDataUrl } from './encode.js';
+export type { IObject } from './translate.js';
+
+export interface TranspileOptions {
+  /** Directory for `local`, `trees`, `contents_local`, `ssh_authorized_keys_local`. */
+  filesDir?: string;
+  /** Indent the JSON with two spaces. */
+  pretty?: boolean;
+  /** Any warning fails the transpile (Butane's --strict). */
+  strict?: boolean;
+  /** Allow gzip for inline contents (default true, as Butane). */
+  allowCompression?: boolean;
+}
+
+export interface TranspileResult {
+  /** The Ignition config as JSON text (compact unless `pretty`). */
+  ignition: string;
+  /** The Ignition config as an object. */
+  config: IObject;
+  warnings: Finding[];
+}
+
+function scalarAt(root: YNode, key: string): YNode | undefined {
+  return root.kind === 'map' ? root.entries.find((e) => e.key === key)?.value : undefined;
+}
+
+const SEMVER = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-[0-9A-Za-z-.]+)?(?:\+[0-9A-Za-z-.]+)?$/;
+
+function versionFailure(message: string, root: YNode | null): never {
+  const report = new Report();
+  report.error(null, message, root?.pos);
+  throw new TranspileError('version', report.findings);
+}
+
+/** Transpiles Butane YAML to Ignition JSON, or throws a TranspileError naming every problem. */
+export function transpile(butane: string, options: TranspileOptions = {}): TranspileResult {
+  const root = parseYaml(butane);
+  const variantNode = root ? scalarAt(root, 'variant') : undefined;
+  const versionNode = root ? scalarAt(root, 'version') : undefined;
+  const variant = variantNode?.kind === 'scalar' ? variantNode.text : '';
+  const version = versionNode?.kind === 'scalar' ? versionNode.text : '';
+  if (variant === '') versionFailure('error parsing variant; must be specified', root);
+  if (!SEMVER.test(version)) versionFailure('error parsing version; must be a valid semver', root);
+  const info = findVersion(variant, version);
+  if (!info) versionFailure(`No translator exists for variant ${variant} with version ${version}`, root);
+
+  let positions: Positions = new Map();
+  const at = (path: Path) => locate(positions, path);
+  const types = new Report(at);
+  const warnings = new Report(at);
+  const decoded = decodeConfig(root!, info.schema, types, warnings);
+  positions = decoded.positions;
+  if (types.hasErrors) throw new TranspileError('type', types.findings);
+
+  const source = new Report(at);
+  validateSource(decoded.value, info, source);
+  const fail = (stage: 'source' | 'generated', more: Finding[]): never => {
+    throw new TranspileError(stage, [...warnings.findings, ...more]);
+  };
+  if (source.hasErrors) fail('source', source.findings);
+  const translateReport = new Report(at);
+  const { ignition, translations } = translate(decoded.value, info, options, translateReport);
+  if (translateReport.hasErrors) fail('source', [...source.findings, ...translateReport.findings]);
+
+  const generated = new Report();
+  validateIgnition(ignition, info.ignitionVersion, generated);
+  const mapped = generated.findings.map((f) => {
+    const path = f.path ? toButanePath(translations, f.path) : null;
+    return { ...f, path, pos: path ? at(path) : undefined };
+  });
+  const all = [...source.findings, ...translateReport.findings, ...mapped];
+  if (mapped.some((f) => f.severity === 'error')) fail('generated', all);
+  const allWarnings = [...warnings.findings, ...all.filter((f) => f.severity === 'warning')];
+  if (options.strict && allWarnings.length > 0) throw new TranspileError('strict', allWarnings);
+  const json = options.pretty ? JSON.stringify(ignition, null, 2) : JSON.stringify(ignition);
+  return { ignition: json, config: ignition, warnings: allWarnings };
+}
+
+/** Maps an Ignition path to the Butane field it came from (nearest translated ancestor). */
+function toButanePath(translations: Translations, ipath: Path): Path {
+  for (let n = ipath.length; n >= 0; n--) {
+    const b = translations.get(formatPath(ipath.slice(0, n)));
+    if (b) return b;
+  }
+  return ipath;
+}
