@@ -90,11 +90,16 @@ export function transpile(butane: string, options: TranspileOptions = {}): Trans
   return { ignition: json, config: ignition, warnings: allWarnings };
 }
 
-/** Maps an Ignition path to the Butane field it came from (nearest translated ancestor). */
+/**
+ * Maps an Ignition path to the Butane field it came from: through the nearest translated ancestor,
+ * with the untranslated rest in snake_case (as Butane names fields it has no translation for).
+ */
 function toButanePath(translations: Translations, ipath: Path): Path {
   for (let n = ipath.length; n >= 0; n--) {
-    const b = translations.get(formatPath(ipath.slice(0, n)));
-    if (b) return b;
+    const base = translations.get(formatPath(ipath.slice(0, n)));
+    if (!base) continue;
+    const rest = ipath.slice(n).map((p) => (typeof p === 'number' ? p : p.replace(/(MiB|[A-Z])/g, '_$1').toLowerCase()));
+    return [...base, ...rest];
   }
   return ipath;
 }

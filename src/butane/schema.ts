@@ -134,7 +134,6 @@ const v0_4: Schema = {
     same('should_exist', bool),
     same('system', bool),
     same('uid', int),
-    f('ssh_authorized_keys_local', undefined, list(str)),
   ],
   Storage: [
     same('directories', list(s('Directory'))),
@@ -195,14 +194,19 @@ const v0_4: Schema = {
     same('enabled', bool),
     same('mask', bool),
     same('name', str, true),
-    f('contents_local', undefined, str),
   ],
-  Dropin: [same('contents', str), same('name', str, true), f('contents_local', undefined, str)],
+  Dropin: [same('contents', str), same('name', str, true)],
 };
 
-/** Butane base v0_5 (flatcar 1.1.0 -> Ignition 3.4.0): LUKS discard/open options, offline Tang. */
+/**
+ * Butane base v0_5 (flatcar 1.1.0 -> Ignition 3.4.0): `contents_local` for units and drop-ins,
+ * `ssh_authorized_keys_local`, LUKS discard and open options, offline Tang advertisements.
+ */
 const v0_5: Schema = {
   ...v0_4,
+  PasswdUser: [...v0_4.PasswdUser, f('ssh_authorized_keys_local', undefined, list(str))],
+  Unit: [...v0_4.Unit, f('contents_local', undefined, str)],
+  Dropin: [...v0_4.Dropin, f('contents_local', undefined, str)],
   Luks: [
     same('clevis', s('Clevis')),
     same('device', str),

@@ -150,13 +150,13 @@ class Translator {
     if (out.httpHeaders !== undefined) result.httpHeaders = out.httpHeaders;
     result.source = encoded.source;
     if (out.verification !== undefined) result.verification = out.verification;
-    this.map([...ipath, 'compression'], [...bpath, from]);
+    if (userCompression === undefined) this.map([...ipath, 'compression'], [...bpath, from]);
     this.map([...ipath, 'source'], [...bpath, from]);
     return result;
   }
 
   unitContentsLocal(b: BObject, out: IObject, bpath: Path, ipath: Path): IObject {
-    if (typeof b.contents_local !== 'string' || b.contents !== undefined) return out;
+    if (typeof b.contents_local !== 'string' || b.contents_local === '' || b.contents !== undefined) return out;
     const at = [...bpath, 'contents_local'];
     const bytes = this.readLocal(b.contents_local, at);
     if (bytes === undefined) return out;
@@ -168,6 +168,10 @@ class Translator {
     const locals = b.ssh_authorized_keys_local;
     if (!Array.isArray(locals) || locals.length === 0) return out;
     const keys: IValue[] = Array.isArray(out.sshAuthorizedKeys) ? [...out.sshAuthorizedKeys] : [];
+    if (this.options.filesDir === undefined) {
+      this.report.error([...bpath, 'ssh_authorized_keys_local'], MSG_NO_FILES_DIR);
+      return out;
+    }
     locals.forEach((local, j) => {
       const at = [...bpath, 'ssh_authorized_keys_local', j];
       const bytes = this.readLocal(String(local), at);
@@ -197,36 +201,46 @@ class Translator {
     const files = (storage.files ??= []) as IObject[];
     const links = (storage.links ??= []) as IObject[];
     const directories = (storage.directories ?? []) as IObject[];
-    trees.forEach((tree, i) => {
+    for (const [i, tree] of trees.entries()) {
       const t = tree as BObject;
       const at: Path = ['storage', 'trees', i];
-      const local = typeof t.local === 'string' ? t.local : '';
-      const base = this.localPath(local, [...at, 'local'], true);
-      if (base === undefined) return;
+      if (this.options.filesDir === undefined) {
+        this.report.error(at, MSG_NO_FILES_DIR);
+        break;
+      }
+      const base = this.localPath(String(t.local ?? ''), at, true);
+      if (base === undefined) continue;
       let info;
       try {
         info = statSync(base);
       } catch (e) {
         this.report.error(at, systemMessage(e, 'stat', base));
-        return;
+        continue;
       }
       if (!info.isDirectory()) {
-        this.report.error(at, `tree local path ${base} is not a directory`);
-        return;
+        this.report.error(at, 'root of tree must be a directory');
+        continue;
       }
-      const dest = typeof t.path === 'string' ? t.path : '/';
+      const dest = typeof t.path === 'string' && t.path !== '' ? t.path : '/';
       for (const rel of walk(base)) {
         const src = join(base, rel);
         const target = posix.join(dest, rel.split(sep).join('/'));
         const st = lstatSync(src);
         const clash = (list: IObject[]) => list.findIndex((n) => n.path === target);
         if (st.isSymbolicLink()) {
-          if (clash(files) >= 0 || clash(directories) >= 0 || clash(links) >= 0) {
+          const existing = clash(links);
+          if (clash(files) >= 0 || clash(directories) >= 0 || (existing >= 0 && (links[existing]!.target ?? '') !== '')) {
             this.report.error(at, MSG_NODE_EXISTS);
             continue;
           }
-          this.mapTree({}, ['storage', 'links', links.length], at);
-          links.push({ path: target, target: readlinkSync(src) });
+          const linkTarget = readlinkSync(src).split(sep).join('/');
+          if (existing >= 0) {
+            links[existing] = withKey(links[existing]!, 'target', linkTarget);
+            this.map(['storage', 'links', existing, 'target'], at);
+          } else {
+            this.mapTree({ path: target, target: linkTarget }, ['storage', 'links', links.length], at);
+            links.push({ path: target, target: linkTarget });
+          }
         } else if (st.isFile()) {
           if (clash(directories) >= 0 || clash(links) >= 0) {
             this.report.error(at, MSG_NODE_EXISTS);
@@ -271,7 +285,7 @@ class Translator {
           this.report.error(at, 'trees may only contain files, directories, and symlinks');
         }
       }
-    });
+    }
     if (files.length === 0) delete storage.files;
     if (links.length === 0) delete storage.links;
   }
@@ -347,6 +361,15 @@ class Translator {
     }
     systemd.units = merged;
   }
+}
+
+/** Sets `key` on a link entry, keeping Ignition's key order (group, overwrite, path, user, hard, target). */
+function withKey(node: IObject, key: string, value: IValue): IObject {
+  const order = ['group', 'overwrite', 'path', 'user', 'hard', 'target'];
+  const merged: IObject = { ...node, [key]: value };
+  const out: IObject = {};
+  for (const k of order) if (merged[k] !== undefined) out[k] = merged[k]!;
+  return out;
 }
 
 function mergeUnit(parent: IObject, child: IObject): IObject {

@@ -5,12 +5,13 @@
  *  - validateIgnition: rules on the Ignition result (absolute paths, unit names, duplicates, URLs,
  *    hashes, unit syntax, ...). Paths are Ignition paths; the caller maps them back to Butane.
  */
+import { posix } from 'node:path';
 import type { BObject, BValue } from './decode.js';
 import { decodeDataUrl } from './encode.js';
-import type { Path } from './report.js';
-import type { Report } from './report.js';
+import type { Path, Report } from './report.js';
 import type { VersionInfo } from './schema.js';
 import type { IObject, IValue } from './translate.js';
+import { parseUnit, UnitSyntaxError } from './unit.js';
 
 // ---------------------------------------------------------------------------------------------
 // Source (Butane) rules
@@ -18,7 +19,6 @@ import type { IObject, IValue } from './translate.js';
 const MSG_TOO_MANY_SOURCES = 'only one of the following can be set: inline, local, source';
 const MSG_TOO_MANY_UNIT_SOURCES = 'only one of the following can be set: contents, contents_local';
 const MSG_DECIMAL_MODE = 'unreasonable mode would be reasonable if specified in octal; remember to add a leading zero';
-const MSG_SPECIAL_BITS = 'setuid/setgid/sticky bits are not supported in spec versions older than 3.4.0';
 
 function obj(v: BValue | undefined): BObject | undefined {
   return v !== undefined && typeof v === 'object' && !Array.isArray(v) ? v : undefined;
@@ -32,6 +32,7 @@ function validateResource(r: BObject | undefined, at: Path, report: Report): voi
   if (!r) return;
   let field: string | undefined;
   let count = 0;
+  // The last one set, in this order, is the one named.
   for (const key of ['local', 'inline', 'source']) {
     if (r[key] !== undefined) {
       count++;
@@ -42,37 +43,45 @@ function validateResource(r: BObject | undefined, at: Path, report: Report): voi
 }
 
 /**
- * True when `mode`, a decimal number, reads as a usual permission set once its digits are taken as
- * octal (644 -> 0644): the user can do at least what the group can, the group at least what others
- * can, and a directory is searchable by its user. Such a number was almost surely meant as octal.
+ * Whether a permission set is one people use: each class (user, group, other) has at least the
+ * bits of the less privileged classes, write or execute come with read, execute for a class
+ * comes with execute for the classes that can read, something is readable, directories are
+ * searchable, and special bits appear only where they make sense.
  */
+export function isTypicalMode(mode: number, directory: boolean): boolean {
+  if (mode === 0) return true;
+  let hadR = false;
+  let hadW = false;
+  let hadX = false;
+  for (const perm of [mode & 7, (mode >> 3) & 7, (mode >> 6) & 7]) {
+    const r = (perm & 4) !== 0;
+    const w = (perm & 2) !== 0;
+    const x = (perm & 1) !== 0;
+    if ((!r && hadR) || (!w && hadW) || (!x && hadX)) return false;
+    if (x && hadR && !hadX) return false;
+    if ((w || x) && !r) return false;
+    hadR ||= r;
+    hadW ||= w;
+    hadX ||= x;
+  }
+  if (!hadR) return false;
+  if (directory) {
+    if (!hadX) return false;
+    if (mode & 0o4000) return false;
+    if (mode & 0o3000 && !hadW) return false;
+  } else {
+    if (mode & 0o6000 && (!hadX || mode & 0o2)) return false;
+    if (mode & 0o1000) return false;
+  }
+  return true;
+}
+
+/** 644 written where 0644 was meant: the number is odd as a mode, but its decimal digits read as octal are usual. */
 export function looksLikeDecimalMode(mode: number, directory: boolean): boolean {
   if (!Number.isInteger(mode) || mode < 0 || mode > 7777) return false;
   const digits = String(mode).padStart(4, '0');
   if (!/^[0-7]{4}$/.test(digits)) return false;
-  const octal = parseInt(digits, 8);
-  if (octal & 0o7000) return false;
-  const user = (octal >> 6) & 7;
-  const group = (octal >> 3) & 7;
-  const other = octal & 7;
-  if (user === 0) return false;
-  if ((group & ~user) !== 0 || (other & ~group) !== 0) return false;
-  if (directory && (user & 1) === 0) return false;
-  // The value is also a plausible mode as written (0o1204 for 644 is not): prefer no warning then.
-  return !(mode <= 0o777 && (mode >> 6 & 7) >= ((mode >> 3) & 7) && ((mode >> 3) & 7) >= (mode & 7) && (mode & 0o7000) === 0 && isSubsetMode(mode));
-}
-
-function isSubsetMode(mode: number): boolean {
-  const user = (mode >> 6) & 7;
-  const group = (mode >> 3) & 7;
-  const other = mode & 7;
-  return user !== 0 && (group & ~user) === 0 && (other & ~group) === 0;
-}
-
-function validateMode(mode: BValue | undefined, directory: boolean, at: Path, info: VersionInfo, report: Report): void {
-  if (typeof mode !== 'number') return;
-  if (looksLikeDecimalMode(mode, directory)) report.warn(at, MSG_DECIMAL_MODE);
-  if (info.ignitionVersion === '3.3.0' && (mode & 0o7000) !== 0) report.warn(at, MSG_SPECIAL_BITS);
+  return !isTypicalMode(mode, directory) && isTypicalMode(parseInt(digits, 8), directory);
 }
 
 export function validateSource(config: BObject, info: VersionInfo, report: Report): void {
@@ -91,10 +100,11 @@ export function validateSource(config: BObject, info: VersionInfo, report: Repor
     const at: Path = ['storage', 'files', i];
     validateResource(obj(file.contents), [...at, 'contents'], report);
     arr(file.append).forEach((r, j) => validateResource(obj(r), [...at, 'append', j], report));
-    validateMode(file.mode, false, [...at, 'mode'], info, report);
+    if (typeof file.mode === 'number' && looksLikeDecimalMode(file.mode, false)) report.warn([...at, 'mode'], MSG_DECIMAL_MODE);
   });
   arr(storage?.directories).forEach((dv, i) => {
-    validateMode(obj(dv)?.mode, true, ['storage', 'directories', i, 'mode'], info, report);
+    const mode = obj(dv)?.mode;
+    if (typeof mode === 'number' && looksLikeDecimalMode(mode, true)) report.warn(['storage', 'directories', i, 'mode'], MSG_DECIMAL_MODE);
   });
   arr(storage?.filesystems).forEach((fv, i) => {
     const fs = obj(fv) ?? {};
@@ -116,11 +126,10 @@ export function validateSource(config: BObject, info: VersionInfo, report: Repor
   });
   arr(storage?.trees).forEach((tv, i) => {
     const tree = obj(tv) ?? {};
-    if (typeof tree.path === 'string' && !tree.path.startsWith('/')) {
-      report.error(['storage', 'trees', i, 'path'], 'path not absolute');
-    }
+    if (tree.local === undefined || tree.local === '') report.error(['storage', 'trees', i], 'local is required');
   });
 
+  if (info.version === '1.0.0') return;
   arr(obj(config.systemd)?.units).forEach((uv, i) => {
     const unit = obj(uv) ?? {};
     const at: Path = ['systemd', 'units', i];
@@ -138,13 +147,15 @@ export function validateSource(config: BObject, info: VersionInfo, report: Repor
 // Ignition rules
 
 const UNIT_TYPES = new Set([
-  'service', 'socket', 'device', 'mount', 'automount', 'swap', 'target', 'path', 'timer', 'snapshot', 'slice', 'scope',
+  '.service', '.socket', '.device', '.mount', '.automount', '.swap', '.target', '.path', '.timer', '.snapshot', '.slice', '.scope',
 ]);
 const FS_FORMATS = new Set(['ext4', 'btrfs', 'xfs', 'vfat', 'swap', 'none']);
-const RAID_LEVELS = new Set(['linear', 'raid0', 'raid1', 'raid4', 'raid5', 'raid6', 'raid10']);
+const RAID_NO_SPARES = new Set(['linear', 'raid0', '0', 'stripe']);
+const RAID_LEVELS = new Set(['raid1', '1', 'mirror', 'raid4', '4', 'raid5', '5', 'raid6', '6', 'raid10', '10']);
 const LABEL_LIMITS: Record<string, number> = { ext4: 16, btrfs: 256, xfs: 12, swap: 15, vfat: 11 };
-const GUID = /^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$/;
+const GUID = /^(|[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12})$/;
 const HASH_LENGTHS: Record<string, number> = { sha512: 128, sha256: 64 };
+const MSG_DUPLICATE = 'duplicate entry defined';
 
 type IRecord = Record<string, IValue | undefined>;
 
@@ -160,10 +171,23 @@ function str(v: IValue | undefined): string | undefined {
   return typeof v === 'string' ? v : undefined;
 }
 
-/** Parses the scheme of a URL, or returns undefined if it is not a URL at all. */
+function byteLength(s: string): number {
+  return Buffer.byteLength(s, 'utf8');
+}
+
+/** Parses a URL's scheme, or returns undefined if it is not a URL at all. */
 function schemeOf(url: string): string | undefined {
   const m = /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(url);
   return m ? m[1]!.toLowerCase() : undefined;
+}
+
+function parsesAsUrl(url: string): boolean {
+  try {
+    new URL(url);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 class IgnitionValidator {
@@ -176,214 +200,207 @@ class IgnitionValidator {
     this.report.error(at, message);
   }
 
-  absolute(p: string | undefined, at: Path): void {
-    if (p === undefined) return;
-    if (p === '' || !p.startsWith('/')) this.error(at, 'path not absolute');
+  private warn(at: Path, message: string): void {
+    this.report.warn(at, message);
+  }
+
+  path(p: string, at: Path): void {
+    if (p === '') this.error(at, 'path not specified');
+    else if (!p.startsWith('/')) this.error(at, 'path not absolute');
+    else if (posix.normalize(p).replace(/(.)\/$/, '$1') !== p) this.error(at, 'path is not fully simplified');
+  }
+
+  url(source: string, at: Path): void {
+    const scheme = schemeOf(source);
+    if (scheme === undefined) {
+      this.error(at, source === '' ? 'invalid url scheme' : 'unable to parse url');
+      return;
+    }
+    switch (scheme) {
+      case 'http':
+      case 'https':
+      case 'tftp':
+      case 'gs':
+        if (!parsesAsUrl(source)) this.error(at, 'unable to parse url');
+        return;
+      case 's3':
+        if (/[?&]versionId=(&|$)/.test(source)) this.error(at, 'invalid S3 object VersionId');
+        return;
+      case 'arn':
+        if (this.version === '3.4.0') {
+          const parts = source.split(':');
+          const resource = parts.slice(5).join(':');
+          const minParts = resource.startsWith('accesspoint/') ? 3 : 2;
+          if (parts.length < 6 || parts[2] !== 's3' || resource.split('/').length < minParts) this.error(at, 'invalid S3 ARN format');
+          return;
+        }
+        this.error(at, 'invalid url scheme');
+        return;
+      case 'data':
+        try {
+          decodeDataUrl(source);
+        } catch (e) {
+          this.error(at, (e as Error).message);
+        }
+        return;
+      default:
+        this.error(at, 'invalid url scheme');
+    }
   }
 
   resource(r: IRecord | undefined, at: Path, requireSource = false): void {
     if (!r) return;
     const source = str(r.source);
-    if (source === undefined) {
-      if (requireSource) this.error([...at, 'source'], 'source is required');
-    } else {
-      this.url(source, [...at, 'source']);
-    }
+    if (requireSource && (source === undefined || source === '')) this.error(at, 'source is required');
+    else if (source !== undefined && source !== '') this.url(source, requireSource ? at : [...at, 'source']);
     const compression = str(r.compression);
     if (compression !== undefined && compression !== '' && compression !== 'gzip') {
       this.error([...at, 'compression'], 'invalid compression method');
     }
     const hash = str(iobj(r.verification)?.hash);
-    if (hash !== undefined) this.hash(hash, [...at, 'verification', 'hash']);
+    if (hash !== undefined) {
+      if (source === undefined) this.error([...at, 'verification', 'hash'], 'source must be specified if verification is specified');
+      this.hash(hash, [...at, 'verification', 'hash']);
+    }
     const headers = iarr(r.httpHeaders);
     if (headers.length > 0) {
       const scheme = source ? schemeOf(source) : undefined;
-      if (scheme !== 'http' && scheme !== 'https') {
-        this.error([...at, 'httpHeaders'], 'cannot use HTTP headers with this source scheme');
-      }
-      const seen = new Set<string>();
+      if (!source || scheme === undefined) this.error([...at, 'httpHeaders'], 'unable to parse url');
+      else if (scheme !== 'http' && scheme !== 'https') this.error([...at, 'httpHeaders'], 'cannot use HTTP headers with this source scheme');
       headers.forEach((h, i) => {
-        const name = str(iobj(h)?.name) ?? '';
-        if (name === '') this.error([...at, 'httpHeaders', i, 'name'], "HTTP header name can't be empty");
-        else if (seen.has(name)) this.error([...at, 'httpHeaders', i], 'all header names in the list must be unique');
-        seen.add(name);
+        const header = iobj(h) ?? {};
+        if ((str(header.name) ?? '') === '') this.error([...at, 'httpHeaders', i, 'name'], "HTTP header name can't be empty");
+        if (header.value === '') this.error([...at, 'httpHeaders', i, 'value'], 'unable to parse HTTP header');
       });
-    }
-  }
-
-  url(source: string, at: Path): void {
-    const scheme = schemeOf(source);
-    const allowed = ['http', 'https', 'tftp', 's3', 'gs', 'data', ...(this.version === '3.4.0' ? ['arn'] : [])];
-    if (!scheme || !allowed.includes(scheme)) {
-      this.error(at, 'invalid url scheme');
-      return;
-    }
-    if (scheme === 'data') {
-      try {
-        decodeDataUrl(source);
-      } catch {
-        this.error(at, 'invalid data url');
-      }
-    } else if (scheme === 'http' || scheme === 'https') {
-      try {
-        new URL(source);
-      } catch {
-        this.error(at, 'unable to parse url');
-      }
+      this.duplicates(headers, [...at, 'httpHeaders'], (e) => str(e.name));
     }
   }
 
   hash(hash: string, at: Path): void {
-    const m = /^([^-]+)-(.*)$/.exec(hash);
-    if (!m) {
+    const dash = hash.indexOf('-');
+    if (dash < 0) {
       this.error(at, 'malformed hash specifier');
       return;
     }
-    const expected = HASH_LENGTHS[m[1]!];
+    const expected = HASH_LENGTHS[hash.slice(0, dash)];
     if (expected === undefined) this.error(at, 'unrecognized hash function');
-    else if (!/^[0-9a-fA-F]*$/.test(m[2]!) || m[2]!.length !== expected) this.error(at, 'incorrect size for hash sum');
+    else if (hash.length - dash - 1 !== expected) this.error(at, 'incorrect size for hash sum');
   }
 
   mode(mode: IValue | undefined, at: Path): void {
-    if (typeof mode === 'number' && (mode < 0 || mode > 0o7777)) this.error(at, 'illegal file mode');
+    if (typeof mode !== 'number') return;
+    if (mode < 0 || mode > 0o7777) this.error(at, 'illegal file mode');
+    else if (this.version === '3.3.0' && (mode & 0o7000) !== 0) {
+      this.warn(at, 'setuid/setgid/sticky bits are not supported in spec versions older than 3.4.0');
+    }
   }
 
   owner(o: IRecord | undefined, at: Path): void {
-    if (o && o.id !== undefined && o.name !== undefined && o.name !== '') this.error(at, 'cannot set both id and name');
+    if (o && o.id !== undefined && (str(o.name) ?? '') !== '') this.error(at, 'cannot set both id and name');
   }
 
   node(n: IRecord, at: Path): void {
-    this.absolute(str(n.path) ?? '', [...at, 'path']);
+    this.path(str(n.path) ?? '', [...at, 'path']);
     this.owner(iobj(n.user), [...at, 'user']);
     this.owner(iobj(n.group), [...at, 'group']);
   }
 
-  /** Ignition-style unit file syntax check; returns the sections that hold at least one option. */
-  unitContents(contents: string, at: Path): Set<string> | undefined {
-    const sections = new Set<string>();
-    let current: string | undefined;
-    const lines = contents.split('\n');
-    for (let i = 0; i < lines.length; i++) {
-      let line = lines[i]!.trim();
-      while (line.endsWith('\\') && i + 1 < lines.length) {
-        line = line.slice(0, -1) + ' ' + lines[++i]!.trim();
-      }
-      if (line === '' || line.startsWith('#') || line.startsWith(';')) continue;
-      if (line.startsWith('[')) {
-        const end = line.indexOf(']');
-        if (end < 0) {
-          this.error(at, 'invalid unit content: unable to find end of section');
-          return undefined;
-        }
-        current = line.slice(1, end);
-        continue;
-      }
-      if (current === undefined) {
-        this.error(at, 'invalid unit content: found property before any section');
-        return undefined;
-      }
-      if (!line.includes('=')) {
-        this.error(at, `invalid unit content: unable to find end of key on line ${i + 1}`);
-        return undefined;
-      }
-      sections.add(current);
+  /** Unit file syntax (as systemd's own parser in Ignition reads it); returns the parsed options. */
+  unitContents(contents: string, at: Path): { section: string }[] | undefined {
+    try {
+      return parseUnit(contents);
+    } catch (e) {
+      if (!(e instanceof UnitSyntaxError)) throw e;
+      this.error(at, `invalid unit content: ${e.message}`);
+      return undefined;
     }
-    return sections;
   }
 
-  unit(u: IRecord, at: Path, ignitionWarnings: Report): void {
+  unit(u: IRecord, at: Path): void {
     const name = str(u.name) ?? '';
-    const ext = name.includes('.') ? name.slice(name.lastIndexOf('.') + 1) : '';
-    if (!UNIT_TYPES.has(ext) || name.startsWith('.')) this.error([...at, 'name'], 'invalid systemd unit extension');
+    if (!UNIT_TYPES.has(posix.extname(name))) this.error([...at, 'name'], 'invalid systemd unit extension');
     const contents = str(u.contents);
     if (contents !== undefined) {
-      const sections = this.unitContents(contents, [...at, 'contents']);
-      if (sections && u.enabled === true && !sections.has('Install')) {
-        ignitionWarnings.warn([...at, 'contents'], `unit "${name}" is enabled, but has no install section so enable does nothing`);
+      const options = this.unitContents(contents, [...at, 'contents']);
+      if (options && u.enabled === true && contents !== '' && !options.some((o) => o.section === 'Install')) {
+        this.warn([...at, 'contents'], `unit ${JSON.stringify(name)} is enabled, but has no install section so enable does nothing`);
       }
     }
-    const seen = new Set<string>();
-    iarr(u.dropins).forEach((dv, j) => {
+    const dropins = iarr(u.dropins);
+    this.duplicates(dropins, [...at, 'dropins'], (e) => str(e.name));
+    dropins.forEach((dv, j) => {
       const d = iobj(dv) ?? {};
-      const dname = str(d.name) ?? '';
-      if (!dname.endsWith('.conf') || dname === '.conf') this.error([...at, 'dropins', j, 'name'], 'invalid systemd drop-in extension');
-      if (seen.has(dname)) this.error([...at, 'dropins', j], 'duplicate entry defined');
-      seen.add(dname);
+      if (posix.extname(str(d.name) ?? '') !== '.conf') this.error([...at, 'dropins', j, 'name'], 'invalid systemd drop-in extension');
       const dc = str(d.contents);
       if (dc !== undefined) this.unitContents(dc, [...at, 'dropins', j, 'contents']);
     });
   }
 
-  /** Report the later of two entries with the same key in one list. */
-  duplicates(list: IValue[], at: Path, key: (e: IRecord) => string | undefined, seen = new Map<string, true>()): void {
+  /** Reports the second and later entries with the same key; `seen` may be shared between lists. */
+  duplicates(list: IValue[], at: Path, key: (e: IRecord) => string | undefined, seen = new Set<string>()): void {
     list.forEach((e, i) => {
-      const k = typeof e === 'string' ? e : key(iobj(e) ?? {});
+      const k = typeof e === 'object' && !Array.isArray(e) ? key(e as IRecord) : String(e);
       if (k === undefined) return;
-      if (seen.has(k)) this.error([...at, i], 'duplicate entry defined');
-      seen.set(k, true);
+      if (seen.has(k)) this.error([...at, i], MSG_DUPLICATE);
+      seen.add(k);
     });
   }
 
   config(c: IObject): void {
-    const r = this.report;
     const ign = iobj(c.ignition) ?? {};
     const cfg = iobj(ign.config);
-    iarr(cfg?.merge).forEach((m, i) => this.resource(iobj(m), ['ignition', 'config', 'merge', i], true));
-    this.duplicates(iarr(cfg?.merge), ['ignition', 'config', 'merge'], (e) => str(e.source));
-    if (cfg?.replace) this.resource(iobj(cfg.replace), ['ignition', 'config', 'replace'], true);
+    const merge = iarr(cfg?.merge);
+    merge.forEach((m, i) => this.resource(iobj(m), ['ignition', 'config', 'merge', i], true));
+    this.duplicates(merge, ['ignition', 'config', 'merge'], (e) => str(e.source) ?? '');
+    if (cfg?.replace) this.resource(iobj(cfg.replace), ['ignition', 'config', 'replace']);
     const cas = iarr(iobj(iobj(ign.security)?.tls)?.certificateAuthorities);
     cas.forEach((ca, i) => this.resource(iobj(ca), ['ignition', 'security', 'tls', 'certificateAuthorities', i], true));
-    this.duplicates(cas, ['ignition', 'security', 'tls', 'certificateAuthorities'], (e) => str(e.source));
+    this.duplicates(cas, ['ignition', 'security', 'tls', 'certificateAuthorities'], (e) => str(e.source) ?? '');
     const proxy = iobj(ign.proxy);
     for (const key of ['httpProxy', 'httpsProxy'] as const) {
       const p = str(proxy?.[key]);
       if (p === undefined) continue;
       const scheme = schemeOf(p);
-      if (scheme !== 'http' && scheme !== 'https') this.error(['ignition', 'proxy', key], 'proxies must be http(s)');
+      if (p !== '' && !parsesAsUrl(p)) this.error(['ignition', 'proxy', key], 'unable to parse url');
+      else if (scheme !== 'http' && scheme !== 'https') this.error(['ignition', 'proxy', key], 'proxies must be http(s)');
       else if (key === 'httpsProxy' && scheme === 'http') {
-        r.warn(['ignition', 'proxy', key], 'insecure plaintext HTTP proxy specified for HTTPS resources');
+        this.warn(['ignition', 'proxy', key], 'insecure plaintext HTTP proxy specified for HTTPS resources');
       }
     }
+    this.duplicates(iarr(proxy?.noProxy), ['ignition', 'proxy', 'noProxy'], () => undefined);
 
     const ka = iobj(c.kernelArguments);
-    const should = new Set(iarr(ka?.shouldExist).map(String));
-    this.duplicates(iarr(ka?.shouldExist), ['kernelArguments', 'shouldExist'], () => undefined);
-    this.duplicates(iarr(ka?.shouldNotExist), ['kernelArguments', 'shouldNotExist'], () => undefined);
-    iarr(ka?.shouldNotExist).forEach((a, i) => {
-      if (should.has(String(a))) this.error(['kernelArguments', 'shouldNotExist', i], 'argument is in both shouldExist and shouldNotExist');
-    });
+    const kernelArgs = new Set<string>();
+    this.duplicates(iarr(ka?.shouldExist), ['kernelArguments', 'shouldExist'], () => undefined, kernelArgs);
+    this.duplicates(iarr(ka?.shouldNotExist), ['kernelArguments', 'shouldNotExist'], () => undefined, kernelArgs);
 
     const passwd = iobj(c.passwd);
     this.duplicates(iarr(passwd?.users), ['passwd', 'users'], (e) => str(e.name));
     this.duplicates(iarr(passwd?.groups), ['passwd', 'groups'], (e) => str(e.name));
     iarr(passwd?.users).forEach((uv, i) => {
       const u = iobj(uv) ?? {};
-      if ((str(u.name) ?? '') === '') this.error(['passwd', 'users', i, 'name'], 'user name is required');
-      const home = str(u.homeDir);
-      if (home !== undefined) this.absolute(home, ['passwd', 'users', i, 'homeDir']);
-    });
-    iarr(passwd?.groups).forEach((gv, i) => {
-      if ((str(iobj(gv)?.name) ?? '') === '') this.error(['passwd', 'groups', i, 'name'], 'group name is required');
+      this.duplicates(iarr(u.sshAuthorizedKeys), ['passwd', 'users', i, 'sshAuthorizedKeys'], () => undefined);
+      this.duplicates(iarr(u.groups), ['passwd', 'users', i, 'groups'], () => undefined);
     });
 
-    this.storage(iobj(c.storage) ?? {});
+    const storage = iobj(c.storage) ?? {};
+    this.storage(storage);
 
     const units = iarr(iobj(c.systemd)?.units);
     this.duplicates(units, ['systemd', 'units'], (e) => str(e.name));
-    units.forEach((u, i) => this.unit(iobj(u) ?? {}, ['systemd', 'units', i], r));
+    units.forEach((u, i) => this.unit(iobj(u) ?? {}, ['systemd', 'units', i]));
 
     // Files, directories and links may not sit where a unit or drop-in with contents goes.
     const unitPaths = new Set<string>();
     for (const uv of units) {
       const u = iobj(uv) ?? {};
       const name = str(u.name) ?? '';
-      if (str(u.contents) !== undefined) unitPaths.add(`/etc/systemd/system/${name}`);
+      if ((str(u.contents) ?? '') !== '') unitPaths.add(`/etc/systemd/system/${name}`);
       for (const dv of iarr(u.dropins)) {
         const d = iobj(dv) ?? {};
-        if (str(d.contents) !== undefined) unitPaths.add(`/etc/systemd/system/${name}.d/${str(d.name) ?? ''}`);
+        if ((str(d.contents) ?? '') !== '') unitPaths.add(`/etc/systemd/system/${name}.d/${str(d.name) ?? ''}`);
       }
     }
-    const storage = iobj(c.storage) ?? {};
     for (const kind of ['files', 'directories', 'links']) {
       iarr(storage[kind]).forEach((n, i) => {
         if (unitPaths.has(str(iobj(n)?.path) ?? '')) this.error(['storage', kind, i, 'path'], 'path conflicts with systemd unit or dropin');
@@ -396,19 +413,19 @@ class IgnitionValidator {
     const files = iarr(s.files);
     const links = iarr(s.links);
     // Files, directories and links share one namespace of paths.
-    const seen = new Map<string, true>();
+    const seen = new Set<string>();
     this.duplicates(directories, ['storage', 'directories'], (e) => str(e.path), seen);
     this.duplicates(files, ['storage', 'files'], (e) => str(e.path), seen);
     this.duplicates(links, ['storage', 'links'], (e) => str(e.path), seen);
-    const linkPaths = links.map((l) => str(iobj(l)?.path) ?? '').filter((p) => p !== '');
-    const underLink = (p: string | undefined) => p !== undefined && linkPaths.some((l) => p.startsWith(l + '/'));
+    const linkPaths = links.map((l) => str(iobj(l)?.path) ?? '');
+    const underLinks = (p: string | undefined) => (p === undefined ? 0 : linkPaths.filter((l) => p.startsWith(l + '/')).length);
 
     directories.forEach((dv, i) => {
       const d = iobj(dv) ?? {};
       const at: Path = ['storage', 'directories', i];
       this.node(d, at);
       this.mode(d.mode, [...at, 'mode']);
-      if (underLink(str(d.path))) this.error(at, 'directory path includes link in config');
+      for (let n = underLinks(str(d.path)); n > 0; n--) this.error(at, 'directory path includes link in config');
     });
     files.forEach((fv, i) => {
       const f = iobj(fv) ?? {};
@@ -417,62 +434,50 @@ class IgnitionValidator {
       this.mode(f.mode, [...at, 'mode']);
       const contents = iobj(f.contents);
       this.resource(contents, [...at, 'contents']);
-      iarr(f.append).forEach((a, j) => this.resource(iobj(a), [...at, 'append', j], true));
+      iarr(f.append).forEach((a, j) => this.resource(iobj(a), [...at, 'append', j]));
       if (f.overwrite === true && str(contents?.source) === undefined) {
         this.error([...at, 'overwrite'], 'overwrite must be false if source is unspecified');
       }
-      if (underLink(str(f.path))) this.error(at, 'file path includes link in config');
+      for (let n = underLinks(str(f.path)); n > 0; n--) this.error(at, 'file path includes link in config');
     });
     links.forEach((lv, i) => {
       const l = iobj(lv) ?? {};
       const at: Path = ['storage', 'links', i];
       this.node(l, at);
-      const target = str(l.target);
-      if (target === undefined || target === '') this.error([...at, 'target'], 'link target is required');
-      else if (l.hard === true && !target.startsWith('/')) this.error([...at, 'target'], 'hard link target must be absolute');
-      if (underLink(str(l.path))) this.error(at, 'link path includes link in config');
+      for (let n = underLinks(str(l.path)); n > 0; n--) this.error(at, 'link path includes link in config');
+      const target = str(l.target) ?? '';
+      if (target === '') {
+        this.error([...at, 'target'], 'link target is required');
+        return;
+      }
+      if (l.hard !== true) return;
+      let resolved = posix.normalize(target);
+      if (!resolved.startsWith('/')) resolved = posix.join(str(l.path) ?? '', resolved);
+      if (directories.some((d) => str(iobj(d)?.path) === resolved)) this.error(at, 'hard link target is a directory');
+      for (const who of ['user', 'group'] as const) {
+        const o = iobj(l[who]);
+        for (const k of ['id', 'name']) if (o?.[k] !== undefined) this.warn([...at, who, k], 'user/group ignored for hard link');
+      }
     });
 
     const disks = iarr(s.disks);
     this.duplicates(disks, ['storage', 'disks'], (e) => str(e.device));
-    disks.forEach((dv, i) => {
-      const d = iobj(dv) ?? {};
-      const at: Path = ['storage', 'disks', i];
-      this.absolute(str(d.device) ?? '', [...at, 'device']);
-      const partitions = iarr(d.partitions);
-      this.duplicates(partitions, [...at, 'partitions'], (p) =>
-        typeof p.number === 'number' && p.number !== 0 ? `number:${p.number}` : str(p.label) !== undefined ? `label:${str(p.label)}` : undefined,
-      );
-      partitions.forEach((pv, j) => {
-        const p = iobj(pv) ?? {};
-        const pat: Path = [...at, 'partitions', j];
-        const label = str(p.label);
-        if (label !== undefined && label.length > 36) this.error([...pat, 'label'], 'partition labels may not exceed 36 characters');
-        for (const key of ['guid', 'typeGuid']) {
-          const g = str(p[key]);
-          if (g !== undefined && g !== '' && !GUID.test(g)) this.error([...pat, key], 'value does not match the form of a GUID');
-        }
-        if (p.shouldExist === false && (p.number === undefined || p.number === 0)) {
-          this.error([...pat, 'number'], 'number must be specified if shouldExist is false');
-        }
-        for (const key of ['sizeMiB', 'startMiB']) {
-          if (typeof p[key] === 'number' && (p[key] as number) < 0) this.error([...pat, key], 'size and start must be positive');
-        }
-      });
-    });
+    disks.forEach((dv, i) => this.disk(iobj(dv) ?? {}, ['storage', 'disks', i]));
 
     const raids = iarr(s.raid);
     this.duplicates(raids, ['storage', 'raid'], (e) => str(e.name));
     raids.forEach((rv, i) => {
       const r = iobj(rv) ?? {};
       const at: Path = ['storage', 'raid', i];
-      if ((str(r.name) ?? '') === '') this.error([...at, 'name'], 'raid name is required');
-      const level = str(r.level);
-      if (level !== undefined && !RAID_LEVELS.has(level)) this.error([...at, 'level'], 'raid level is invalid');
-      if (typeof r.spares === 'number' && r.spares > 0 && (level === 'linear' || level === 'raid0')) {
-        this.error([...at, 'spares'], 'spares unsupported for linear and raid0 arrays');
-      }
-      iarr(r.devices).forEach((dev, j) => this.absolute(String(dev), [...at, 'devices', j]));
+      const level = str(r.level) ?? '';
+      if (level === '') this.error([...at, 'level'], 'raid level is required');
+      else if (RAID_NO_SPARES.has(level)) {
+        if (typeof r.spares === 'number' && r.spares !== 0) this.error([...at, 'level'], 'spares unsupported for linear and raid0 arrays');
+      } else if (!RAID_LEVELS.has(level)) this.error([...at, 'level'], 'unrecognized raid level');
+      const devices = iarr(r.devices);
+      if (devices.length === 0) this.error([...at, 'devices'], 'raid devices required');
+      devices.forEach((dev, j) => this.path(String(dev), [...at, 'devices', j]));
+      this.duplicates(devices, [...at, 'devices'], () => undefined);
     });
 
     const luks = iarr(s.luks);
@@ -480,15 +485,16 @@ class IgnitionValidator {
     luks.forEach((lv, i) => {
       const l = iobj(lv) ?? {};
       const at: Path = ['storage', 'luks', i];
-      if ((str(l.name) ?? '') === '') this.error([...at, 'name'], 'luks device name is required');
-      const device = str(l.device);
-      if (device === undefined || device === '') this.error([...at, 'device'], 'disk device is required');
-      else this.absolute(device, [...at, 'device']);
-      this.resource(iobj(l.keyFile), [...at, 'keyFile']);
-      const uuid = str(l.uuid);
-      if (uuid !== undefined && !GUID.test(uuid)) this.error([...at, 'uuid'], 'uuid must be in the form of a UUID');
+      if ((str(l.name) ?? '').includes('/')) this.error([...at, 'name'], 'device names cannot contain slashes');
       const label = str(l.label);
-      if (label !== undefined && label.length > 48) this.error([...at, 'label'], 'luks label may not exceed 48 characters');
+      if (label !== undefined && byteLength(label) > 47) this.error([...at, 'label'], 'luks device labels cannot be longer than 47 characters');
+      const device = str(l.device) ?? '';
+      if (device === '') this.error([...at, 'device'], 'disk device is required');
+      else this.path(device, [...at, 'device']);
+      const keyFile = iobj(l.keyFile);
+      const keySource = str(keyFile?.source);
+      if (keySource) this.resource(keyFile, [...at, 'keyFile']);
+      if (this.version === '3.4.0') this.duplicates(iarr(l.openOptions), [...at, 'openOptions'], () => undefined);
     });
 
     const filesystems = iarr(s.filesystems);
@@ -496,22 +502,85 @@ class IgnitionValidator {
     filesystems.forEach((fv, i) => {
       const f = iobj(fv) ?? {};
       const at: Path = ['storage', 'filesystems', i];
-      this.absolute(str(f.device) ?? '', [...at, 'device']);
-      const format = str(f.format) ?? '';
-      if (format !== '' && !FS_FORMATS.has(format)) this.error([...at, 'format'], 'invalid filesystem format');
+      const device = str(f.device) ?? '';
+      this.path(device, [...at, 'device']);
       const path = str(f.path);
-      if (path !== undefined) this.absolute(path, [...at, 'path']);
-      if (format === '' && (path !== undefined || f.label !== undefined || f.uuid !== undefined || f.wipeFilesystem === true ||
-        iarr(f.options).length > 0 || iarr(f.mountOptions).length > 0)) {
-        this.error([...at, 'format'], 'format cannot be empty when path, label, uuid, wipeFilesystem, options, or mountOptions is specified');
+      if (path) this.path(path, [...at, 'path']);
+      const format = str(f.format) ?? '';
+      const label = str(f.label) ?? '';
+      if (format === '') {
+        if (path || label || str(f.uuid) || f.wipeFilesystem === true || iarr(f.mountOptions).length || iarr(f.options).length) {
+          this.error([...at, 'format'], 'format cannot be empty when path, label, uuid, wipeFilesystem, options, or mountOptions is specified');
+        }
+        if (label) this.error([...at, 'label'], 'filesystem must specify format if label is specified');
+      } else if (!FS_FORMATS.has(format)) {
+        this.error([...at, 'format'], 'invalid filesystem format');
       }
-      const label = str(f.label);
       const limit = LABEL_LIMITS[format];
-      if (label !== undefined && limit !== undefined && label.length > limit) {
+      if (label && limit !== undefined && byteLength(label) > limit) {
         this.error([...at, 'label'], `filesystem labels cannot be longer than ${limit} characters when using ${format}`);
       }
-      if (underLink(path)) this.error([...at, 'path'], 'filesystem path includes link in config');
+      const disk = disks.map((d) => iobj(d) ?? {}).find((d) => str(d.device) === device);
+      if (disk) {
+        if (iarr(disk.partitions).length > 0) this.warn([...at, 'device'], 'filesystem overwrites partitioned device');
+        else if (f.wipeFilesystem !== true && disk.wipeTable === true) {
+          this.warn([...at, 'device'], 'device matches disk with wipeTable enabled; filesystem will be wiped');
+        }
+      }
     });
+  }
+
+  disk(d: IRecord, at: Path): void {
+    const device = str(d.device) ?? '';
+    if (device === '') {
+      this.error([...at, 'device'], 'disk device is required');
+      return;
+    }
+    this.path(device, [...at, 'device']);
+    const parts = iarr(d.partitions).map((p) => iobj(p) ?? {});
+    const numbers = new Set<number>();
+    const labels = new Set<string>();
+    let collided = false;
+    parts.forEach((p, j) => {
+      const pat: Path = [...at, 'partitions', j];
+      const number = typeof p.number === 'number' ? p.number : 0;
+      if (number !== 0) {
+        if (numbers.has(number) && !collided) {
+          this.error(pat, 'partition numbers collide');
+          collided = true;
+        }
+        numbers.add(number);
+      }
+      const label = str(p.label);
+      if (label !== undefined) {
+        if (labels.has(label)) this.error(pat, 'cannot use the same partition label twice');
+        labels.add(label);
+        if (byteLength(label) > 36) this.error([...pat, 'label'], 'partition labels may not exceed 36 characters');
+        if (label.includes(':')) this.error([...pat, 'label'], 'partition label will be truncated to text before the colon');
+      }
+      if (p.shouldExist === false && (label !== undefined || str(p.typeGuid) || str(p.guid) || p.startMiB !== undefined || p.sizeMiB !== undefined)) {
+        this.error(pat, 'shouldExist specified false with other options also specified');
+      }
+      if (number === 0 && label === undefined) this.error(pat, 'a partition number >= 1 or a label must be specified');
+      for (const key of ['guid', 'typeGuid']) {
+        const g = str(p[key]);
+        if (g !== undefined && !GUID.test(g)) this.error([...pat, key], 'doesn\'t match the form "01234567-89AB-CDEF-EDCB-A98765432101"');
+      }
+    });
+    if (parts.some((p) => (p.number ?? 0) === 0) && parts.some((p) => p.shouldExist === false)) {
+      this.error([...at, 'partitions'], 'shouldExist is false for a partition and other partition(s) has start or size 0');
+    }
+    const spans = parts
+      .map((p, j) => ({ j, start: p.startMiB, size: p.sizeMiB }))
+      .filter((p): p is { j: number; start: number; size: number } => typeof p.start === 'number' && typeof p.size === 'number' && p.start !== 0)
+      .map((p) => ({ j: p.j, start: p.start, end: p.size === 0 ? p.start : p.start + p.size - 1 }));
+    for (let a = 0; a < spans.length; a++) {
+      for (let b = a + 1; b < spans.length; b++) {
+        if (spans[a]!.start <= spans[b]!.end && spans[b]!.start <= spans[a]!.end) {
+          this.error([...at, 'partitions', spans[b]!.j], 'partitions overlap');
+        }
+      }
+    }
   }
 }
 

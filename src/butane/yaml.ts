@@ -49,7 +49,7 @@ export function parseYaml(text: string): YNode | null {
     lineCounter: lines,
     schema: 'failsafe',
     uniqueKeys: true,
-    prettyErrors: false,
+    prettyErrors: true,
     strict: true,
   });
   const problem = doc.errors[0];
@@ -111,5 +111,5 @@ export function parseYaml(text: string): YNode | null {
 }
 
 function firstLine(message: string): string {
-  return message.split('\n')[0]!.trim();
+  return message.split('\n')[0]!.replace(/ at line \d+, column \d+:?\s*$/, '').trim();
 }
