@@ -71,6 +71,11 @@ describe('YAML values, read as Butane reads them', () => {
     expect(failure(head() + 'storage: {}\nstorage: {}\n').stage).toBe('yaml');
   });
 
+  it('merge keys fill in what a mapping does not say itself', () => {
+    const doc = head() + 'storage:\n  files:\n    - &f { path: /etc/a, mode: 0600, user: { name: core } }\n    - <<: *f\n      path: /etc/b\n';
+    expect((transpile(doc).config as any).storage.files[1]).toEqual({ path: '/etc/b', user: { name: 'core' }, mode: 384 });
+  });
+
   it('anchors and aliases are followed', () => {
     const { config } = transpile(head() + 'storage:\n  files:\n    - &f { path: /etc/a, mode: 0600 }\n    - { path: /etc/b, mode: 0600 }\n');
     expect((config as any).storage.files.map((f: any) => f.mode)).toEqual([384, 384]);

@@ -80,6 +80,7 @@ export function parseYaml(text: string): YNode | null {
     const pos = position(n.range?.[0]);
     if (isMap(n)) {
       const entries: YMapEntry[] = [];
+      const merges: YNode[] = [];
       for (const pair of n.items) {
         if (!isPair(pair)) continue;
         const key = pair.key as YamlLibNode | null;
@@ -91,6 +92,16 @@ export function parseYaml(text: string): YNode | null {
           throw new TranspileError('yaml', report.findings);
         }
         entries.push({ key: keyNode.text, keyPos, value: convert(pair.value, keyPos, depth) });
+        if (keyNode.plain && keyNode.text === '<<') merges.push(entries.pop()!.value);
+      }
+      // Merge keys (`<<: *base`): explicit keys win, then earlier merged maps over later ones.
+      for (const source of merges.flatMap((m) => (m.kind === 'seq' ? m.items : [m]))) {
+        if (source.kind !== 'map') {
+          const report = new Report();
+          report.error(null, 'YAML: map merge requires a map or a sequence of maps', source.pos);
+          throw new TranspileError('yaml', report.findings);
+        }
+        for (const e of source.entries) if (!entries.some((x) => x.key === e.key)) entries.push(e);
       }
       return { kind: 'map', entries, pos };
     }
