@@ -143,15 +143,24 @@ class Translator {
       bytes = this.readLocal(b.local, [...bpath, 'local']);
     }
     if (bytes === undefined || from === undefined) return out;
-    const userCompression = typeof b.compression === 'string' && b.compression !== '' ? b.compression : undefined;
-    const encoded = encodeDataUrl(bytes, userCompression === undefined && this.options.allowCompression !== false);
-    const result: IObject = {};
-    result.compression = userCompression ?? encoded.compression;
-    if (out.httpHeaders !== undefined) result.httpHeaders = out.httpHeaders;
-    result.source = encoded.source;
-    if (out.verification !== undefined) result.verification = out.verification;
-    if (userCompression === undefined) this.map([...ipath, 'compression'], [...bpath, from]);
+    const result = this.withContents(out, bytes);
+    if (result.compression !== out.compression) this.map([...ipath, 'compression'], [...bpath, from]);
     this.map([...ipath, 'source'], [...bpath, from]);
+    return result;
+  }
+
+  /**
+   * A resource with `bytes` as its data URL source, in Ignition's key order. A compression the
+   * user set is kept (the bytes are taken as already compressed); otherwise the shortest encoding
+   * wins and `compression` is written as "" or "gzip".
+   */
+  withContents(resource: IObject, bytes: Uint8Array): IObject {
+    const userCompression = typeof resource.compression === 'string' && resource.compression !== '' ? resource.compression : undefined;
+    const encoded = encodeDataUrl(bytes, userCompression === undefined && this.options.allowCompression !== false);
+    const result: IObject = { compression: userCompression ?? encoded.compression };
+    if (resource.httpHeaders !== undefined) result.httpHeaders = resource.httpHeaders;
+    result.source = encoded.source;
+    if (resource.verification !== undefined) result.verification = resource.verification;
     return result;
   }
 
@@ -262,16 +271,7 @@ class Translator {
             this.map(['storage', 'files', index], at);
             this.map(['storage', 'files', index, 'path'], at);
           }
-          const previous = (file.contents as IObject | undefined) ?? {};
-          const userCompression = typeof previous.compression === 'string' && previous.compression !== '' ? previous.compression : undefined;
-          const encoded = encodeDataUrl(
-            readFileSync(src),
-            userCompression === undefined && this.options.allowCompression !== false,
-          );
-          const contents: IObject = { compression: userCompression ?? encoded.compression };
-          if (previous.httpHeaders !== undefined) contents.httpHeaders = previous.httpHeaders;
-          contents.source = encoded.source;
-          if (previous.verification !== undefined) contents.verification = previous.verification;
+          const contents = this.withContents((file.contents as IObject | undefined) ?? {}, readFileSync(src));
           const mode = file.mode ?? ((st.mode & 0o111) !== 0 ? 0o755 : 0o644);
           const rebuilt: IObject = {};
           for (const [k, v] of Object.entries(file)) if (k !== 'contents' && k !== 'mode' && k !== 'append') rebuilt[k] = v;
