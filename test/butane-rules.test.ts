@@ -267,3 +267,12 @@ describe('--strict', () => {
     expect(paths(e, 'warning')).toEqual(['$.extra']);
   });
 });
+
+describe('JSON text', () => {
+  it('escapes <, > and & the way Go (and so Butane) writes them, and parses back to the same value', () => {
+    const doc = head() + 'systemd:\n  units:\n    - name: a.service\n      contents: "[Service]\\nExecStart=/bin/sh -c \\"a && b > c < d\\"\\n"\n';
+    const { ignition, config } = transpile(doc);
+    expect(ignition).toContain('a \\u0026\\u0026 b \\u003e c \\u003c d');
+    expect(JSON.parse(ignition)).toEqual(config);
+  });
+});

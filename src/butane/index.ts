@@ -86,8 +86,15 @@ export function transpile(butane: string, options: TranspileOptions = {}): Trans
   if (mapped.some((f) => f.severity === 'error')) fail('generated', all);
   const allWarnings = [...warnings.findings, ...all.filter((f) => f.severity === 'warning')];
   if (options.strict && allWarnings.length > 0) throw new TranspileError('strict', allWarnings);
-  const json = options.pretty ? JSON.stringify(ignition, null, 2) : JSON.stringify(ignition);
+  const json = goJson(options.pretty ? JSON.stringify(ignition, null, 2) : JSON.stringify(ignition));
   return { ignition: json, config: ignition, warnings: allWarnings };
+}
+
+const GO_ESCAPES: Record<string, string> = { '<': '\\u003c', '>': '\\u003e', '&': '\\u0026', '\u2028': '\\u2028', '\u2029': '\\u2029' };
+
+/** Go's encoding/json (which Butane uses) escapes <, >, & and the line separators in strings. */
+function goJson(json: string): string {
+  return json.replace(/[<>&\u2028\u2029]/g, (c) => GO_ESCAPES[c]!);
 }
 
 /**
