@@ -1,0 +1,27 @@
+/**
+ * The installed package's root directory (the one holding package.json, presets/ and templates/),
+ * found from this module's own location so that it never depends on the current directory. Works
+ * both from the sources (src/) and from the build (dist/src/).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+let cached: string | undefined;
+
+export function packageRoot(): string {
+  if (cached) return cached;
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const manifest = join(dir, 'package.json');
+    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'flatcar-architect') {
+      return (cached = dir);
+    }
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error('flatcar-architect: cannot find the package root (package.json) above ' + fileURLToPath(import.meta.url));
+    dir = parent;
+  }
+}
+
+export const presetsDir = (): string => join(packageRoot(), 'presets');
+export const templatesDir = (): string => join(packageRoot(), 'templates');

@@ -1,0 +1,59 @@
+/** IPv4 addresses as unsigned 32-bit numbers, and CIDR networks. Strict dotted-quad syntax only. */
+
+const OCTET = '(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)';
+const DOTTED = new RegExp(`^${OCTET}\\.${OCTET}\\.${OCTET}\\.${OCTET}$`);
+
+export interface Network {
+  /** The network address as a number. */
+  base: number;
+  prefixLength: number;
+  /** The broadcast address as a number. */
+  broadcast: number;
+}
+
+/** The address as a number, or undefined if `text` is not a dotted quad (no leading zeros). */
+export function parseIPv4(text: string): number | undefined {
+  const m = DOTTED.exec(text);
+  if (!m) return undefined;
+  return ((Number(m[1]) << 24) >>> 0) + (Number(m[2]) << 16) + (Number(m[3]) << 8) + Number(m[4]);
+}
+
+export function formatIPv4(n: number): string {
+  return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
+}
+
+export function isIPv4(text: string): boolean {
+  return parseIPv4(text) !== undefined;
+}
+
+function maskOf(prefixLength: number): number {
+  return prefixLength === 0 ? 0 : (0xffffffff << (32 - prefixLength)) >>> 0;
+}
+
+/** Parses `a.b.c.d/p`. Returns a reason instead when it is not a network address with a prefix. */
+export function parseCidr(text: string): Network | { error: string } {
+  const m = /^([^/]+)\/(\d{1,2})$/.exec(text);
+  const address = m ? parseIPv4(m[1]!) : undefined;
+  const prefixLength = m ? Number(m[2]) : NaN;
+  if (address === undefined || !(prefixLength >= 0 && prefixLength <= 32)) {
+    return { error: `${text} is not an IPv4 network like 10.0.0.0/24` };
+  }
+  const base = (address & maskOf(prefixLength)) >>> 0;
+  if (base !== address) {
+    return { error: `${text} has host bits set; the network is ${formatIPv4(base)}/${prefixLength}` };
+  }
+  return { base, prefixLength, broadcast: (base | ~maskOf(prefixLength)) >>> 0 };
+}
+
+export function contains(net: Network, address: number): boolean {
+  return address >= net.base && address <= net.broadcast;
+}
+
+/** A host address: inside the network and neither its network nor its broadcast address. */
+export function isHost(net: Network, address: number): boolean {
+  return address > net.base && address < net.broadcast;
+}
+
+export function formatCidr(net: Network): string {
+  return `${formatIPv4(net.base)}/${net.prefixLength}`;
+}

@@ -1,0 +1,54 @@
+/** The planned cluster: which machines exist, what they are called, where they live, how etcd is laid out. */
+import type { ClusterSpec } from '../spec/types.js';
+
+/** etcd: an etcd member (small's machines also run workloads); worker: uses etcd through a local proxy. */
+export type Role = 'etcd' | 'worker' | 'laptop';
+
+export interface Machine {
+  name: string;
+  role: Role;
+  /** Static IPv4 address, or null with DHCP. */
+  address: string | null;
+  /** The MAC address the .network file matches (with --mac-prefix), else null. */
+  mac: string | null;
+}
+
+export interface EtcdMember {
+  name: string;
+  /** The address or, with DHCP, the host name others reach the member by. */
+  host: string;
+  peerUrl: string;
+  clientUrl: string;
+  listenPeerUrls: string;
+  listenClientUrls: string;
+}
+
+export interface EtcdTopology {
+  version: string;
+  /** The container image of etcd members (Flatcar's etcd-wrapper) and of the workers' proxy. */
+  image: string;
+  members: EtcdMember[];
+  /** The members' client URLs: the proxy's and locksmith's endpoints. */
+  clientEndpoints: string[];
+  /** name=peerURL,... for ETCD_INITIAL_CLUSTER. */
+  initialCluster: string;
+  discovery: string | null;
+  token: string;
+  /** Members that may fail while the cluster keeps working: floor((n-1)/2). */
+  faultTolerance: number;
+  quorum: number;
+  /** etcd's v2 API, needed by locksmith's etcd-lock strategy. */
+  enableV2: boolean;
+}
+
+export interface BootStep {
+  machines: string[];
+  note: string;
+}
+
+export interface Plan {
+  spec: ClusterSpec;
+  machines: Machine[];
+  etcd: EtcdTopology | null;
+  bootOrder: BootStep[];
+}

@@ -1,0 +1,28 @@
+/** Plan -> one Butane document per machine, from the role's template (`<role>.bu.hbs`). Pure. */
+import type { Machine, Plan } from '../plan/index.js';
+import { machineContext } from './context.js';
+import { compileTemplates } from './engine.js';
+import type { TemplateSet } from './templates.js';
+
+export { TemplateError } from './errors.js';
+export { loadTemplates, checkTemplate, type TemplateSet, type TemplateSource } from './templates.js';
+export { machineContext, type MachineContext } from './context.js';
+export { yamlQuote, lineText, systemdEnv } from './helpers.js';
+
+/** Lines of nothing but the partials' indentation become empty; the document ends with one newline. */
+function tidy(text: string): string {
+  return text.replace(/^[ \t]+$/gm, '').replace(/\n*$/, '\n');
+}
+
+export interface RenderedMachine {
+  machine: Machine;
+  butane: string;
+}
+
+export function renderMachines(plan: Plan, templates: TemplateSet): RenderedMachine[] {
+  const render = compileTemplates(templates);
+  return plan.machines.map((machine) => ({
+    machine,
+    butane: tidy(render(`${machine.role}.bu`, machineContext(plan, machine))),
+  }));
+}

@@ -1,0 +1,176 @@
+/** SUMMARY.md: what was designed, in what order to boot it and how, and what to watch out for. */
+import type { Machine, Plan } from '../plan/index.js';
+import type { DefaultValue } from '../spec/resolve.js';
+import { FLAG_OF } from '../spec/types.js';
+import { DOCKER_PORT, PROXY_LISTEN } from './context.js';
+
+const CHANNELS = ['stable', 'beta', 'alpha', 'lts'];
+
+function roleOf(plan: Plan, m: Machine): string {
+  if (m.role === 'laptop') return 'laptop VM';
+  if (m.role === 'worker') return 'worker';
+  return plan.spec.preset === 'small' ? 'etcd member + workloads' : 'etcd member';
+}
+
+function runs(plan: Plan, m: Machine): string {
+  const lock = plan.spec.updates.rebootStrategy === 'etcd-lock' ? ', locksmithd (etcd-lock)' : '';
+  const version = plan.etcd?.version ?? '';
+  if (m.role === 'laptop') return `Docker, API socket-activated on TCP ${DOCKER_PORT}; your containers`;
+  if (m.role === 'worker') return `etcd-grpc-proxy.service (etcd ${version} image) on ${PROXY_LISTEN}${lock}; your containers`;
+  return `etcd ${version} (etcd-member.service)${lock}${plan.spec.preset === 'small' ? '; your containers' : ''}`;
+}
+
+/** A machine's role and what runs there, in words (for summaries and reviews). */
+export function describeMachine(plan: Plan, m: Machine): { role: string; runs: string } {
+  return { role: roleOf(plan, m), runs: runs(plan, m) };
+}
+
+function machinesTable(plan: Plan): string[] {
+  const net = plan.spec.network;
+  const withMac = plan.machines.some((m) => m.mac);
+  const head = ['machine', 'role', 'address', ...(withMac ? ['MAC'] : []), 'runs', 'boot with'];
+  const rows = plan.machines.map((m) => [
+    m.name,
+    roleOf(plan, m),
+    m.address && !net.dhcp ? `${m.address}/${net.prefixLength}` : 'DHCP',
+    ...(withMac ? [m.mac ?? ''] : []),
+    runs(plan, m),
+    `${m.name}.ign`,
+  ]);
+  return [head, head.map(() => '---'), ...rows].map((r) => `| ${r.join(' | ')} |`);
+}
+
+function etcdSection(plan: Plan): string[] {
+  const etcd = plan.etcd;
+  if (!etcd) return [];
+  const n = etcd.members.length;
+  const out = [
+    '## etcd',
+    '',
+    `- ${n} member${n === 1 ? '' : 's'}: ${etcd.members.map((m) => m.name).join(', ')} (etcd ${etcd.version}, image ${etcd.image}).`,
+    `- Fault tolerance: ${etcd.faultTolerance} member${etcd.faultTolerance === 1 ? '' : 's'} may fail (quorum ${etcd.quorum} of ${n}).` +
+      (etcd.faultTolerance === 0 ? ' **If this machine is down, etcd is down.**' : ''),
+    `- Client endpoints: ${etcd.clientEndpoints.join(', ')}.`,
+  ];
+  if (plan.machines.some((m) => m.role === 'worker')) {
+    out.push(`- Workers use etcd at http://${PROXY_LISTEN} through etcd-grpc-proxy.service (etcd's v3 API only).`);
+  }
+  out.push(
+    etcd.discovery
+      ? `- The members find each other through the discovery URL ${etcd.discovery}; it must have been created for exactly ${n} members.`
+      : `- Static initial cluster (token ${etcd.token}): ${etcd.initialCluster}.`,
+  );
+  if (plan.spec.network.dhcp) {
+    out.push('- With DHCP, members and workers reach each other by host name: the names must resolve on your network (for example through your DHCP server\'s DNS).');
+  }
+  return [...out, ''];
+}
+
+function updatesSection(plan: Plan): string[] {
+  const u = plan.spec.updates;
+  const strategy = {
+    'etcd-lock': 'etcd-lock: locksmithd takes a lock in etcd before rebooting, so one machine reboots at a time. locksmith uses etcd\'s v2 API (enabled on the members with ETCD_ENABLE_V2) and reaches the members directly. For Kubernetes clusters the Flatcar docs recommend the update operator (FLUO) or kured instead.',
+    reboot: 'reboot: a machine reboots as soon as an update is installed.',
+    off: 'off: updates are installed but nobody reboots; reboot the machines yourself.',
+  }[u.rebootStrategy];
+  return [
+    '## Updates and reboots',
+    '',
+    `- Update group: ${u.group}.`,
+    `- Reboot strategy ${strategy}`,
+    ...(u.rebootWindow ? [`- Reboot window: ${u.rebootWindow.start} for ${u.rebootWindow.length}.`] : []),
+    '',
+  ];
+}
+
+function bootSection(plan: Plan): string[] {
+  const first = plan.machines[0]!.name;
+  const channel = CHANNELS.includes(plan.spec.updates.group) ? plan.spec.updates.group : 'stable';
+  return [
+    '## Boot order',
+    '',
+    ...plan.bootOrder.map((s, i) => `${i + 1}. ${s.machines.join(', ')}: ${s.note}.`),
+    '',
+    '## How to boot each file',
+    '',
+    'Each machine boots with its own `.ign` file (shown here for ' + first + '). Ignition applies it once, on the',
+    'first boot: a changed config needs a freshly provisioned machine.',
+    '',
+    `- Install to disk: \`flatcar-install -d /dev/sda -C ${channel} -i ${first}.ign\`, then reboot.`,
+    `- PXE/iPXE: kernel arguments \`flatcar.first_boot=1 ignition.config.url=http://SERVER/${first}.ign\`.`,
+    `- QEMU: \`-fw_cfg name=opt/org.flatcar-linux/config,file=${first}.ign\`.`,
+    `- VMware: guestinfo \`ignition.config.data\` set to the base64 of \`${first}.ign\` and \`ignition.config.data.encoding\` set to \`base64\`.`,
+    '',
+    'The `.bu` files are the Butane sources of the `.ign` files; after editing one, transpile it again with',
+    `\`flatcar-architect transpile --pretty -o ${first}.ign ${first}.bu\`.`,
+    '',
+  ];
+}
+
+function dockerSection(plan: Plan): string[] {
+  const laptop = plan.machines.find((m) => m.role === 'laptop');
+  if (!laptop) return [];
+  const host = laptop.address ?? 'ADDRESS';
+  return [
+    '## Docker API',
+    '',
+    `- From the host: \`export DOCKER_HOST=tcp://${host}:${DOCKER_PORT}\`, then \`docker ps\`.`,
+    ...(laptop.address
+      ? []
+      : [
+          `- With DHCP, ADDRESS is the VM's address (see \`ip -4 addr\` on its console). With QEMU's user networking, forward the port instead:`,
+          `  \`-nic user,hostfwd=tcp:127.0.0.1:${DOCKER_PORT}-:${DOCKER_PORT}\` and \`DOCKER_HOST=tcp://127.0.0.1:${DOCKER_PORT}\`.`,
+        ]),
+    '',
+  ];
+}
+
+function loudWarnings(plan: Plan, warnings: string[]): string[] {
+  const out: string[] = [];
+  if (plan.spec.ssh.keys.length === 0) {
+    out.push('> **WARNING: no SSH key was given.** Nobody can log in to these machines over SSH. Regenerate with `--ssh-key ~/.ssh/id_ed25519.pub` before booting them.');
+  }
+  if (plan.machines.some((m) => m.role === 'laptop')) {
+    out.push(`> **WARNING: the Docker API listens on plain TCP port ${DOCKER_PORT} without TLS.** Anyone who can reach that port is root on the VM: keep it on a host-only or NAT network.`);
+  }
+  for (const w of warnings.filter((w) => !w.startsWith('no SSH key'))) out.push(`> **Warning:** ${w}`);
+  return out.length ? [...out.flatMap((w) => [w, '']),] : [];
+}
+
+function defaultsSection(defaults: DefaultValue[]): string[] {
+  if (!defaults.length) return [];
+  return [
+    '## Defaults used',
+    '',
+    'These settings have their default value (from the preset, or derived from the other answers); change any of them with its flag:',
+    '',
+    '| flag | value |',
+    '| --- | --- |',
+    ...defaults.map((d) => `| \`${FLAG_OF[d.field]}\` | \`${d.value}\` |`),
+    '',
+  ];
+}
+
+export function formatSummary(plan: Plan, description: string, warnings: string[], defaults: DefaultValue[]): string {
+  const { spec } = plan;
+  return [
+    `# ${spec.name}: a Flatcar Container Linux cluster (${spec.preset} preset)`,
+    '',
+    `${description}. ${spec.size} machine${spec.size === 1 ? '' : 's'}.`,
+    '',
+    ...loudWarnings(plan, warnings),
+    '## Machines',
+    '',
+    ...machinesTable(plan),
+    '',
+    ...etcdSection(plan),
+    ...dockerSection(plan),
+    ...updatesSection(plan),
+    ...bootSection(plan),
+    ...defaultsSection(defaults),
+    '## Regenerate',
+    '',
+    '`cluster.yaml` holds every answer: `flatcar-architect --answers cluster.yaml --out DIR` writes these files again.',
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,105 @@
+/** Small checks of single answer values. Each returns a reason (for "--flag: reason") or undefined. */
+
+/** A value shown in a message: JSON-quoted so that newlines and quotes stay visible on one line. */
+export const show = (value: unknown): string =>
+  typeof value === 'string'
+    ? JSON.stringify(value).replace(/[\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+    : String(value);
+
+/** C0/C1 controls, DEL and the Unicode line and paragraph separators. */
+export const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+
+const LABEL = '[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?';
+
+export function clusterName(v: string): string | undefined {
+  return /^[a-z0-9]([a-z0-9-]{0,38}[a-z0-9])?$/.test(v)
+    ? undefined
+    : `must be 1 to 40 lowercase letters, digits and dashes, starting and ending with a letter or digit (got ${show(v)})`;
+}
+
+export function namePrefix(v: string): string | undefined {
+  return /^([a-z0-9][a-z0-9-]{0,39})?$/.test(v)
+    ? undefined
+    : `must be up to 40 lowercase letters, digits and dashes, starting with a letter or digit (got ${show(v)})`;
+}
+
+export function dnsName(v: string): string | undefined {
+  return v.length <= 253 && new RegExp(`^${LABEL}(\\.${LABEL})*$`, 'i').test(v)
+    ? undefined
+    : `${show(v)} is not a DNS domain name like example.com`;
+}
+
+export function etcdVersion(v: string): string | undefined {
+  return /^v3\.\d+\.\d+$/.test(v) ? undefined : `must be an etcd v3 release tag like v3.5.16 (got ${show(v)})`;
+}
+
+/** The minor version of a `v3.N.M` tag. */
+export const etcdMinor = (v: string): number => Number(v.split('.')[1]);
+
+export function token(v: string): string | undefined {
+  return /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(v)
+    ? undefined
+    : `must be up to 64 letters, digits, dots, dashes and underscores (got ${show(v)})`;
+}
+
+export function discoveryUrl(v: string): string | undefined {
+  const bad = `must be an http:// or https:// etcd discovery URL (got ${show(v)})`;
+  if (CONTROL.test(v) || /[\s"'\\]/.test(v)) return bad;
+  try {
+    const url = new URL(v);
+    return url.protocol === 'http:' || url.protocol === 'https:' ? undefined : bad;
+  } catch {
+    return bad;
+  }
+}
+
+export function interfaceMatch(v: string): string | undefined {
+  return v.length <= 200 && /^[A-Za-z0-9_.:*?![\]-]+( [A-Za-z0-9_.:*?![\]-]+)*$/.test(v)
+    ? undefined
+    : `must be an interface name or a space-separated list of name globs, like eth0 or "en* eth*" (got ${show(v)})`;
+}
+
+export function macPrefix(v: string): string | undefined {
+  if (!/^[0-9a-f]{2}(:[0-9a-f]{2}){1,4}$/i.test(v)) {
+    return `must be the first 2 to 5 octets of a MAC address, like 52:54:00 (got ${show(v)})`;
+  }
+  return parseInt(v.slice(0, 2), 16) & 1 ? `${v} is a multicast prefix (the first octet must be even)` : undefined;
+}
+
+const KEY_TYPES = [
+  'ssh-ed25519',
+  'ssh-rsa',
+  'ssh-dss',
+  'ecdsa-sha2-nistp256',
+  'ecdsa-sha2-nistp384',
+  'ecdsa-sha2-nistp521',
+  'sk-ssh-ed25519@openssh.com',
+  'sk-ecdsa-sha2-nistp256@openssh.com',
+];
+const KEY = new RegExp(`(^|\\s)(${KEY_TYPES.map((t) => t.replace(/[.@]/g, '\\$&')).join('|')}) [A-Za-z0-9+/]+={0,3}( |$)`);
+
+/** True when the text looks like a public key line (so `--ssh-key` is not a file name). */
+export const looksLikeKey = (v: string): boolean => KEY.test(v);
+
+export function sshKey(v: string): string | undefined {
+  if (CONTROL.test(v)) return `an SSH key is one line without control characters (got ${show(v)})`;
+  return KEY.test(v) ? undefined : `${show(v)} is not an OpenSSH public key line like "ssh-ed25519 AAAA... you@host"`;
+}
+
+export function updateGroup(v: string): string | undefined {
+  return /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(v)
+    ? undefined
+    : `must be an update group such as stable, beta, alpha or lts, or your update server's group id (got ${show(v)})`;
+}
+
+export function windowStart(v: string): string | undefined {
+  return /^((Mon|Tue|Wed|Thu|Fri|Sat|Sun) )?([01]?\d|2[0-3]):[0-5]\d$/.test(v)
+    ? undefined
+    : `must be a time like 04:00 or a weekday and time like "Thu 04:00" (got ${show(v)})`;
+}
+
+export function windowLength(v: string): string | undefined {
+  return /^(?=.)(\d+h)?(\d+m)?(\d+s)?$/.test(v) && /[1-9]/.test(v)
+    ? undefined
+    : `must be a duration like 1h or 1h30m (got ${show(v)})`;
+}

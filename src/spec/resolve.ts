@@ -1,0 +1,262 @@
+/**
+ * Answers (with the chosen preset's defaults underneath) -> a validated ClusterSpec. Every problem
+ * is collected with the answer it concerns; nothing is thrown until all answers were looked at.
+ */
+import { formatIPv4, isHost, parseCidr, parseIPv4, type Network } from '../plan/ipv4.js';
+import * as check from './checks.js';
+import { loadPreset } from './presets.js';
+import {
+  getField,
+  PRESETS,
+  REBOOT_STRATEGIES,
+  SpecError,
+  type Answers,
+  type ClusterSpec,
+  type DhcpNetwork,
+  type Field,
+  type PresetName,
+  type Problem,
+  type RebootStrategy,
+  type StaticNetwork,
+} from './types.js';
+
+/** An answer whose resolved value equals its default (from the preset or derived from other answers). */
+export interface DefaultValue {
+  field: Field;
+  value: string;
+}
+
+export interface ResolvedSpec {
+  spec: ClusterSpec;
+  warnings: string[];
+  /** Answers at their default value, for the summary. */
+  defaults: DefaultValue[];
+}
+
+export const MAX_SIZE = 1000;
+export const DEFAULT_INTERFACE = 'en* eth*';
+const STATIC_FIELDS: Field[] = [
+  'network.cidr',
+  'network.gateway',
+  'network.firstAddress',
+  'network.dns',
+  'network.domains',
+  'network.interface',
+  'network.macPrefix',
+];
+
+class Resolver {
+  readonly problems: Problem[] = [];
+  readonly warnings: string[] = [];
+  readonly defaults: DefaultValue[] = [];
+
+  constructor(
+    private readonly given: Answers,
+    private readonly preset: Answers,
+  ) {}
+
+  fail(field: Field, message: string): undefined {
+    this.problems.push({ field, message });
+    return undefined;
+  }
+
+  isGiven(field: Field): boolean {
+    return getField(this.given, field) !== undefined;
+  }
+
+  /** The answer, else the preset's value, else `derived`; noted as a default when equal to it. */
+  private pick(field: Field, derived: unknown): unknown {
+    const fallback = getField(this.preset, field) ?? derived;
+    const value = getField(this.given, field) ?? fallback;
+    const empty = value === undefined || (Array.isArray(value) && value.length === 0);
+    // A number typed as text ("3" from a flag) equals the same number from a preset or the wizard.
+    const same = Array.isArray(value) ? JSON.stringify(value) === JSON.stringify(fallback) : fallback !== undefined && String(value) === String(fallback);
+    if (!empty && typeof value !== 'boolean' && same) {
+      this.defaults.push({ field, value: Array.isArray(value) ? value.join(', ') : String(value) });
+    }
+    return value;
+  }
+
+  text(field: Field, derived: string | undefined, valid: (v: string) => string | undefined): string | undefined {
+    const value = this.pick(field, derived);
+    if (value === undefined) return undefined;
+    if (typeof value !== 'string') return this.fail(field, `must be text (got ${check.show(value)})`);
+    const reason = valid(value);
+    return reason ? this.fail(field, reason) : value;
+  }
+
+  list(field: Field, derived: string[], valid: (v: string) => string | undefined): string[] | undefined {
+    const value = this.pick(field, derived);
+    if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) {
+      return this.fail(field, `must be a list of text values (got ${check.show(value)})`);
+    }
+    const reasons = (value as string[]).map(valid).filter((r): r is string => r !== undefined);
+    return reasons.length ? this.fail(field, reasons[0]!) : (value as string[]);
+  }
+
+  whole(field: Field, derived: number | undefined): number | undefined {
+    const value = this.pick(field, derived);
+    if (value === undefined) return undefined;
+    const n = typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : value;
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < 0) {
+      return this.fail(field, `must be a whole number (got ${check.show(value)})`);
+    }
+    return n;
+  }
+
+  flag(field: Field, derived: boolean): boolean | undefined {
+    const value = this.pick(field, derived);
+    return typeof value === 'boolean' ? value : this.fail(field, `must be true or false (got ${check.show(value)})`);
+  }
+
+  address(field: Field, derived: string, net: Network): string | undefined {
+    const value = this.text(field, derived, (v) => (parseIPv4(v) === undefined ? `${check.show(v)} is not an IPv4 address` : undefined));
+    if (value === undefined) return undefined;
+    return isHost(net, parseIPv4(value)!)
+      ? value
+      : this.fail(field, `${value} is not a host address of ${formatIPv4(net.base)}/${net.prefixLength}`);
+  }
+}
+
+function resolvePreset(answers: Answers): PresetName {
+  const preset = answers.preset;
+  if (preset === undefined) {
+    throw new SpecError([{ field: 'preset', message: `required: choose one of ${PRESETS.join(', ')}` }]);
+  }
+  if (!(PRESETS as readonly unknown[]).includes(preset)) {
+    throw new SpecError([{ field: 'preset', message: `must be one of ${PRESETS.join(', ')} (got ${check.show(preset)})` }]);
+  }
+  return preset;
+}
+
+/** The number of etcd members a preset wants for a total size. */
+function etcdSizeFor(preset: PresetName, size: number): number {
+  if (preset === 'small') return size;
+  if (preset === 'dev') return 1;
+  if (preset === 'production') return size >= 10 ? 5 : 3;
+  return 0;
+}
+
+function resolveSize(r: Resolver, preset: PresetName): number | undefined {
+  const size = r.whole('size', undefined);
+  if (size === undefined) return undefined;
+  if (size < 1 || size > MAX_SIZE) return r.fail('size', `must be 1 to ${MAX_SIZE} machines (got ${size})`);
+  if (preset === 'laptop' && size !== 1) return r.fail('size', `the laptop preset is exactly 1 machine (got ${size})`);
+  if (preset === 'small' && (size < 3 || size > 9)) {
+    return r.fail('size', `the small preset has 3 to 9 machines (got ${size}); use dev or production otherwise`);
+  }
+  if (preset === 'dev' && size < 2) {
+    return r.fail('size', `the dev preset needs at least 2 machines: 1 etcd machine and 1 or more workers (got ${size})`);
+  }
+  if (preset === 'small' && size % 2 === 0) {
+    const t = Math.floor((size - 1) / 2);
+    r.warnings.push(
+      `--size ${size}: an etcd cluster of ${size} members tolerates ${t} failed member${t === 1 ? '' : 's'}, no more than ${size - 1} members do; an odd size is better`,
+    );
+  }
+  return size;
+}
+
+function resolveEtcd(r: Resolver, preset: PresetName, size: number | undefined, name: string | undefined): ClusterSpec['etcd'] {
+  const fields: Field[] = ['etcd.size', 'etcd.version', 'etcd.discovery', 'etcd.token'];
+  if (preset === 'laptop') {
+    for (const f of fields.filter((f) => r.isGiven(f))) r.fail(f, 'the laptop preset runs no etcd; leave it out');
+    return null;
+  }
+  const wanted = size === undefined ? undefined : etcdSizeFor(preset, size);
+  const etcdSize = r.whole('etcd.size', wanted);
+  if (etcdSize !== undefined && size !== undefined) {
+    if (preset === 'small' && etcdSize !== size) {
+      r.fail('etcd.size', `in the small preset every machine is an etcd member: leave it out or make it equal --size (${size})`);
+    } else if (preset === 'dev' && etcdSize !== 1) {
+      r.fail('etcd.size', `the dev preset has exactly 1 etcd machine (got ${etcdSize}); use production for 3 or 5`);
+    } else if (preset === 'production' && etcdSize !== 3 && etcdSize !== 5) {
+      r.fail('etcd.size', `production runs 3 or 5 etcd machines (got ${etcdSize})`);
+    } else if (preset === 'production' && size - etcdSize < 1) {
+      r.fail('size', `production with ${etcdSize} etcd machines needs at least ${etcdSize + 1} machines in total, so that 1 or more are workers (got ${size})`);
+    }
+  }
+  const version = r.text('etcd.version', undefined, check.etcdVersion);
+  const token = r.text('etcd.token', name, check.token);
+  const discovery = r.text('etcd.discovery', undefined, check.discoveryUrl) ?? null;
+  if (etcdSize === undefined || version === undefined || token === undefined) return null;
+  return { size: etcdSize, version, token, discovery };
+}
+
+function resolveNetwork(r: Resolver): StaticNetwork | DhcpNetwork | undefined {
+  const staticGiven = STATIC_FIELDS.filter((f) => r.isGiven(f));
+  const dhcp = r.isGiven('network.dhcp') || staticGiven.length === 0 ? r.flag('network.dhcp', false) : false;
+  if (dhcp === undefined) return undefined;
+  if (dhcp) {
+    for (const f of staticGiven) {
+      r.fail(f, 'not with --dhcp: DHCP gives the machines their addresses, gateway and DNS (on every interface)');
+    }
+    return { dhcp: true };
+  }
+  const cidr = r.text('network.cidr', '10.0.0.0/24', (v) => {
+    const net = parseCidr(v);
+    if ('error' in net) return net.error;
+    return net.prefixLength < 8 || net.prefixLength > 30 ? `use a prefix length from /8 to /30 (got ${v})` : undefined;
+  });
+  if (cidr === undefined) return undefined;
+  const net = parseCidr(cidr) as Network;
+  const gateway = r.address('network.gateway', formatIPv4(net.base + 1), net);
+  const hundredAndFirst = net.base + 101 < net.broadcast ? net.base + 101 : net.base + 2;
+  const firstAddress = r.address('network.firstAddress', formatIPv4(hundredAndFirst), net);
+  const dns = r.list('network.dns', gateway ? [gateway] : [], (v) => (parseIPv4(v) === undefined ? `${check.show(v)} is not an IPv4 address` : undefined));
+  const domains = r.list('network.domains', [], check.dnsName);
+  let match: StaticNetwork['match'] | undefined;
+  if (r.isGiven('network.macPrefix')) {
+    if (r.isGiven('network.interface')) r.fail('network.macPrefix', 'choose one of --interface and --mac-prefix');
+    const prefix = r.text('network.macPrefix', undefined, check.macPrefix);
+    if (prefix !== undefined) match = { macPrefix: prefix.toLowerCase() };
+  } else {
+    const name = r.text('network.interface', DEFAULT_INTERFACE, check.interfaceMatch);
+    if (name !== undefined) match = { interface: name };
+  }
+  if (!gateway || !firstAddress || !dns || !domains || !match) return undefined;
+  return { dhcp: false, cidr, prefixLength: net.prefixLength, gateway, firstAddress, dns, domains, match };
+}
+
+function resolveUpdates(r: Resolver, preset: PresetName, etcdVersion: string | undefined): ClusterSpec['updates'] | undefined {
+  const group = r.text('updates.group', undefined, check.updateGroup);
+  const strategy = r.text('updates.rebootStrategy', undefined, (v) =>
+    (REBOOT_STRATEGIES as readonly string[]).includes(v) ? undefined : `must be one of ${REBOOT_STRATEGIES.join(', ')} (got ${check.show(v)})`,
+  ) as RebootStrategy | undefined;
+  if (strategy === 'etcd-lock' && preset === 'laptop') {
+    r.fail('updates.rebootStrategy', 'etcd-lock needs etcd, which the laptop preset does not run; use reboot or off');
+  } else if (strategy === 'etcd-lock' && etcdVersion && check.etcdMinor(etcdVersion) >= 6) {
+    r.fail('updates.rebootStrategy', `etcd-lock needs etcd's v2 API, which etcd ${etcdVersion} no longer has; use --etcd-version v3.5.x or reboot/off`);
+  }
+  const start = r.text('updates.rebootWindowStart', undefined, check.windowStart);
+  const length = r.text('updates.rebootWindowLength', undefined, check.windowLength);
+  if ((start === undefined) !== (length === undefined) && !r.problems.some((p) => p.field.startsWith('updates.rebootWindow'))) {
+    r.fail(start === undefined ? 'updates.rebootWindowStart' : 'updates.rebootWindowLength', 'a reboot window needs both --reboot-window-start and --reboot-window-length');
+  }
+  const rebootWindow = start !== undefined && length !== undefined ? { start, length } : null;
+  if (rebootWindow && strategy === 'off') r.warnings.push('a reboot window has no effect with --reboot-strategy off');
+  if (group === undefined || strategy === undefined) return undefined;
+  return { group, rebootStrategy: strategy, rebootWindow };
+}
+
+/** Resolves answers against their preset; throws a SpecError listing every problem. */
+export function resolveSpec(answers: Answers): ResolvedSpec {
+  const preset = resolvePreset(answers);
+  const r = new Resolver(answers, loadPreset(preset).defaults);
+  const name = r.text('name', undefined, check.clusterName);
+  const namePrefix = r.text('namePrefix', name === undefined ? undefined : `${name}-`, check.namePrefix);
+  const size = resolveSize(r, preset);
+  const etcd = resolveEtcd(r, preset, size, name);
+  const network = resolveNetwork(r);
+  const keys = r.list('ssh.keys', [], check.sshKey);
+  const updates = resolveUpdates(r, preset, etcd?.version);
+  const templates = r.text('templates', undefined, (v) => (v === '' || check.CONTROL.test(v) ? `${check.show(v)} is not a directory name` : undefined)) ?? null;
+  if (keys && keys.length === 0) {
+    r.warnings.push('no SSH key given (--ssh-key): nobody can log in to the machines over SSH');
+  }
+  if (r.problems.length) throw new SpecError(r.problems);
+  // The same key twice (a file and a flag) would be an invalid config: keep the first.
+  const unique = [...new Set(keys)];
+  const spec: ClusterSpec = { preset, name: name!, namePrefix: namePrefix!, size: size!, etcd, network: network!, ssh: { keys: unique }, updates: updates!, templates };
+  return { spec, warnings: r.warnings, defaults: r.defaults };
+}

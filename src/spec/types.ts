@@ -1,0 +1,165 @@
+/**
+ * The answers a user gives (flags, an answers file, a preset's defaults) and the validated
+ * ClusterSpec they resolve to. Answers are loosely typed because they come from users; a
+ * ClusterSpec is complete and checked.
+ */
+
+export const PRESETS = ['laptop', 'small', 'dev', 'production'] as const;
+export type PresetName = (typeof PRESETS)[number];
+
+export const REBOOT_STRATEGIES = ['etcd-lock', 'reboot', 'off'] as const;
+export type RebootStrategy = (typeof REBOOT_STRATEGIES)[number];
+
+/** Answers as given; every field optional. This is also the shape of `cluster.yaml`. */
+export interface Answers {
+  preset?: PresetName;
+  /** Cluster name: used for machine names, the etcd cluster token and the default output dir. */
+  name?: string;
+  /** Prefix of every machine name (default: the cluster name and a dash). */
+  namePrefix?: string;
+  /** Total number of machines. A string is accepted (from a flag) and checked. */
+  size?: number | string;
+  etcd?: {
+    /** Number of etcd members (production: 3 or 5). */
+    size?: number | string;
+    /** etcd image tag, e.g. v3.5.16. */
+    version?: string;
+    /** etcd discovery URL used instead of a static initial cluster. */
+    discovery?: string;
+    /** ETCD_INITIAL_CLUSTER_TOKEN (default: the cluster name). */
+    token?: string;
+  };
+  network?: {
+    /** Addresses from DHCP instead of planned static ones. */
+    dhcp?: boolean;
+    cidr?: string;
+    gateway?: string;
+    firstAddress?: string;
+    dns?: string[];
+    domains?: string[];
+    /** networkd [Match] Name= (an interface name or glob list). */
+    interface?: string;
+    /** First 2-5 octets of every machine's MAC; the rest are the last octets of its address. */
+    macPrefix?: string;
+  };
+  ssh?: { keys?: string[] };
+  updates?: {
+    group?: string;
+    rebootStrategy?: RebootStrategy;
+    rebootWindowStart?: string;
+    rebootWindowLength?: string;
+  };
+  /** Directory whose templates replace the built-in ones by file name. */
+  templates?: string;
+}
+
+export interface StaticNetwork {
+  dhcp: false;
+  cidr: string;
+  prefixLength: number;
+  gateway: string;
+  firstAddress: string;
+  dns: string[];
+  domains: string[];
+  /** How the .network file finds the interface: by name (glob list) or by planned MAC. */
+  match: { interface: string } | { macPrefix: string };
+}
+
+export interface DhcpNetwork {
+  dhcp: true;
+}
+
+/** The validated, fully resolved cluster design. */
+export interface ClusterSpec {
+  preset: PresetName;
+  name: string;
+  namePrefix: string;
+  size: number;
+  /** Absent for the laptop preset, which runs no etcd. */
+  etcd: { size: number; version: string; token: string; discovery: string | null } | null;
+  network: StaticNetwork | DhcpNetwork;
+  ssh: { keys: string[] };
+  updates: {
+    group: string;
+    rebootStrategy: RebootStrategy;
+    rebootWindow: { start: string; length: string } | null;
+  };
+  templates: string | null;
+}
+
+/** An answer path such as `size` or `network.gateway`. */
+export type Field =
+  | 'preset'
+  | 'name'
+  | 'namePrefix'
+  | 'size'
+  | 'etcd.size'
+  | 'etcd.version'
+  | 'etcd.discovery'
+  | 'etcd.token'
+  | 'network.dhcp'
+  | 'network.cidr'
+  | 'network.gateway'
+  | 'network.firstAddress'
+  | 'network.dns'
+  | 'network.domains'
+  | 'network.interface'
+  | 'network.macPrefix'
+  | 'ssh.keys'
+  | 'updates.group'
+  | 'updates.rebootStrategy'
+  | 'updates.rebootWindowStart'
+  | 'updates.rebootWindowLength'
+  | 'templates';
+
+/** The command-line flag of every answer, for messages. */
+export const FLAG_OF: Record<Field, string> = {
+  preset: '--preset',
+  name: '--name',
+  namePrefix: '--name-prefix',
+  size: '--size',
+  'etcd.size': '--etcd-size',
+  'etcd.version': '--etcd-version',
+  'etcd.discovery': '--discovery',
+  'etcd.token': '--etcd-token',
+  'network.dhcp': '--dhcp',
+  'network.cidr': '--network',
+  'network.gateway': '--gateway',
+  'network.firstAddress': '--first-address',
+  'network.dns': '--dns',
+  'network.domains': '--domains',
+  'network.interface': '--interface',
+  'network.macPrefix': '--mac-prefix',
+  'ssh.keys': '--ssh-key',
+  'updates.group': '--update-group',
+  'updates.rebootStrategy': '--reboot-strategy',
+  'updates.rebootWindowStart': '--reboot-window-start',
+  'updates.rebootWindowLength': '--reboot-window-length',
+  templates: '--templates',
+};
+
+export const FIELDS = Object.keys(FLAG_OF) as Field[];
+
+/** One problem with one answer. */
+export interface Problem {
+  field: Field;
+  message: string;
+}
+
+/** Thrown when answers cannot make a cluster; `problems` has one entry per problem. */
+export class SpecError extends Error {
+  constructor(readonly problems: Problem[]) {
+    super(problems.map((p) => `${p.field}: ${p.message}`).join('\n'));
+    this.name = 'SpecError';
+  }
+}
+
+/** Reads an answer by its path. */
+export function getField(answers: Answers, field: Field): unknown {
+  let value: unknown = answers;
+  for (const key of field.split('.')) {
+    if (value === null || typeof value !== 'object') return undefined;
+    value = (value as Record<string, unknown>)[key];
+  }
+  return value;
+}

@@ -1,0 +1,73 @@
+/**
+ * The questions the wizard can ask, as an interface: the terminal implementation uses
+ * @inquirer/prompts (loaded only when the wizard runs), tests inject scripted answers.
+ */
+
+export interface Choice<T> {
+  name: string;
+  value: T;
+  description?: string;
+  checked?: boolean;
+}
+
+/** Returns true when the value is acceptable, else the reason shown to the user. */
+export type Validate = (value: string) => true | string;
+
+export interface Prompts {
+  input(q: { message: string; default?: string; validate?: Validate; transformer?: (value: string) => string }): Promise<string>;
+  select<T>(q: { message: string; choices: Choice<T>[]; default?: T }): Promise<T>;
+  checkbox<T>(q: { message: string; choices: Choice<T>[] }): Promise<T[]>;
+  confirm(q: { message: string; default?: boolean }): Promise<boolean>;
+}
+
+/** Raised when the user presses Ctrl-C or Esc. */
+export class WizardCancelled extends Error {
+  constructor() {
+    super('cancelled');
+    this.name = 'WizardCancelled';
+  }
+}
+
+function isCancel(e: unknown): boolean {
+  const name = (e as Error | undefined)?.name;
+  return name === 'ExitPromptError' || name === 'AbortPromptError' || name === 'CancelPromptError';
+}
+
+/** Prompts on the terminal. Esc aborts the question under way, like Ctrl-C. */
+export async function terminalPrompts(): Promise<Prompts> {
+  const inquirer = await import('@inquirer/prompts');
+  const { emitKeypressEvents } = await import('node:readline');
+  emitKeypressEvents(process.stdin);
+  const ask = async <T>(run: (context: { signal: AbortSignal }) => Promise<T>): Promise<T> => {
+    const controller = new AbortController();
+    const onKey = (_: string, key: { name?: string } | undefined) => {
+      if (key?.name === 'escape') controller.abort();
+    };
+    process.stdin.on('keypress', onKey);
+    try {
+      return await run({ signal: controller.signal });
+    } catch (e) {
+      if (isCancel(e)) throw new WizardCancelled();
+      throw e;
+    } finally {
+      process.stdin.off('keypress', onKey);
+    }
+  };
+  return {
+    input: (q) =>
+      ask((ctx) =>
+        inquirer.input(
+          {
+            message: q.message,
+            default: q.default,
+            validate: q.validate,
+            transformer: q.transformer ? (v, { isFinal }) => (isFinal ? v : q.transformer!(v)) : undefined,
+          },
+          ctx,
+        ),
+      ),
+    select: (q) => ask((ctx) => inquirer.select({ message: q.message, choices: q.choices, default: q.default }, ctx)),
+    checkbox: (q) => ask((ctx) => inquirer.checkbox({ message: q.message, choices: q.choices }, ctx)),
+    confirm: (q) => ask((ctx) => inquirer.confirm({ message: q.message, default: q.default }, ctx)),
+  };
+}
