@@ -3,6 +3,7 @@
  * The only part of the generator that touches the terminal and the disk.
  */
 import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { relative, resolve } from 'node:path';
 import { generate, GenerateError, type GenerateResult } from '../generate.js';
 import { TemplateError } from '../render/index.js';
@@ -11,6 +12,7 @@ import { looksLikeKey } from '../spec/checks.js';
 import { mergeAnswers } from '../spec/merge.js';
 import { FLAG_OF, getField, SpecError, type Answers, type Problem, type RebootStrategy } from '../spec/types.js';
 import { checkOutputDir, OutputExistsError, writeOutputDir } from '../write/output.js';
+import type { Prompts } from '../wizard/prompts.js';
 import { EXIT, UsageError } from './errors.js';
 
 export interface GenerateFlags {
@@ -39,12 +41,21 @@ export interface GenerateFlags {
   etcdToken?: string;
   templates?: string;
   answers?: string;
+  /** false with --no-color. */
+  color?: boolean;
 }
 
 export interface GenerateIo {
   cwd: string;
   stdout: (text: string) => void;
   stderr: (text: string) => void;
+  /** A terminal to ask questions in (stdin and stdout are TTYs). */
+  interactive?: boolean;
+  /** Colour allowed (a TTY and no NO_COLOR); --no-color turns it off too. */
+  color?: boolean;
+  /** The wizard's questions (default: the terminal's). */
+  prompts?: Prompts;
+  home?: string;
 }
 
 const list = (v: string | undefined): string[] | undefined =>
@@ -129,9 +140,23 @@ function report(result: GenerateResult, dir: string, io: GenerateIo): void {
   io.stdout(`Boot order and how to boot each machine: ${shown}/SUMMARY.md\n`);
 }
 
-export function runGenerate(flags: GenerateFlags, io: GenerateIo): number {
+/** Exit 2 without a terminal: say which flags would have answered the wizard's questions. */
+function noTerminal(): never {
+  throw new UsageError('no terminal to ask questions in: give --preset (laptop, small, dev or production) or --answers FILE; run `flatcar-architect --help` for every flag');
+}
+
+export async function runGenerate(flags: GenerateFlags, io: GenerateIo, mode: { wizard?: boolean } = {}): Promise<number> {
   const file = readAnswers(flags.answers, io.cwd);
-  const given = flagsToAnswers(flags, io.cwd);
+  let given = flagsToAnswers(flags, io.cwd);
+  let out = flags.out;
+  const wizard = mode.wizard || (flags.preset === undefined && flags.answers === undefined);
+  if (wizard) {
+    if (!io.interactive && !io.prompts) noTerminal();
+    const asked = await askWizard(mergeAnswers(file, given), flags, io);
+    if (asked === undefined) return EXIT.interrupted;
+    given = asked.answers;
+    out = asked.outDir;
+  }
   let result: GenerateResult;
   try {
     result = generate(mergeAnswers(file, given));
@@ -146,7 +171,7 @@ export function runGenerate(flags: GenerateFlags, io: GenerateIo): number {
     }
     throw e;
   }
-  const dir = resolve(io.cwd, flags.out ?? result.spec.name);
+  const dir = resolve(io.cwd, out ?? result.spec.name);
   try {
     checkOutputDir(dir, flags.force ?? false);
     writeOutputDir(dir, result.files, { force: flags.force });
@@ -157,5 +182,44 @@ export function runGenerate(flags: GenerateFlags, io: GenerateIo): number {
   }
   for (const w of result.warnings) io.stderr(`warning: ${w}\n`);
   report(result, dir, io);
+  if (wizard) nextSteps(result, dir, io);
   return EXIT.ok;
+}
+
+/** The wizard, loaded only when it runs. Returns undefined when the user cancels (Ctrl-C, Esc, menu). */
+async function askWizard(given: Answers, flags: GenerateFlags, io: GenerateIo): Promise<{ answers: Answers; outDir: string } | undefined> {
+  const { runWizard, terminalPrompts, WizardCancelled } = await import('../wizard/index.js');
+  const prompts = io.prompts ?? (await terminalPrompts());
+  try {
+    return await runWizard(
+      { given, answers: {}, prompts, print: io.stdout, home: io.home ?? homedir(), outGiven: flags.out !== undefined, outDir: flags.out },
+      (io.color ?? false) && flags.color !== false,
+    );
+  } catch (e) {
+    if (e instanceof WizardCancelled) {
+      io.stderr('Cancelled: nothing was written.\n');
+      return undefined;
+    }
+    throw e;
+  }
+}
+
+const CHANNELS = ['stable', 'beta', 'alpha', 'lts'];
+
+function nextSteps(result: GenerateResult, dir: string, io: GenerateIo): void {
+  const shown = relative(io.cwd, dir) || '.';
+  const first = result.plan.bootOrder[0]?.machines[0] ?? result.machines[0]!.name;
+  io.stdout(
+    [
+      '',
+      `Every answer is in ${shown}/cluster.yaml. To write the same files again without questions:`,
+      `  flatcar-architect --answers ${shown}/cluster.yaml --out ${shown} --force`,
+      '',
+      'Next steps:',
+      `  1. Read ${shown}/SUMMARY.md: boot order, addresses, and how to boot each machine.`,
+      `  2. Install each machine with its own config, e.g. flatcar-install -d /dev/sda -C ${CHANNELS.includes(result.spec.updates.group) ? result.spec.updates.group : 'stable'} -i ${shown}/${first}.ign`,
+      '  3. Boot the machines in the order SUMMARY.md gives.',
+      '',
+    ].join('\n'),
+  );
 }

@@ -48,6 +48,7 @@ function addGenerateOptions(program: Command): Command {
     .option('--etcd-token <token>', 'etcd initial cluster token (default: the cluster name)')
     .option('--templates <dir>', 'directory of templates that replace the built-in ones by file name')
     .option('--answers <file>', 'answers file (YAML or JSON), e.g. a cluster.yaml written before; flags override it')
+    .option('--no-color', 'plain text output (also with the NO_COLOR environment variable)')
     .addHelpText('after', EXAMPLES);
 }
 
@@ -64,9 +65,18 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .configureOutput({ writeErr: (s) => process.stderr.write(s) })
     .enablePositionalOptions();
 
-  addGenerateOptions(program).action((opts: GenerateFlags) =>
-    setExit(runGenerate(opts, { cwd: process.cwd(), stdout: streams.stdout, stderr: streams.stderr })),
-  );
+  const io = () => ({
+    cwd: process.cwd(),
+    stdout: streams.stdout,
+    stderr: streams.stderr,
+    interactive: Boolean(process.stdin.isTTY && process.stdout.isTTY),
+    color: !('NO_COLOR' in process.env) && Boolean(process.stdout.isTTY),
+  });
+  addGenerateOptions(program).action(async (opts: GenerateFlags) => setExit(await runGenerate(opts, io())));
+
+  addGenerateOptions(
+    program.command('init').description('Design a cluster interactively (the wizard), then write it; flags pre-fill answers'),
+  ).action(async (opts: GenerateFlags) => setExit(await runGenerate(opts, io(), { wizard: true })));
 
   program
     .command('transpile')
