@@ -51,7 +51,7 @@ describe('flatcar-architect --preset production --size 5, nothing else', () => {
 
 describe('bad flags: one line naming the flag, exit 2, nothing written', () => {
   const cases: [string[], RegExp][] = [
-    [[], /^flatcar-architect: --preset: required: choose one of laptop, small, dev, production$/],
+    [[], /^flatcar-architect: no terminal to ask questions in: give --preset \(laptop, small, dev or production\) or --answers FILE/],
     [['--preset', 'big'], /^flatcar-architect: --preset: must be one of laptop, small, dev, production \(got "big"\)$/],
     [['--preset', 'laptop', '--size', '2'], /^flatcar-architect: --size: the laptop preset is exactly 1 machine \(got 2\)$/],
     [['--preset', 'small', '--size', '12'], /^flatcar-architect: --size: the small preset has 3 to 9 machines/],
