@@ -1,10 +1,13 @@
 /**
- * `npm run bench`: speed figures, measured on this machine in one run (never asserted by tests).
- *  - transpiler in-process: configs per second for a ~1 KB and a ~100 KB Butane config
- *  - one `flatcar-architect transpile` process against bare `node -e ''`
+ * `npm run bench`: speed and memory figures, measured on this machine in one run (never asserted
+ * by tests). `npm run bench -- --write` also records the table in docs/performance.md.
+ *  - start-up: `flatcar-architect --preset production --size 5 --out TMP` against bare `node -e ''`
+ *  - throughput: one process writing 1,000 and 10,000 production machines (wall time per machine,
+ *    peak RSS), and against spawning the real `butane` per file where one is on PATH
+ *  - the transpiler alone: configs per second for a ~1 KB and a ~100 KB Butane config
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +15,15 @@ import { transpile } from '../src/butane/index.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const cli = join(root, 'dist', 'src', 'cli', 'main.js');
+const work = mkdtempSync(join(tmpdir(), 'fa-bench-'));
+
+interface Row {
+  measure: string;
+  result: string;
+  detail: string;
+}
+const rows: Row[] = [];
+const goals: string[] = [];
 
 function node1k(): string {
   return `variant: flatcar
@@ -60,14 +72,11 @@ systemd:
 }
 
 function config100k(): string {
-  const files: string[] = [];
   let i = 0;
   let text = 'variant: flatcar\nversion: 1.0.0\nstorage:\n  files:\n';
   while (text.length < 100 * 1024) {
     const body = Array.from({ length: 12 }, (_, k) => `          key_${i}_${k} = value ${(i * 7919 + k * 104729) % 100003}`).join('\n');
-    const entry = `    - path: /etc/app/conf-${i}.conf\n      mode: 0644\n      contents:\n        inline: |\n${body}\n`;
-    files.push(entry);
-    text += entry;
+    text += `    - path: /etc/app/conf-${i}.conf\n      mode: 0644\n      contents:\n        inline: |\n${body}\n`;
     i++;
   }
   return text;
@@ -86,41 +95,95 @@ function perSecond(fn: () => void, minMs = 1500): { rate: number; ms: number } {
   return { rate: (n * 1000) / elapsed, ms: elapsed / n };
 }
 
-function medianMs(cmd: string, args: string[], runs = 15): number {
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const start = process.hrtime.bigint();
-    const r = spawnSync(cmd, args, { stdio: ['ignore', 'ignore', 'inherit'] });
-    if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}`);
-    times.push(Number(process.hrtime.bigint() - start) / 1e6);
-  }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)]!;
+/** Runs a command; with GNU time on the machine, also its peak RSS. */
+function timed(cmd: string, args: string[]): { ms: number; rssMb: number | undefined } {
+  const gnuTime = existsSync('/usr/bin/time');
+  const start = process.hrtime.bigint();
+  const r = gnuTime
+    ? spawnSync('/usr/bin/time', ['-f', '%M', cmd, ...args], { encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] })
+    : spawnSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] });
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
+  const kb = gnuTime ? Number(r.stderr.trim().split('\n').pop()) : NaN;
+  return { ms, rssMb: Number.isFinite(kb) ? kb / 1024 : undefined };
 }
 
-function fmt(n: number, digits = 1): string {
-  return n.toFixed(digits);
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
 }
 
-const rows: string[][] = [];
+const fmt = (n: number, digits = 1) => n.toFixed(digits);
+const outDir = (name: string) => join(work, name);
+
+function generateArgs(size: number, out: string): string[] {
+  return [cli, '--preset', 'production', '--size', String(size), '--network', '10.0.0.0/16', '--out', out];
+}
+
+// Start-up.
+const bare = median(Array.from({ length: 15 }, () => timed(process.execPath, ['-e', '']).ms));
+const startRuns = Array.from({ length: 15 }, (_, i) => timed(process.execPath, [cli, '--preset', 'production', '--size', '5', '--out', outDir(`start-${i}`)]).ms);
+const start = median(startRuns);
+rows.push({ measure: "bare `node -e ''` (median of 15)", result: `${fmt(bare)} ms`, detail: '' });
+rows.push({ measure: '`--preset production --size 5 --out TMP` (median of 15)', result: `${fmt(start)} ms`, detail: `${fmt(start / bare, 2)}x node -e ''` });
+goals.push(`start-up at most 1.5x node -e '': ${start / bare <= 1.5 ? 'met' : 'missed'} (${fmt(start / bare, 2)}x)`);
+
+// Throughput and scaling.
+const runs = [1000, 10000].map((size) => {
+  const dir = outDir(`gen-${size}`);
+  const t = timed(process.execPath, generateArgs(size, dir));
+  const files = readdirSync(dir).filter((f) => f.endsWith('.ign')).length;
+  if (files !== size) throw new Error(`expected ${size} .ign files, found ${files}`);
+  rmSync(dir, { recursive: true, force: true });
+  rows.push({
+    measure: `one process writing ${size.toLocaleString('en')} production machines`,
+    result: `${fmt(t.ms / 1000, 2)} s`,
+    detail: `${fmt(t.ms / size, 2)} ms/machine${t.rssMb ? `, peak RSS ${fmt(t.rssMb, 0)} MB` : ''}`,
+  });
+  return { size, ...t };
+});
+const ratio = runs[1]!.ms / runs[0]!.ms;
+goals.push(`10,000 machines at most 11x the time of 1,000: ${ratio <= 11 ? 'met' : 'missed'} (${fmt(ratio, 2)}x)`);
+if (runs[1]!.rssMb !== undefined) goals.push(`10,000 machines under 256 MB peak RSS: ${runs[1]!.rssMb < 256 ? 'met' : 'missed'} (${fmt(runs[1]!.rssMb, 0)} MB)`);
+
+// The real butane, per file, where one is installed.
+const butane = spawnSync('sh', ['-c', 'command -v butane'], { encoding: 'utf8' }).stdout.trim();
+const perFile = runs[0]!.ms / runs[0]!.size;
+if (butane) {
+  const file = join(work, 'node.bu');
+  writeFileSync(file, node1k());
+  const b = median(Array.from({ length: 15 }, () => timed(butane, [file]).ms));
+  rows.push({ measure: 'spawning the real `butane` for one file (median of 15)', result: `${fmt(b)} ms`, detail: `ours ${fmt(b / perFile, 1)}x faster per file` });
+  goals.push(`at least 20x faster per file than spawning butane: ${b / perFile >= 20 ? 'met' : 'missed'} (${fmt(b / perFile, 1)}x)`);
+} else {
+  rows.push({ measure: 'spawning the real `butane` per file', result: 'not measured', detail: 'no `butane` on PATH here (the Go binary is not packaged for this machine)' });
+  goals.push('at least 20x faster per file than spawning butane: not measured (no butane on PATH)');
+}
+
+// The transpiler alone.
 const small = node1k();
 const large = config100k();
 const s = perSecond(() => transpile(small));
-rows.push([`transpile in-process, ${fmt(small.length / 1024)} KB config`, `${fmt(s.rate, 0)} configs/s`, `${fmt(s.ms, 3)} ms each`]);
+rows.push({ measure: `transpile in-process, ${fmt(small.length / 1024)} KB config`, result: `${fmt(s.rate, 0)} configs/s`, detail: `${fmt(s.ms, 3)} ms each` });
 const l = perSecond(() => transpile(large));
-rows.push([`transpile in-process, ${fmt(large.length / 1024)} KB config`, `${fmt(l.rate, 0)} configs/s`, `${fmt(l.ms, 2)} ms each`]);
+rows.push({ measure: `transpile in-process, ${fmt(large.length / 1024)} KB config`, result: `${fmt(l.rate, 0)} configs/s`, detail: `${fmt(l.ms, 2)} ms each` });
+const bu = join(work, 'node.bu');
+writeFileSync(bu, small);
+const one = median(Array.from({ length: 15 }, () => timed(process.execPath, [cli, 'transpile', bu]).ms));
+rows.push({ measure: 'one `flatcar-architect transpile` process (median of 15)', result: `${fmt(one)} ms`, detail: `${fmt(one / bare, 2)}x node -e ''` });
 
-const dir = mkdtempSync(join(tmpdir(), 'bench-'));
-const file = join(dir, 'node.bu');
-writeFileSync(file, small);
-const bare = medianMs(process.execPath, ['-e', '']);
-const one = medianMs(process.execPath, [cli, 'transpile', file]);
-rows.push(["bare `node -e ''` (median of 15)", `${fmt(bare)} ms`, '']);
-rows.push(['one `flatcar-architect transpile` process (median of 15)', `${fmt(one)} ms`, `${fmt(one / bare, 2)}x node -e ''`]);
+rmSync(work, { recursive: true, force: true });
 
-const widths = [0, 1, 2].map((c) => Math.max(...rows.map((r) => r[c]!.length)));
-console.log(`flatcar-architect bench: ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), Node ${process.version}`);
-console.log('');
-console.log(`| ${['measure', 'result', 'detail'].map((h, c) => h.padEnd(widths[c]!)).join(' | ')} |`);
-console.log(`| ${widths.map((w) => '-'.repeat(w)).join(' | ')} |`);
-for (const r of rows) console.log(`| ${r.map((v, c) => v.padEnd(widths[c]!)).join(' | ')} |`);
+const header = `Measured ${new Date().toISOString().slice(0, 10)} on ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), Node ${process.version}.`;
+const widths = (['measure', 'result', 'detail'] as const).map((k) => Math.max(k.length, ...rows.map((r) => r[k].length)));
+const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
+const table = [line(['measure', 'result', 'detail']), line(widths.map((w) => '-'.repeat(w))), ...rows.map((r) => line([r.measure, r.result, r.detail]))];
+const text = [header, '', ...table, '', 'Goals:', ...goals.map((g) => `- ${g}`), ''].join('\n');
+console.log(text);
+
+if (process.argv.includes('--write')) {
+  const doc = join(root, 'docs', 'performance.md');
+  mkdirSync(dirname(doc), { recursive: true });
+  writeFileSync(doc, `# Performance\n\nWritten by \`npm run bench -- --write\`; figures from one run on one machine.\n\n${text}`);
+  console.log(`wrote ${doc}`);
+}

@@ -95,7 +95,7 @@ describe('one clear problem per wrong answer, naming the answer', () => {
     ['small of 10', { preset: 'small', size: 10 }, 'size', /3 to 9 machines \(got 10\)/],
     ['dev of 1', { preset: 'dev', size: 1 }, 'size', /at least 2 machines/],
     ['size not a number', { preset: 'dev', size: 'five' }, 'size', /whole number \(got "five"\)/],
-    ['size zero', { preset: 'dev', size: 0 }, 'size', /1 to 1000/],
+    ['size zero', { preset: 'dev', size: 0 }, 'size', /1 to 10000/],
     ['production etcd 4', { preset: 'production', size: 8, etcd: { size: 4 } }, 'etcd.size', /3 or 5 etcd machines \(got 4\)/],
     ['production without workers', { preset: 'production', size: 3 }, 'size', /at least 4 machines in total.*\(got 3\)/],
     ['production 5 without workers', { preset: 'production', size: 5, etcd: { size: 5 } }, 'size', /at least 6 machines/],

@@ -33,7 +33,7 @@ export interface ResolvedSpec {
   defaults: DefaultValue[];
 }
 
-export const MAX_SIZE = 1000;
+export const MAX_SIZE = 10_000;
 export const DEFAULT_INTERFACE = 'en* eth*';
 const STATIC_FIELDS: Field[] = [
   'network.cidr',
