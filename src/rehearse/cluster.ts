@@ -1,0 +1,106 @@
+/**
+ * The planned processes, running: writes the certificate files and data dirs, checks the
+ * loopback addresses are free, starts and stops members and proxies, and notices when one dies.
+ */
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { connect, createServer } from 'node:net';
+import { dirname, join } from 'node:path';
+import { cleanEnv } from './etcdctl.js';
+import type { ProcessSet, Running } from './processes.js';
+import type { PlannedProcess, RehearsalPlan } from './types.js';
+
+/** Resolves with an error message when `host:port` cannot be bound, else undefined. */
+function checkFree(address: string): Promise<string | undefined> {
+  const at = address.lastIndexOf(':');
+  const host = address.slice(0, at).replace(/^\[|\]$/g, '');
+  const port = Number(address.slice(at + 1));
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', (e: NodeJS.ErrnoException) => resolve(`${address}: ${e.code === 'EADDRINUSE' ? 'in use (another rehearsal or etcd running?)' : e.message}`));
+    server.listen({ host, port, exclusive: true }, () => server.close(() => resolve(undefined)));
+  });
+}
+
+/** Whether something accepts TCP connections at the URL's host and port (the process is listening). */
+export function accepts(url: string): Promise<boolean> {
+  const m = /^[a-z]+:\/\/([^/:]+):(\d+)/i.exec(url);
+  if (!m) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const socket = connect({ host: m[1]!, port: Number(m[2]) });
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(500, () => done(false));
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
+}
+
+export class Cluster {
+  private readonly running = new Map<PlannedProcess, Running>();
+
+  constructor(
+    readonly plan: RehearsalPlan,
+    private readonly procs: ProcessSet,
+    private readonly etcd: string,
+    /** Extra environment for members (the test harness's election timing, for example). */
+    private readonly memberEnv: Record<string, string> = {},
+  ) {}
+
+  /** Data dirs and certificate files, with the config's modes. */
+  prepare(): void {
+    for (const p of [...this.plan.members, ...this.plan.proxies]) {
+      mkdirSync(p.home, { recursive: true, mode: 0o700 });
+      for (const d of p.dirs) mkdirSync(d, { recursive: true, mode: 0o700 });
+      for (const f of p.files) {
+        mkdirSync(dirname(f.path), { recursive: true, mode: 0o700 });
+        writeFileSync(f.path, f.contents, { mode: f.mode });
+        chmodSync(f.path, f.mode);
+      }
+    }
+  }
+
+  /** Every listen address that cannot be bound (empty when all are free). */
+  async busyAddresses(): Promise<string[]> {
+    const all = [...new Set([...this.plan.members, ...this.plan.proxies].flatMap((p) => p.listens))];
+    const results = await Promise.all(all.map(checkFree));
+    return results.filter((r): r is string => r !== undefined);
+  }
+
+  start(p: PlannedProcess): Running {
+    const env = cleanEnv(p.kind === 'member' ? { ...p.env, ...this.memberEnv } : p.env);
+    const r = this.procs.start(p.name, this.etcd, p.args, { env, cwd: p.home, log: join(p.home, 'etcd.log') });
+    this.running.set(p, r);
+    return r;
+  }
+
+  async stop(p: PlannedProcess): Promise<void> {
+    const r = this.running.get(p);
+    if (r) await this.procs.stop(r);
+  }
+
+  /** What a process's log says last: its last error line (timestamps dropped), else its last line. */
+  logTail(p: PlannedProcess): string {
+    let lines: string[];
+    try {
+      lines = readFileSync(join(p.home, 'etcd.log'), 'utf8').trim().split('\n');
+    } catch {
+      return '(no log)';
+    }
+    const errors = lines.filter((l) => / [EC] \| |"level":"(error|fatal|panic)"|^Error:/.test(l));
+    const line = errors[errors.length - 1] ?? lines[lines.length - 1] ?? '(empty log)';
+    return line.replace(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+ [A-Z] \| /, '');
+  }
+
+  /** Throws with the log's end when a process among `expected` has exited on its own. */
+  assertAlive(expected: PlannedProcess[]): void {
+    for (const p of expected) {
+      const r = this.running.get(p);
+      if (r?.exit) {
+        const how = r.exit.signal ? `signal ${r.exit.signal}` : `code ${r.exit.code}`;
+        throw new Error(`${p.kind} ${p.name} exited (${how}): ${this.logTail(p)}`);
+      }
+    }
+  }
+}

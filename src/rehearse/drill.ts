@@ -1,0 +1,93 @@
+/**
+ * The drill, on a prepared cluster: the cluster forms; a write goes through each proxy; with
+ * floor((n-1)/2) members stopped (the leader first) writes still succeed; with one more they are
+ * refused (while the last member still answers reads); restarted, the cluster heals and what was
+ * written while degraded is on every restarted member.
+ */
+import { label, seconds, type Probes } from './probes.js';
+import type { Steps } from './steps.js';
+import type { PlannedProcess } from './types.js';
+
+const KEY = '/flatcar-architect/rehearse';
+const names = (ps: PlannedProcess[]) => ps.map((p) => p.name).join(', ');
+const plural = (n: number, word: string) => `${word}${n === 1 ? '' : 's'}`;
+
+export function faultTolerance(members: number): number {
+  return Math.floor((members - 1) / 2);
+}
+
+export async function drill(probes: Probes, steps: Steps): Promise<void> {
+  const { cluster, ctl } = probes;
+  const { members, proxies } = cluster.plan;
+  const n = members.length;
+  const t = faultTolerance(n);
+  const lastMember = members[n - 1]!;
+
+  await steps.run('ports', 'loopback addresses free', async () => {
+    const busy = await cluster.busyAddresses();
+    if (busy.length) throw new Error(busy.join('; '));
+    return [...members, ...proxies].map((p) => `${p.name} ${p.listens.join(' ')}`).join('; ');
+  });
+
+  await steps.run('members', `${n} ${plural(n, 'member')} start and form the cluster`, async () => {
+    for (const m of members) probes.start(m);
+    const ms = await probes.healthy(members);
+    const listed = await ctl.memberNames(members[0]!.clientUrl);
+    const want = members.map((m) => m.name).sort();
+    if (!listed || listed.sort().join() !== want.join()) throw new Error(`member list is ${listed?.join(', ') ?? 'unavailable'}, expected ${want.join(', ')}`);
+    await probes.write([members[0]!], `${KEY}/formed`, 'yes');
+    return `${names(members)} healthy after ${seconds(ms)} at ${members.map((m) => m.clientUrl).join(' ')}`;
+  });
+
+  for (const p of proxies) {
+    await steps.run(`proxy:${p.machine}`, `write through ${p.machine}'s grpc-proxy`, async () => {
+      probes.start(p);
+      await probes.listening([p]);
+      const key = `${KEY}/proxy/${p.machine}`;
+      const ms = await probes.write([p], key, `via ${p.machine}`);
+      await probes.readBack(lastMember, key, `via ${p.machine}`);
+      const towards = p.args.find((a) => a.startsWith('--endpoints='))?.slice('--endpoints='.length) ?? 'the members';
+      return `${p.clientUrl} -> ${towards}; written in ${seconds(ms)}, read back from ${lastMember.name}`;
+    });
+  }
+
+  // The leader goes first: losing it is the interesting failure. The last in the order stays up longest.
+  let order: PlannedProcess[] = [...members].reverse();
+  const proxy = proxies[0];
+  const degraded = `with ${t} of ${n} stopped`;
+
+  await steps.run('tolerate', `stop ${t} of ${n} ${plural(n, 'member')}: still writable`, async () => {
+    const leaderUrl = await ctl.leader(members.map((m) => m.clientUrl));
+    const leaderMember = members.find((m) => m.clientUrl === leaderUrl);
+    if (leaderMember) order = [leaderMember, ...order.filter((m) => m !== leaderMember)];
+    const stopped = order.slice(0, t);
+    for (const m of stopped) await probes.stop(m);
+    const paths = [...(proxy ? [proxy] : []), order[n - 1]!];
+    const ms = await probes.write(paths, `${KEY}/tolerate`, degraded);
+    const what = t === 0 ? `a cluster of ${n} tolerates no failure: nothing stopped` : `stopped ${names(stopped)}${leaderMember ? ` (leader: ${leaderMember.name})` : ''}`;
+    return `${what}; written via ${paths.map(label).join(' and ')} in ${seconds(ms)}`;
+  });
+
+  await steps.run('quorum', 'stop one more: writes refused', async () => {
+    const extra = order[t]!;
+    await probes.stop(extra);
+    const alive = order.slice(t + 1);
+    const last = alive[alive.length - 1];
+    // With nothing left to ask, the stopped member's own address is the only path.
+    const paths = [...(proxy ? [proxy] : []), ...(last ? [last] : []), ...(proxy || last ? [] : [extra])];
+    const why = await probes.refused(paths, `${KEY}/quorum`, alive.length, n);
+    if (last) await probes.readBack(last, `${KEY}/tolerate`, degraded, true);
+    const reads = last ? `; ${last.name} still serves reads` : '';
+    return `stopped ${extra.name}: ${alive.length} of ${n} up, quorum is ${Math.floor(n / 2) + 1}; writes via ${paths.map(label).join(' and ')} refused (${why})${reads}`;
+  });
+
+  await steps.run('heal', `restart the stopped ${plural(t + 1, 'member')}: healed`, async () => {
+    const restarted = order.slice(0, t + 1);
+    for (const m of restarted) probes.start(m);
+    const ms = await probes.healthy(members);
+    const paths = [...(proxy ? [proxy] : []), restarted[0]!];
+    await probes.write(paths, `${KEY}/healed`, 'yes');
+    for (const m of restarted) await probes.readBack(m, `${KEY}/tolerate`, degraded);
+    return `${names(restarted)} back; all ${n} healthy after ${seconds(ms)}; written via ${paths.map(label).join(' and ')}; the write made while degraded is on ${names(restarted)}`;
+  });
+}

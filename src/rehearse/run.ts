@@ -1,0 +1,120 @@
+/**
+ * `rehearse(dir)`: read the generated cluster, plan, run the drill with the real etcd, and clean
+ * up (every process group killed, the work dir removed) on success, failure, exception,
+ * interruption (`signal`) and, as a last resort, when this process exits.
+ */
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { findEtcdTools } from './binaries.js';
+import { Cluster } from './cluster.js';
+import { drill, faultTolerance } from './drill.js';
+import { DEFAULT_TIMEOUTS, Etcdctl, type EtcdctlTimeouts } from './etcdctl.js';
+import { planRehearsal } from './plan.js';
+import { Probes } from './probes.js';
+import { ProcessSet, WORK_DIR_PREFIX } from './processes.js';
+import { readClusterDir, RehearseUsageError } from './read-dir.js';
+import { Steps } from './steps.js';
+import { Deadline, Interrupted } from './time.js';
+import type { RehearsalEvent, RehearsalPlan, RehearsalResult } from './types.js';
+
+export const DEFAULT_TIMEOUT_SECONDS = 60;
+export { WORK_DIR_PREFIX };
+
+export interface RehearseOptions {
+  /** Overall deadline in seconds (default 60). */
+  timeoutSeconds?: number;
+  /** How many workers' proxies to start (default 3). */
+  proxies?: number;
+  /** Aborting it stops the rehearsal and cleans up. */
+  signal?: AbortSignal;
+  onEvent?: (e: RehearsalEvent) => void;
+  /** Where `etcd` and `etcdctl` are looked for (default: $PATH). */
+  path?: string;
+  /** Loopback blocks (defaults 127.0.0.11 and 127.0.1.1): two rehearsals at once need different ones. */
+  memberBase?: string;
+  machineBase?: string;
+  /** Extra environment for the members, on top of the generated one (test harness only). */
+  memberEnv?: Record<string, string>;
+  etcdctlTimeouts?: EtcdctlTimeouts;
+}
+
+function removeDir(dir: string): void {
+  rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
+}
+
+function planSummary(plan: RehearsalPlan): string {
+  const skipped = plan.skippedProxies.length ? ` (${plan.skippedProxies.length} more not started: ${plan.skippedProxies.join(', ')})` : '';
+  const proxies = plan.proxies.length ? `; proxies on ${plan.proxies.map((p) => p.machine).join(', ')}${skipped}` : `; no worker proxies${skipped}`;
+  return `members ${plan.members.map((m) => `${m.name}=${m.clientUrl}`).join(', ')}${proxies}`;
+}
+
+/** Throws RehearseUsageError (DIR unreadable, no members, etcd missing); otherwise always returns a result. */
+export async function rehearse(dir: string, options: RehearseOptions = {}): Promise<RehearsalResult> {
+  const emit = options.onEvent ?? (() => {});
+  const readings = readClusterDir(dir);
+  if (!readings.some((r) => r.member)) {
+    throw new RehearseUsageError(`no etcd members found in ${dir}: no machine there runs etcd-member.service (a laptop cluster has no etcd)`);
+  }
+  const tools = findEtcdTools(options.path);
+  const timeoutSeconds = options.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS;
+  const deadline = new Deadline(timeoutSeconds * 1000);
+  const workDir = mkdtempSync(join(tmpdir(), WORK_DIR_PREFIX));
+  const procs = new ProcessSet(workDir);
+  const lastResort = () => {
+    procs.killAllSync();
+    removeDir(workDir);
+  };
+  process.on('exit', lastResort);
+
+  let plan: RehearsalPlan;
+  try {
+    plan = planRehearsal(readings, { workDir, proxies: options.proxies, memberBase: options.memberBase, machineBase: options.machineBase });
+  } catch (e) {
+    lastResort();
+    process.removeListener('exit', lastResort);
+    throw e;
+  }
+  for (const text of plan.notes) emit({ type: 'note', text });
+  const steps = new Steps(emit);
+  try {
+    const planned = await steps.run('plan', `read ${readings.length} machine configs`, async () => {
+      if (plan.problems.length) throw new Error(plan.problems.join('\n'));
+      return planSummary(plan);
+    });
+    if (planned) {
+      const cluster = new Cluster(plan, procs, tools.etcd, options.memberEnv);
+      cluster.prepare();
+      const ctl = new Etcdctl(procs, tools.etcdctl, plan.clientTls, options.etcdctlTimeouts ?? DEFAULT_TIMEOUTS);
+      await drill(new Probes(cluster, ctl, { deadline, signal: options.signal }), steps);
+    }
+  } catch (e) {
+    if (!(e instanceof Interrupted)) {
+      await steps.run('error', 'unexpected error', async () => {
+        throw e;
+      }, true);
+    }
+  } finally {
+    await steps.run('cleanup', 'stop every process, remove the work dir', async () => {
+      await procs.stopAll();
+      removeDir(workDir);
+      const left = [procs.size ? `${procs.size} processes still running` : '', existsSync(workDir) ? `${workDir} still there` : ''].filter(Boolean);
+      if (left.length) throw new Error(left.join('; '));
+      return `${workDir} removed`;
+    }, true);
+    process.removeListener('exit', lastResort);
+  }
+  return {
+    ok: steps.ok && !steps.interrupted,
+    dir,
+    etcdVersion: tools.version,
+    workDir,
+    members: plan.members.map((m) => ({ machine: m.machine, name: m.name, clientUrl: m.clientUrl })),
+    proxies: plan.proxies.map((p) => ({ machine: p.machine, clientUrl: p.clientUrl })),
+    skippedProxies: plan.skippedProxies,
+    faultTolerance: faultTolerance(plan.members.length),
+    notes: plan.notes,
+    steps: steps.results,
+    interrupted: steps.interrupted,
+  };
+}

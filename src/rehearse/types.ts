@@ -1,0 +1,129 @@
+/** What the rehearsal reads from a generated cluster, plans to run, and reports. */
+
+/** A file a machine's config writes (data URLs only: the contents are in the config). */
+export interface ConfigFile {
+  path: string;
+  contents: Buffer;
+  /** Ignition's mode (decimal), when the config sets one. */
+  mode?: number;
+}
+
+/** A host directory visible inside the container at another path (Docker `-v`, the wrapper's ETCD_SSL_DIR). */
+export interface Mount {
+  host: string;
+  container: string;
+}
+
+/** An etcd member as configured: the `etcd-member.service` environment after every drop-in. */
+export interface MemberReading {
+  unit: string;
+  enabled: boolean;
+  /** Every variable the unit sets, later settings overriding earlier ones (insertion order kept). */
+  env: Record<string, string>;
+  /** How the container sees host paths (the wrapper mounts ETCD_SSL_DIR at /etc/ssl/certs). */
+  mounts: Mount[];
+}
+
+/** A worker's etcd grpc-proxy as configured: the words after `grpc-proxy start`. */
+export interface ProxyReading {
+  unit: string;
+  enabled: boolean;
+  args: string[];
+  mounts: Mount[];
+}
+
+export interface MachineReading {
+  /** The machine's name: its `.ign` file name without the extension. */
+  machine: string;
+  hostname?: string;
+  member: MemberReading | null;
+  proxies: ProxyReading[];
+  /** Files the config writes, by absolute path. */
+  files: Map<string, ConfigFile>;
+  notes: string[];
+}
+
+/** A file the rehearsal writes before starting a process (a certificate or key from the config). */
+export interface PlannedFile {
+  path: string;
+  contents: Buffer;
+  mode: number;
+}
+
+/** One process to run: `etcd` with `args`, environment `env` (plus the harness's own). */
+export interface PlannedProcess {
+  kind: 'member' | 'proxy';
+  machine: string;
+  /** ETCD_NAME for a member, the machine's name for a proxy. */
+  name: string;
+  /** Where clients reach it (a loopback URL). */
+  clientUrl: string;
+  /** Addresses it listens on (host:port), checked free before starting. */
+  listens: string[];
+  args: string[];
+  env: Record<string, string>;
+  /** Directories to create (data dirs) and files to write (certificates) before starting. */
+  dirs: string[];
+  files: PlannedFile[];
+  /** Its own directory under the work dir (log file, files). */
+  home: string;
+}
+
+export interface AddressMapping {
+  original: string;
+  mapped: string;
+  /** Whose address it is: a member's, a machine's loopback, or unknown (`null`). */
+  owner: string | null;
+}
+
+/** etcdctl's TLS settings towards the cluster, when the members serve https. */
+export interface ClientTls {
+  cacert?: string;
+  cert?: string;
+  key?: string;
+}
+
+export interface RehearsalPlan {
+  workDir: string;
+  members: PlannedProcess[];
+  /** The proxies started (a sample of the workers). */
+  proxies: PlannedProcess[];
+  /** Machines with a proxy that is not started (beyond the sample). */
+  skippedProxies: string[];
+  addresses: AddressMapping[];
+  clientTls: ClientTls | null;
+  /** Changes made for the rehearsal (wrapper variables dropped, discovery replaced, ...). */
+  notes: string[];
+  /** Reasons the generated configs cannot work; nothing is started when there are any. */
+  problems: string[];
+}
+
+export type StepStatus = 'passed' | 'failed' | 'skipped';
+
+export interface StepResult {
+  id: string;
+  title: string;
+  status: StepStatus;
+  detail: string;
+  ms: number;
+}
+
+export interface RehearsalResult {
+  ok: boolean;
+  dir: string;
+  etcdVersion: string;
+  workDir: string;
+  members: { machine: string; name: string; clientUrl: string }[];
+  proxies: { machine: string; clientUrl: string }[];
+  skippedProxies: string[];
+  faultTolerance: number;
+  notes: string[];
+  steps: StepResult[];
+  interrupted: boolean;
+}
+
+/** Progress as it happens: a step starts, a step ends, or something worth a line. */
+export type RehearsalEvent =
+  | { type: 'start'; id: string; title: string }
+  | { type: 'end'; step: StepResult }
+  | { type: 'note'; text: string };

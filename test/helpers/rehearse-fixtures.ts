@@ -1,0 +1,149 @@
+/**
+ * Hand-written Ignition configs in the exact shape the generator's templates give (etcd.bu.hbs,
+ * worker.bu.hbs, locksmith.hbs, transpiled): members with `etcd-member.service` drop-ins,
+ * workers with an `etcd-grpc-proxy.service` running the proxy in Docker.
+ */
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+
+export type Ign = Record<string, any>;
+
+export const VERSION = 'v3.5.16';
+export const IMAGE = `quay.io/coreos/etcd:${VERSION}`;
+
+/** A data URL the way Butane writes short text (percent-encoded). */
+export const dataUrl = (text: string) => `data:,${encodeURIComponent(text)}`;
+/** A gzip + base64 data URL, as Butane writes larger contents. */
+export const gzipUrl = (text: string) => `data:;base64,${gzipSync(Buffer.from(text)).toString('base64')}`;
+
+export function file(path: string, text: string, options: { mode?: number; gzip?: boolean } = {}): Ign {
+  return {
+    overwrite: true,
+    path,
+    contents: options.gzip ? { compression: 'gzip', source: gzipUrl(text) } : { compression: '', source: dataUrl(text) },
+    mode: options.mode ?? 420,
+  };
+}
+
+const locksmith = (endpoints: string[]): Ign => ({
+  dropins: [{ contents: `[Service]\nEnvironment="LOCKSMITHD_ENDPOINT=${endpoints.join(',')}"\n`, name: '20-etcd-endpoints.conf' }],
+  enabled: true,
+  name: 'locksmithd.service',
+});
+
+export interface MemberSpec {
+  name: string;
+  /** Address (static) or host name (DHCP). */
+  host: string;
+  /** Listen host: the address, or 0.0.0.0 with DHCP. */
+  listen?: string;
+}
+
+export interface ClusterSpecLite {
+  members: MemberSpec[];
+  workers: string[];
+  token: string;
+  enableV2?: boolean;
+  /** https for TLS (issue 6); the certificates come in extra drop-ins and files. */
+  scheme?: 'http' | 'https';
+}
+
+const peerUrl = (m: MemberSpec, c: ClusterSpecLite) => `${c.scheme ?? 'http'}://${m.host}:2380`;
+const clientUrl = (m: MemberSpec, c: ClusterSpecLite) => `${c.scheme ?? 'http'}://${m.host}:2379`;
+const clientUrls = (c: ClusterSpecLite) => c.members.map((m) => clientUrl(m, c));
+
+export function memberIgnition(self: MemberSpec, cluster: ClusterSpecLite, extraDropins: Ign[] = []): Ign {
+  const listen = peerUrl({ ...self, host: self.listen ?? self.host }, cluster).replace(/:2380$/, '');
+  const env = [
+    `ETCD_NAME=${self.name}`,
+    'ETCD_DATA_DIR=/var/lib/etcd',
+    `ETCD_LISTEN_PEER_URLS=${listen}:2380`,
+    `ETCD_LISTEN_CLIENT_URLS=${listen}:2379`,
+    `ETCD_INITIAL_ADVERTISE_PEER_URLS=${peerUrl(self, cluster)}`,
+    `ETCD_ADVERTISE_CLIENT_URLS=${clientUrl(self, cluster)}`,
+    `ETCD_INITIAL_CLUSTER=${cluster.members.map((m) => `${m.name}=${peerUrl(m, cluster)}`).join(',')}`,
+    `ETCD_INITIAL_CLUSTER_TOKEN=${cluster.token}`,
+    'ETCD_INITIAL_CLUSTER_STATE=new',
+    ...(cluster.enableV2 ? ['ETCD_ENABLE_V2=true'] : []),
+  ];
+  return {
+    ignition: { version: '3.3.0' },
+    storage: { files: [file('/etc/hostname', self.name), file('/etc/flatcar/update.conf', 'GROUP=stable\nREBOOT_STRATEGY=etcd-lock\n')] },
+    systemd: {
+      units: [
+        {
+          dropins: [
+            { contents: `[Service]\nEnvironment="ETCD_IMAGE_TAG=${VERSION}"\n`, name: '10-image.conf' },
+            { contents: `[Service]\n${env.map((e) => `Environment="${e}"`).join('\n')}\n`, name: '20-cluster.conf' },
+            ...extraDropins,
+          ],
+          enabled: true,
+          name: 'etcd-member.service',
+        },
+        ...(cluster.enableV2 ? [locksmith(clientUrls(cluster))] : []),
+      ],
+    },
+  };
+}
+
+/** worker.bu.hbs's unit text, with the given endpoints (and optional extra docker and proxy options). */
+export function proxyUnit(endpoints: string[], dockerOptions = '', proxyOptions = ''): string {
+  return `[Unit]
+Description=etcd gRPC proxy: the cluster's etcd on 127.0.0.1:2379
+Documentation=https://etcd.io/docs/v3.5/op-guide/grpc_proxy/
+Requires=docker.service
+After=docker.service network-online.target
+Wants=network-online.target
+
+[Service]
+ExecStartPre=-/usr/bin/docker rm --force etcd-grpc-proxy
+ExecStart=/usr/bin/docker run --rm --name etcd-grpc-proxy --network host ${dockerOptions}${IMAGE} /usr/local/bin/etcd grpc-proxy start --endpoints=${endpoints.join(',')} ${proxyOptions}--listen-addr=127.0.0.1:2379
+ExecStop=/usr/bin/docker stop etcd-grpc-proxy
+Restart=always
+RestartSec=10s
+
+[Install]
+WantedBy=multi-user.target
+`;
+}
+
+export function workerIgnition(name: string, cluster: ClusterSpecLite): Ign {
+  return {
+    ignition: { version: '3.3.0' },
+    storage: { files: [file('/etc/hostname', name)] },
+    systemd: {
+      units: [
+        { contents: proxyUnit(clientUrls(cluster)), enabled: true, name: 'etcd-grpc-proxy.service' },
+        ...(cluster.enableV2 ? [locksmith(clientUrls(cluster))] : []),
+      ],
+    },
+  };
+}
+
+/** A cluster of `members` static members from 10.0.0.101 and `workers` workers. */
+export function staticCluster(prefix: string, members: number, workers: number, enableV2 = true): ClusterSpecLite {
+  return {
+    members: Array.from({ length: members }, (_, i) => ({ name: `${prefix}-etcd-${i + 1}`, host: `10.0.0.${101 + i}` })),
+    workers: Array.from({ length: workers }, (_, i) => `${prefix}-worker-${i + 1}`),
+    token: prefix,
+    enableV2,
+  };
+}
+
+/** Every machine's Ignition config, by machine name. */
+export function clusterConfigs(cluster: ClusterSpecLite): Record<string, Ign> {
+  return {
+    ...Object.fromEntries(cluster.members.map((m) => [m.name, memberIgnition(m, cluster)])),
+    ...Object.fromEntries(cluster.workers.map((w) => [w, workerIgnition(w, cluster)])),
+  };
+}
+
+/** Writes `<machine>.ign` for each config into a new temp dir; returns the dir. */
+export function writeClusterDir(configs: Record<string, Ign>, prefix = 'rehearse-fixture-'): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  mkdirSync(dir, { recursive: true });
+  for (const [name, config] of Object.entries(configs)) writeFileSync(join(dir, `${name}.ign`), JSON.stringify(config, null, 2) + '\n');
+  return dir;
+}
