@@ -1,20 +1,67 @@
 /**
  * The library entry: answers -> ClusterSpec -> plan -> Butane per machine -> Ignition, with
- * cluster.yaml and SUMMARY.md, all in memory. Reads only the package's presets and templates (or a
- * `templates` directory); writes nothing.
+ * cluster.yaml, SUMMARY.md and the PKI's files, all in memory. Reads only the package's presets and
+ * templates (or a `templates` directory); writes nothing.
+ *
+ * - `generateCluster(answers, { existing, rotate })` (async: WebCrypto makes the keys) plans the
+ *   cluster's PKI, reusing an existing bundle's CA and certificates where they still fit, then renders.
+ * - `generate(answers, { secrets })` is the pure step: it renders with a given bundle. Without one, a
+ *   cluster that needs TLS is a *preview*: its certificates and keys are PEM-shaped stand-ins
+ *   (`PREVIEW ...`), which is deterministic (snapshots, the wizard's comparisons) but cannot work, so
+ *   `preview` is set and such a result must never be written (writeGenerated refuses it).
+ *
+ * Files: `<machine>.bu` and `<machine>.ign` (0600 when they hold a private key, else 0644),
+ * `cluster.yaml`, `SUMMARY.md`, and with a PKI `pki/...` (the bundle, CA key included: directories
+ * 0700, keys 0600) and, for the laptop's Docker TLS, `docker-client/{ca,cert,key}.pem`.
+ * The CA key goes into no file outside `pki/`: every other file is checked (mentionsCaKey), and a hit
+ * fails generation.
  */
-import { formatFinding, transpile, TranspileError } from './butane/index.js';
-import { plan as planCluster, type Machine, type Plan } from './plan/index.js';
+import { gunzipSync } from 'node:zlib';
+import { decodeDataUrl, formatFinding, transpile, TranspileError } from './butane/index.js';
+import { machineEntries, needsPki, plan as planCluster, secretsRequest, type Machine, type Plan } from './plan/index.js';
 import { loadTemplates, renderMachines, type TemplateSet } from './render/index.js';
 import { formatSummary } from './render/summary.js';
+import {
+  dockerClientFiles,
+  entryNames,
+  machineSecrets,
+  mentionsCaKey,
+  planSecrets,
+  SecretsError,
+  type SecretsBundle,
+} from './secrets/index.js';
 import { formatAnswersFile } from './spec/answers-file.js';
 import { loadPreset } from './spec/presets.js';
 import { resolveSpec, type DefaultValue } from './spec/resolve.js';
 import type { Answers, ClusterSpec } from './spec/types.js';
+import { customisationsOf, customisationsYaml, customiseButane, customisePlan, type Customisations } from './customise.js';
+import type { ParsedSnippet } from './snippets/index.js';
+
+/** Directory and file modes of the output. */
+export const PRIVATE_DIR_MODE = 0o700;
+export const PRIVATE_FILE_MODE = 0o600;
+export const PUBLIC_FILE_MODE = 0o644;
+/** The output's subdirectories that hold private keys (written 0700). */
+export const PRIVATE_DIRS = ['pki', 'docker-client'] as const;
 
 export interface GenerateOptions {
   /** Templates to render with (default: the built-in ones, with `answers.templates` in their place). */
   templates?: TemplateSet;
+  /** The cluster's PKI to render with. Without it, a cluster that needs TLS is a preview (see above). */
+  secrets?: SecretsBundle | null;
+  /** The output directory as SUMMARY.md names it (DOCKER_CERT_PATH); default `DIR`. */
+  outDir?: string;
+  /** Snippets to merge into the machines' Butane (default: the answers' `snippets:`, relative to the current directory). */
+  snippets?: ParsedSnippet[];
+}
+
+export interface GenerateClusterOptions extends Omit<GenerateOptions, 'secrets'> {
+  /** The bundle of an earlier run (loadBundle(pkiDir(DIR))): its CA and fitting certificates are kept. */
+  existing?: SecretsBundle | null;
+  /** Make a new CA and new certificates even when the existing ones fit. */
+  rotate?: boolean;
+  /** The certificates' notBefore (default now); for tests. */
+  now?: Date;
 }
 
 export interface GeneratedMachine extends Machine {
@@ -22,26 +69,41 @@ export interface GeneratedMachine extends Machine {
   butane: string;
   /** The Ignition config (JSON). */
   ignition: string;
+  /** The config holds private keys (its files are 0600). */
+  holdsKeys: boolean;
 }
 
 export interface GeneratedFile {
-  /** File name inside the output directory. */
+  /** Path inside the output directory, `/`-separated (e.g. `pki/ca.pem`). */
   name: string;
   contents: string;
+  mode: number;
+}
+
+/** What happened to the PKI (generateCluster only). */
+export interface PkiOutcome {
+  caCreated: boolean;
+  issued: string[];
+  reused: string[];
+  dropped: string[];
 }
 
 export interface GenerateResult {
   spec: ClusterSpec;
   plan: Plan;
   machines: GeneratedMachine[];
-  /** Every output file: `<machine>.bu`, `<machine>.ign`, `cluster.yaml`, `SUMMARY.md`. */
+  /** Every output file (see the header). */
   files: GeneratedFile[];
   warnings: string[];
   /** Answers at their default value. */
   defaults: DefaultValue[];
+  /** Rendered without the PKI it needs: stand-ins instead of certificates; never write it. */
+  preview: boolean;
+  /** Set by generateCluster when the cluster has a PKI. */
+  pki: PkiOutcome | null;
 }
 
-/** A rendered config that is not valid Butane: a template's fault, named with the machine. */
+/** A rendered config that is not valid Butane (a template's fault), or a PKI that does not fit. */
 export class GenerateError extends Error {
   constructor(message: string) {
     super(message);
@@ -59,22 +121,116 @@ function toIgnition(machine: Machine, butane: string): string {
   }
 }
 
-export function generate(answers: Answers, options: GenerateOptions = {}): GenerateResult {
+/** The texts an Ignition config writes to disk (file contents, decoded and gunzipped). */
+function ignitionTexts(ignition: string): string[] {
+  const config = JSON.parse(ignition) as { storage?: { files?: { contents?: { source?: string; compression?: string } }[] } };
+  return (config.storage?.files ?? []).flatMap((f) => {
+    const source = f.contents?.source;
+    if (!source?.startsWith('data:')) return [];
+    const bytes = decodeDataUrl(source);
+    return [(f.contents?.compression === 'gzip' ? gunzipSync(bytes) : bytes).toString('utf8')];
+  });
+}
+
+/** The bundle as files under `pki/`, in the layout of src/secrets/store.ts (loadBundle reads it). */
+function pkiFiles(bundle: SecretsBundle): GeneratedFile[] {
+  const files: GeneratedFile[] = [
+    { name: 'pki/ca.pem', contents: bundle.ca.certPem, mode: PUBLIC_FILE_MODE },
+    { name: 'pki/ca-key.pem', contents: bundle.ca.keyPem, mode: PRIVATE_FILE_MODE },
+  ];
+  for (const name of Object.keys(bundle.certs).sort()) {
+    const pair = bundle.certs[name]!;
+    files.push({ name: `pki/${name}.pem`, contents: pair.certPem, mode: PUBLIC_FILE_MODE });
+    files.push({ name: `pki/${name}-key.pem`, contents: pair.keyPem, mode: PRIVATE_FILE_MODE });
+  }
+  return files;
+}
+
+/** Fails loudly when the CA key is in any file outside pki/ (a last check; the types keep it out). */
+function guardCaKey(bundle: SecretsBundle, files: GeneratedFile[]): void {
+  for (const f of files) {
+    if (f.name.startsWith('pki/')) continue;
+    const texts = f.name.endsWith('.ign') ? [f.contents, ...ignitionTexts(f.contents)] : [f.contents];
+    if (texts.some((t) => mentionsCaKey(bundle, t))) {
+      throw new GenerateError(`the cluster CA's private key would go into ${f.name}; nothing was written (check the templates)`);
+    }
+  }
+}
+
+function render(answers: Answers, options: GenerateOptions, pki: PkiOutcome | null): GenerateResult {
   const { spec, warnings, defaults } = resolveSpec(answers);
-  const plan = planCluster(spec);
+  const custom = customisationsOf(answers, options.snippets);
+  const plan = customisePlan(planCluster(spec), custom);
+  return renderPlan(plan, warnings, defaults, options, pki, custom);
+}
+
+function renderPlan(plan: Plan, warnings: string[], defaults: DefaultValue[], options: GenerateOptions, pki: PkiOutcome | null, custom: Customisations): GenerateResult {
+  const { spec } = plan;
+  const bundle = options.secrets ?? null;
+  const preview = bundle === null && needsPki(plan);
   const templates = options.templates ?? loadTemplates(spec.templates);
-  const machines = renderMachines(plan, templates).map(({ machine, butane }) => ({
+  const secretsOf = (m: Machine) => {
+    const names = machineEntries(plan, m);
+    if (!bundle || names.length === 0) return null;
+    try {
+      return machineSecrets(bundle, names);
+    } catch (e) {
+      if (e instanceof SecretsError) throw new GenerateError(`${m.name}: ${e.message}`);
+      throw e;
+    }
+  };
+  const machines = renderMachines(plan, templates, secretsOf)
+    .map((r) => ({ ...r, butane: customiseButane(r.machine, r.butane, custom) }))
+    .map(({ machine, butane }) => ({
     ...machine,
     butane,
     ignition: toIgnition(machine, butane),
+    holdsKeys: machineEntries(plan, machine).length > 0,
   }));
+  const dockerClient = bundle && bundle.certs[entryNames.dockerClient] && spec.security.dockerTls;
   const files: GeneratedFile[] = [
-    ...machines.flatMap((m) => [
-      { name: `${m.name}.bu`, contents: m.butane },
-      { name: `${m.name}.ign`, contents: m.ignition },
-    ]),
-    { name: 'cluster.yaml', contents: formatAnswersFile(spec) },
-    { name: 'SUMMARY.md', contents: formatSummary(plan, loadPreset(spec.preset).description, warnings, defaults) },
+    ...machines.flatMap((m) => {
+      const mode = m.holdsKeys ? PRIVATE_FILE_MODE : PUBLIC_FILE_MODE;
+      return [
+        { name: `${m.name}.bu`, contents: m.butane, mode },
+        { name: `${m.name}.ign`, contents: m.ignition, mode },
+      ];
+    }),
+    { name: 'cluster.yaml', contents: formatAnswersFile(spec) + customisationsYaml(custom), mode: PUBLIC_FILE_MODE },
+    {
+      name: 'SUMMARY.md',
+      contents: formatSummary(plan, loadPreset(spec.preset).description, warnings, defaults, { outDir: options.outDir ?? 'DIR' }),
+      mode: PUBLIC_FILE_MODE,
+    },
+    ...(dockerClient ? dockerClientFiles(bundle).map((f) => ({ name: `docker-client/${f.name}`, contents: f.contents, mode: f.mode })) : []),
+    ...(bundle ? pkiFiles(bundle) : []),
   ];
-  return { spec, plan, machines, files, warnings, defaults };
+  if (bundle) guardCaKey(bundle, files);
+  return { spec, plan, machines, files, warnings, defaults, preview, pki };
+}
+
+/**
+ * The pure step: renders with `options.secrets` (a bundle holding every certificate the plan needs);
+ * without it, a cluster that needs TLS comes out as a preview.
+ */
+export function generate(answers: Answers, options: GenerateOptions = {}): GenerateResult {
+  return render(answers, options, null);
+}
+
+/**
+ * Plans the PKI (new, or the `existing` bundle's CA and fitting certificates; `rotate` for new ones),
+ * then renders with it. The result is never a preview. Throws SpecError, SecretsError (an existing
+ * bundle that cannot be used), TemplateError or GenerateError.
+ */
+export async function generateCluster(answers: Answers, options: GenerateClusterOptions = {}): Promise<GenerateResult> {
+  const { spec, warnings, defaults } = resolveSpec(answers);
+  const custom = customisationsOf(answers, options.snippets);
+  const plan = customisePlan(planCluster(spec), custom);
+  const { existing, rotate, now, ...rest } = options;
+  const keep = existing && !rotate;
+  if (!needsPki(plan) && !keep) return renderPlan(plan, warnings, defaults, { ...rest, secrets: null }, null, custom);
+  // With an existing bundle and nothing to secure (--insecure), the CA is kept for a later secure run.
+  const planned = await planSecrets(secretsRequest(plan, { ...(rotate ? { rotate } : {}), ...(now ? { now } : {}) }), existing ?? null);
+  const { bundle, ...outcome } = planned;
+  return renderPlan(plan, warnings, defaults, { ...rest, secrets: bundle }, outcome, custom);
 }

@@ -1,6 +1,6 @@
 /** flatcar-architect as a library: generate a cluster's configs in memory, or transpile Butane. */
-export { generate, GenerateError } from './generate.js';
-export type { GenerateOptions, GenerateResult, GeneratedFile, GeneratedMachine } from './generate.js';
+export { generate, generateCluster, GenerateError } from './generate.js';
+export type { GenerateOptions, GenerateClusterOptions, GenerateResult, GeneratedFile, GeneratedMachine, PkiOutcome } from './generate.js';
 export { resolveSpec, type DefaultValue, type ResolvedSpec } from './spec/resolve.js';
 export { SpecError, PRESETS, REBOOT_STRATEGIES } from './spec/types.js';
 export type { Answers, ClusterSpec, Field, PresetName, Problem, RebootStrategy, StaticNetwork, DhcpNetwork } from './spec/types.js';
@@ -8,6 +8,12 @@ export { formatAnswersFile, parseAnswersFile, specToAnswers, AnswersFileError } 
 export { plan } from './plan/index.js';
 export type { Plan, Machine, Role, EtcdTopology, EtcdMember, BootStep } from './plan/index.js';
 export { loadTemplates, TemplateError, type TemplateSet, type TemplateSource } from './render/index.js';
-export { writeOutputDir, OutputExistsError } from './write/output.js';
+export { writeOutputDir, writeGenerated, OutputExistsError } from './write/output.js';
 export { transpile, TranspileError } from './butane/index.js';
 export type { TranspileOptions, TranspileResult } from './butane/index.js';
+// Scripted provisioning (issue 7): answers files with positions and their schema, pins, snippets, Matchbox.
+export { readAnswersText, AnswersError, formatProblem, type AnswersSource, type AnswersProblem, type Position } from './spec/answers-source.js';
+export { answersSchema, answersSchemaText, ANSWERS_DEFINITION } from './spec/definition.js';
+export { pinMachines, type MachinePin } from './plan/pins.js';
+export { parseSnippet, mergeSnippets, loadSnippets, SnippetError, type ParsedSnippet, type SnippetRef } from './snippets/index.js';
+export { matchboxTree, writeMatchboxDir, MatchboxError, type MatchboxFile, type MatchboxMachine, type MatchboxOptions } from './matchbox/index.js';

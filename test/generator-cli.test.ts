@@ -1,5 +1,5 @@
 /** The built command line (dist/src/cli/main.js, built by `pretest`): flags -> files on disk. */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -13,8 +13,15 @@ const tmp = (): string => {
   return dir;
 };
 afterAll(() => made.forEach((d) => rmSync(d, { recursive: true, force: true })));
+/** Every file below dir (pki/ and docker-client/ too), by relative path. */
 const filesOf = (dir: string): Record<string, string> =>
-  Object.fromEntries(readdirSync(dir).sort().map((f) => [f, readFileSync(join(dir, f), 'utf8')]));
+  Object.fromEntries(
+    (readdirSync(dir, { recursive: true }) as string[])
+      .sort()
+      .filter((f) => statSync(join(dir, f)).isFile())
+      .map((f) => [f, readFileSync(join(dir, f), 'utf8')]),
+  );
+const modeOf = (p: string) => (statSync(p).mode & 0o777).toString(8);
 
 describe('flatcar-architect --preset production --size 5, nothing else', () => {
   const cwd = tmp();
@@ -25,11 +32,17 @@ describe('flatcar-architect --preset production --size 5, nothing else', () => {
     expect(readdirSync(join(cwd, 'production')).sort()).toEqual([
       'SUMMARY.md',
       'cluster.yaml',
+      'pki',
       ...['etcd-1', 'etcd-2', 'etcd-3', 'worker-1', 'worker-2'].flatMap((m) => [`production-${m}.bu`, `production-${m}.ign`]),
     ].sort());
     expect(r.stdout).toMatch(/^Wrote the production cluster \(production, 5 machines\) to production\/\n/);
     expect(r.stdout).toContain('production-worker-2  worker  10.0.0.105');
     expect(r.stderr).toBe('warning: no SSH key given (--ssh-key): nobody can log in to the machines over SSH\n');
+    expect(r.stdout).toMatch(/^PKI: a new CA and 13 certificates in production\/pki\/ /m);
+    expect(modeOf(join(cwd, 'production', 'pki'))).toBe('700');
+    expect(modeOf(join(cwd, 'production', 'pki', 'ca-key.pem'))).toBe('600');
+    expect(modeOf(join(cwd, 'production', 'production-etcd-1.ign'))).toBe('600');
+    expect(modeOf(join(cwd, 'production', 'cluster.yaml'))).toBe('644');
   });
 
   it('the summary says which defaults were used and that there is no SSH key', () => {
@@ -74,6 +87,10 @@ describe('bad flags: one line naming the flag, exit 2, nothing written', () => {
     [['--preset', 'dev', '--name', 'Bad Name'], /^flatcar-architect: --name: must be 1 to 40 lowercase letters/],
     [['--preset', 'dev', '--bogus'], /^error: unknown option '--bogus'$/],
     [['--preset'], /^error: option '--preset <name>' argument missing$/],
+    [['--preset', 'laptop', '--insecure'], /^flatcar-architect: --insecure: the laptop preset runs no etcd; for its Docker API use --docker-insecure$/],
+    [['--preset', 'small', '--docker-insecure'], /^flatcar-architect: --docker-insecure: only the laptop preset serves the Docker API on TCP; leave it out$/],
+    [['--preset', 'dev', '--pki', 'nowhere'], /^flatcar-architect: --pki: nowhere holds no PKI \(neither nowhere\/ca.pem nor nowhere\/pki\/\)$/],
+    [['--preset', 'dev', '--pki', 'x', '--rotate-pki'], /^flatcar-architect: --rotate-pki makes a new CA and new certificates: leave out --pki$/],
   ];
   it.each(cases)('%j', (args, message) => {
     const cwd = tmp();
@@ -136,19 +153,30 @@ describe('--answers cluster.yaml reproduces the output byte for byte', () => {
     const first = runCli(args, { cwd });
     expect(first.status, first.stderr).toBe(0);
     expect(first.stderr).toBe('');
-    const second = runCli(['--answers', 'first/cluster.yaml', '--out', 'second'], { cwd });
+    // Another DIR with the first one's PKI (--pki): the same certificates, so the same configs.
+    const second = runCli(['--answers', 'first/cluster.yaml', '--out', 'second', '--pki', 'first'], { cwd });
     expect(second.status, second.stderr).toBe(0);
+    expect(second.stdout).toMatch(/^PKI: kept the CA of first; reused 17 certificates, issued 0 \(second\/pki\/\)$/m);
     expect(filesOf(join(cwd, 'second'))).toEqual(filesOf(join(cwd, 'first')));
+    expect(Object.keys(filesOf(join(cwd, 'first')))).toContain('pki/ca-key.pem');
     const yaml = readFileSync(join(cwd, 'first', 'cluster.yaml'), 'utf8');
     expect(yaml).toContain('macPrefix: 52:54:00');
     expect(yaml).toContain(KEY);
   });
 
-  it('with the defaults, and flags override the answers file', () => {
+  it('with the defaults into the same DIR (--force keeps its PKI), and flags override the answers file', () => {
     const cwd = tmp();
     expect(runCli(['--preset', 'small'], { cwd }).status).toBe(0);
+    const before = filesOf(join(cwd, 'small'));
+    const again = runCli(['--answers', 'small/cluster.yaml', '--out', 'small', '--force'], { cwd });
+    expect(again.status, again.stderr).toBe(0);
+    expect(again.stdout).toMatch(/^PKI: kept the CA; reused 9 certificates, issued 0 \(small\/pki\/\)$/m);
+    expect(filesOf(join(cwd, 'small'))).toEqual(before);
+    expect(readdirSync(cwd)).toEqual(['small']);
+    // A new DIR without --pki is a new cluster: a new CA.
     expect(runCli(['--answers', 'small/cluster.yaml', '--out', 'again'], { cwd }).status).toBe(0);
-    expect(filesOf(join(cwd, 'again'))).toEqual(filesOf(join(cwd, 'small')));
+    expect(filesOf(join(cwd, 'again'))['pki/ca.pem']).not.toBe(before['pki/ca.pem']);
+    expect(filesOf(join(cwd, 'again'))['cluster.yaml']).toBe(before['cluster.yaml']);
     const changed = runCli(['--answers', 'small/cluster.yaml', '--size', '5', '--etcd-size', '5', '--out', 'five'], { cwd });
     expect(changed.status, changed.stderr).toBe(0);
     expect(existsSync(join(cwd, 'five', 'small-node-5.ign'))).toBe(true);
@@ -159,7 +187,66 @@ describe('--answers cluster.yaml reproduces the output byte for byte', () => {
     writeFileSync(join(cwd, 'a.yaml'), 'preset: production\nsize: 5\netcd:\n  size: 4\n');
     const r = runCli(['--answers', 'a.yaml'], { cwd });
     expect(r.status).toBe(2);
-    expect(r.stderr).toBe('flatcar-architect: a.yaml: etcd.size: production runs 3 or 5 etcd machines (got 4)\n');
+    expect(r.stderr).toBe('flatcar-architect: a.yaml:4:3 etcd.size: production runs 3 or 5 etcd machines (got 4)\n');
+  });
+});
+
+describe('TLS and the PKI on the command line', () => {
+  it('--rotate-pki: a new CA and certificates in the same DIR; every config changes', () => {
+    const cwd = tmp();
+    expect(runCli(['--preset', 'dev', '--size', '2'], { cwd }).status).toBe(0);
+    const before = filesOf(join(cwd, 'dev'));
+    const r = runCli(['--preset', 'dev', '--size', '2', '--out', 'dev', '--force', '--rotate-pki'], { cwd });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^PKI: rotated: a new CA and 3 certificates in dev\/pki\/ .*every machine needs its new config$/m);
+    const after = filesOf(join(cwd, 'dev'));
+    for (const f of ['pki/ca.pem', 'pki/ca-key.pem', 'dev-etcd-1.ign', 'dev-worker-1.ign']) expect(after[f], f).not.toBe(before[f]);
+    expect(after['cluster.yaml']).toBe(before['cluster.yaml']);
+  });
+
+  it('a broken PKI in DIR stops a --force run (exit 2, one line) and leaves DIR as it was', () => {
+    const cwd = tmp();
+    expect(runCli(['--preset', 'dev', '--size', '2'], { cwd }).status).toBe(0);
+    writeFileSync(join(cwd, 'dev', 'pki', 'ca-key.pem'), 'not a key\n');
+    const before = filesOf(join(cwd, 'dev'));
+    const r = runCli(['--preset', 'dev', '--size', '2', '--out', 'dev', '--force'], { cwd });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^flatcar-architect: --out: the existing PKI cannot be used: .*\/dev\/pki\/ca-key.pem: not a PEM private key .*--rotate-pki.*\n$/);
+    expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(filesOf(join(cwd, 'dev'))).toEqual(before);
+    expect(readdirSync(cwd)).toEqual(['dev']);
+  });
+
+  it('--insecure: plain http etcd, recorded in cluster.yaml, a loud warning on stderr and in SUMMARY.md, no PKI', () => {
+    const cwd = tmp();
+    const r = runCli(['--preset', 'dev', '--size', '2', '--ssh-key', KEY, '--insecure'], { cwd });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/^WARNING: --insecure: etcd TLS is off: /);
+    expect(readFileSync(join(cwd, 'dev', 'cluster.yaml'), 'utf8')).toContain('security:\n  etcdTls: false\n');
+    expect(readFileSync(join(cwd, 'dev', 'SUMMARY.md'), 'utf8')).toContain('**WARNING: etcd runs without TLS (--insecure).**');
+    expect(readdirSync(join(cwd, 'dev'))).not.toContain('pki');
+    expect(readFileSync(join(cwd, 'dev', 'dev-worker-1.bu'), 'utf8')).toContain('--endpoints=http://10.0.0.101:2379');
+    const replay = runCli(['--answers', 'dev/cluster.yaml', '--out', 'again'], { cwd });
+    expect(replay.status).toBe(0);
+    expect(filesOf(join(cwd, 'again'))).toEqual(filesOf(join(cwd, 'dev')));
+  });
+
+  it('laptop: docker-client/ and the DOCKER_* lines by default; --docker-insecure gives plain 2375 with a loud warning', () => {
+    const cwd = tmp();
+    const r = runCli(['--preset', 'laptop', '--ssh-key', KEY, '--out', 'vm'], { cwd });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain('Docker client certificates: vm/docker-client/');
+    expect(readdirSync(join(cwd, 'vm', 'docker-client')).sort()).toEqual(['ca.pem', 'cert.pem', 'key.pem']);
+    expect(modeOf(join(cwd, 'vm', 'docker-client', 'key.pem'))).toBe('600');
+    expect(readFileSync(join(cwd, 'vm', 'SUMMARY.md'), 'utf8')).toContain(
+      `export DOCKER_HOST=tcp://localhost:2376 DOCKER_TLS_VERIFY=1 DOCKER_CERT_PATH=${join(cwd, 'vm')}/docker-client`,
+    );
+    const plain = runCli(['--preset', 'laptop', '--ssh-key', KEY, '--out', 'plain', '--docker-insecure'], { cwd });
+    expect(plain.status).toBe(0);
+    expect(plain.stderr).toBe('WARNING: --docker-insecure: the Docker API listens on plain TCP port 2375 without TLS: anyone who can reach that port is root on the VM\n');
+    expect(readdirSync(join(cwd, 'plain')).sort()).toEqual(['SUMMARY.md', 'cluster.yaml', 'laptop-node-1.bu', 'laptop-node-1.ign']);
+    expect(readFileSync(join(cwd, 'plain', 'cluster.yaml'), 'utf8')).toContain('security:\n  dockerTls: false\n');
+    expect(readFileSync(join(cwd, 'plain', 'SUMMARY.md'), 'utf8')).toContain('**WARNING: the Docker API listens on plain TCP port 2375 without TLS (--docker-insecure).**');
   });
 });
 
@@ -175,7 +262,7 @@ describe('the rest of the command line', () => {
   it('--help describes every flag', () => {
     const r = runCli(['--help']);
     expect(r.status).toBe(0);
-    for (const flag of ['--preset', '--size', '--etcd-size', '--name ', '--name-prefix', '--out', '--force', '--network', '--gateway', '--dns', '--domains', '--first-address', '--interface', '--mac-prefix', '--dhcp', '--discovery', '--ssh-key', '--update-group', '--reboot-strategy', '--reboot-window-start', '--reboot-window-length', '--etcd-version', '--templates', '--answers']) {
+    for (const flag of ['--preset', '--size', '--etcd-size', '--name ', '--name-prefix', '--out', '--force', '--network', '--gateway', '--dns', '--domains', '--first-address', '--interface', '--mac-prefix', '--dhcp', '--discovery', '--ssh-key', '--update-group', '--reboot-strategy', '--reboot-window-start', '--reboot-window-length', '--etcd-version', '--templates', '--answers', '--insecure', '--docker-insecure', '--pki', '--rotate-pki']) {
       expect(r.stdout).toContain(flag);
     }
   });

@@ -1,12 +1,20 @@
 /**
  * Snapshots of every generated file for each preset at a few sizes, and every .ign through the real
  * ignition-validate. Update the snapshots on purpose with `npx vitest run -u test/generator-output.test.ts`.
+ *
+ * The snapshots are of the preview (`generate` without a PKI): certificates and keys are PEM-shaped
+ * stand-ins naming their entry ("PREVIEW etcd/member/x/server: ..."), so the snapshots are
+ * deterministic and hold no key material, while every file, path, owner, mode and setting is the one a
+ * real run writes. Real keys would change on every run (ECDSA, random); a fixed pre-made bundle
+ * would have to track every case's machine names and addresses. The real output (generateCluster, with
+ * a fresh PKI) goes through ignition-validate here, and test/generator-tls.test.ts checks its
+ * certificates, modes and owners.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { generate } from '../src/generate.js';
+import { generate, generateCluster } from '../src/generate.js';
 import type { Answers } from '../src/spec/types.js';
 import { ignitionValidate } from './helpers/run.js';
 import { withKey } from './helpers/generator.js';
@@ -21,6 +29,8 @@ const CASES: [string, Answers][] = [
   ['dev-4-lab', withKey({ preset: 'dev', size: 4, name: 'lab', network: { cidr: '192.168.1.0/24', dns: ['1.1.1.1', '9.9.9.9'], domains: ['lab.example'], interface: 'ens3' } })],
   ['production-5-defaults', { preset: 'production', size: 5 }],
   ['production-10', withKey({ preset: 'production', size: 10, updates: { group: 'lts' } })],
+  ['dev-3-insecure', withKey({ preset: 'dev', size: 3, security: { etcdTls: false } })],
+  ['laptop-docker-insecure', withKey({ preset: 'laptop', security: { dockerTls: false } })],
 ];
 
 describe.each(CASES)('%s', (name, answers) => {
@@ -32,9 +42,16 @@ describe.each(CASES)('%s', (name, answers) => {
     }
   });
 
-  it('every .ign passes ignition-validate', () => {
+  it('is a preview exactly when the cluster needs a PKI', () => {
+    expect(result.preview).toBe(result.plan.machines.some((m) => m.role !== 'laptop' ? result.spec.security.etcdTls : result.spec.security.dockerTls));
+    expect(result.files.some((f) => f.name.startsWith('pki/'))).toBe(false);
+  });
+
+  it('every .ign passes ignition-validate, the preview and the real one', async () => {
+    const real = await generateCluster(answers);
+    expect(real.preview).toBe(false);
     const dir = mkdtempSync(join(tmpdir(), 'fa-validate-'));
-    for (const m of result.machines) {
+    for (const m of [...result.machines, ...real.machines]) {
       const file = join(dir, `${m.name}.ign`);
       writeFileSync(file, m.ignition);
       const r = ignitionValidate(file);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { faultTolerance, plan } from '../src/plan/index.js';
+import { faultTolerance, machineEntries, needsPki, plan, secretsRequest } from '../src/plan/index.js';
 import { macFor } from '../src/plan/addresses.js';
 import { formatIPv4, parseCidr, parseIPv4 } from '../src/plan/ipv4.js';
 import { resolveSpec } from '../src/spec/resolve.js';
@@ -45,11 +45,39 @@ describe('planning machines', () => {
       quorum: 2,
       enableV2: true,
       image: 'quay.io/coreos/etcd:v3.5.16',
-      clientEndpoints: ['http://10.0.0.101:2379', 'http://10.0.0.102:2379', 'http://10.0.0.103:2379'],
+      tls: true,
+      clientEndpoints: ['https://10.0.0.101:2379', 'https://10.0.0.102:2379', 'https://10.0.0.103:2379'],
       initialCluster:
-        'production-etcd-1=http://10.0.0.101:2380,production-etcd-2=http://10.0.0.102:2380,production-etcd-3=http://10.0.0.103:2380',
+        'production-etcd-1=https://10.0.0.101:2380,production-etcd-2=https://10.0.0.102:2380,production-etcd-3=https://10.0.0.103:2380',
     });
     expect(p.bootOrder.map((s) => s.machines.length)).toEqual([3, 2]);
+    const insecure = planOf({ preset: 'production', size: 5, security: { etcdTls: false } });
+    expect(insecure.etcd).toMatchObject({ tls: false, clientEndpoints: ['http://10.0.0.101:2379', 'http://10.0.0.102:2379', 'http://10.0.0.103:2379'] });
+  });
+
+  it('the certificates each machine gets (src/plan/secrets.ts)', () => {
+    const p = planOf({ preset: 'production', size: 4 });
+    expect(p.machines.map((m) => machineEntries(p, m))).toEqual([
+      ['etcd/member/production-etcd-1/server', 'etcd/member/production-etcd-1/peer', 'etcd/locksmith/production-etcd-1/client'],
+      ['etcd/member/production-etcd-2/server', 'etcd/member/production-etcd-2/peer', 'etcd/locksmith/production-etcd-2/client'],
+      ['etcd/member/production-etcd-3/server', 'etcd/member/production-etcd-3/peer', 'etcd/locksmith/production-etcd-3/client'],
+      ['etcd/proxy/production-worker-1/client', 'etcd/locksmith/production-worker-1/client'],
+    ]);
+    const request = secretsRequest(p);
+    expect(Object.keys(request.certs).sort()).toEqual(p.machines.flatMap((m) => machineEntries(p, m)).sort());
+    expect(request.certs['etcd/member/production-etcd-1/server']).toMatchObject({ kind: 'server+client', ipAddresses: ['127.0.0.1', '10.0.0.101'] });
+    const dev = planOf({ preset: 'dev', size: 2 });
+    expect(dev.machines.map((m) => machineEntries(dev, m))).toEqual([
+      ['etcd/member/dev-etcd-1/server', 'etcd/member/dev-etcd-1/peer'],
+      ['etcd/proxy/dev-worker-1/client'],
+    ]);
+    const laptop = planOf({ preset: 'laptop' });
+    expect(machineEntries(laptop, laptop.machines[0]!)).toEqual(['docker/server']);
+    expect(Object.keys(secretsRequest(laptop).certs).sort()).toEqual(['docker/client', 'docker/server']);
+    for (const insecure of [planOf({ preset: 'small', security: { etcdTls: false } }), planOf({ preset: 'laptop', security: { dockerTls: false } })]) {
+      expect(needsPki(insecure)).toBe(false);
+      expect(insecure.machines.flatMap((m) => machineEntries(insecure, m))).toEqual([]);
+    }
   });
 
   it('production 12: 5 etcd members tolerate 2 failures', () => {
@@ -112,10 +140,10 @@ describe('planning machines', () => {
     expect(p.etcd!.members[0]).toEqual({
       name: 'small-node-1',
       host: 'small-node-1',
-      peerUrl: 'http://small-node-1:2380',
-      clientUrl: 'http://small-node-1:2379',
-      listenPeerUrls: 'http://0.0.0.0:2380',
-      listenClientUrls: 'http://0.0.0.0:2379',
+      peerUrl: 'https://small-node-1:2380',
+      clientUrl: 'https://small-node-1:2379',
+      listenPeerUrls: 'https://0.0.0.0:2380',
+      listenClientUrls: 'https://0.0.0.0:2379',
     });
   });
 

@@ -143,7 +143,7 @@ describe('templates', () => {
       'docker-socket.hbs': '- name: docker-tcp.socket\n  enabled: false\n  contents: |\n    [Socket]\n    ListenStream={{line docker.port}}\n',
     });
     const [laptop] = renderMachines(planOf({ preset: 'laptop' }), set);
-    expect(butaneUnits(laptop!.butane)['docker-tcp.socket']).toMatchObject({ enabled: false, contents: '[Socket]\nListenStream=2375\n' });
+    expect(butaneUnits(laptop!.butane)['docker-tcp.socket']).toMatchObject({ enabled: false, contents: '[Socket]\nListenStream=2376\n' });
     const dir = mkdtempSync(join(tmpdir(), 'fa-templates-'));
     writeFileSync(join(dir, 'hostnme.hbs'), 'x');
     expect(() => loadTemplates(dir)).toThrow(SpecError);
@@ -159,29 +159,77 @@ describe('templates', () => {
 });
 
 describe('what each role gets', () => {
-  it('etcd members: etcd-member.service enabled with ETCD_* settings; locksmith at the members', () => {
+  it('etcd members: etcd-member.service enabled with ETCD_* settings and TLS; locksmith at the members with its certificate', () => {
     const [etcd1] = renderMachines(planOf(withKey({ preset: 'production', size: 4 })), templates);
     const units = butaneUnits(etcd1!.butane);
     const member = units['etcd-member.service']!;
     expect(member.enabled).toBe(true);
     expect(member.contents).toBeUndefined();
+    expect(member.dropins!.map((d) => d.name)).toEqual(['10-image.conf', '20-cluster.conf', '30-tls.conf']);
     const env = environment(member.dropins!.map((d) => d.contents).join('\n'));
     expect(env).toEqual({
       ETCD_IMAGE_TAG: 'v3.5.16',
       ETCD_NAME: 'production-etcd-1',
       ETCD_DATA_DIR: '/var/lib/etcd',
-      ETCD_LISTEN_PEER_URLS: 'http://10.0.0.101:2380',
-      ETCD_LISTEN_CLIENT_URLS: 'http://10.0.0.101:2379',
-      ETCD_INITIAL_ADVERTISE_PEER_URLS: 'http://10.0.0.101:2380',
-      ETCD_ADVERTISE_CLIENT_URLS: 'http://10.0.0.101:2379',
-      ETCD_INITIAL_CLUSTER: 'production-etcd-1=http://10.0.0.101:2380,production-etcd-2=http://10.0.0.102:2380,production-etcd-3=http://10.0.0.103:2380',
+      ETCD_LISTEN_PEER_URLS: 'https://10.0.0.101:2380',
+      ETCD_LISTEN_CLIENT_URLS: 'https://10.0.0.101:2379',
+      ETCD_INITIAL_ADVERTISE_PEER_URLS: 'https://10.0.0.101:2380',
+      ETCD_ADVERTISE_CLIENT_URLS: 'https://10.0.0.101:2379',
+      ETCD_INITIAL_CLUSTER: 'production-etcd-1=https://10.0.0.101:2380,production-etcd-2=https://10.0.0.102:2380,production-etcd-3=https://10.0.0.103:2380',
       ETCD_INITIAL_CLUSTER_TOKEN: 'production',
       ETCD_INITIAL_CLUSTER_STATE: 'new',
       ETCD_ENABLE_V2: 'true',
+      ETCD_SSL_DIR: '/etc/ssl/etcd',
+      ETCD_TRUSTED_CA_FILE: '/etc/ssl/certs/ca.pem',
+      ETCD_CERT_FILE: '/etc/ssl/certs/server.pem',
+      ETCD_KEY_FILE: '/etc/ssl/certs/server-key.pem',
+      ETCD_CLIENT_CERT_AUTH: 'true',
+      ETCD_PEER_TRUSTED_CA_FILE: '/etc/ssl/certs/ca.pem',
+      ETCD_PEER_CERT_FILE: '/etc/ssl/certs/peer.pem',
+      ETCD_PEER_KEY_FILE: '/etc/ssl/certs/peer-key.pem',
+      ETCD_PEER_CLIENT_CERT_AUTH: 'true',
+      ETCD_PEER_CERT_ALLOWED_CN: 'etcd-peer',
     });
+    expect(environment(units['locksmithd.service']!.dropins![0]!.contents)).toEqual({
+      LOCKSMITHD_ENDPOINT: 'https://10.0.0.101:2379,https://10.0.0.102:2379,https://10.0.0.103:2379',
+      LOCKSMITHD_ETCD_CAFILE: '/etc/ssl/locksmith/ca.pem',
+      LOCKSMITHD_ETCD_CERTFILE: '/etc/ssl/locksmith/client.pem',
+      LOCKSMITHD_ETCD_KEYFILE: '/etc/ssl/locksmith/client-key.pem',
+    });
+    // Without a PKI the certificates are stand-ins (a preview); the files, owners and modes are real.
+    const files = butaneFiles(etcd1!.butane) as Record<string, { mode: number; user?: { name: string }; contents: { inline: string } }>;
+    const tlsFiles = Object.keys(files).filter((f) => f.startsWith('/etc/ssl/'));
+    expect(tlsFiles).toEqual([
+      '/etc/ssl/etcd/ca.pem', '/etc/ssl/etcd/server.pem', '/etc/ssl/etcd/server-key.pem', '/etc/ssl/etcd/peer.pem', '/etc/ssl/etcd/peer-key.pem',
+      '/etc/ssl/locksmith/ca.pem', '/etc/ssl/locksmith/client.pem', '/etc/ssl/locksmith/client-key.pem',
+    ]);
+    for (const f of tlsFiles) {
+      // The `yaml` package reads Butane's 0600 as the YAML 1.2 number 600; the transpiler reads it as octal.
+      expect(files[f]!.mode, f).toBe(f.endsWith('-key.pem') ? 600 : 644);
+      expect(files[f]!.user?.name, f).toBe(f.startsWith('/etc/ssl/etcd/') ? 'etcd' : undefined);
+      expect(files[f]!.contents.inline, f).toMatch(/^-----BEGIN (CERTIFICATE|PRIVATE KEY)-----\nPREVIEW /);
+    }
+    expect(parse(etcd1!.butane).storage.directories).toEqual([
+      { path: '/etc/ssl/etcd', mode: 700, user: { name: 'etcd' }, group: { name: 'etcd' } },
+      { path: '/etc/ssl/locksmith', mode: 700 },
+    ]);
+  });
+
+  it('--insecure: plain http URLs, no TLS settings, no certificate files', () => {
+    const p = planOf(withKey({ preset: 'production', size: 4, security: { etcdTls: false } }));
+    const [etcd1, , , worker] = renderMachines(p, templates);
+    const units = butaneUnits(etcd1!.butane);
+    const env = environment(units['etcd-member.service']!.dropins!.map((d) => d.contents).join('\n'));
+    expect(env.ETCD_LISTEN_CLIENT_URLS).toBe('http://10.0.0.101:2379');
+    expect(Object.keys(env).filter((k) => /SSL|CERT|TRUSTED|KEY/.test(k))).toEqual([]);
     expect(environment(units['locksmithd.service']!.dropins![0]!.contents)).toEqual({
       LOCKSMITHD_ENDPOINT: 'http://10.0.0.101:2379,http://10.0.0.102:2379,http://10.0.0.103:2379',
     });
+    for (const m of [etcd1!, worker!]) {
+      expect(Object.keys(butaneFiles(m.butane)).filter((f) => f.includes('ssl'))).toEqual([]);
+      expect(parse(m.butane).storage.directories).toBeUndefined();
+    }
+    expect(butaneUnits(worker!.butane)['etcd-grpc-proxy.service']!.contents).not.toMatch(/--cert|-v /);
   });
 
   it('discovery replaces the static initial cluster', () => {
@@ -203,10 +251,18 @@ describe('what each role gets', () => {
     expect(exec.split(' ').slice(exec.split(' ').indexOf('grpc-proxy'))).toEqual([
       'grpc-proxy',
       'start',
-      '--endpoints=http://10.0.0.101:2379',
+      '--endpoints=https://10.0.0.101:2379',
       '--listen-addr=127.0.0.1:2379',
+      '--cert=/etc/ssl/certs/client.pem',
+      '--key=/etc/ssl/certs/client-key.pem',
+      '--cacert=/etc/ssl/certs/ca.pem',
     ]);
-    expect(exec).toContain('quay.io/coreos/etcd:v3.5.16');
+    expect(exec).toContain(' -v /etc/ssl/etcd:/etc/ssl/certs:ro quay.io/coreos/etcd:v3.5.16 ');
+    expect(Object.keys(butaneFiles(rendered[1]!.butane)).filter((f) => f.startsWith('/etc/ssl/'))).toEqual([
+      '/etc/ssl/etcd/ca.pem',
+      '/etc/ssl/etcd/client.pem',
+      '/etc/ssl/etcd/client-key.pem',
+    ]);
   });
 
   it('networkd: address, gateway, one DNS= per server, domains, match by name or MAC', () => {
@@ -222,7 +278,7 @@ describe('what each role gets', () => {
 
   it('DHCP: no .network file (the image does DHCP)', () => {
     const [m] = renderMachines(planOf({ preset: 'laptop' }), templates);
-    expect(Object.keys(butaneFiles(m!.butane))).toEqual(['/etc/hostname', '/etc/flatcar/update.conf']);
+    expect(Object.keys(butaneFiles(m!.butane)).filter((f) => !f.startsWith('/etc/docker/'))).toEqual(['/etc/hostname', '/etc/flatcar/update.conf']);
   });
 
   it('updates: group, strategy and window in update.conf', () => {
@@ -231,13 +287,29 @@ describe('what each role gets', () => {
     expect(conf).toBe('GROUP=beta\nREBOOT_STRATEGY=etcd-lock\nLOCKSMITHD_REBOOT_WINDOW_START=Thu 04:00\nLOCKSMITHD_REBOOT_WINDOW_LENGTH=1h30m\n');
   });
 
-  it('laptop: docker-tcp.socket on 2375 enabled; no SSH key means no passwd section', () => {
+  it('laptop: docker-tls-tcp.socket on 2376 and dockerd with TLS by default; no SSH key means no passwd section', () => {
     const [m] = renderMachines(planOf({ preset: 'laptop' }), templates);
-    const socket = butaneUnits(m!.butane)['docker-tcp.socket']!;
+    const units = butaneUnits(m!.butane);
+    expect(Object.keys(units)).toEqual(['docker-tls-tcp.socket', 'docker.service']);
+    const socket = units['docker-tls-tcp.socket']!;
     expect(socket.enabled).toBe(true);
-    expect(socket.contents).toMatch(/^ListenStream=2375$/m);
+    expect(socket.contents).toMatch(/^ListenStream=2376$/m);
     expect(socket.contents).toMatch(/^Service=docker.service$/m);
+    expect(units['docker.service']!.dropins!.map((d) => d.name)).toEqual(['10-tls.conf']);
+    expect(environment(units['docker.service']!.dropins![0]!.contents).DOCKER_OPTS!.split(' ')).toEqual([
+      '--tlsverify',
+      '--tlscacert=/etc/docker/ca.pem',
+      '--tlscert=/etc/docker/server.pem',
+      '--tlskey=/etc/docker/server-key.pem',
+    ]);
+    const files = butaneFiles(m!.butane);
+    expect(['/etc/docker/ca.pem', '/etc/docker/server.pem', '/etc/docker/server-key.pem'].map((f) => files[f]?.mode)).toEqual([644, 644, 600]);
     expect(parse(m!.butane).passwd).toBeUndefined();
+    const [plain] = renderMachines(planOf({ preset: 'laptop', security: { dockerTls: false } }), templates);
+    const plainUnits = butaneUnits(plain!.butane);
+    expect(Object.keys(plainUnits)).toEqual(['docker-tcp.socket']);
+    expect(plainUnits['docker-tcp.socket']!.contents).toMatch(/^ListenStream=2375$/m);
+    expect(Object.keys(butaneFiles(plain!.butane)).filter((f) => f.startsWith('/etc/docker/'))).toEqual([]);
     const [withKeys] = renderMachines(planOf(withKey({ preset: 'laptop' })), templates);
     expect(parse(withKeys!.butane).passwd).toEqual({ users: [{ name: 'core', ssh_authorized_keys: [KEY] }] });
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { resolveSpec } from '../src/spec/resolve.js';
+import { DOCKER_INSECURE_WARNING, ETCD_INSECURE_WARNING, resolveSpec } from '../src/spec/resolve.js';
 import { SpecError, type Answers, type Problem } from '../src/spec/types.js';
 import { formatAnswersFile, parseAnswersFile } from '../src/spec/answers-file.js';
 import { mergeAnswers } from '../src/spec/merge.js';
@@ -36,6 +36,7 @@ describe('resolving answers against a preset', () => {
       },
       ssh: { keys: [] },
       updates: { group: 'stable', rebootStrategy: 'etcd-lock', rebootWindow: null },
+      security: { etcdTls: true, dockerTls: null },
       templates: null,
     });
     expect(defaults.map((d) => d.field)).toEqual(
@@ -78,6 +79,19 @@ describe('resolving answers against a preset', () => {
 
   it('keeps one of each SSH key (a key given twice would make an invalid config)', () => {
     expect(resolveSpec({ preset: 'dev', ssh: { keys: [KEY, KEY] } }).spec.ssh.keys).toEqual([KEY]);
+  });
+
+  it('secure by default: etcd TLS for small, dev, production; Docker TLS for the laptop; --insecure flags warn', () => {
+    for (const preset of ['small', 'dev', 'production'] as const) {
+      expect(resolveSpec({ preset }).spec.security).toEqual({ etcdTls: true, dockerTls: null });
+    }
+    expect(resolveSpec({ preset: 'laptop' }).spec.security).toEqual({ etcdTls: null, dockerTls: true });
+    const insecure = resolveSpec(withKey({ preset: 'dev', security: { etcdTls: false } }));
+    expect(insecure.spec.security.etcdTls).toBe(false);
+    expect(insecure.warnings).toEqual([ETCD_INSECURE_WARNING]);
+    const plain = resolveSpec(withKey({ preset: 'laptop', security: { dockerTls: false } }));
+    expect(plain.spec.security.dockerTls).toBe(false);
+    expect(plain.warnings).toEqual([DOCKER_INSECURE_WARNING]);
   });
 
   it('warns when there is no SSH key, not when there is one', () => {
@@ -129,6 +143,9 @@ describe('one clear problem per wrong answer, naming the answer', () => {
     ['bad window length', { preset: 'dev', updates: { rebootWindowStart: '04:00', rebootWindowLength: '1 hour' } }, 'updates.rebootWindowLength', /duration/],
     ['bad discovery', { preset: 'dev', etcd: { discovery: 'ftp://x' } }, 'etcd.discovery', /http:\/\/ or https:\/\//],
     ['wrong type', { preset: 'dev', name: 5 as never }, 'name', /must be text/],
+    ['--insecure on the laptop', { preset: 'laptop', security: { etcdTls: false } }, 'security.etcdTls', /laptop preset runs no etcd; for its Docker API use --docker-insecure/],
+    ['--docker-insecure without a laptop', { preset: 'small', security: { dockerTls: false } }, 'security.dockerTls', /only the laptop preset serves the Docker API/],
+    ['security not a flag', { preset: 'dev', security: { etcdTls: 'no' as never } }, 'security.etcdTls', /must be true or false \(got "no"\)/],
   ];
   it.each(cases)('%s', (_, answers, field, message) => {
     const found = problems(answers);
@@ -155,6 +172,13 @@ describe('cluster.yaml', () => {
     const { spec } = resolveSpec(answers);
     const text = formatAnswersFile(spec);
     expect(resolveSpec(parseAnswersFile(text, 'cluster.yaml')).spec).toEqual(spec);
+    expect(text).toMatch(/\nsecurity:\n  etcdTls: true\n/);
+    for (const a of [{ preset: 'dev', security: { etcdTls: false } }, { preset: 'laptop', security: { dockerTls: false } }, { preset: 'laptop' }] as Answers[]) {
+      const s2 = resolveSpec(a).spec;
+      const t2 = formatAnswersFile(s2);
+      expect(resolveSpec(parseAnswersFile(t2, 'cluster.yaml')).spec).toEqual(s2);
+      expect(t2).toContain(a.preset === 'laptop' ? `security:\n  dockerTls: ${a.security?.dockerTls ?? true}\n` : 'security:\n  etcdTls: false\n');
+    }
   });
 
   it('rejects unknown keys and malformed YAML with the file name', () => {

@@ -3,7 +3,12 @@ export const EXIT = { ok: 0, failed: 1, usage: 2, interrupted: 130 } as const;
 
 export class UsageError extends Error {
   readonly exitCode = EXIT.usage;
-  constructor(message: string) {
+  /** `code`: the stable error code of `--json` (src/cli/scripted.ts ERROR_CODES); `field`: the answer or flag concerned. */
+  constructor(
+    message: string,
+    readonly code: string = 'usage',
+    readonly field?: string,
+  ) {
     super(message);
     this.name = 'UsageError';
   }

@@ -2,20 +2,35 @@
  * The default command: flags (and an answers file) -> answers -> generate -> write DIR -> print.
  * The only part of the generator that touches the terminal and the disk.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { relative, resolve } from 'node:path';
-import { generate, GenerateError, type GenerateResult } from '../generate.js';
+import { join, relative, resolve } from 'node:path';
+import { generate, generateCluster, GenerateError, type GenerateResult } from '../generate.js';
 import { TemplateError } from '../render/index.js';
-import { AnswersFileError, parseAnswersFile } from '../spec/answers-file.js';
+import { loadBundle, pkiDir, SecretsError, type SecretsBundle } from '../secrets/index.js';
+import { DOCKER_INSECURE_WARNING, ETCD_INSECURE_WARNING, resolveSpec } from '../spec/resolve.js';
 import { looksLikeKey } from '../spec/checks.js';
 import { mergeAnswers } from '../spec/merge.js';
-import { FLAG_OF, getField, SpecError, type Answers, type Problem, type RebootStrategy } from '../spec/types.js';
-import { checkOutputDir, OutputExistsError, writeOutputDir } from '../write/output.js';
+import { SpecError, type Answers, type RebootStrategy } from '../spec/types.js';
+import { checkOutputDir, OutputExistsError, writeGenerated } from '../write/output.js';
 import type { Prompts } from '../wizard/prompts.js';
 import { EXIT, UsageError } from './errors.js';
+import { SnippetError } from '../snippets/index.js';
+import {
+  checkScriptFlags,
+  finishWithoutWriting,
+  planMatchbox,
+  printError,
+  printJsonReport,
+  printProblems,
+  readAnswersForCli,
+  readSnippets,
+  reportMatchbox,
+  writeMatchbox,
+  type ScriptFlags,
+} from './scripted.js';
 
-export interface GenerateFlags {
+export interface GenerateFlags extends ScriptFlags {
   preset?: string;
   size?: string;
   etcdSize?: string;
@@ -40,6 +55,14 @@ export interface GenerateFlags {
   etcdVersion?: string;
   etcdToken?: string;
   templates?: string;
+  /** --insecure: etcd without TLS. */
+  insecure?: boolean;
+  /** --docker-insecure: the laptop's Docker API on plain 2375. */
+  dockerInsecure?: boolean;
+  /** --pki DIR: reuse the CA and certificates of DIR (a pki directory, or an output directory holding one). */
+  pki?: string;
+  /** --rotate-pki: a new CA and new certificates on purpose. */
+  rotatePki?: boolean;
   answers?: string;
   /** false with --no-color. */
   color?: boolean;
@@ -56,6 +79,8 @@ export interface GenerateIo {
   /** The wizard's questions (default: the terminal's). */
   prompts?: Prompts;
   home?: string;
+  /** Standard input, for `--answers -` (default: file descriptor 0). */
+  stdin?: () => string;
 }
 
 const list = (v: string | undefined): string[] | undefined =>
@@ -104,30 +129,37 @@ export function flagsToAnswers(f: GenerateFlags, cwd: string): Answers {
       rebootWindowStart: f.rebootWindowStart,
       rebootWindowLength: f.rebootWindowLength,
     },
+    security: { etcdTls: f.insecure ? false : undefined, dockerTls: f.dockerInsecure ? false : undefined },
     templates: f.templates === undefined ? undefined : resolve(cwd, f.templates),
   };
 }
 
-function readAnswers(file: string | undefined, cwd: string): Answers {
-  if (file === undefined) return {};
-  let text: string;
-  try {
-    text = readFileSync(resolve(cwd, file), 'utf8');
-  } catch (e) {
-    throw new UsageError(`--answers: cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
-  try {
-    return parseAnswersFile(text, file);
-  } catch (e) {
-    if (e instanceof AnswersFileError) throw new UsageError(`--answers: ${e.message}`);
-    throw e;
-  }
+/** `--pki DIR`: DIR itself when it holds ca.pem, else DIR/pki. */
+function pkiSource(value: string, cwd: string): string {
+  const dir = resolve(cwd, value);
+  if (existsSync(join(dir, 'ca.pem'))) return dir;
+  if (existsSync(pkiDir(dir)) && statSync(pkiDir(dir)).isDirectory()) return pkiDir(dir);
+  throw new UsageError(`--pki: ${value} holds no PKI (neither ${value}/ca.pem nor ${value}/pki/)`);
 }
 
-/** One line per problem, naming the flag, or the answers file's key when the value came from there. */
-function describe(p: Problem, flags: Answers, file: Answers, fileName: string | undefined): string {
-  const fromFile = getField(flags, p.field) === undefined && getField(file, p.field) !== undefined;
-  return fromFile ? `${fileName}: ${p.field}: ${p.message}` : `${FLAG_OF[p.field]}: ${p.message}`;
+/** The bundle to keep: --pki's, else (with --force) the one DIR has; none with --rotate-pki. */
+function existingPki(flags: GenerateFlags, dir: string, cwd: string): SecretsBundle | null {
+  if (flags.rotatePki) {
+    if (flags.pki !== undefined) throw new UsageError('--rotate-pki makes a new CA and new certificates: leave out --pki');
+    return null;
+  }
+  const from = flags.pki !== undefined ? pkiSource(flags.pki, cwd) : flags.force ? pkiDir(dir) : null;
+  if (from === null) return null;
+  try {
+    const bundle = loadBundle(from);
+    if (bundle === null && flags.pki !== undefined) throw new UsageError(`--pki: ${flags.pki} holds no PKI (no .pem files)`);
+    return bundle;
+  } catch (e) {
+    if (!(e instanceof SecretsError)) throw e;
+    const flag = flags.pki !== undefined ? '--pki' : '--out';
+    const message = / \(rotate\)$/.test(e.message) ? e.message.replace(/ \(rotate\)$/, ' with --rotate-pki') : `${e.message} (or make a new PKI with --rotate-pki)`;
+    throw new UsageError(`${flag}: the existing PKI cannot be used: ${message}`);
+  }
 }
 
 function report(result: GenerateResult, dir: string, io: GenerateIo): void {
@@ -140,16 +172,43 @@ function report(result: GenerateResult, dir: string, io: GenerateIo): void {
   io.stdout(`Boot order and how to boot each machine: ${shown}/SUMMARY.md\n`);
 }
 
+/** What happened to the PKI, in one or two lines. */
+function reportPki(result: GenerateResult, dir: string, io: GenerateIo, flags: GenerateFlags): void {
+  const pki = result.pki;
+  if (!pki) return;
+  const shown = relative(io.cwd, dir) || '.';
+  const n = (k: number, what: string) => `${k} ${what}${k === 1 ? '' : 's'}`;
+  if (pki.caCreated) {
+    io.stdout(
+      `PKI: ${flags.rotatePki ? 'rotated: ' : ''}a new CA and ${n(pki.issued.length, 'certificate')} in ${shown}/pki/ (keep it private: ca-key.pem signs what the cluster trusts)` +
+        (flags.rotatePki ? '; every machine needs its new config' : '') +
+        '\n',
+    );
+  } else {
+    io.stdout(
+      `PKI: kept the CA${flags.pki !== undefined ? ` of ${flags.pki}` : ''}; reused ${n(pki.reused.length, 'certificate')}, issued ${pki.issued.length}` +
+        (pki.dropped.length ? `, dropped ${pki.dropped.length} no longer used` : '') +
+        ` (${shown}/pki/)\n`,
+    );
+  }
+  if (result.files.some((f) => f.name === 'docker-client/cert.pem')) {
+    io.stdout(`Docker client certificates: ${shown}/docker-client/ (DOCKER_CERT_PATH; see SUMMARY.md)\n`);
+  }
+}
+
 /** Exit 2 without a terminal: say which flags would have answered the wizard's questions. */
 function noTerminal(): never {
   throw new UsageError('no terminal to ask questions in: give --preset (laptop, small, dev or production) or --answers FILE; run `flatcar-architect --help` for every flag');
 }
 
 export async function runGenerate(flags: GenerateFlags, io: GenerateIo, mode: { wizard?: boolean } = {}): Promise<number> {
-  const file = readAnswers(flags.answers, io.cwd);
+  const source = readAnswersForCli(flags.answers, io.cwd, io.stdin ?? (() => readFileSync(0, 'utf8')));
+  const file = source?.answers ?? {};
   let given = flagsToAnswers(flags, io.cwd);
   let out = flags.out;
   const wizard = mode.wizard || (flags.preset === undefined && flags.answers === undefined);
+  checkScriptFlags(flags, wizard);
+  if (flags.rotatePki && flags.pki !== undefined) throw new UsageError('--rotate-pki makes a new CA and new certificates: leave out --pki');
   if (wizard) {
     if (!io.interactive && !io.prompts) noTerminal();
     const asked = await askWizard(mergeAnswers(file, given), flags, io);
@@ -157,31 +216,48 @@ export async function runGenerate(flags: GenerateFlags, io: GenerateIo, mode: { 
     given = asked.answers;
     out = asked.outDir;
   }
+  const answers = mergeAnswers(file, given);
   let result: GenerateResult;
+  let dir: string;
   try {
-    result = generate(mergeAnswers(file, given));
-  } catch (e) {
-    if (e instanceof SpecError) {
-      for (const p of e.problems) io.stderr(`flatcar-architect: ${describe(p, given, file, flags.answers)}\n`);
-      return EXIT.usage;
+    dir = resolve(io.cwd, out ?? resolveSpec(answers).spec.name);
+    try {
+      if (!flags.stdout && !flags.dryRun) checkOutputDir(dir, flags.force ?? false);
+    } catch (e) {
+      if (e instanceof OutputExistsError) throw new UsageError(`--out: ${e.message}`, 'output_exists', 'out');
+      throw e;
     }
+    const snippets = readSnippets(source, flags, io.cwd);
+    // A dry run renders the preview: the plan and configs without making keys.
+    result = flags.dryRun
+      ? generate(answers, { outDir: dir, snippets })
+      : await generateCluster(answers, { existing: existingPki(flags, dir, io.cwd), rotate: flags.rotatePki ?? false, outDir: dir, snippets });
+  } catch (e) {
+    if (e instanceof SpecError) return printProblems(io, flags.json, e.problems, given, source);
+    if (e instanceof SnippetError) throw new UsageError(e.message, e.code, 'snippets');
+    if (e instanceof SecretsError) throw new UsageError(e.message);
     if (e instanceof TemplateError || e instanceof GenerateError) {
-      io.stderr(`flatcar-architect: ${e.message}\n`);
-      return EXIT.failed;
+      return printError(io, flags.json, e instanceof TemplateError ? 'template_error' : 'generate_failed', e.message);
     }
     throw e;
   }
-  const dir = resolve(io.cwd, out ?? result.spec.name);
+  const done = finishWithoutWriting(result, dir, flags, io);
+  if (done !== undefined) return done;
+  const matchbox = planMatchbox(result, flags, io.cwd);
   try {
-    checkOutputDir(dir, flags.force ?? false);
-    writeOutputDir(dir, result.files, { force: flags.force });
+    writeGenerated(dir, result, { force: flags.force });
   } catch (e) {
-    if (e instanceof OutputExistsError) throw new UsageError(`--out: ${e.message}`);
-    io.stderr(`flatcar-architect: cannot write ${dir}: ${(e as Error).message}\n`);
-    return EXIT.failed;
+    if (e instanceof OutputExistsError) throw new UsageError(`--out: ${e.message}`, 'output_exists', 'out');
+    return printError(io, flags.json, 'write_failed', `cannot write ${dir}: ${(e as Error).message}`);
   }
-  for (const w of result.warnings) io.stderr(`warning: ${w}\n`);
+  const failed = writeMatchbox(matchbox, flags, io);
+  if (failed !== undefined) return failed;
+  if (printJsonReport(result, dir, matchbox, flags, io)) return EXIT.ok;
+  const loud = [ETCD_INSECURE_WARNING, DOCKER_INSECURE_WARNING];
+  for (const w of result.warnings) io.stderr(`${loud.includes(w) ? 'WARNING' : 'warning'}: ${w}\n`);
   report(result, dir, io);
+  reportPki(result, dir, io, flags);
+  reportMatchbox(matchbox, flags, io);
   if (wizard) nextSteps(result, dir, io);
   return EXIT.ok;
 }

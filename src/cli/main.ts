@@ -6,6 +6,11 @@ import { EXIT, UsageError } from './errors.js';
 import { runTranspile, type Streams } from './transpile.js';
 import { REHEARSE_DEFAULTS, runRehearse, type RehearseFlags } from './rehearse.js';
 import { runGenerate, type GenerateFlags } from './generate.js';
+import { addScriptingOptions, AnswersUsageError, errorJson, type ErrorCode } from './scripted.js';
+import { answersSchemaText } from '../spec/definition.js';
+
+/** `--json` anywhere: errors are one JSON object on standard error. */
+const jsonMode = (argv: string[]): boolean => argv.slice(2).includes('--json');
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
@@ -17,7 +22,9 @@ Examples:
   flatcar-architect --answers production/cluster.yaml --out production-again
 
 Writes DIR/<machine>.bu (Butane), DIR/<machine>.ign (Ignition), DIR/cluster.yaml (every answer,
-for --answers) and DIR/SUMMARY.md (machines, boot order, how to boot each file).
+for --answers), DIR/SUMMARY.md (machines, boot order, how to boot each file), DIR/pki/ (the
+cluster's CA and certificates, kept private) and for the laptop DIR/docker-client/. Configs holding
+private keys are written mode 0600.
 Exit codes: 0 done, 1 generation failed, 2 bad usage or input, 130 interrupted.`;
 
 /** The default command's options; each flag's help says what it takes and its default. */
@@ -47,6 +54,10 @@ function addGenerateOptions(program: Command): Command {
     .option('--etcd-version <tag>', 'etcd image tag for members and proxies (default v3.5.16)')
     .option('--etcd-token <token>', 'etcd initial cluster token (default: the cluster name)')
     .option('--templates <dir>', 'directory of templates that replace the built-in ones by file name')
+    .option('--insecure', 'etcd without TLS: plain HTTP, no client certificates (default: TLS with client certificates); recorded in cluster.yaml')
+    .option('--docker-insecure', "laptop: the Docker API on plain TCP 2375 without TLS (default: 2376 with TLS and client certificates); recorded in cluster.yaml")
+    .option('--pki <dir>', 'reuse the CA and certificates of this PKI directory, or of an output directory holding pki/ (default with --force: DIR/pki)')
+    .option('--rotate-pki', 'make a new CA and new certificates even where the existing ones still fit (every machine then needs its new config)')
     .option('--answers <file>', 'answers file (YAML or JSON), e.g. a cluster.yaml written before; flags override it')
     .option('--no-color', 'plain text output (also with the NO_COLOR environment variable)')
     .addHelpText('after', EXAMPLES);
@@ -62,7 +73,10 @@ export function buildProgram(setExit: (code: number) => void): Command {
   const program = new Command('flatcar-architect')
     .description('Design a Flatcar Container Linux cluster and write its Butane and Ignition configs.')
     .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) })
+    .configureOutput({
+      writeErr: (s) => process.stderr.write(s),
+      outputError: (s, write) => write(jsonMode(process.argv) ? errorJson('usage', s.replace(/^error: /, '').trim()) : s),
+    })
     .enablePositionalOptions();
 
   const io = () => ({
@@ -71,8 +85,22 @@ export function buildProgram(setExit: (code: number) => void): Command {
     stderr: streams.stderr,
     interactive: Boolean(process.stdin.isTTY && process.stdout.isTTY),
     color: !('NO_COLOR' in process.env) && Boolean(process.stdout.isTTY),
+    stdin: streams.stdin,
   });
-  addGenerateOptions(program).action(async (opts: GenerateFlags) => setExit(await runGenerate(opts, io())));
+  addScriptingOptions(addGenerateOptions(program)).action(async (opts: GenerateFlags) => setExit(await runGenerate(opts, io())));
+
+  addScriptingOptions(
+    addGenerateOptions(program.command('plan').description('Check the answers and print the plan (machines, roles, addresses, MACs, files, boot order); write nothing')),
+    { dryRun: false },
+  ).action(async (opts: GenerateFlags) => setExit(await runGenerate({ ...opts, dryRun: true }, io())));
+
+  program
+    .command('schema')
+    .description('Print the JSON Schema of answers files (schema/answers.schema.json)')
+    .action(() => {
+      streams.stdout(answersSchemaText());
+      setExit(EXIT.ok);
+    });
 
   addGenerateOptions(
     program.command('init').description('Design a cluster interactively (the wizard), then write it; flags pre-fill answers'),
@@ -112,7 +140,12 @@ async function main(argv: string[]): Promise<number> {
       return e.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
     if (e instanceof UsageError) {
-      process.stderr.write(`flatcar-architect: ${e.message}\n`);
+      if (jsonMode(argv)) {
+        const problems = e instanceof AnswersUsageError ? e.problems : undefined;
+        process.stderr.write(errorJson(e.code as ErrorCode, e.message, e.field, problems));
+      } else {
+        for (const line of e.message.split('\n')) process.stderr.write(`flatcar-architect: ${line}\n`);
+      }
       return e.exitCode;
     }
     throw e;
@@ -124,7 +157,8 @@ main(process.argv).then(
     process.exitCode = code;
   },
   (e: unknown) => {
-    process.stderr.write(`flatcar-architect: internal error: ${(e as Error)?.stack ?? String(e)}\n`);
+    if (jsonMode(process.argv)) process.stderr.write(errorJson('internal', `internal error: ${(e as Error)?.stack ?? String(e)}`));
+    else process.stderr.write(`flatcar-architect: internal error: ${(e as Error)?.stack ?? String(e)}\n`);
     process.exitCode = EXIT.failed;
   },
 );

@@ -7,23 +7,26 @@ export const ETCD_IMAGE = 'quay.io/coreos/etcd';
 export const PEER_PORT = 2380;
 export const CLIENT_PORT = 2379;
 
-function member(m: Machine): EtcdMember {
+function member(m: Machine, tls: boolean): EtcdMember {
   const host = m.address ?? m.name;
   const listen = m.address ?? '0.0.0.0';
+  const scheme = tls ? 'https' : 'http';
   return {
     name: m.name,
     host,
-    peerUrl: `http://${host}:${PEER_PORT}`,
-    clientUrl: `http://${host}:${CLIENT_PORT}`,
-    listenPeerUrls: `http://${listen}:${PEER_PORT}`,
-    listenClientUrls: `http://${listen}:${CLIENT_PORT}`,
+    peerUrl: `${scheme}://${host}:${PEER_PORT}`,
+    clientUrl: `${scheme}://${host}:${CLIENT_PORT}`,
+    listenPeerUrls: `${scheme}://${listen}:${PEER_PORT}`,
+    listenClientUrls: `${scheme}://${listen}:${CLIENT_PORT}`,
   };
 }
 
 export function planEtcd(spec: ClusterSpec, machines: Machine[]): EtcdTopology | null {
   if (!spec.etcd) return null;
-  const members = machines.filter((m) => m.role === 'etcd').map(member);
+  const tls = spec.security.etcdTls === true;
+  const members = machines.filter((m) => m.role === 'etcd').map((m) => member(m, tls));
   return {
+    tls,
     version: spec.etcd.version,
     image: `${ETCD_IMAGE}:${spec.etcd.version}`,
     members,

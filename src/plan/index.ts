@@ -7,6 +7,7 @@ import type { BootStep, Machine, Plan } from './types.js';
 
 export type { BootStep, EtcdMember, EtcdTopology, Machine, Plan, Role } from './types.js';
 export { faultTolerance } from './names.js';
+export { machineEntries, needsPki, secretsInput, secretsRequest } from './secrets.js';
 
 function bootOrder(spec: ClusterSpec, machines: Machine[]): BootStep[] {
   const names = (role: Machine['role']) => machines.filter((m) => m.role === role).map((m) => m.name);

@@ -24,6 +24,8 @@ export interface EtcdMember {
 }
 
 export interface EtcdTopology {
+  /** TLS with client certificates on the client and peer ports (https URLs); false with --insecure. */
+  tls: boolean;
   version: string;
   /** The container image of etcd members (Flatcar's etcd-wrapper) and of the workers' proxy. */
   image: string;

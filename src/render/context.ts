@@ -2,11 +2,40 @@
  * What a machine's templates see. Every key is always present (null or [] when it does not apply),
  * so that strict Handlebars can tell a template's typo from a value that is simply absent.
  */
-import type { EtcdMember, Machine, Plan } from '../plan/index.js';
+import { machineEntries, type EtcdMember, type Machine, type Plan } from '../plan/index.js';
+import { entryNames, ETCD_PEER_CN, type CertPem, type LeafKeyPem, type LeafPair, type MachineSecrets } from '../secrets/index.js';
 
 export const ETCD_DATA_DIR = '/var/lib/etcd';
+/** The plain Docker API (--docker-insecure) and the TLS one. */
 export const DOCKER_PORT = 2375;
+export const DOCKER_TLS_PORT = 2376;
 export const PROXY_LISTEN = '127.0.0.1:2379';
+
+/**
+ * Where the TLS files go on the machines (issue 6). etcd's files live in their own host directory,
+ * which Flatcar's etcd-wrapper (ETCD_SSL_DIR) and the workers' proxy (docker -v) mount read-only at
+ * /etc/ssl/certs inside the container; the etcd settings name the container paths.
+ */
+export const ETCD_SSL_DIR = '/etc/ssl/etcd';
+export const CONTAINER_SSL_DIR = '/etc/ssl/certs';
+/** The user etcd runs as in Flatcar's etcd-wrapper (uid 232): owns /etc/ssl/etcd and its files. */
+export const ETCD_USER = 'etcd';
+export const LOCKSMITH_SSL_DIR = '/etc/ssl/locksmith';
+export const DOCKER_TLS_DIR = '/etc/docker';
+
+/** A certificate (0644) or private key (0600) for storage.files; owner null is root. */
+export interface TlsFile {
+  path: string;
+  pem: string;
+  key: boolean;
+  owner: string | null;
+}
+
+/** A directory (0700) for storage.directories; owner null is root. */
+export interface TlsDirectory {
+  path: string;
+  owner: string | null;
+}
 
 export interface MachineContext {
   cluster: { name: string; preset: string };
@@ -41,7 +70,29 @@ export interface MachineContext {
     enableV2: boolean;
     proxyListen: string;
   } | null;
-  docker: { port: number } | null;
+  /** The laptop's Docker API: the socket unit, its port, and whether it takes TLS. */
+  docker: { socket: string; port: number; tls: boolean } | null;
+  /** TLS material and settings for this machine; empty lists and nulls where it runs none. */
+  tls: {
+    files: TlsFile[];
+    directories: TlsDirectory[];
+    /** An etcd member's ETCD_* TLS settings (container paths) and ETCD_SSL_DIR (host). */
+    etcd: {
+      sslDir: string;
+      caFile: string;
+      certFile: string;
+      keyFile: string;
+      peerCertFile: string;
+      peerKeyFile: string;
+      peerAllowedCn: string;
+    } | null;
+    /** A worker's grpc-proxy: the docker -v mount and its client flags (container paths). */
+    proxy: { mount: string; cacert: string; cert: string; key: string } | null;
+    /** locksmithd's LOCKSMITHD_ETCD_* files. */
+    locksmith: { caFile: string; certFile: string; keyFile: string } | null;
+    /** dockerd's TLS options (DOCKER_OPTS). */
+    docker: { opts: string } | null;
+  };
 }
 
 function networkFile(match: { interface: string } | { macPrefix: string }): string {
@@ -49,8 +100,82 @@ function networkFile(match: { interface: string } | { macPrefix: string }): stri
   return `/etc/systemd/network/00-${simple ? (match as { interface: string }).interface : 'static'}.network`;
 }
 
-export function machineContext(plan: Plan, machine: Machine): MachineContext {
+/** Marks the text of a preview (rendered without a PKI): never a real certificate or key. */
+export const PREVIEW_MARK = 'PREVIEW';
+
+/**
+ * PEM-shaped stand-ins for a machine's share of the PKI, for rendering without one (tests, the
+ * wizard's comparisons, dry runs). Such configs cannot work and are never written (see generate.ts).
+ */
+export function previewSecrets(names: readonly string[]): MachineSecrets {
+  const pem = (label: string, what: string) => `-----BEGIN ${label}-----\n${PREVIEW_MARK} ${what}: made when the cluster is written\n-----END ${label}-----\n`;
+  const certs: Record<string, LeafPair> = {};
+  for (const n of names) certs[n] = { certPem: pem('CERTIFICATE', n) as CertPem, keyPem: pem('PRIVATE KEY', `${n} key`) as LeafKeyPem };
+  return { caCertPem: pem('CERTIFICATE', 'the cluster CA') as CertPem, certs };
+}
+
+/** This machine's TLS files and settings from its share of the PKI (see src/plan/secrets.ts). */
+function tlsContext(plan: Plan, machine: Machine, given: MachineSecrets | null): MachineContext['tls'] {
+  const tls: MachineContext['tls'] = { files: [], directories: [], etcd: null, proxy: null, locksmith: null, docker: null };
+  const entries = machineEntries(plan, machine);
+  if (entries.length === 0) return tls;
+  const secrets = given ?? previewSecrets(entries);
+  const has = (name: string) => entries.includes(name);
+  const put = (dir: string, owner: string | null, name: string, entry: string) => {
+    const pair = secrets.certs[entry];
+    if (!pair) throw new Error(`the PKI has no certificate ${entry} for ${machine.name}`);
+    tls.files.push({ path: `${dir}/${name}.pem`, pem: pair.certPem, key: false, owner });
+    tls.files.push({ path: `${dir}/${name}-key.pem`, pem: pair.keyPem, key: true, owner });
+  };
+  const ca = (dir: string, owner: string | null) => {
+    tls.directories.push({ path: dir, owner });
+    tls.files.push({ path: `${dir}/ca.pem`, pem: secrets.caCertPem, key: false, owner });
+  };
+  const inContainer = (name: string) => `${CONTAINER_SSL_DIR}/${name}`;
+  const server = entryNames.etcdMemberServer(machine.name);
+  const proxy = entryNames.etcdProxyClient(machine.name);
+  if (has(server)) {
+    ca(ETCD_SSL_DIR, ETCD_USER);
+    put(ETCD_SSL_DIR, ETCD_USER, 'server', server);
+    put(ETCD_SSL_DIR, ETCD_USER, 'peer', entryNames.etcdMemberPeer(machine.name));
+    tls.etcd = {
+      sslDir: ETCD_SSL_DIR,
+      caFile: inContainer('ca.pem'),
+      certFile: inContainer('server.pem'),
+      keyFile: inContainer('server-key.pem'),
+      peerCertFile: inContainer('peer.pem'),
+      peerKeyFile: inContainer('peer-key.pem'),
+      peerAllowedCn: ETCD_PEER_CN,
+    };
+  } else if (has(proxy)) {
+    ca(ETCD_SSL_DIR, ETCD_USER);
+    put(ETCD_SSL_DIR, ETCD_USER, 'client', proxy);
+    tls.proxy = { mount: `${ETCD_SSL_DIR}:${CONTAINER_SSL_DIR}:ro`, cacert: inContainer('ca.pem'), cert: inContainer('client.pem'), key: inContainer('client-key.pem') };
+  }
+  const locksmith = entryNames.locksmithClient(machine.name);
+  if (has(locksmith)) {
+    ca(LOCKSMITH_SSL_DIR, null);
+    put(LOCKSMITH_SSL_DIR, null, 'client', locksmith);
+    tls.locksmith = { caFile: `${LOCKSMITH_SSL_DIR}/ca.pem`, certFile: `${LOCKSMITH_SSL_DIR}/client.pem`, keyFile: `${LOCKSMITH_SSL_DIR}/client-key.pem` };
+  }
+  if (has(entryNames.dockerServer)) {
+    // /etc/docker is Docker's own directory: only the files are declared, not the directory.
+    tls.files.push({ path: `${DOCKER_TLS_DIR}/ca.pem`, pem: secrets.caCertPem, key: false, owner: null });
+    put(DOCKER_TLS_DIR, null, 'server', entryNames.dockerServer);
+    tls.docker = {
+      opts: `--tlsverify --tlscacert=${DOCKER_TLS_DIR}/ca.pem --tlscert=${DOCKER_TLS_DIR}/server.pem --tlskey=${DOCKER_TLS_DIR}/server-key.pem`,
+    };
+  }
+  return tls;
+}
+
+/**
+ * `secrets`: this machine's share of the PKI (machineSecrets(bundle, machineEntries(plan, machine)));
+ * null renders a preview with stand-ins (previewSecrets) where the machine needs certificates.
+ */
+export function machineContext(plan: Plan, machine: Machine, secrets: MachineSecrets | null = null): MachineContext {
   const { spec, etcd } = plan;
+  const dockerTls = spec.security.dockerTls === true;
   const net = spec.network;
   return {
     cluster: { name: spec.name, preset: spec.preset },
@@ -90,6 +215,12 @@ export function machineContext(plan: Plan, machine: Machine): MachineContext {
       enableV2: etcd.enableV2,
       proxyListen: PROXY_LISTEN,
     },
-    docker: machine.role === 'laptop' ? { port: DOCKER_PORT } : null,
+    docker:
+      machine.role === 'laptop'
+        ? dockerTls
+          ? { socket: 'docker-tls-tcp.socket', port: DOCKER_TLS_PORT, tls: true }
+          : { socket: 'docker-tcp.socket', port: DOCKER_PORT, tls: false }
+        : null,
+    tls: tlsContext(plan, machine, secrets),
   };
 }

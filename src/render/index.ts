@@ -1,5 +1,6 @@
 /** Plan -> one Butane document per machine, from the role's template (`<role>.bu.hbs`). Pure. */
 import type { Machine, Plan } from '../plan/index.js';
+import type { MachineSecrets } from '../secrets/index.js';
 import { machineContext } from './context.js';
 import { compileTemplates } from './engine.js';
 import type { TemplateSet } from './templates.js';
@@ -19,10 +20,11 @@ export interface RenderedMachine {
   butane: string;
 }
 
-export function renderMachines(plan: Plan, templates: TemplateSet): RenderedMachine[] {
+/** `secretsOf`: each machine's share of the PKI (null: none), see machineContext. */
+export function renderMachines(plan: Plan, templates: TemplateSet, secretsOf: (m: Machine) => MachineSecrets | null = () => null): RenderedMachine[] {
   const render = compileTemplates(templates);
   return plan.machines.map((machine) => ({
     machine,
-    butane: tidy(render(`${machine.role}.bu`, machineContext(plan, machine))),
+    butane: tidy(render(`${machine.role}.bu`, machineContext(plan, machine, secretsOf(machine)))),
   }));
 }

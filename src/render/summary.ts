@@ -1,8 +1,14 @@
 /** SUMMARY.md: what was designed, in what order to boot it and how, and what to watch out for. */
 import type { Machine, Plan } from '../plan/index.js';
-import type { DefaultValue } from '../spec/resolve.js';
+import { needsPki } from '../plan/index.js';
+import { DOCKER_INSECURE_WARNING, ETCD_INSECURE_WARNING, type DefaultValue } from '../spec/resolve.js';
 import { FLAG_OF } from '../spec/types.js';
-import { DOCKER_PORT, PROXY_LISTEN } from './context.js';
+import { DOCKER_PORT, DOCKER_TLS_PORT, PROXY_LISTEN } from './context.js';
+
+export interface SummaryOptions {
+  /** The output directory as the user names it (DOCKER_CERT_PATH). */
+  outDir: string;
+}
 
 const CHANNELS = ['stable', 'beta', 'alpha', 'lts'];
 
@@ -15,7 +21,11 @@ function roleOf(plan: Plan, m: Machine): string {
 function runs(plan: Plan, m: Machine): string {
   const lock = plan.spec.updates.rebootStrategy === 'etcd-lock' ? ', locksmithd (etcd-lock)' : '';
   const version = plan.etcd?.version ?? '';
-  if (m.role === 'laptop') return `Docker, API socket-activated on TCP ${DOCKER_PORT}; your containers`;
+  if (m.role === 'laptop') {
+    return plan.spec.security.dockerTls
+      ? `Docker, API socket-activated on TCP ${DOCKER_TLS_PORT} (TLS, client certificates); your containers`
+      : `Docker, API socket-activated on TCP ${DOCKER_PORT} (plain, no TLS); your containers`;
+  }
   if (m.role === 'worker') return `etcd-grpc-proxy.service (etcd ${version} image) on ${PROXY_LISTEN}${lock}; your containers`;
   return `etcd ${version} (etcd-member.service)${lock}${plan.spec.preset === 'small' ? '; your containers' : ''}`;
 }
@@ -51,9 +61,15 @@ function etcdSection(plan: Plan): string[] {
     `- Fault tolerance: ${etcd.faultTolerance} member${etcd.faultTolerance === 1 ? '' : 's'} may fail (quorum ${etcd.quorum} of ${n}).` +
       (etcd.faultTolerance === 0 ? ' **If this machine is down, etcd is down.**' : ''),
     `- Client endpoints: ${etcd.clientEndpoints.join(', ')}.`,
+    etcd.tls
+      ? '- TLS on the client and peer ports, with client certificates required (see "TLS and the PKI" below).'
+      : '- **No TLS (--insecure)**: plain HTTP, no client authentication.',
   ];
   if (plan.machines.some((m) => m.role === 'worker')) {
-    out.push(`- Workers use etcd at http://${PROXY_LISTEN} through etcd-grpc-proxy.service (etcd's v3 API only).`);
+    out.push(
+      `- Workers use etcd at http://${PROXY_LISTEN} through etcd-grpc-proxy.service (etcd's v3 API only, local to the machine)` +
+        (etcd.tls ? ', which reaches the members over TLS with the worker\'s own client certificate.' : '.'),
+    );
   }
   out.push(
     etcd.discovery
@@ -107,20 +123,68 @@ function bootSection(plan: Plan): string[] {
   ];
 }
 
-function dockerSection(plan: Plan): string[] {
+function dockerSection(plan: Plan, options: SummaryOptions): string[] {
   const laptop = plan.machines.find((m) => m.role === 'laptop');
   if (!laptop) return [];
-  const host = laptop.address ?? 'ADDRESS';
+  if (!plan.spec.security.dockerTls) {
+    const host = laptop.address ?? 'ADDRESS';
+    return [
+      '## Docker API',
+      '',
+      `- From the host: \`export DOCKER_HOST=tcp://${host}:${DOCKER_PORT}\`, then \`docker ps\`. No TLS: anyone who reaches the port is root on the VM.`,
+      ...(laptop.address
+        ? []
+        : [
+            `- With DHCP, ADDRESS is the VM's address (see \`ip -4 addr\` on its console). With QEMU's user networking, forward the port instead:`,
+            `  \`-nic user,hostfwd=tcp:127.0.0.1:${DOCKER_PORT}-:${DOCKER_PORT}\` and \`DOCKER_HOST=tcp://127.0.0.1:${DOCKER_PORT}\`.`,
+          ]),
+      '',
+    ];
+  }
+  const host = laptop.address ?? 'localhost';
+  const certPath = `${options.outDir}/docker-client`;
   return [
     '## Docker API',
     '',
-    `- From the host: \`export DOCKER_HOST=tcp://${host}:${DOCKER_PORT}\`, then \`docker ps\`.`,
+    `The API listens on TCP ${DOCKER_TLS_PORT} with TLS and accepts only clients with a certificate of this cluster's CA. The client's`,
+    `\`ca.pem\`, \`cert.pem\` and \`key.pem\` are in \`${certPath}\` (keep \`key.pem\` private). From the host:`,
+    '',
+    '```sh',
+    `export DOCKER_HOST=tcp://${host}:${DOCKER_TLS_PORT} DOCKER_TLS_VERIFY=1 DOCKER_CERT_PATH=${certPath}`,
+    'docker ps',
+    '```',
+    '',
     ...(laptop.address
       ? []
       : [
-          `- With DHCP, ADDRESS is the VM's address (see \`ip -4 addr\` on its console). With QEMU's user networking, forward the port instead:`,
-          `  \`-nic user,hostfwd=tcp:127.0.0.1:${DOCKER_PORT}-:${DOCKER_PORT}\` and \`DOCKER_HOST=tcp://127.0.0.1:${DOCKER_PORT}\`.`,
+          `- With DHCP the VM's address is not known in advance, and the server certificate names \`${laptop.name}\`, \`localhost\` and \`127.0.0.1\`:`,
+          `  forward the port, e.g. with QEMU's user networking \`-nic user,hostfwd=tcp:127.0.0.1:${DOCKER_TLS_PORT}-:${DOCKER_TLS_PORT}\`, and use \`localhost\` as above`,
+          `  (or \`tcp://${laptop.name}:${DOCKER_TLS_PORT}\` where that name resolves to the VM).`,
+          '',
         ]),
+  ];
+}
+
+function pkiSection(plan: Plan): string[] {
+  if (!needsPki(plan)) return [];
+  const member = plan.etcd?.tls ? plan.etcd.members[0] : undefined;
+  return [
+    '## TLS and the PKI',
+    '',
+    '- `pki/` holds the cluster\'s CA (`ca.pem`, and its private key `ca-key.pem`) and every certificate with its key. The CA key',
+    '  is in no machine config. Keep `pki/` private and back it up: whoever has `ca-key.pem` can make certificates the cluster trusts.',
+    '- Running the generator again into this directory (`--force`), or with `--pki DIR`, keeps the CA and every certificate that',
+    '  still fits, so the configs stay the same and new machines join the same trust. `--rotate-pki` makes a new CA and new',
+    '  certificates on purpose: every machine then needs its new config (Ignition runs only on the first boot).',
+    "- Each machine's config holds that machine's private keys: the `.bu` and `.ign` files are readable by you only",
+    '  (mode 0600). Hand them to the machines over a trusted channel (not a public HTTP server).',
+    ...(member
+      ? [
+          `- On the machines, etcd's files are in \`/etc/ssl/etcd\` (owned by the etcd user, keys 0600), seen as \`/etc/ssl/certs\` inside`,
+          '  the etcd container. With etcdctl, run in this directory, a member\'s certificate serves as a client certificate too:',
+          `  \`etcdctl --endpoints=${member.clientUrl} --cacert=pki/ca.pem --cert=pki/etcd/member/${member.name}/server.pem --key=pki/etcd/member/${member.name}/server-key.pem endpoint health\`.`,
+        ]
+      : []),
     '',
   ];
 }
@@ -130,10 +194,14 @@ function loudWarnings(plan: Plan, warnings: string[]): string[] {
   if (plan.spec.ssh.keys.length === 0) {
     out.push('> **WARNING: no SSH key was given.** Nobody can log in to these machines over SSH. Regenerate with `--ssh-key ~/.ssh/id_ed25519.pub` before booting them.');
   }
-  if (plan.machines.some((m) => m.role === 'laptop')) {
-    out.push(`> **WARNING: the Docker API listens on plain TCP port ${DOCKER_PORT} without TLS.** Anyone who can reach that port is root on the VM: keep it on a host-only or NAT network.`);
+  if (warnings.includes(ETCD_INSECURE_WARNING)) {
+    out.push("> **WARNING: etcd runs without TLS (--insecure).** Members and proxies talk plain HTTP without client certificates: anyone who can reach ports 2379 and 2380 can read and change the cluster's data. Regenerate without `--insecure` before putting these machines on a shared network.");
   }
-  for (const w of warnings.filter((w) => !w.startsWith('no SSH key'))) out.push(`> **Warning:** ${w}`);
+  if (warnings.includes(DOCKER_INSECURE_WARNING)) {
+    out.push(`> **WARNING: the Docker API listens on plain TCP port ${DOCKER_PORT} without TLS (--docker-insecure).** Anyone who can reach that port is root on the VM: keep it on a host-only or NAT network, or regenerate without \`--docker-insecure\`.`);
+  }
+  const loud = [ETCD_INSECURE_WARNING, DOCKER_INSECURE_WARNING];
+  for (const w of warnings.filter((w) => !w.startsWith('no SSH key') && !loud.includes(w))) out.push(`> **Warning:** ${w}`);
   return out.length ? [...out.flatMap((w) => [w, '']),] : [];
 }
 
@@ -151,7 +219,7 @@ function defaultsSection(defaults: DefaultValue[]): string[] {
   ];
 }
 
-export function formatSummary(plan: Plan, description: string, warnings: string[], defaults: DefaultValue[]): string {
+export function formatSummary(plan: Plan, description: string, warnings: string[], defaults: DefaultValue[], options: SummaryOptions = { outDir: 'DIR' }): string {
   const { spec } = plan;
   return [
     `# ${spec.name}: a Flatcar Container Linux cluster (${spec.preset} preset)`,
@@ -164,7 +232,8 @@ export function formatSummary(plan: Plan, description: string, warnings: string[
     ...machinesTable(plan),
     '',
     ...etcdSection(plan),
-    ...dockerSection(plan),
+    ...dockerSection(plan, options),
+    ...pkiSection(plan),
     ...updatesSection(plan),
     ...bootSection(plan),
     ...defaultsSection(defaults),

@@ -34,6 +34,8 @@ export function specToAnswers(spec: ClusterSpec): Answers {
     answers.updates.rebootWindowStart = u.rebootWindow.start;
     answers.updates.rebootWindowLength = u.rebootWindow.length;
   }
+  answers.security = spec.security.etcdTls !== null ? { etcdTls: spec.security.etcdTls } : {};
+  if (spec.security.dockerTls !== null) answers.security.dockerTls = spec.security.dockerTls;
   if (spec.templates !== null) answers.templates = spec.templates;
   return answers;
 }

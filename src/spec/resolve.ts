@@ -239,6 +239,25 @@ function resolveUpdates(r: Resolver, preset: PresetName, etcdVersion: string | u
   return { group, rebootStrategy: strategy, rebootWindow };
 }
 
+/** Said on standard error and, loudly, in SUMMARY.md. */
+export const ETCD_INSECURE_WARNING =
+  "--insecure: etcd TLS is off: members and proxies talk plain HTTP without client certificates, so anyone who reaches ports 2379 and 2380 can read and change the cluster's data";
+export const DOCKER_INSECURE_WARNING =
+  '--docker-insecure: the Docker API listens on plain TCP port 2375 without TLS: anyone who can reach that port is root on the VM';
+
+function resolveSecurity(r: Resolver, preset: PresetName): ClusterSpec['security'] | undefined {
+  if (preset === 'laptop') {
+    if (r.isGiven('security.etcdTls')) r.fail('security.etcdTls', 'the laptop preset runs no etcd; for its Docker API use --docker-insecure');
+    const dockerTls = r.flag('security.dockerTls', true);
+    if (dockerTls === false) r.warnings.push(DOCKER_INSECURE_WARNING);
+    return dockerTls === undefined ? undefined : { etcdTls: null, dockerTls };
+  }
+  if (r.isGiven('security.dockerTls')) r.fail('security.dockerTls', 'only the laptop preset serves the Docker API on TCP; leave it out');
+  const etcdTls = r.flag('security.etcdTls', true);
+  if (etcdTls === false) r.warnings.push(ETCD_INSECURE_WARNING);
+  return etcdTls === undefined ? undefined : { etcdTls, dockerTls: null };
+}
+
 /** Resolves answers against their preset; throws a SpecError listing every problem. */
 export function resolveSpec(answers: Answers): ResolvedSpec {
   const preset = resolvePreset(answers);
@@ -250,6 +269,7 @@ export function resolveSpec(answers: Answers): ResolvedSpec {
   const network = resolveNetwork(r);
   const keys = r.list('ssh.keys', [], check.sshKey);
   const updates = resolveUpdates(r, preset, etcd?.version);
+  const security = resolveSecurity(r, preset);
   const templates = r.text('templates', undefined, (v) => (v === '' || check.CONTROL.test(v) ? `${check.show(v)} is not a directory name` : undefined)) ?? null;
   if (keys && keys.length === 0) {
     r.warnings.push('no SSH key given (--ssh-key): nobody can log in to the machines over SSH');
@@ -257,6 +277,6 @@ export function resolveSpec(answers: Answers): ResolvedSpec {
   if (r.problems.length) throw new SpecError(r.problems);
   // The same key twice (a file and a flag) would be an invalid config: keep the first.
   const unique = [...new Set(keys)];
-  const spec: ClusterSpec = { preset, name: name!, namePrefix: namePrefix!, size: size!, etcd, network: network!, ssh: { keys: unique }, updates: updates!, templates };
+  const spec: ClusterSpec = { preset, name: name!, namePrefix: namePrefix!, size: size!, etcd, network: network!, ssh: { keys: unique }, updates: updates!, security: security!, templates };
   return { spec, warnings: r.warnings, defaults: r.defaults };
 }

@@ -49,8 +49,22 @@ export interface Answers {
     rebootWindowStart?: string;
     rebootWindowLength?: string;
   };
+  /**
+   * TLS (secure by default). `etcdTls: false` (`--insecure`) makes etcd members and proxies talk plain
+   * HTTP; `dockerTls: false` (`--docker-insecure`) gives the laptop a plain Docker API on 2375.
+   */
+  security?: {
+    /** small, dev, production: etcd over TLS with client certificates (default true). */
+    etcdTls?: boolean;
+    /** laptop: the Docker API on 2376 with TLS and client-certificate verification (default true). */
+    dockerTls?: boolean;
+  };
   /** Directory whose templates replace the built-in ones by file name. */
   templates?: string;
+  /** Pins of single machines, each chosen by its planned name (src/plan/pins.ts). Answers file only. */
+  machines?: { planned: string; name?: string; address?: string; mac?: string }[];
+  /** Butane fragments merged into a role's or a machine's config (src/snippets/). Answers file only. */
+  snippets?: { target: string; file: string }[];
 }
 
 export interface StaticNetwork {
@@ -84,6 +98,8 @@ export interface ClusterSpec {
     rebootStrategy: RebootStrategy;
     rebootWindow: { start: string; length: string } | null;
   };
+  /** null where it does not apply: etcdTls on the laptop (no etcd), dockerTls elsewhere. */
+  security: { etcdTls: boolean | null; dockerTls: boolean | null };
   templates: string | null;
 }
 
@@ -110,6 +126,8 @@ export type Field =
   | 'updates.rebootStrategy'
   | 'updates.rebootWindowStart'
   | 'updates.rebootWindowLength'
+  | 'security.etcdTls'
+  | 'security.dockerTls'
   | 'templates';
 
 /** The command-line flag of every answer, for messages. */
@@ -135,6 +153,8 @@ export const FLAG_OF: Record<Field, string> = {
   'updates.rebootStrategy': '--reboot-strategy',
   'updates.rebootWindowStart': '--reboot-window-start',
   'updates.rebootWindowLength': '--reboot-window-length',
+  'security.etcdTls': '--insecure',
+  'security.dockerTls': '--docker-insecure',
   templates: '--templates',
 };
 

@@ -1,0 +1,331 @@
+/**
+ * The command line for scripts: `--answers FILE|-` with positions, `--json` (one JSON document on
+ * stdout, one JSON error object on stderr), `--dry-run` / `plan`, `--machine NAME --stdout`,
+ * `--snippet`, `--matchbox DIR`. runGenerate (generate.ts) calls these; everything here is about
+ * flags, messages and output shapes.
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, relative, resolve } from 'node:path';
+import { Option, type Command } from 'commander';
+import type { GenerateResult } from '../generate.js';
+import { AnswersError, readAnswersText, type AnswersSource, type Position } from '../spec/answers-source.js';
+import { FLAG_OF, getField, type Answers, type Problem } from '../spec/types.js';
+import { loadSnippets, parseSnippetFlag, type ParsedSnippet, type SnippetRef } from '../snippets/index.js';
+import { DEFAULT_MATCHBOX_URL, MatchboxError, matchboxTree, writeMatchboxDir, type MatchboxFile } from '../matchbox/index.js';
+import { checkOutputDir, OutputExistsError } from '../write/output.js';
+import { EXIT, UsageError } from './errors.js';
+
+export interface ScriptFlags {
+  answers?: string;
+  json?: boolean;
+  dryRun?: boolean;
+  machine?: string;
+  stdout?: boolean;
+  format?: string;
+  snippet?: string[];
+  matchbox?: string;
+  matchboxUrl?: string;
+  force?: boolean;
+}
+
+/**
+ * Stable error codes of `--json` failures (`{"error": {"code", "message", "field"}}`), with the
+ * exit code each comes with. Scripts may rely on these names.
+ */
+export const ERROR_CODES = {
+  usage: EXIT.usage,
+  no_terminal: EXIT.usage,
+  answers_unreadable: EXIT.usage,
+  answers_syntax: EXIT.usage,
+  answers_invalid: EXIT.usage,
+  spec_invalid: EXIT.usage,
+  snippet_invalid: EXIT.usage,
+  snippet_clash: EXIT.usage,
+  snippet_target: EXIT.usage,
+  unknown_machine: EXIT.usage,
+  pki_required: EXIT.usage,
+  matchbox_needs_mac: EXIT.usage,
+  output_exists: EXIT.usage,
+  template_error: EXIT.failed,
+  generate_failed: EXIT.failed,
+  write_failed: EXIT.failed,
+  internal: EXIT.failed,
+  interrupted: EXIT.interrupted,
+} as const;
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+/** The scripting flags of the default command (and `plan`). */
+export function addScriptingOptions(command: Command, options: { dryRun?: boolean } = { dryRun: true }): Command {
+  command
+    .option('--json', 'print one JSON document on standard output (on failure one JSON error object on standard error, nothing on standard output)')
+    .option('--machine <name>', "with --stdout: the machine whose config to print (a name `plan` shows)")
+    .option('--stdout', 'print one machine\'s config (--machine) on standard output instead of writing the output directory')
+    .addOption(new Option('--format <format>', 'with --stdout: ign (Ignition JSON) or bu (Butane YAML)').choices(['ign', 'bu']))
+    .option('--snippet <target=file>', "merge a Butane fragment (variant flatcar, version 1.0.0) into the configs of a role (etcd, worker, laptop), all, or one machine; repeatable", collect)
+    .option('--matchbox <dir>', 'also write a Matchbox directory (profiles/, groups/ selected by MAC, ignition/) for PXE booting the machines')
+    .option('--matchbox-url <url>', 'with --matchbox: the Matchbox HTTP endpoint the machines fetch their Ignition config from (default http://matchbox.example.com:8080)');
+  if (options.dryRun) command.option('--dry-run', 'check the answers and print the plan (a table, or JSON with --json); write nothing');
+  return command;
+}
+
+/** Flags that only make sense without questions. */
+export function isScripted(f: ScriptFlags): boolean {
+  return Boolean(f.json || f.dryRun || f.stdout || f.machine || f.matchbox || f.format);
+}
+
+/** Refuses combinations that cannot work, before any work is done. */
+export function checkScriptFlags(f: ScriptFlags, wizard: boolean): void {
+  if (wizard && isScripted(f)) {
+    throw new UsageError('--json, --dry-run, --machine/--stdout and --matchbox never ask questions: give --preset or --answers FILE', 'no_terminal');
+  }
+  if (f.format !== undefined && !f.stdout) throw new UsageError('--format goes with --stdout (and --machine)');
+  if (f.stdout && f.machine === undefined) throw new UsageError('--stdout needs --machine NAME: the machine whose config to print');
+  if (f.machine !== undefined && !f.stdout) throw new UsageError('--machine goes with --stdout: add --stdout to print its config');
+  if (f.stdout && f.json) throw new UsageError('choose one of --stdout (the config on standard output) and --json (a report on standard output)');
+  if (f.stdout && f.dryRun) throw new UsageError('--stdout writes nothing already; leave out --dry-run');
+  if (f.matchbox !== undefined && (f.stdout || f.dryRun)) throw new UsageError('--matchbox writes a directory; not with --stdout or --dry-run');
+  if (f.matchboxUrl !== undefined && f.matchbox === undefined) throw new UsageError('--matchbox-url goes with --matchbox DIR');
+}
+
+/** Reads `--answers FILE` (`-`: standard input) with its positions; undefined without --answers. */
+export function readAnswersSource(file: string | undefined, cwd: string, stdin: () => string): AnswersSource | undefined {
+  if (file === undefined) return undefined;
+  let text: string;
+  try {
+    text = file === '-' ? stdin() : readFileSync(resolve(cwd, file), 'utf8');
+  } catch (e) {
+    throw new UsageError(`--answers: cannot read ${file === '-' ? 'standard input' : file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, 'answers_unreadable');
+  }
+  return file === '-' ? readAnswersText(text, '<stdin>', cwd) : readAnswersText(text, file, dirname(resolve(cwd, file)));
+}
+
+/** Snippets of the answers file (relative to it) and of --snippet flags (relative to the current directory). */
+export function readSnippets(source: AnswersSource | undefined, flags: ScriptFlags, cwd: string): ParsedSnippet[] {
+  const fromFile = ((source?.answers as { snippets?: SnippetRef[] } | undefined)?.snippets ?? []) as SnippetRef[];
+  return [...(source ? loadSnippets(fromFile, source.dir) : []), ...loadSnippets((flags.snippet ?? []).map(parseSnippetFlag), cwd)];
+}
+
+export interface LocatedProblem {
+  field: string;
+  message: string;
+  /** Where the value came from: the answers file (with its position), or a flag. */
+  file?: string;
+  line?: number;
+  col?: number;
+  flag?: string;
+}
+
+/** Where a problem's value came from: a flag when one gave it, else the answers file and its position. */
+export function locateProblem(p: Problem, flags: Answers, source: AnswersSource | undefined): LocatedProblem {
+  const field = p.field as string;
+  const flag = (FLAG_OF as Record<string, string | undefined>)[field];
+  const byFlag = flag !== undefined && getField(flags, p.field) !== undefined;
+  if (source && !byFlag) {
+    const inFile = getFieldPath(source.answers, field) !== undefined;
+    const at: Position | undefined = inFile ? source.locate(field) : undefined;
+    if (inFile) return { field, message: p.message, file: source.label, ...(at ? { line: at.line, col: at.col } : {}) };
+  }
+  return flag ? { field, message: p.message, flag } : { field, message: p.message };
+}
+
+function getFieldPath(answers: Answers, field: string): unknown {
+  let value: unknown = answers;
+  for (const key of field.replace(/\[(\d+)\]/g, '.$1').split('.')) {
+    if (value === null || typeof value !== 'object') return undefined;
+    value = (value as Record<string, unknown>)[key];
+  }
+  return value;
+}
+
+/** One line: `file:line:col field: message`, or `--flag: message`. */
+export function formatLocated(p: LocatedProblem): string {
+  if (p.file) return p.line ? `${p.file}:${p.line}:${p.col} ${p.field}: ${p.message}` : `${p.file}: ${p.field}: ${p.message}`;
+  return p.flag ? `${p.flag}: ${p.message}` : `${p.field}: ${p.message}`;
+}
+
+/** The problems of an answers file in the same located shape. */
+export function locatedOfAnswersError(e: AnswersError): LocatedProblem[] {
+  return e.problems.map((p) => ({ field: p.field ?? '', message: p.message, file: e.label, ...(p.at ? { line: p.at.line, col: p.at.col } : {}) }));
+}
+
+/** The JSON error object of --json. */
+export function errorJson(code: ErrorCode, message: string, field?: string | null, problems?: LocatedProblem[]): string {
+  const error: Record<string, unknown> = { code, message };
+  if (field) error.field = field;
+  if (problems?.length) error.problems = problems;
+  return JSON.stringify({ error }) + '\n';
+}
+
+/** The files that belong to a machine: its own .bu and .ign, and anything under a directory named after it. */
+function machineFiles(result: GenerateResult, name: string): string[] {
+  return result.files.map((f) => f.name).filter((f) => f === `${name}.bu` || f === `${name}.ign` || f.split('/').slice(0, -1).includes(name));
+}
+
+export interface Report {
+  cluster: string;
+  preset: string;
+  dryRun: boolean;
+  /** The output directory (absolute): written, or that would be written. */
+  outputDir: string;
+  machines: { name: string; role: string; address: string | null; mac: string | null; files: string[] }[];
+  files: string[];
+  bootOrder: { machines: string[]; note: string }[];
+  etcd: { members: string[]; clientEndpoints: string[]; faultTolerance: number; quorum: number } | null;
+  matchbox: { dir: string; files: string[] } | null;
+  warnings: string[];
+}
+
+/** The `--json` document of a run (and of `plan --json`). */
+export function reportOf(result: GenerateResult, outputDir: string, dryRun: boolean, matchbox: Report['matchbox']): Report {
+  const { plan } = result;
+  return {
+    cluster: result.spec.name,
+    preset: result.spec.preset,
+    dryRun,
+    outputDir,
+    machines: result.machines.map((m) => ({ name: m.name, role: m.role, address: m.address, mac: m.mac, files: machineFiles(result, m.name) })),
+    files: result.files.map((f) => f.name),
+    bootOrder: plan.bootOrder.map((s) => ({ machines: s.machines, note: s.note })),
+    etcd: plan.etcd
+      ? { members: plan.etcd.members.map((m) => m.name), clientEndpoints: plan.etcd.clientEndpoints, faultTolerance: plan.etcd.faultTolerance, quorum: plan.etcd.quorum }
+      : null,
+    matchbox,
+    warnings: result.warnings,
+  };
+}
+
+/** The plan as a table, for --dry-run and `plan`. */
+export function formatPlan(result: GenerateResult, outputDir: string, cwd: string): string {
+  const r = reportOf(result, outputDir, true, null);
+  const head = ['machine', 'role', 'address', 'MAC', 'files'];
+  const rows = r.machines.map((m) => [m.name, m.role, m.address ?? 'DHCP', m.mac ?? '-', m.files.join(' ')]);
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
+  const line = (cells: string[]) => '  ' + cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ');
+  const n = r.machines.length;
+  const out = [`Plan of the ${r.cluster} cluster (${r.preset}, ${n} machine${n === 1 ? '' : 's'}); nothing was written.`, line(head), ...rows.map(line)];
+  if (r.etcd) out.push(`etcd: ${r.etcd.members.length} member${r.etcd.members.length === 1 ? '' : 's'}, quorum ${r.etcd.quorum}, tolerates ${r.etcd.faultTolerance} failed`);
+  out.push('Boot order:', ...r.bootOrder.map((s, i) => `  ${i + 1}. ${s.machines.join(', ')}: ${s.note}`));
+  out.push(`Would write ${r.files.length} files to ${relative(cwd, outputDir) || '.'}/`);
+  return out.join('\n') + '\n';
+}
+
+/** `--machine NAME --stdout`: the machine's config, or an error naming the machines there are. */
+export function machineConfig(result: GenerateResult, name: string, format: string | undefined): string {
+  const m = result.machines.find((x) => x.name === name);
+  if (!m) {
+    const names = result.machines.map((x) => x.name);
+    throw new UsageError(`--machine: no machine is called ${name}; this cluster has ${names.length <= 8 ? names.join(', ') : `${names.slice(0, 4).join(', ')}, ... (${names.length})`}`, 'unknown_machine', 'machine');
+  }
+  return format === 'bu' ? m.butane : m.ignition;
+}
+
+
+/** Where scripted output goes. */
+export interface ScriptIo {
+  cwd: string;
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+}
+
+/** An error: one JSON object on stderr with --json, else `flatcar-architect: ` lines. Returns the exit code. */
+export function printError(io: ScriptIo, json: boolean | undefined, code: ErrorCode, message: string, field?: string | null, problems?: LocatedProblem[]): number {
+  if (json) io.stderr(errorJson(code, message, field, problems));
+  else for (const line of message.split('\n')) io.stderr(`flatcar-architect: ${line}\n`);
+  return ERROR_CODES[code];
+}
+
+/** Problems of the answers (resolveSpec, pins): each with the flag or the file position it came from. */
+export function printProblems(io: ScriptIo, json: boolean | undefined, problems: Problem[], flags: Answers, source: AnswersSource | undefined): number {
+  const located = problems.map((p) => locateProblem(p, flags, source));
+  const lines = located.map(formatLocated);
+  return printError(io, json, 'spec_invalid', lines.join('\n'), located[0]?.field, located);
+}
+
+/** An answers file that does not parse or does not fit the schema, as a usage error with its problems. */
+export class AnswersUsageError extends UsageError {
+  constructor(readonly problems: LocatedProblem[], code: string) {
+    super(problems.map(formatLocated).join('\n'), code, problems[0]?.field);
+  }
+}
+
+/** readAnswersSource with answers-file problems as an AnswersUsageError. */
+export function readAnswersForCli(file: string | undefined, cwd: string, stdin: () => string): AnswersSource | undefined {
+  try {
+    return readAnswersSource(file, cwd, stdin);
+  } catch (e) {
+    if (e instanceof AnswersError) throw new AnswersUsageError(locatedOfAnswersError(e), e.code);
+    throw e;
+  }
+}
+
+/**
+ * After generating: `--dry-run` prints the plan, `--machine NAME --stdout` the machine's config;
+ * both write nothing and return the exit code. Undefined: go on and write.
+ */
+export function finishWithoutWriting(result: GenerateResult & { pki?: { caCreated: boolean } | null }, dir: string, flags: ScriptFlags, io: ScriptIo): number | undefined {
+  if (flags.dryRun) {
+    if (flags.json) io.stdout(JSON.stringify(reportOf(result, dir, true, null), null, 2) + '\n');
+    else {
+      for (const w of result.warnings) io.stderr(`warning: ${w}\n`);
+      io.stdout(formatPlan(result, dir, io.cwd));
+    }
+    return EXIT.ok;
+  }
+  if (flags.stdout) {
+    const config = machineConfig(result, flags.machine!, flags.format);
+    if (result.pki?.caCreated) {
+      throw new UsageError(
+        '--stdout: this config would hold certificates of a CA made just now, which no other machine trusts; write the cluster once (--out DIR), then print single machines with --pki DIR (or --insecure for no TLS)',
+        'pki_required',
+        'pki',
+      );
+    }
+    for (const w of result.warnings) io.stderr(`warning: ${w}\n`);
+    io.stdout(config);
+    return EXIT.ok;
+  }
+  return undefined;
+}
+
+/** `--matchbox DIR`: the tree (checked before anything is written), or undefined without the flag. */
+export function planMatchbox(result: GenerateResult, flags: ScriptFlags, cwd: string): { dir: string; files: MatchboxFile[] } | undefined {
+  if (flags.matchbox === undefined) return undefined;
+  const dir = resolve(cwd, flags.matchbox);
+  try {
+    checkOutputDir(dir, flags.force ?? false);
+    return { dir, files: matchboxTree(result.spec.name, result.machines, { url: flags.matchboxUrl }) };
+  } catch (e) {
+    if (e instanceof MatchboxError) throw new UsageError(e.message, e.code, 'matchbox');
+    if (e instanceof OutputExistsError) throw new UsageError(`--matchbox: ${e.message}`, 'output_exists', 'matchbox');
+    throw e;
+  }
+}
+
+/** Writes the Matchbox tree after the output directory; returns an exit code on failure. */
+export function writeMatchbox(tree: { dir: string; files: MatchboxFile[] } | undefined, flags: ScriptFlags, io: ScriptIo): number | undefined {
+  if (!tree) return undefined;
+  try {
+    writeMatchboxDir(tree.dir, tree.files, { force: flags.force });
+    return undefined;
+  } catch (e) {
+    return printError(io, flags.json, 'write_failed', `cannot write ${tree.dir}: ${(e as Error).message}`, 'matchbox');
+  }
+}
+
+/** With --json: the report on stdout (and nothing else anywhere); true when printed. */
+export function printJsonReport(result: GenerateResult, dir: string, tree: { dir: string; files: MatchboxFile[] } | undefined, flags: ScriptFlags, io: ScriptIo): boolean {
+  if (!flags.json) return false;
+  const matchbox = tree ? { dir: tree.dir, files: tree.files.map((f) => f.name) } : null;
+  io.stdout(JSON.stringify(reportOf(result, dir, false, matchbox), null, 2) + '\n');
+  return true;
+}
+
+/** Without --json: where the Matchbox tree went. */
+export function reportMatchbox(tree: { dir: string; files: MatchboxFile[] } | undefined, flags: ScriptFlags, io: ScriptIo): void {
+  if (!tree || flags.json) return;
+  const shown = relative(io.cwd, tree.dir) || '.';
+  io.stdout(`Matchbox: ${shown}/ (profiles/, groups/ by MAC, ignition/); copy it to Matchbox's data directory (e.g. /var/lib/matchbox)\n`);
+  if (flags.matchboxUrl === undefined) io.stderr(`warning: --matchbox: the profiles point at ${DEFAULT_MATCHBOX_URL}; give --matchbox-url with your Matchbox's address\n`);
+}

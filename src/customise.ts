@@ -1,0 +1,44 @@
+/**
+ * What answers add to a generated cluster beyond the templates: `machines:` pins (applied to the
+ * plan) and snippets (merged into each machine's Butane after rendering, before transpiling). Used
+ * by generate.ts; every function is pure except reading snippet files when none are given.
+ */
+import type { Machine, Plan } from './plan/index.js';
+import { pinMachines, type MachinePin } from './plan/pins.js';
+import { checkTargets, loadSnippets, mergeSnippets, snippetsFor, type ParsedSnippet, type SnippetRef } from './snippets/index.js';
+import { stringify } from 'yaml';
+import type { Answers } from './spec/types.js';
+
+export interface Customisations {
+  pins: MachinePin[];
+  snippets: ParsedSnippet[];
+}
+
+/**
+ * The pins of the answers, and the snippets: `given` (read by the caller, e.g. the CLI relative to
+ * the answers file) or else the answers' `snippets:` read relative to the current directory.
+ */
+export function customisationsOf(answers: Answers, given?: ParsedSnippet[]): Customisations {
+  const a = answers as Answers & { machines?: MachinePin[]; snippets?: SnippetRef[] };
+  return { pins: a.machines ?? [], snippets: given ?? loadSnippets(a.snippets ?? [], process.cwd()) };
+}
+
+/** The plan with the pins applied; checks that every snippet's target exists. */
+export function customisePlan(plan: Plan, c: Customisations): Plan {
+  const pinned = pinMachines(plan, c.pins);
+  checkTargets(c.snippets, pinned.machines.map((m) => m.name));
+  return pinned;
+}
+
+/** A machine's rendered Butane with its snippets merged in. */
+export function customiseButane(machine: Machine, butane: string, c: Customisations): string {
+  return mergeSnippets(butane, machine.name, snippetsFor(machine, c.snippets));
+}
+
+/** `machines:` and `snippets:` for cluster.yaml (snippet files by absolute path), or nothing. */
+export function customisationsYaml(c: Customisations): string {
+  const extra: Record<string, unknown> = {};
+  if (c.pins.length) extra.machines = c.pins.map((p) => ({ ...p }));
+  if (c.snippets.length) extra.snippets = c.snippets.map((s) => ({ target: s.target, file: s.path ?? s.label }));
+  return Object.keys(extra).length ? stringify(extra, { lineWidth: 0 }) : '';
+}

@@ -1,0 +1,32 @@
+/** Snippets from files: `--snippet TARGET=FILE` and `snippets:` in answers, read and checked once per run. */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseSnippet, SnippetError, type ParsedSnippet } from './merge.js';
+
+export { checkTargets, mergeSnippets, parseSnippet, snippetsFor, SnippetError, SNIPPET_GROUPS, type ParsedSnippet, type SnippetErrorCode } from './merge.js';
+
+/** A snippet as answers give it: which configs, and the Butane file (relative to `base`). */
+export interface SnippetRef {
+  target: string;
+  file: string;
+}
+
+/** `ROLE|MACHINE=FILE` of `--snippet`. */
+export function parseSnippetFlag(value: string): SnippetRef {
+  const m = /^([^=]+)=(.+)$/.exec(value);
+  if (!m) throw new SnippetError('snippet_invalid', `--snippet: ${JSON.stringify(value)} is not TARGET=FILE, e.g. worker=extra.bu`);
+  return { target: m[1]!.trim(), file: m[2]! };
+}
+
+/** Reads and checks snippet files; paths relative to `base`. A file is named as given in messages. */
+export function loadSnippets(refs: readonly SnippetRef[], base: string): ParsedSnippet[] {
+  return refs.map((ref) => {
+    let text: string;
+    try {
+      text = readFileSync(resolve(base, ref.file), 'utf8');
+    } catch (e) {
+      throw new SnippetError('snippet_invalid', `snippet ${ref.file}: cannot read it: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+    return { ...parseSnippet(text, ref.file, ref.target), path: resolve(base, ref.file) };
+  });
+}
