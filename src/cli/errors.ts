@@ -13,3 +13,37 @@ export class UsageError extends Error {
     this.name = 'UsageError';
   }
 }
+
+/** A problem with its origin: the answers file (with its position) or a flag. */
+export interface LocatedProblem {
+  field: string;
+  message: string;
+  file?: string;
+  line?: number;
+  col?: number;
+  flag?: string;
+}
+
+/** One line: `file:line:col field: message`, or `--flag: message`. */
+export function formatLocated(p: LocatedProblem): string {
+  if (p.file) return p.line ? `${p.file}:${p.line}:${p.col} ${p.field}: ${p.message}` : `${p.file}: ${p.field}: ${p.message}`;
+  return p.flag ? `${p.flag}: ${p.message}` : `${p.field}: ${p.message}`;
+}
+
+/** A usage error that lists every problem of an answers file. */
+export class AnswersUsageError extends UsageError {
+  constructor(
+    readonly problems: LocatedProblem[],
+    code: string,
+  ) {
+    super(problems.map(formatLocated).join('\n'), code, problems[0]?.field);
+  }
+}
+
+/** The JSON error object of --json: `{"error": {"code", "message", "field", "problems"}}`. */
+export function errorJson(code: string, message: string, field?: string | null, problems?: LocatedProblem[]): string {
+  const error: Record<string, unknown> = { code, message };
+  if (field) error.field = field;
+  if (problems?.length) error.problems = problems;
+  return JSON.stringify({ error }) + '\n';
+}

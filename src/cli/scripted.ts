@@ -6,14 +6,15 @@
  */
 import { readFileSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
-import { Option, type Command } from 'commander';
 import type { GenerateResult } from '../generate.js';
 import { AnswersError, readAnswersText, type AnswersSource, type Position } from '../spec/answers-source.js';
 import { FLAG_OF, getField, type Answers, type Problem } from '../spec/types.js';
 import { loadSnippets, parseSnippetFlag, type ParsedSnippet, type SnippetRef } from '../snippets/index.js';
 import { DEFAULT_MATCHBOX_URL, MatchboxError, matchboxTree, writeMatchboxDir, type MatchboxFile } from '../matchbox/index.js';
 import { checkOutputDir, OutputExistsError } from '../write/output.js';
-import { EXIT, UsageError } from './errors.js';
+import { AnswersUsageError, errorJson, EXIT, formatLocated, UsageError, type LocatedProblem } from './errors.js';
+
+export { AnswersUsageError, errorJson, formatLocated, type LocatedProblem } from './errors.js';
 
 export interface ScriptFlags {
   answers?: string;
@@ -54,22 +55,6 @@ export const ERROR_CODES = {
 } as const;
 export type ErrorCode = keyof typeof ERROR_CODES;
 
-const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
-
-/** The scripting flags of the default command (and `plan`). */
-export function addScriptingOptions(command: Command, options: { dryRun?: boolean } = { dryRun: true }): Command {
-  command
-    .option('--json', 'print one JSON document on standard output (on failure one JSON error object on standard error, nothing on standard output)')
-    .option('--machine <name>', "with --stdout: the machine whose config to print (a name `plan` shows)")
-    .option('--stdout', 'print one machine\'s config (--machine) on standard output instead of writing the output directory')
-    .addOption(new Option('--format <format>', 'with --stdout: ign (Ignition JSON) or bu (Butane YAML)').choices(['ign', 'bu']))
-    .option('--snippet <target=file>', "merge a Butane fragment (variant flatcar, version 1.0.0) into the configs of a role (etcd, worker, laptop), all, or one machine; repeatable", collect)
-    .option('--matchbox <dir>', 'also write a Matchbox directory (profiles/, groups/ selected by MAC, ignition/) for PXE booting the machines')
-    .option('--matchbox-url <url>', 'with --matchbox: the Matchbox HTTP endpoint the machines fetch their Ignition config from (default http://matchbox.example.com:8080)');
-  if (options.dryRun) command.option('--dry-run', 'check the answers and print the plan (a table, or JSON with --json); write nothing');
-  return command;
-}
-
 /** Flags that only make sense without questions. */
 export function isScripted(f: ScriptFlags): boolean {
   return Boolean(f.json || f.dryRun || f.stdout || f.machine || f.matchbox || f.format);
@@ -107,16 +92,6 @@ export function readSnippets(source: AnswersSource | undefined, flags: ScriptFla
   return [...(source ? loadSnippets(fromFile, source.dir) : []), ...loadSnippets((flags.snippet ?? []).map(parseSnippetFlag), cwd)];
 }
 
-export interface LocatedProblem {
-  field: string;
-  message: string;
-  /** Where the value came from: the answers file (with its position), or a flag. */
-  file?: string;
-  line?: number;
-  col?: number;
-  flag?: string;
-}
-
 /** Where a problem's value came from: a flag when one gave it, else the answers file and its position. */
 export function locateProblem(p: Problem, flags: Answers, source: AnswersSource | undefined): LocatedProblem {
   const field = p.field as string;
@@ -139,23 +114,9 @@ function getFieldPath(answers: Answers, field: string): unknown {
   return value;
 }
 
-/** One line: `file:line:col field: message`, or `--flag: message`. */
-export function formatLocated(p: LocatedProblem): string {
-  if (p.file) return p.line ? `${p.file}:${p.line}:${p.col} ${p.field}: ${p.message}` : `${p.file}: ${p.field}: ${p.message}`;
-  return p.flag ? `${p.flag}: ${p.message}` : `${p.field}: ${p.message}`;
-}
-
 /** The problems of an answers file in the same located shape. */
 export function locatedOfAnswersError(e: AnswersError): LocatedProblem[] {
   return e.problems.map((p) => ({ field: p.field ?? '', message: p.message, file: e.label, ...(p.at ? { line: p.at.line, col: p.at.col } : {}) }));
-}
-
-/** The JSON error object of --json. */
-export function errorJson(code: ErrorCode, message: string, field?: string | null, problems?: LocatedProblem[]): string {
-  const error: Record<string, unknown> = { code, message };
-  if (field) error.field = field;
-  if (problems?.length) error.problems = problems;
-  return JSON.stringify({ error }) + '\n';
 }
 
 /** The files that belong to a machine: its own .bu and .ign, and anything under a directory named after it. */
@@ -241,13 +202,6 @@ export function printProblems(io: ScriptIo, json: boolean | undefined, problems:
   const located = problems.map((p) => locateProblem(p, flags, source));
   const lines = located.map(formatLocated);
   return printError(io, json, 'spec_invalid', lines.join('\n'), located[0]?.field, located);
-}
-
-/** An answers file that does not parse or does not fit the schema, as a usage error with its problems. */
-export class AnswersUsageError extends UsageError {
-  constructor(readonly problems: LocatedProblem[], code: string) {
-    super(problems.map(formatLocated).join('\n'), code, problems[0]?.field);
-  }
 }
 
 /** readAnswersSource with answers-file problems as an AnswersUsageError. */

@@ -7,9 +7,7 @@
  * Groups need MACs: from --mac-prefix or from `mac:` pins in the answers' `machines:`.
  * `matchboxTree` is pure; `writeMatchboxDir` writes the tree the way the output directory is written.
  */
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
-import { checkOutputDir } from '../write/output.js';
+import { writeOutputDir } from '../write/output.js';
 
 export const DEFAULT_MATCHBOX_URL = 'http://matchbox.example.com:8080';
 /** Where Matchbox serves Flatcar's PXE kernel and initrd from (its `assets/` directory). */
@@ -20,6 +18,8 @@ export interface MatchboxMachine {
   role: string;
   mac: string | null;
   ignition: string;
+  /** The config holds private keys (TLS): written 0600. */
+  holdsKeys?: boolean;
 }
 
 export interface MatchboxOptions {
@@ -33,6 +33,8 @@ export interface MatchboxFile {
   /** Path inside the Matchbox directory, e.g. `groups/prod-etcd-1.json`. */
   name: string;
   contents: string;
+  /** 0600 for an Ignition config that holds private keys. */
+  mode?: number;
 }
 
 /** Some machines have no MAC, so no group could select them. */
@@ -84,39 +86,14 @@ export function matchboxTree(cluster: string, machines: readonly MatchboxMachine
         metadata: { cluster, role: m.role },
       }),
     },
-    { name: `ignition/${m.name}.ign`, contents: m.ignition },
+    { name: `ignition/${m.name}.ign`, contents: m.ignition, mode: m.holdsKeys ? 0o600 : 0o644 },
   ]);
 }
 
 /** Writes the tree into a fresh directory renamed to DIR at the end (DIR absent or empty, or `force`). */
 export function writeMatchboxDir(dir: string, files: readonly MatchboxFile[], options: { force?: boolean } = {}): void {
-  const target = resolve(dir);
-  checkOutputDir(target, options.force ?? false);
-  const parent = dirname(target);
-  mkdirSync(parent, { recursive: true });
-  const staging = mkdtempSync(join(parent, `.${basename(target)}.new-`));
-  let old: string | undefined;
-  try {
-    chmodSync(staging, 0o755);
-    for (const f of files) {
-      if (!/^(profiles|groups|ignition)\/[^/]+$/.test(f.name) || f.name.includes('..')) throw new Error(`internal: bad Matchbox file name ${f.name}`);
-      mkdirSync(join(staging, dirname(f.name)), { recursive: true, mode: 0o755 });
-      writeFileSync(join(staging, f.name), f.contents, { mode: 0o644, flag: 'wx' });
-    }
-    if (existsSync(target)) {
-      old = staging.replace(/\.new-([^/]*)$/, '.old-$1');
-      renameSync(target, old);
-    }
-    try {
-      renameSync(staging, target);
-    } catch (e) {
-      if (old) renameSync(old, target);
-      old = undefined;
-      throw e;
-    }
-  } catch (e) {
-    rmSync(staging, { recursive: true, force: true });
-    throw e;
+  for (const f of files) {
+    if (!/^(profiles|groups|ignition)\/[^/]+$/.test(f.name) || f.name.includes('..')) throw new Error(`internal: bad Matchbox file name ${f.name}`);
   }
-  if (old) rmSync(old, { recursive: true, force: true });
+  writeOutputDir(dir, [...files], { force: options.force });
 }
