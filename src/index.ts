@@ -1,5 +1,10 @@
 /** flatcar-architect as a library: generate a cluster's configs in memory, or transpile Butane. */
-export { generate, generateCluster, GenerateError } from './generate.js';
+/**
+ * `generate(answers)`: the cluster's configs in memory, with real certificates (a new CA, or the
+ * `existing` bundle's). `previewCluster(answers)`: the same synchronously, with placeholder text
+ * where certificates and keys go (for previews and dry runs; never boot those configs).
+ */
+export { generateCluster as generate, generateCluster, generate as previewCluster, GenerateError } from './generate.js';
 export type { GenerateOptions, GenerateClusterOptions, GenerateResult, GeneratedFile, GeneratedMachine, PkiOutcome } from './generate.js';
 export { resolveSpec, type DefaultValue, type ResolvedSpec } from './spec/resolve.js';
 export { SpecError, PRESETS, REBOOT_STRATEGIES } from './spec/types.js';

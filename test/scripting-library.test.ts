@@ -35,6 +35,9 @@ describe('the built library (dist/src/index.js, built by pretest)', () => {
       ['lib-gpu', 'worker', '10.0.0.104'],
     ]);
     for (const m of result.machines) expect(JSON.parse(m.ignition).ignition.version).toBe('3.3.0');
+    // Real certificates (a new CA), not the placeholders of previewCluster.
+    expect(result.preview).toBe(false);
+    expect(lib.previewCluster({ preset: 'dev', name: 'p' }).preview).toBe(true);
     expect(result.files.map((f) => f.name)).toEqual(expect.arrayContaining(['lib-gpu.bu', 'lib-gpu.ign', 'cluster.yaml', 'SUMMARY.md']));
     expect(result.warnings).toContain('no SSH key given (--ssh-key): nobody can log in to the machines over SSH');
     expect(lib.answersSchema().$schema).toBe('http://json-schema.org/draft-07/schema#');
