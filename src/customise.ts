@@ -7,11 +7,14 @@ import type { Machine, Plan } from './plan/index.js';
 import { pinMachines, type MachinePin } from './plan/pins.js';
 import { checkTargets, loadSnippets, mergeSnippets, snippetsFor, type ParsedSnippet, type SnippetRef } from './snippets/index.js';
 import { stringify } from 'yaml';
-import type { Answers } from './spec/types.js';
+import { SpecError, type Answers, type EtcdMembershipEntry, type Field } from './spec/types.js';
+import type { EtcdView } from './plan/index.js';
 
 export interface Customisations {
   pins: MachinePin[];
   snippets: ParsedSnippet[];
+  /** etcdMembership: machines made for an earlier etcd membership (src/scale/). */
+  membership?: EtcdMembershipEntry[];
 }
 
 /**
@@ -20,14 +23,35 @@ export interface Customisations {
  */
 export function customisationsOf(answers: Answers, given?: ParsedSnippet[]): Customisations {
   const a = answers as Answers & { machines?: MachinePin[]; snippets?: SnippetRef[] };
-  return { pins: a.machines ?? [], snippets: given ?? loadSnippets(a.snippets ?? [], process.cwd()) };
+  return { pins: a.machines ?? [], snippets: given ?? loadSnippets(a.snippets ?? [], process.cwd()), membership: a.etcdMembership ?? [] };
 }
 
 /** The plan with the pins applied; checks that every snippet's target exists. */
 export function customisePlan(plan: Plan, c: Customisations): Plan {
   const pinned = pinMachines(plan, c.pins);
   checkTargets(c.snippets, pinned.machines.map((m) => m.name));
-  return pinned;
+  return withMembership(pinned, c.membership ?? []);
+}
+
+/** The plan with each listed machine's etcd settings (etcdMembership); throws a SpecError for an unknown machine. */
+function withMembership(plan: Plan, entries: EtcdMembershipEntry[]): Plan {
+  if (!entries.length) return plan;
+  const names = new Set(plan.machines.map((m) => m.name));
+  const views: Record<string, EtcdView> = {};
+  entries.forEach((e, i) => {
+    for (const name of e.machines) {
+      const field = `etcdMembership[${i}].machines` as Field;
+      if (!plan.etcd) throw new SpecError([{ field, message: 'this cluster runs no etcd' }]);
+      if (!names.has(name)) throw new SpecError([{ field, message: `no machine is called ${name}` }]);
+      if (views[name]) throw new SpecError([{ field, message: `${name} is listed twice` }]);
+      const view: EtcdView = {};
+      if (e.initialCluster !== undefined) view.initialCluster = e.initialCluster;
+      if (e.state !== undefined) view.state = e.state;
+      if (e.clientEndpoints !== undefined) view.clientEndpoints = [...e.clientEndpoints];
+      views[name] = view;
+    }
+  });
+  return { ...plan, etcdViews: views };
 }
 
 /** A machine's rendered Butane with its snippets merged in. */
@@ -40,5 +64,6 @@ export function customisationsYaml(c: Customisations): string {
   const extra: Record<string, unknown> = {};
   if (c.pins.length) extra.machines = c.pins.map((p) => ({ ...p }));
   if (c.snippets.length) extra.snippets = c.snippets.map((s) => ({ target: s.target, file: s.path ?? s.label }));
+  if (c.membership?.length) extra.etcdMembership = c.membership.map((e) => ({ ...e }));
   return Object.keys(extra).length ? stringify(extra, { lineWidth: 0 }) : '';
 }

@@ -3,7 +3,7 @@
  * cluster.yaml, SUMMARY.md and the PKI's files, all in memory. Reads only the package's presets and
  * templates (or a `templates` directory); writes nothing.
  *
- * - `generateCluster(answers, { existing, rotate })` (async: WebCrypto makes the keys) plans the
+ * - `generateCluster(answers, { existing, rotate })` (async; it makes the keys) plans the
  *   cluster's PKI, reusing an existing bundle's CA and certificates where they still fit, then renders.
  * - `generate(answers, { secrets })` is the pure step: it renders with a given bundle. Without one, a
  *   cluster that needs TLS is a *preview*: its certificates and keys are PEM-shaped stand-ins
@@ -19,8 +19,9 @@
 import { gunzipSync } from 'node:zlib';
 import { decodeDataUrl, formatFinding, transpile, TranspileError } from './butane/index.js';
 import { machineEntries, needsPki, plan as planCluster, secretsRequest, type Machine, type Plan } from './plan/index.js';
-import { loadTemplates, renderMachines, type TemplateSet } from './render/index.js';
+import { loadTemplates, machineRenderer, type TemplateSet } from './render/index.js';
 import { formatSummary } from './render/summary.js';
+import { topologySvg } from './render/topology.js';
 import {
   dockerClientFiles,
   entryNames,
@@ -53,6 +54,12 @@ export interface GenerateOptions {
   outDir?: string;
   /** Snippets to merge into the machines' Butane (default: the answers' `snippets:`, relative to the current directory). */
   snippets?: ParsedSnippet[];
+  /**
+   * Streaming, for large clusters: each machine's `.bu` and `.ign` go to `sink` as soon as they are
+   * rendered (and checked), and are not kept: in the result they have empty contents (`butane`,
+   * `ignition` and the files' `contents` are ''). The other files are in `files` as usual.
+   */
+  sink?: (file: GeneratedFile) => void;
 }
 
 export interface GenerateClusterOptions extends Omit<GenerateOptions, 'secrets'> {
@@ -179,33 +186,42 @@ function renderPlan(plan: Plan, warnings: string[], defaults: DefaultValue[], op
       throw e;
     }
   };
-  const machines = renderMachines(plan, templates, secretsOf)
-    .map((r) => ({ ...r, butane: customiseButane(r.machine, r.butane, custom) }))
-    .map(({ machine, butane }) => ({
-    ...machine,
-    butane,
-    ignition: toIgnition(machine, butane),
-    holdsKeys: machineEntries(plan, machine).length > 0,
-  }));
+  const renderOne = machineRenderer(plan, templates, secretsOf);
+  const sink = options.sink;
+  const machineFiles: GeneratedFile[] = [];
+  const machines = plan.machines.map((machine): GeneratedMachine => {
+    const butane = customiseButane(machine, renderOne(machine), custom);
+    const holdsKeys = machineEntries(plan, machine).length > 0;
+    const ignition = toIgnition(machine, butane);
+    const mode = holdsKeys ? PRIVATE_FILE_MODE : PUBLIC_FILE_MODE;
+    const own = [
+      { name: `${machine.name}.bu`, contents: butane, mode },
+      { name: `${machine.name}.ign`, contents: ignition, mode },
+    ];
+    if (!sink) {
+      machineFiles.push(...own);
+      return { ...machine, butane, ignition, holdsKeys };
+    }
+    // Streaming: checked and handed over now, kept only by name.
+    if (bundle) guardCaKey(bundle, own);
+    for (const f of own) sink(f);
+    machineFiles.push(...own.map((f) => ({ ...f, contents: '' })));
+    return { ...machine, butane: '', ignition: '', holdsKeys };
+  });
   const dockerClient = bundle && bundle.certs[entryNames.dockerClient] && spec.security.dockerTls;
   const files: GeneratedFile[] = [
-    ...machines.flatMap((m) => {
-      const mode = m.holdsKeys ? PRIVATE_FILE_MODE : PUBLIC_FILE_MODE;
-      return [
-        { name: `${m.name}.bu`, contents: m.butane, mode },
-        { name: `${m.name}.ign`, contents: m.ignition, mode },
-      ];
-    }),
+    ...machineFiles,
     { name: 'cluster.yaml', contents: formatAnswersFile(spec) + customisationsYaml(custom), mode: PUBLIC_FILE_MODE },
     {
       name: 'SUMMARY.md',
       contents: formatSummary(plan, loadPreset(spec.preset).description, warnings, defaults, { outDir: options.outDir ?? 'DIR' }),
       mode: PUBLIC_FILE_MODE,
     },
+    { name: 'topology.svg', contents: topologySvg(plan), mode: PUBLIC_FILE_MODE },
     ...(dockerClient ? dockerClientFiles(bundle).map((f) => ({ name: `docker-client/${f.name}`, contents: f.contents, mode: f.mode })) : []),
     ...(bundle ? pkiFiles(bundle) : []),
   ];
-  if (bundle) guardCaKey(bundle, files);
+  if (bundle) guardCaKey(bundle, sink ? files.slice(machineFiles.length) : files);
   return { spec, plan, machines, files, warnings, defaults, preview, pki };
 }
 

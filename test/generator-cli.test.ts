@@ -33,6 +33,7 @@ describe('flatcar-architect --preset production --size 5, nothing else', () => {
       'SUMMARY.md',
       'cluster.yaml',
       'pki',
+      'topology.svg',
       ...['etcd-1', 'etcd-2', 'etcd-3', 'worker-1', 'worker-2'].flatMap((m) => [`production-${m}.bu`, `production-${m}.ign`]),
     ].sort());
     expect(r.stdout).toMatch(/^Wrote the production cluster \(production, 5 machines\) to production\/\n/);
@@ -244,7 +245,7 @@ describe('TLS and the PKI on the command line', () => {
     const plain = runCli(['--preset', 'laptop', '--ssh-key', KEY, '--out', 'plain', '--docker-insecure'], { cwd });
     expect(plain.status).toBe(0);
     expect(plain.stderr).toBe('WARNING: --docker-insecure: the Docker API listens on plain TCP port 2375 without TLS: anyone who can reach that port is root on the VM\n');
-    expect(readdirSync(join(cwd, 'plain')).sort()).toEqual(['SUMMARY.md', 'cluster.yaml', 'laptop-node-1.bu', 'laptop-node-1.ign']);
+    expect(readdirSync(join(cwd, 'plain')).sort()).toEqual(['SUMMARY.md', 'cluster.yaml', 'laptop-node-1.bu', 'laptop-node-1.ign', 'topology.svg']);
     expect(readFileSync(join(cwd, 'plain', 'cluster.yaml'), 'utf8')).toContain('security:\n  dockerTls: false\n');
     expect(readFileSync(join(cwd, 'plain', 'SUMMARY.md'), 'utf8')).toContain('**WARNING: the Docker API listens on plain TCP port 2375 without TLS (--docker-insecure).**');
   });

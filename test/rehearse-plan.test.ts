@@ -1,7 +1,18 @@
-/** The rehearsal's planner: loopback addresses, data dirs, wrapper variables, certificates, safety. */
+/** The rehearsal's planner: loopback addresses or ports, data dirs, wrapper variables, certificates, safety. */
 import { describe, expect, test } from 'vitest';
-import { planRehearsal, readMachine, type MachineReading, type RehearsalPlan } from '../src/rehearse/index.js';
-import { clusterConfigs, file, memberIgnition, proxyUnit, staticCluster, type ClusterSpecLite, type Ign } from './helpers/rehearse-fixtures.js';
+import { planRehearsal, readMachine, type MachineReading, type PlanOptions, type RehearsalPlan } from '../src/rehearse/index.js';
+import {
+  clusterConfigs,
+  file,
+  memberIgnition,
+  proxyUnit,
+  staticCluster,
+  tlsClusterConfigs,
+  tlsMemberIgnition,
+  tlsWorkerIgnition,
+  type ClusterSpecLite,
+  type Ign,
+} from './helpers/rehearse-fixtures.js';
 
 const WORK = '/tmp/flatcar-rehearse-test';
 
@@ -10,7 +21,7 @@ const read = (configs: Record<string, Ign>): MachineReading[] =>
     .sort(([a], [b]) => (a < b ? -1 : 1))
     .map(([name, config]) => readMachine(name, config));
 
-const planOf = (configs: Record<string, Ign>, proxies?: number) => planRehearsal(read(configs), { workDir: WORK, proxies });
+const planOf = (configs: Record<string, Ign>, proxies?: number, options: Partial<PlanOptions> = {}) => planRehearsal(read(configs), { workDir: WORK, proxies, ...options });
 
 /** Every environment value and argument of every process, for the loopback-only check. */
 const allText = (plan: RehearsalPlan) => [...plan.members, ...plan.proxies].flatMap((p) => [...Object.values(p.env), ...p.args]).join(' ');
@@ -185,10 +196,10 @@ describe('TLS (issue 6): container certificate paths become files written for th
     expect(m.env.ETCD_CLIENT_CERT_AUTH).toBe('true');
     expect(m.env.ETCD_KEY_FILE).toBe(`${WORK}/s-etcd-1/files/etc/ssl/etcd/server.key`);
     expect(m.files).toContainEqual({ path: `${WORK}/s-etcd-1/files/etc/ssl/etcd/server.key`, contents: Buffer.from('SERVER KEY\n'), mode: 0o600 });
-    expect(m.clientUrl).toBe('https://127.0.0.11:2379');
+    expect(m.clientUrl).toBe('https://127.0.0.1:22379');
     const p = plan.proxies[0]!;
     expect(p.args).toContain(`--cert=${WORK}/s-worker-1.proxy/files/etc/ssl/etcd/worker.crt`);
-    expect(p.args).toContain('--endpoints=https://127.0.0.11:2379');
+    expect(p.args).toContain('--endpoints=https://127.0.0.1:22379');
     expect(plan.clientTls).toEqual({
       cacert: `${WORK}/s-worker-1.proxy/files/etc/ssl/etcd/ca.crt`,
       cert: `${WORK}/s-worker-1.proxy/files/etc/ssl/etcd/worker.crt`,
@@ -222,5 +233,138 @@ describe('TLS (issue 6): container certificate paths become files written for th
       's-worker-1: grpc-proxy --key=/etc/ssl/certs/worker.key: /etc/ssl/certs/worker.key is not mounted into the container (it sees nothing)',
       's-worker-1: grpc-proxy --cacert=/etc/ssl/certs/ca.crt: /etc/ssl/certs/ca.crt is not mounted into the container (it sees nothing)',
     ]);
+  });
+});
+
+describe('TLS: the ports layout (every process on 127.0.0.1, the address the certificates name, each machine with ports of its own)', () => {
+  const plan = planOf(tlsClusterConfigs(staticCluster('prod', 3, 2)));
+
+  test('members get 22379/22380 + 10*i: every URL rewritten (host and port), every other variable and file as generated', () => {
+    expect(plan.problems).toEqual([]);
+    expect(plan.layout).toBe('ports');
+    expect(plan.members.map((m) => m.clientUrl)).toEqual(['https://127.0.0.1:22379', 'https://127.0.0.1:22389', 'https://127.0.0.1:22399']);
+    const m = plan.members[1]!;
+    expect(m.listens).toEqual(['127.0.0.1:22390', '127.0.0.1:22389']);
+    const files = `${WORK}/prod-etcd-2/files/etc/ssl/etcd`;
+    expect(m.env).toEqual({
+      ETCD_NAME: 'prod-etcd-2',
+      ETCD_LISTEN_PEER_URLS: 'https://127.0.0.1:22390',
+      ETCD_LISTEN_CLIENT_URLS: 'https://127.0.0.1:22389',
+      ETCD_INITIAL_ADVERTISE_PEER_URLS: 'https://127.0.0.1:22390',
+      ETCD_ADVERTISE_CLIENT_URLS: 'https://127.0.0.1:22389',
+      ETCD_INITIAL_CLUSTER: 'prod-etcd-1=https://127.0.0.1:22380,prod-etcd-2=https://127.0.0.1:22390,prod-etcd-3=https://127.0.0.1:22400',
+      ETCD_INITIAL_CLUSTER_TOKEN: 'prod',
+      ETCD_INITIAL_CLUSTER_STATE: 'new',
+      ETCD_ENABLE_V2: 'true',
+      ETCD_TRUSTED_CA_FILE: `${files}/ca.pem`,
+      ETCD_CERT_FILE: `${files}/server.pem`,
+      ETCD_KEY_FILE: `${files}/server-key.pem`,
+      ETCD_CLIENT_CERT_AUTH: 'true',
+      ETCD_PEER_TRUSTED_CA_FILE: `${files}/ca.pem`,
+      ETCD_PEER_CERT_FILE: `${files}/peer.pem`,
+      ETCD_PEER_KEY_FILE: `${files}/peer-key.pem`,
+      ETCD_PEER_CLIENT_CERT_AUTH: 'true',
+      ETCD_PEER_CERT_ALLOWED_CN: 'etcd-peer',
+    });
+    expect(m.files).toContainEqual({ path: `${files}/peer-key.pem`, contents: Buffer.from('prod-etcd-2 peer-key.pem\n'), mode: 0o600 });
+  });
+
+  test("proxies: --endpoints to the members' client ports, their 127.0.0.1:2379 on ports of their own after the members'", () => {
+    expect(plan.proxies.map((p) => [p.machine, p.clientUrl, p.listens])).toEqual([
+      ['prod-worker-1', 'http://127.0.0.1:22409', ['127.0.0.1:22409']],
+      ['prod-worker-2', 'http://127.0.0.1:22419', ['127.0.0.1:22419']],
+    ]);
+    const files = `${WORK}/prod-worker-1.proxy/files/etc/ssl/etcd`;
+    expect(plan.proxies[0]!.args).toEqual([
+      'grpc-proxy',
+      'start',
+      '--endpoints=https://127.0.0.1:22379,https://127.0.0.1:22389,https://127.0.0.1:22399',
+      `--cert=${files}/client.pem`,
+      `--key=${files}/client-key.pem`,
+      `--cacert=${files}/ca.pem`,
+      '--listen-addr=127.0.0.1:22409',
+      `--data-dir=${WORK}/prod-worker-1.proxy/data`,
+    ]);
+    expect(plan.clientTls).toEqual({ cacert: `${files}/ca.pem`, cert: `${files}/client.pem`, key: `${files}/client-key.pem` });
+  });
+
+  test('the address map and a note say which port stands for which, and why; nothing outside 127.0.0.0/8', () => {
+    expect(plan.addresses).toEqual([
+      { original: '10.0.0.101:2379', mapped: '127.0.0.1:22379', owner: 'prod-etcd-1' },
+      { original: '10.0.0.101:2380', mapped: '127.0.0.1:22380', owner: 'prod-etcd-1' },
+      { original: '10.0.0.102:2379', mapped: '127.0.0.1:22389', owner: 'prod-etcd-2' },
+      { original: '10.0.0.102:2380', mapped: '127.0.0.1:22390', owner: 'prod-etcd-2' },
+      { original: '10.0.0.103:2379', mapped: '127.0.0.1:22399', owner: 'prod-etcd-3' },
+      { original: '10.0.0.103:2380', mapped: '127.0.0.1:22400', owner: 'prod-etcd-3' },
+      { original: "prod-worker-1's 127.0.0.1:2379", mapped: '127.0.0.1:22409', owner: 'prod-worker-1' },
+      { original: "prod-worker-2's 127.0.0.1:2379", mapped: '127.0.0.1:22419', owner: 'prod-worker-2' },
+    ]);
+    const note = plan.notes.find((n) => n.startsWith('ports remapped: the members serve TLS'));
+    expect(note).toContain('every process runs on 127.0.0.1 with ports of its own (10 per machine from 22379): 10.0.0.101:2379 -> 22379, 10.0.0.101:2380 -> 22380,');
+    expect(note).toContain("prod-worker-2's 127.0.0.1:2379 -> 22419; every other flag, certificate and key is as generated");
+    expect(allText(plan)).not.toMatch(/10\.0\.0\./);
+  });
+
+  test('0.0.0.0 listens (DHCP style, reached by host name) go to the member\'s own ports; a configurable port base', () => {
+    const cluster: ClusterSpecLite = { members: [{ name: 'dev-etcd-1', host: 'dev-etcd-1', listen: '0.0.0.0' }], workers: ['dev-worker-1'], token: 'dev' };
+    const plan = planOf(tlsClusterConfigs(cluster), undefined, { portBase: 30000 });
+    expect(plan.problems).toEqual([]);
+    const m = plan.members[0]!;
+    expect([m.env.ETCD_LISTEN_CLIENT_URLS, m.env.ETCD_LISTEN_PEER_URLS]).toEqual(['https://127.0.0.1:30000', 'https://127.0.0.1:30001']);
+    expect([m.env.ETCD_ADVERTISE_CLIENT_URLS, m.env.ETCD_INITIAL_ADVERTISE_PEER_URLS]).toEqual(['https://127.0.0.1:30000', 'https://127.0.0.1:30001']);
+    expect(m.env.ETCD_INITIAL_CLUSTER).toBe('dev-etcd-1=https://127.0.0.1:30001');
+    expect(plan.proxies[0]!.args).toContain('--endpoints=https://127.0.0.1:30000');
+    expect(plan.proxies[0]!.args).toContain('--listen-addr=127.0.0.1:30010');
+    expect(plan.addresses.slice(0, 3)).toEqual([
+      { original: 'dev-etcd-1:2379', mapped: '127.0.0.1:30000', owner: 'dev-etcd-1' },
+      { original: 'dev-etcd-1:2380', mapped: '127.0.0.1:30001', owner: 'dev-etcd-1' },
+      { original: "dev-etcd-1's 0.0.0.0:2380", mapped: '127.0.0.1:30001', owner: 'dev-etcd-1' },
+    ]);
+  });
+
+  test("a member's own 127.0.0.1 listen, other ports (metrics) and a proxy's default listen address each get a port of their own", () => {
+    const cluster = staticCluster('m', 1, 0, false);
+    const member = tlsMemberIgnition(cluster.members[0]!, cluster, () => 'PEM\n', [
+      'ETCD_SSL_DIR=/etc/ssl/etcd',
+      'ETCD_CERT_FILE=/etc/ssl/certs/server.pem',
+      'ETCD_KEY_FILE=/etc/ssl/certs/server-key.pem',
+      'ETCD_LISTEN_CLIENT_URLS=https://10.0.0.101:2379,https://127.0.0.1:2379',
+      'ETCD_LISTEN_METRICS_URLS=http://10.0.0.101:2381',
+      'ETCD_PEER_CERT_FILE=/etc/ssl/certs/peer.pem',
+      'ETCD_PEER_KEY_FILE=/etc/ssl/certs/peer-key.pem',
+    ]);
+    const worker = tlsWorkerIgnition('m-worker-1', cluster, () => 'PEM\n');
+    worker.systemd.units[0].contents = worker.systemd.units[0].contents.replace(' --listen-addr=127.0.0.1:2379', '');
+    const plan = planOf({ 'm-etcd-1': member, 'm-worker-1': worker });
+    expect(plan.problems).toEqual([]);
+    const m = plan.members[0]!;
+    expect(m.env.ETCD_LISTEN_CLIENT_URLS).toBe('https://127.0.0.1:22379,https://127.0.0.1:22381');
+    expect(m.env.ETCD_LISTEN_METRICS_URLS).toBe('http://127.0.0.1:22382');
+    expect(m.listens).toEqual(['127.0.0.1:22380', '127.0.0.1:22379', '127.0.0.1:22381', '127.0.0.1:22382']);
+    expect(new Set(m.listens).size).toBe(m.listens.length);
+    expect(plan.proxies[0]!.args).toContain('--listen-addr=127.0.0.1:22389');
+    expect(plan.notes).toContain('grpc-proxy without --listen-addr listens on its default 127.0.0.1:23790');
+    expect(plan.addresses).toContainEqual({ original: "m-etcd-1's 127.0.0.1:2379", mapped: '127.0.0.1:22381', owner: 'm-etcd-1' });
+  });
+
+  test('an endpoint that is no member gets ports where nothing runs, with a note; ports past 65535 are a problem', () => {
+    const configs = tlsClusterConfigs(staticCluster('p', 1, 1));
+    configs['p-worker-1']!.systemd.units[0].contents = configs['p-worker-1']!.systemd.units[0].contents.replace('https://10.0.0.101:2379', 'https://10.0.0.101:2379,https://10.9.9.9:2379');
+    const plan = planOf(configs);
+    expect(plan.proxies[0]!.args[2]).toBe('--endpoints=https://127.0.0.1:22379,https://127.0.0.1:22389');
+    expect(plan.notes).toContain('10.9.9.9:2379 is no etcd member found in DIR: mapped to 127.0.0.1:22389, where nothing runs');
+    expect(planOf(configs, undefined, { portBase: 65530 }).problems).toEqual([
+      '10.9.9.9:2379: no port left above the port base 65530 (it would be 65540)',
+      "p-worker-1's 127.0.0.1:2379: no port left above the port base 65530 (it would be 65550)",
+    ]);
+  });
+
+  test('either layout on request: plain http on ports, TLS on addresses (where these certificates would not verify)', () => {
+    const http = planOf(clusterConfigs(staticCluster('h', 3, 1)), undefined, { layout: 'ports' });
+    expect(http.problems).toEqual([]);
+    expect(http.members.map((m) => m.env.ETCD_INITIAL_CLUSTER)[0]).toBe('h-etcd-1=http://127.0.0.1:22380,h-etcd-2=http://127.0.0.1:22390,h-etcd-3=http://127.0.0.1:22400');
+    expect(http.notes.find((n) => n.startsWith('ports remapped'))).toMatch(/^ports remapped: as asked, every process runs on 127\.0\.0\.1/);
+    const tls = planOf(tlsClusterConfigs(staticCluster('t', 1, 0)), undefined, { layout: 'addresses' });
+    expect([tls.layout, tls.members[0]!.clientUrl]).toEqual(['addresses', 'https://127.0.0.11:2379']);
   });
 });

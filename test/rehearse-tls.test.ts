@@ -4,11 +4,13 @@
  * proxy in Docker with `-v` and `--cert --key --cacert`. The rehearsal writes the certificates from
  * the configs and runs the drill over TLS with the real etcd.
  *
- * The certificates are made here with openssl for the rehearsal's own addresses (127.0.22.x);
- * certificates for the real addresses would not verify on loopback, which the planner says up front.
+ * The certificates are made here with openssl the way the PKI issues them: each member's real
+ * address, its name, localhost and 127.0.0.1. So the rehearsal runs every member on 127.0.0.1 with
+ * ports of its own (24379 + 10*i here, clear of the other test files); a certificate that does not
+ * name 127.0.0.1 is found before anything starts.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
@@ -65,12 +67,11 @@ function tlsMember(cluster: ClusterSpecLite, m: MemberSpec, certs: Record<string
   return config;
 }
 
-describe.skipIf(!haveTools)('a TLS cluster (client-certificate auth on client and peer ports)', () => {
-  test('3 members and a proxy over https: the drill passes with the certificates from the configs', async () => {
+describe('a TLS cluster (client-certificate auth on client and peer ports)', () => {
+  test('3 members and a proxy over https on 127.0.0.1 with ports of their own: the drill passes with the certificates from the configs', async () => {
     const cluster = { ...staticCluster('tls', 3, 1, false), scheme: 'https' as const };
-    const loopback = ['127.0.22.11', '127.0.22.12', '127.0.22.13'];
     const certs = pki([
-      ...cluster.members.map((m, i) => ({ name: m.name, subject: `/CN=${m.name}`, san: `IP:${loopback[i]},DNS:${m.name},DNS:localhost,IP:127.0.0.1`, usage: 'serverAuth,clientAuth' })),
+      ...cluster.members.map((m) => ({ name: m.name, subject: `/CN=${m.name}`, san: `IP:${m.host},DNS:${m.name},DNS:localhost,IP:127.0.0.1`, usage: 'serverAuth,clientAuth' })),
       { name: 'proxy', subject: '/O=etcd-proxy', san: 'DNS:tls-worker-1', usage: 'clientAuth' },
     ]);
     const configs: Record<string, Ign> = {};
@@ -88,23 +89,37 @@ describe.skipIf(!haveTools)('a TLS cluster (client-certificate auth on client an
     const dir = writeClusterDir(configs);
     made.push(dir);
 
-    const r = await rehearse(dir, { memberBase: '127.0.22.11', machineBase: '127.0.23.1', timeoutSeconds: 60 });
+    const r = await rehearse(dir, { portBase: 24379, timeoutSeconds: 60 });
     expect(r.steps.filter((s) => s.status !== 'passed'), JSON.stringify(r.steps, null, 1)).toEqual([]);
-    expect(r.members.map((m) => m.clientUrl)).toEqual(loopback.map((ip) => `https://${ip}:2379`));
+    expect(r.layout).toBe('ports');
+    expect(r.steps.map((s) => s.id)).toEqual(['plan', 'ports', 'members', 'client-cert', 'proxy:tls-worker-1', 'tolerate', 'quorum', 'heal', 'cleanup']);
+    expect(r.members.map((m) => m.clientUrl)).toEqual(['https://127.0.0.1:24379', 'https://127.0.0.1:24389', 'https://127.0.0.1:24399']);
+    expect(r.proxies.map((p) => p.clientUrl)).toEqual(['http://127.0.0.1:24409']);
+    expect(r.steps.find((s) => s.id === 'client-cert')!.detail).toMatch(/^refused by tls-etcd-1, tls-etcd-2, tls-etcd-3 \(.*certificate.*\); with the certificate it answers$/);
     expect(r.notes).toContain("ETCD_SSL_DIR dropped: the etcd-wrapper's own setting, not etcd's");
+    expect(r.notes.some((n) => n.startsWith('ports remapped: the members serve TLS'))).toBe(true);
     expect(spawnSync('pgrep', ['-f', r.workDir], { encoding: 'utf8' }).stdout).toBe('');
+    expect(existsSync(r.workDir)).toBe(false);
   });
 
-  test('certificates for the real addresses (as the PKI issues them) are found before anything starts: they cannot verify on loopback', () => {
+  test('a certificate that does not name 127.0.0.1 is found before anything starts: it cannot verify where the rehearsal dials it', () => {
     const cluster = { ...staticCluster('real', 1, 0, false), scheme: 'https' as const };
     const m = cluster.members[0]!;
-    const certs = pki([{ name: m.name, subject: `/CN=${m.name}`, san: `IP:${m.host},DNS:${m.name},DNS:localhost,IP:127.0.0.1`, usage: 'serverAuth,clientAuth' }]);
+    const certs = pki([{ name: m.name, subject: `/CN=${m.name}`, san: `IP:${m.host},DNS:${m.name},DNS:localhost`, usage: 'serverAuth,clientAuth' }]);
     const dir = writeClusterDir({ [m.name]: tlsMember(cluster, m, certs) });
     made.push(dir);
     const plan = planRehearsal(readClusterDir(dir), { workDir: '/tmp/flatcar-rehearse-x' });
     expect(plan.problems).toEqual([
-      'real-etcd-1: its ETCD_CERT_FILE names IP Address:10.0.0.101, DNS:real-etcd-1, DNS:localhost, IP Address:127.0.0.1, not 127.0.0.11, the loopback address the rehearsal runs it on: TLS would fail verification here',
-      'real-etcd-1: its ETCD_PEER_CERT_FILE names IP Address:10.0.0.101, DNS:real-etcd-1, DNS:localhost, IP Address:127.0.0.1, not 127.0.0.11, the loopback address the rehearsal runs it on: TLS would fail verification here',
+      'real-etcd-1: its ETCD_CERT_FILE names IP Address:10.0.0.101, DNS:real-etcd-1, DNS:localhost, not 127.0.0.1, where the rehearsal reaches it: TLS would fail verification here',
+      'real-etcd-1: its ETCD_PEER_CERT_FILE names IP Address:10.0.0.101, DNS:real-etcd-1, DNS:localhost, not 127.0.0.1, where the rehearsal reaches it: TLS would fail verification here',
     ]);
+    // With the addresses layout asked for, it is the per-member loopback address that is missing.
+    expect(planRehearsal(readClusterDir(dir), { workDir: '/tmp/flatcar-rehearse-x', layout: 'addresses' }).problems[0]).toMatch(/, not 127\.0\.0\.11, where the rehearsal reaches it/);
+  });
+});
+
+describe('tools', () => {
+  test('etcd, etcdctl and openssl are installed (.ci/run installs them; these tests never skip)', () => {
+    expect(haveTools).toBe(true);
   });
 });

@@ -5,16 +5,17 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
-import { generate, generateCluster, GenerateError, type GenerateResult } from '../generate.js';
+import { generate, generateCluster, GenerateError, type GeneratedFile, type GenerateResult } from '../generate.js';
 import { TemplateError } from '../render/index.js';
 import { loadBundle, pkiDir, SecretsError, type SecretsBundle } from '../secrets/index.js';
 import { DOCKER_INSECURE_WARNING, ETCD_INSECURE_WARNING, resolveSpec } from '../spec/resolve.js';
 import { looksLikeKey } from '../spec/checks.js';
 import { mergeAnswers } from '../spec/merge.js';
 import { SpecError, type Answers, type RebootStrategy } from '../spec/types.js';
-import { checkOutputDir, OutputExistsError, writeGenerated } from '../write/output.js';
+import { checkOutputDir, GENERATED_DIR_MODES, OutputExistsError, StagedOutput, writeGenerated } from '../write/output.js';
 import type { Prompts } from '../wizard/prompts.js';
 import { EXIT, UsageError } from './errors.js';
+import { askToReplace, canAskToReplace } from './replace.js';
 import { SnippetError } from '../snippets/index.js';
 import {
   checkScriptFlags,
@@ -196,6 +197,29 @@ function reportPki(result: GenerateResult, dir: string, io: GenerateIo, flags: G
   }
 }
 
+/** A machine's file could not be written into the staging directory. */
+class StreamWriteError extends Error {}
+
+/** The staging directory of DIR when this run writes one and nothing else (no --matchbox). */
+function openStaged(dir: string, flags: GenerateFlags): StagedOutput | undefined {
+  if (flags.dryRun || flags.stdout || flags.matchbox !== undefined) return undefined;
+  try {
+    return new StagedOutput(dir, { force: flags.force ?? false, dirModes: GENERATED_DIR_MODES });
+  } catch (e) {
+    if (e instanceof OutputExistsError) throw new UsageError(`--out: ${e.message}`, 'output_exists', 'out');
+    throw new StreamWriteError((e as Error).message);
+  }
+}
+
+function streamTo(staged: StagedOutput, f: GeneratedFile, streamed: Set<string>): void {
+  try {
+    staged.add(f);
+  } catch (e) {
+    throw new StreamWriteError((e as Error).message);
+  }
+  streamed.add(f.name);
+}
+
 /** Exit 2 without a terminal: say which flags would have answered the wizard's questions. */
 function noTerminal(): never {
   throw new UsageError('no terminal to ask questions in: give --preset (laptop, small, dev or production) or --answers FILE; run `flatcar-architect --help` for every flag');
@@ -219,20 +243,34 @@ export async function runGenerate(flags: GenerateFlags, io: GenerateIo, mode: { 
   const answers = mergeAnswers(file, given);
   let result: GenerateResult;
   let dir: string;
+  // Writing a directory: machines go into its staging directory as they are made (never all in memory).
+  let staged: StagedOutput | undefined;
+  const streamed = new Set<string>();
+  // A non-empty DIR without --force: in a terminal, show what would change and ask (src/cli/replace.ts).
+  let replacing = false;
   try {
     dir = resolve(io.cwd, out ?? resolveSpec(answers).spec.name);
     try {
       if (!flags.stdout && !flags.dryRun) checkOutputDir(dir, flags.force ?? false);
     } catch (e) {
-      if (e instanceof OutputExistsError) throw new UsageError(`--out: ${e.message}`, 'output_exists', 'out');
-      throw e;
+      if (e instanceof OutputExistsError && canAskToReplace(dir, flags, io)) replacing = true;
+      else if (e instanceof OutputExistsError) throw new UsageError(`--out: ${e.message}`, 'output_exists', 'out');
+      else throw e;
     }
     const snippets = readSnippets(source, flags, io.cwd);
     // A dry run renders the preview: the plan and configs without making keys.
     result = flags.dryRun
       ? generate(answers, { outDir: dir, snippets })
-      : await generateCluster(answers, { existing: existingPki(flags, dir, io.cwd), rotate: flags.rotatePki ?? false, outDir: dir, snippets });
+      : await generateCluster(answers, {
+          existing: existingPki(replacing ? { ...flags, force: true } : flags, dir, io.cwd),
+          rotate: flags.rotatePki ?? false,
+          outDir: dir,
+          snippets,
+          ...((staged = replacing ? undefined : openStaged(dir, flags)) ? { sink: (f: GeneratedFile) => streamTo(staged!, f, streamed) } : {}),
+        });
   } catch (e) {
+    staged?.abort();
+    if (e instanceof StreamWriteError) return printError(io, flags.json, 'write_failed', `cannot write ${dir!}: ${e.message}`);
     if (e instanceof SpecError) return printProblems(io, flags.json, e.problems, given, source);
     if (e instanceof SnippetError) throw new UsageError(e.message, e.code, 'snippets');
     if (e instanceof SecretsError) throw new UsageError(e.message);
@@ -244,9 +282,19 @@ export async function runGenerate(flags: GenerateFlags, io: GenerateIo, mode: { 
   const done = finishWithoutWriting(result, dir, flags, io);
   if (done !== undefined) return done;
   const matchbox = planMatchbox(result, flags, io.cwd);
+  if (replacing) {
+    const code = await askToReplace(dir, result.files, io, (io.color ?? false) && flags.color !== false);
+    if (code !== undefined) return code;
+  }
   try {
-    writeGenerated(dir, result, { force: flags.force });
+    if (staged) {
+      for (const f of result.files) if (!streamed.has(f.name)) staged.add(f);
+      staged.commit();
+    } else {
+      writeGenerated(dir, result, { force: flags.force || replacing });
+    }
   } catch (e) {
+    staged?.abort();
     if (e instanceof OutputExistsError) throw new UsageError(`--out: ${e.message}`, 'output_exists', 'out');
     return printError(io, flags.json, 'write_failed', `cannot write ${dir}: ${(e as Error).message}`);
   }

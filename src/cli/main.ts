@@ -76,6 +76,15 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--json', 'print the result as JSON on standard output (progress on standard error)')
     .action(async (dir: string, opts: RehearseFlags) => setExit(await (await import('./rehearse.js')).runRehearse(dir, opts)));
 
+  program
+    .command('scale')
+    .description('Grow (or shrink the workers of) a generated cluster: existing machines keep their configs byte for byte; prints the etcd membership steps')
+    .argument('<dir>', 'directory of a generated cluster (its cluster.yaml and pki/)')
+    .requiredOption('--size <n>', 'total number of machines after scaling')
+    .option('--etcd-size <n>', 'production: the number of etcd members after scaling, 3 or 5 (default: the current one)')
+    .option('--force', 'allow removing machines (their configs and certificates)')
+    .action(async (dir: string, opts: import('./scale.js').ScaleFlags) => setExit(await (await import('./scale.js')).runScale(dir, opts, io())));
+
   return program;
 }
 

@@ -5,7 +5,7 @@ import { planEtcd } from './etcd.js';
 import { nameMachines } from './names.js';
 import type { BootStep, Machine, Plan } from './types.js';
 
-export type { BootStep, EtcdMember, EtcdTopology, Machine, Plan, Role } from './types.js';
+export type { BootStep, EtcdMember, EtcdTopology, EtcdView, Machine, Plan, Role } from './types.js';
 export { faultTolerance } from './names.js';
 export { machineEntries, needsPki, secretsInput, secretsRequest } from './secrets.js';
 

@@ -3,6 +3,7 @@
  * static address or a MAC. Applied to a finished plan (names, addresses, MACs, then the etcd
  * topology and boot order again from the pinned machines). Pure.
  */
+import { shown } from '../spec/checks.js';
 import { SpecError, type Field, type Problem } from '../spec/types.js';
 import { macFor } from './addresses.js';
 import { planEtcd } from './etcd.js';
@@ -44,7 +45,7 @@ export function pinMachines(plan: Plan, pins: readonly MachinePin[] | undefined)
   pins.forEach((pin, i) => {
     const index = byPlanned.get(pin.planned);
     if (index === undefined) {
-      fail(at(i, 'planned'), `no planned machine is called ${pin.planned}; the planned names are ${listNames(plan.machines.map((m) => m.name))}`);
+      fail(at(i, 'planned'), `no planned machine is called ${shown(pin.planned)}; the planned names are ${listNames(plan.machines.map((m) => m.name))}`);
       return;
     }
     const other = pinnedBy.get(index);
@@ -55,14 +56,14 @@ export function pinMachines(plan: Plan, pins: readonly MachinePin[] | undefined)
     pinnedBy.set(index, i);
     const m = machines[index]!;
     if (pin.name !== undefined) {
-      if (!HOST_NAME.test(pin.name)) fail(at(i, 'name'), `${pin.name} is not a host name (1 to 63 lowercase letters, digits and dashes)`);
+      if (!HOST_NAME.test(pin.name)) fail(at(i, 'name'), `${shown(pin.name)} is not a host name (1 to 63 lowercase letters, digits and dashes)`);
       else if (RESERVED_NAMES.includes(pin.name)) fail(at(i, 'name'), `${pin.name} names a group of machines for snippets; choose another name`);
       else m.name = pin.name;
     }
     if (pin.address !== undefined) {
       const n = parseIPv4(pin.address);
       if (net.dhcp || !cidr) fail(at(i, 'address'), 'not with DHCP: DHCP gives the machines their addresses');
-      else if (n === undefined) fail(at(i, 'address'), `${pin.address} is not an IPv4 address`);
+      else if (n === undefined) fail(at(i, 'address'), `${shown(pin.address)} is not an IPv4 address`);
       else if (!isHost(cidr, n)) fail(at(i, 'address'), `${pin.address} is not a host address of ${formatIPv4(cidr.base)}/${cidr.prefixLength}`);
       else if (pin.address === net.gateway) fail(at(i, 'address'), `${pin.address} is the gateway`);
       else if (net.dns.includes(pin.address)) fail(at(i, 'address'), `${pin.address} is a DNS server`);
@@ -73,7 +74,7 @@ export function pinMachines(plan: Plan, pins: readonly MachinePin[] | undefined)
     }
     if (pin.mac !== undefined) {
       const mac = pin.mac.toLowerCase();
-      if (!MAC.test(mac)) fail(at(i, 'mac'), `${pin.mac} is not a MAC address like 52:54:00:12:34:56`);
+      if (!MAC.test(mac)) fail(at(i, 'mac'), `${shown(pin.mac)} is not a MAC address like 52:54:00:12:34:56`);
       else if (parseInt(mac.slice(0, 2), 16) & 1) fail(at(i, 'mac'), `${pin.mac} is a multicast address (the first octet must be even)`);
       else m.mac = mac;
     }

@@ -53,4 +53,13 @@ export interface Plan {
   machines: Machine[];
   etcd: EtcdTopology | null;
   bootOrder: BootStep[];
+  /** Machines (by name) made for another etcd membership (answers' etcdMembership, src/scale/). */
+  etcdViews?: Readonly<Record<string, EtcdView>>;
+}
+
+/** The etcd settings one machine was made with, where they differ from the plan's. */
+export interface EtcdView {
+  initialCluster?: string;
+  state?: 'new' | 'existing';
+  clientEndpoints?: string[];
 }

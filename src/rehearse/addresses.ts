@@ -41,15 +41,46 @@ export function hostsIn(value: string, bare = false): string[] {
     .filter((h): h is string => h !== undefined);
 }
 
-/** The list with each host replaced by `map(host)`; items without a host are kept as they are. */
-export function rewriteHosts(value: string, map: (host: string) => string, bare = false): string {
+/** A host and its port (`null` when the item names none) as written in a URL or `host:port`. */
+export interface Endpoint {
+  host: string;
+  port: string | null;
+}
+
+const splitPort = (after: string): { port: string | null; rest: string } => {
+  const m = /^:(\d+)(.*)$/s.exec(after);
+  return m ? { port: m[1]!, rest: m[2]! } : { port: null, rest: after };
+};
+
+/** Every host with its port in a comma-separated list of URLs (or `host:port` when `bare`). */
+export function endpointsIn(value: string, bare = false): Endpoint[] {
+  return value
+    .split(',')
+    .map((item) => parts(item.trim(), bare))
+    .filter((p): p is Parts => p !== null)
+    .map((p) => ({ host: p.host, port: splitPort(p.after).port }));
+}
+
+/**
+ * The list with each host and port replaced by `map(host, port)`; items without a host are kept
+ * as they are, and so is every other character (scheme, path, `name=`).
+ */
+export function rewriteEndpoints(value: string, map: (host: string, port: string | null) => Endpoint, bare = false): string {
   return value
     .split(',')
     .map((item) => {
       const p = parts(item, bare);
-      return p ? p.before + map(p.host) + p.after : item;
+      if (!p) return item;
+      const { port, rest } = splitPort(p.after);
+      const to = map(p.host, port);
+      return p.before + to.host + (to.port === null ? '' : `:${to.port}`) + rest;
     })
     .join(',');
+}
+
+/** The list with each host replaced by `map(host)`; items without a host are kept as they are. */
+export function rewriteHosts(value: string, map: (host: string) => string, bare = false): string {
+  return rewriteEndpoints(value, (host, port) => ({ host: map(host), port }), bare);
 }
 
 /** Hands out consecutive IPv4 loopback addresses starting at `first` (for example 127.0.0.11). */

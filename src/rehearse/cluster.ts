@@ -93,6 +93,18 @@ export class Cluster {
     return line.replace(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+ [A-Z] \| /, '');
   }
 
+  /** Why the process refused TLS connections, as its log says (`tls: client didn't provide a certificate`). */
+  tlsRejections(p: PlannedProcess): string[] {
+    let text: string;
+    try {
+      text = readFileSync(join(p.home, 'etcd.log'), 'utf8');
+    } catch {
+      return [];
+    }
+    // capnslog (etcd 3.4's default): error "tls: ..."; zap: "error":"tls: ..."
+    return [...new Set([...text.matchAll(/rejected connection.*?"?error"?[:\s(]+"(tls: [^"]*)"/g)].map((m) => m[1]!))];
+  }
+
   /** Throws with the log's end when a process among `expected` has exited on its own. */
   assertAlive(expected: PlannedProcess[]): void {
     for (const p of expected) {

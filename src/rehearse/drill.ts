@@ -1,5 +1,6 @@
 /**
- * The drill, on a prepared cluster: the cluster forms; a write goes through each proxy; with
+ * The drill, on a prepared cluster: the cluster forms; when the members require client
+ * certificates, etcdctl without one is refused; a write goes through each proxy; with
  * floor((n-1)/2) members stopped (the leader first) writes still succeed; with one more they are
  * refused (while the last member still answers reads); restarted, the cluster heals and what was
  * written while degraded is on every restarted member.
@@ -14,6 +15,11 @@ const plural = (n: number, word: string) => `${word}${n === 1 ? '' : 's'}`;
 
 export function faultTolerance(members: number): number {
   return Math.floor((members - 1) / 2);
+}
+
+/** Whether every member serves https clients and requires a client certificate (ETCD_CLIENT_CERT_AUTH). */
+export function requiresClientCerts(members: PlannedProcess[]): boolean {
+  return members.length > 0 && members.every((m) => m.clientUrl.startsWith('https:') && m.env.ETCD_CLIENT_CERT_AUTH === 'true');
 }
 
 export async function drill(probes: Probes, steps: Steps): Promise<void> {
@@ -38,6 +44,25 @@ export async function drill(probes: Probes, steps: Steps): Promise<void> {
     await probes.write([members[0]!], `${KEY}/formed`, 'yes');
     return `${names(members)} healthy after ${seconds(ms)} at ${members.map((m) => m.clientUrl).join(' ')}`;
   });
+
+  if (requiresClientCerts(members)) {
+    await steps.run('client-cert', 'etcdctl without a client certificate is refused', async () => {
+      // It trusts the CA (so the only thing missing is its own certificate) but offers none.
+      const cacert = ctl.clientTls?.cacert;
+      // Refused at the handshake: short timeouts suffice (the members answered with a certificate just before).
+      const anonymous = ctl.withTls(cacert ? { cacert } : { 'insecure-skip-tls-verify': 'true' }, { dialMs: 500, commandMs: 500 });
+      const key = `${KEY}/without-client-cert`;
+      const results = await Promise.all(members.map(async (m) => ({ m, r: await anonymous.put(m.clientUrl, key, 'must not be written') })));
+      const accepted = results.filter((x) => x.r.ok).map((x) => x.m);
+      if (accepted.length) throw new Error(`written without a client certificate via ${names(accepted)}: the members do not require one`);
+      const written = await ctl.get(members[0]!.clientUrl, key);
+      if (written.value !== undefined) throw new Error(`${key} was written without a client certificate`);
+      if (!written.ok) throw new Error(`etcdctl with the client certificate failed too: ${written.message}`);
+      const logged = [...new Set(members.flatMap((m) => cluster.tlsRejections(m)))];
+      const why = logged.length ? `the members log: ${logged.join('; ')}` : `etcdctl: ${[...new Set(results.map((x) => x.r.message))].join('; ')}`;
+      return `refused by ${names(members)} (${why}); with the certificate it answers`;
+    });
+  }
 
   for (const p of proxies) {
     await steps.run(`proxy:${p.machine}`, `write through ${p.machine}'s grpc-proxy`, async () => {

@@ -34,6 +34,16 @@ export class Etcdctl {
     private readonly timeouts: EtcdctlTimeouts = DEFAULT_TIMEOUTS,
   ) {}
 
+  /** The same etcdctl with other TLS settings (without a client certificate, for example). */
+  withTls(tls: ClientTls | null, timeouts: EtcdctlTimeouts = this.timeouts): Etcdctl {
+    return new Etcdctl(this.procs, this.bin, tls, timeouts);
+  }
+
+  /** The TLS settings it uses towards the cluster. */
+  get clientTls(): ClientTls | null {
+    return this.tls;
+  }
+
   async run(endpoints: string[], args: string[]): Promise<Outcome & { stdout: string }> {
     const tls = this.tls ? Object.entries(this.tls).map(([k, v]) => `--${k}=${v}`) : [];
     const r = await this.procs.exec(

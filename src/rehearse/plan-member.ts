@@ -1,9 +1,10 @@
 /**
- * One etcd member's process: the generated ETCD_* environment with addresses mapped to loopback,
+ * One etcd member's process: the generated ETCD_* environment with addresses (and, in the `ports`
+ * layout, ports) mapped to loopback,
  * the data dir in the work dir, certificate paths pointing at files written for the rehearsal,
  * and wrapper-only variables dropped. Every other variable is passed exactly as generated. Pure.
  */
-import { hostKind, hostsIn, rewriteHosts } from './addresses.js';
+import { endpointsIn, hostKind, hostsIn, rewriteEndpoints } from './addresses.js';
 import { materialise, type AddressBook, type Self } from './plan-context.js';
 import { splitWords } from './systemd.js';
 import type { MachineReading, MemberReading, PlannedFile, PlannedProcess } from './types.js';
@@ -34,6 +35,18 @@ export function memberHosts(env: Record<string, string>): string[] {
   return [...new Set([...hostsIn(urls), ...hostsIn(own)])].filter((h) => hostKind(h) === 'other');
 }
 
+/** The ports this member serves on its own address (or 0.0.0.0): client ports first, then peer ports. */
+export function memberPorts(env: Record<string, string>): string[] {
+  const urls = ['ETCD_ADVERTISE_CLIENT_URLS', 'ETCD_LISTEN_CLIENT_URLS', 'ETCD_INITIAL_ADVERTISE_PEER_URLS', 'ETCD_LISTEN_PEER_URLS']
+    .map((k) => env[k] ?? '')
+    .join(',');
+  const ports = endpointsIn(urls)
+    .filter((e) => hostKind(e.host) !== 'loopback')
+    .map((e) => e.port)
+    .filter((p): p is string => p !== null);
+  return [...new Set(ports)];
+}
+
 /** `host:port` of each URL with a port (what a process binds). */
 export function listenAddresses(urls: string): string[] {
   return urls
@@ -49,11 +62,11 @@ export interface MemberContext {
   problems: string[];
 }
 
-export function planMember(reading: MachineReading, member: MemberReading, address: string, ctx: MemberContext): PlannedProcess {
+export function planMember(reading: MachineReading, member: MemberReading, ctx: MemberContext): PlannedProcess {
   const { machine } = reading;
-  const self: Self = { machine, address };
+  const self: Self = { machine };
   const home = `${ctx.workDir}/${machine}`;
-  const map = (host: string) => ctx.book.map(host, self);
+  const map = (value: string) => rewriteEndpoints(value, (host, port) => ctx.book.endpoint(host, port, self));
   const env: Record<string, string> = {};
   const args: string[] = [];
   const files: PlannedFile[] = [];
@@ -76,7 +89,7 @@ export function planMember(reading: MachineReading, member: MemberReading, addre
       env[name] = `${home}/wal`;
       dirs.push(`${home}/wal`);
     } else if (name === 'ETCD_OPTS') {
-      args.push(...splitWords(value).map((w) => rewriteHosts(w, map)));
+      args.push(...splitWords(value).map(map));
       ctx.notes.add('ETCD_OPTS passed as etcd arguments, as the etcd-wrapper does');
     } else if (name.endsWith('_FILE') && value !== '') {
       const got = materialise(value, member.mounts, reading.files, home);
@@ -86,11 +99,12 @@ export function planMember(reading: MachineReading, member: MemberReading, addre
         env[name] = got.file.path;
       }
     } else {
-      env[name] = rewriteHosts(value, map);
+      env[name] = map(value);
     }
   }
   if (!args.includes('--data-dir')) args.push('--data-dir', `${home}/data`);
-  const clientUrl = (env.ETCD_ADVERTISE_CLIENT_URLS || env.ETCD_LISTEN_CLIENT_URLS || `http://${address}:2379`).split(',')[0]!.trim();
+  // Without client URLs etcd serves localhost:2379 (a problem above: no one else could reach it).
+  const clientUrl = (env.ETCD_ADVERTISE_CLIENT_URLS || env.ETCD_LISTEN_CLIENT_URLS || map('http://localhost:2379')).split(',')[0]!.trim();
   return {
     kind: 'member',
     machine,

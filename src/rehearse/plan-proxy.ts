@@ -1,9 +1,9 @@
 /**
  * One worker's grpc-proxy process: the generated `grpc-proxy start` arguments with the endpoints
- * and the listen address mapped to loopback, certificate paths pointing at files written for the
+ * and the listen address mapped to loopback (host, and port in the `ports` layout), certificate paths pointing at files written for the
  * rehearsal, and its data dir in the work dir. Every other argument is passed as generated. Pure.
  */
-import { rewriteHosts } from './addresses.js';
+import { rewriteEndpoints } from './addresses.js';
 import { materialise, type AddressBook, type Self } from './plan-context.js';
 import type { MachineReading, PlannedFile, PlannedProcess, ProxyReading } from './types.js';
 
@@ -60,9 +60,9 @@ export interface ProxyContext {
 
 export function planProxy(reading: MachineReading, proxy: ProxyReading, ctx: ProxyContext): PlannedProcess {
   const { machine } = reading;
-  const self: Self = { machine, address: null };
+  const self: Self = { machine };
   const home = `${ctx.workDir}/${machine}.proxy`;
-  const map = (host: string) => ctx.book.map(host, self);
+  const map = (value: string, bare = false) => rewriteEndpoints(value, (host, port) => ctx.book.endpoint(host, port, self), bare);
   const files: PlannedFile[] = [];
   const args = parseProxyArgs(proxy.args);
   const find = (flag: string) => args.find((a) => a.flag === flag && a.value !== null);
@@ -74,9 +74,9 @@ export function planProxy(reading: MachineReading, proxy: ProxyReading, ctx: Pro
   if (!find('data-dir')) args.push({ flag: 'data-dir', value: '', joined: true });
   for (const a of args) {
     if (a.flag === null || a.value === null) {
-      if (a.value !== null) a.value = rewriteHosts(a.value, map);
+      if (a.value !== null) a.value = map(a.value);
     } else if (ADDRESS_FLAGS.includes(a.flag)) {
-      a.value = rewriteHosts(a.value, map, true);
+      a.value = map(a.value, true);
     } else if (a.flag === 'data-dir') {
       a.value = `${home}/data`;
     } else if (PATH_FLAGS.includes(a.flag) && a.value !== '') {

@@ -1,12 +1,21 @@
 /**
  * TLS settings that cannot work, found before anything starts: https URLs without the certificate
  * and key to serve them, a proxy that cannot verify or authenticate to https members, and server
- * certificates that do not name the loopback address the rehearsal gives their member. Pure.
+ * or peer certificates that do not name the host the rehearsal dials their member at. Pure.
  */
 import { X509Certificate } from 'node:crypto';
+import { isIP } from 'node:net';
+import { hostsIn } from './addresses.js';
 import type { MachineReading, PlannedProcess } from './types.js';
 
 const isHttps = (urls: string | undefined) => (urls ?? '').split(',').some((u) => u.trim().toLowerCase().startsWith('https://'));
+
+const URL_VARS = ['ETCD_LISTEN_CLIENT_URLS', 'ETCD_ADVERTISE_CLIENT_URLS', 'ETCD_LISTEN_PEER_URLS', 'ETCD_INITIAL_ADVERTISE_PEER_URLS'];
+
+/** Whether a member serves (client or peer) https: the rehearsal then runs in the `ports` layout. */
+export function servesHttps(env: Record<string, string>): boolean {
+  return URL_VARS.some((k) => isHttps(env[k]));
+}
 
 function memberProblems(r: MachineReading): string[] {
   const env = r.member!.env;
@@ -39,23 +48,27 @@ export function tlsProblems(readings: MachineReading[]): string[] {
   return [...members.flatMap(memberProblems), ...readings.flatMap((r) => proxyProblems(r, clientCertAuth))];
 }
 
-/** The certificate a member serves on `urlVar` must name the address clients dial there. */
+/**
+ * The certificate a member serves on `urlVar` must name every host clients dial there, as mapped
+ * for the rehearsal (127.0.0.1 in the `ports` layout): clients and peers verify it.
+ */
 function sanProblem(m: PlannedProcess, certVar: string, urlVar: string): string | null {
-  const url = (m.env[urlVar] ?? '').split(',')[0]!;
-  const host = /^https:\/\/([^/:]+)/i.exec(url)?.[1];
+  const hosts = [...new Set(hostsIn((m.env[urlVar] ?? '').split(',').filter((u) => /^https:\/\//i.test(u.trim())).join(',')))];
   const file = m.files.find((f) => f.path === m.env[certVar]);
-  if (!host || !file) return null;
+  if (!hosts.length || !file) return null;
   let cert: X509Certificate;
   try {
     cert = new X509Certificate(file.contents);
   } catch {
     return null; // not a certificate: etcd says so when it starts
   }
-  if (cert.checkIP(host)) return null;
-  return `${m.machine}: its ${certVar} names ${cert.subjectAltName ?? 'no address'}, not ${host}, the loopback address the rehearsal runs it on: TLS would fail verification here`;
+  const bare = (h: string) => h.replace(/^\[|\]$/g, '');
+  const missing = hosts.filter((h) => (isIP(bare(h)) ? !cert.checkIP(bare(h)) : !cert.checkHost(h)));
+  if (!missing.length) return null;
+  return `${m.machine}: its ${certVar} names ${cert.subjectAltName ?? 'no address'}, not ${missing.join(', ')}, where the rehearsal reaches it: TLS would fail verification here`;
 }
 
-/** Members whose server or peer certificate does not cover their rehearsal address. */
+/** Members whose server or peer certificate does not cover the host the rehearsal dials them at. */
 export function sanProblems(members: PlannedProcess[]): string[] {
   return members.flatMap((m) =>
     [sanProblem(m, 'ETCD_CERT_FILE', 'ETCD_ADVERTISE_CLIENT_URLS'), sanProblem(m, 'ETCD_PEER_CERT_FILE', 'ETCD_INITIAL_ADVERTISE_PEER_URLS')].filter(

@@ -1,14 +1,26 @@
 /**
- * The planner: machine readings -> the processes to run on this machine. Members get 127.0.0.11
- * upward, each proxy (a sample of the workers) its own 127.0.1.x for what it calls 127.0.0.1;
- * every address in every flag is mapped, data dirs go to the work dir, and nothing may name an
+ * The planner: machine readings -> the processes to run on this machine. Plain http: members get
+ * 127.0.0.11 upward, each proxy (a sample of the workers) its own 127.0.1.x for what it calls
+ * 127.0.0.1, ports as generated. TLS (any member serving https): every process on 127.0.0.1, the
+ * one loopback address the certificates name, each machine with its own ports (see plan-context).
+ * Every address in every flag is mapped, data dirs go to the work dir, and nothing may name an
  * address outside 127.0.0.0/8. Pure: `workDir` is only used to compute paths.
  */
 import { outsideLoopback } from './addresses.js';
-import { AddressBook, DEFAULT_MACHINE_BASE, DEFAULT_MEMBER_BASE } from './plan-context.js';
-import { DISCOVERY_VARS, memberHosts, planMember } from './plan-member.js';
+import {
+  DEFAULT_MACHINE_BASE,
+  DEFAULT_MEMBER_BASE,
+  DEFAULT_PORT_BASE,
+  LoopbackBook,
+  PORT_BLOCK,
+  PortBook,
+  PORTS_HOST,
+  type AddressBook,
+  type Layout,
+} from './plan-context.js';
+import { DISCOVERY_VARS, memberHosts, memberPorts, planMember } from './plan-member.js';
 import { parseProxyArgs, planProxy } from './plan-proxy.js';
-import { sanProblems, tlsProblems } from './plan-tls.js';
+import { servesHttps, sanProblems, tlsProblems } from './plan-tls.js';
 import type { ClientTls, MachineReading, PlannedProcess, RehearsalPlan } from './types.js';
 
 export const DEFAULT_PROXIES = 3;
@@ -22,6 +34,10 @@ export interface PlanOptions {
   memberBase?: string;
   /** First per-machine loopback address (default 127.0.1.1). */
   machineBase?: string;
+  /** First port of the `ports` layout (default 22379; each machine gets 10 from there). */
+  portBase?: number;
+  /** `auto` (default): `ports` when any member serves https, else `addresses`. */
+  layout?: Layout | 'auto';
 }
 
 /** With discovery the members find each other through a service; offline, a static cluster stands in. */
@@ -58,13 +74,19 @@ export function planRehearsal(readings: MachineReading[], options: PlanOptions):
   const notes = new Set<string>();
   const problems: string[] = [];
   for (const r of readings) for (const n of r.notes) notes.add(`${r.machine}: ${n}`);
-  const book = new AddressBook(options.memberBase ?? DEFAULT_MEMBER_BASE, options.machineBase ?? DEFAULT_MACHINE_BASE, problems);
+  const memberReadings = readings.filter((r) => r.member);
+  const tls = memberReadings.some((r) => servesHttps(r.member!.env));
+  const layout = !options.layout || options.layout === 'auto' ? (tls ? 'ports' : 'addresses') : options.layout;
+  const portBase = options.portBase ?? DEFAULT_PORT_BASE;
+  const book: AddressBook =
+    layout === 'ports'
+      ? new PortBook(portBase, problems)
+      : new LoopbackBook(options.memberBase ?? DEFAULT_MEMBER_BASE, options.machineBase ?? DEFAULT_MACHINE_BASE, problems);
   const ctx = { book, workDir: options.workDir, notes, problems };
   problems.push(...tlsProblems(readings));
 
-  const memberReadings = readings.filter((r) => r.member);
-  const addresses = memberReadings.map((r) => book.addMember(r.machine, memberHosts(r.member!.env)));
-  const members = memberReadings.map((r, i) => planMember(r, r.member!, addresses[i]!, ctx));
+  for (const r of memberReadings) book.addMember(r.machine, memberHosts(r.member!.env), memberPorts(r.member!.env));
+  const members = memberReadings.map((r) => planMember(r, r.member!, ctx));
   if (memberReadings.some((r) => DISCOVERY_VARS.some((k) => r.member!.env[k]))) staticCluster(members);
   const names = members.map((m) => m.name);
   for (const name of new Set(names.filter((n, i) => names.indexOf(n) !== i))) problems.push(`two members are both named ${name}`);
@@ -76,9 +98,11 @@ export function planRehearsal(readings: MachineReading[], options: PlanOptions):
 
   problems.push(...sanProblems(members));
   for (const p of [...members, ...proxies]) checkLoopbackOnly(p, problems);
+  if (layout === 'ports') notes.add(portsNote(book, portBase, tls));
   for (const n of bookNotes(book)) notes.add(n);
   return {
     workDir: options.workDir,
+    layout,
     members,
     proxies,
     skippedProxies,
@@ -92,4 +116,13 @@ export function planRehearsal(readings: MachineReading[], options: PlanOptions):
 /** Addresses that belong to no member: someone points at a machine that is not in DIR. */
 function bookNotes(book: AddressBook): string[] {
   return book.mappings.filter((m) => m.owner === null).map((m) => `${m.original} is no etcd member found in DIR: mapped to ${m.mapped}, where nothing runs`);
+}
+
+/** Why the ports differ from the generated ones, and which is which. */
+function portsNote(book: AddressBook, base: number, tls: boolean): string {
+  const why = tls
+    ? `the members serve TLS, and generated certificates name the machine's address, its name, localhost and ${PORTS_HOST}, never a loopback address of each member's own; so`
+    : 'as asked,';
+  const map = book.mappings.filter((m) => m.owner !== null).map((m) => `${m.original} -> ${m.mapped.slice(PORTS_HOST.length + 1)}`);
+  return `ports remapped: ${why} every process runs on ${PORTS_HOST} with ports of its own (${PORT_BLOCK} per machine from ${base}): ${map.join(', ')}; every other flag, certificate and key is as generated`;
 }

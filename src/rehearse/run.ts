@@ -31,9 +31,11 @@ export interface RehearseOptions {
   onEvent?: (e: RehearsalEvent) => void;
   /** Where `etcd` and `etcdctl` are looked for (default: $PATH). */
   path?: string;
-  /** Loopback blocks (defaults 127.0.0.11 and 127.0.1.1): two rehearsals at once need different ones. */
+  /** Loopback blocks (defaults 127.0.0.11 and 127.0.1.1): two plain-http rehearsals at once need different ones. */
   memberBase?: string;
   machineBase?: string;
+  /** First port on 127.0.0.1 for a TLS cluster (default 22379, 10 per machine): two TLS rehearsals at once need different ones. */
+  portBase?: number;
   /** Extra environment for the members, on top of the generated one (test harness only). */
   memberEnv?: Record<string, string>;
   etcdctlTimeouts?: EtcdctlTimeouts;
@@ -69,7 +71,13 @@ export async function rehearse(dir: string, options: RehearseOptions = {}): Prom
 
   let plan: RehearsalPlan;
   try {
-    plan = planRehearsal(readings, { workDir, proxies: options.proxies, memberBase: options.memberBase, machineBase: options.machineBase });
+    plan = planRehearsal(readings, {
+      workDir,
+      proxies: options.proxies,
+      memberBase: options.memberBase,
+      machineBase: options.machineBase,
+      portBase: options.portBase,
+    });
   } catch (e) {
     lastResort();
     process.removeListener('exit', lastResort);
@@ -109,6 +117,7 @@ export async function rehearse(dir: string, options: RehearseOptions = {}): Prom
     dir,
     etcdVersion: tools.version,
     workDir,
+    layout: plan.layout,
     members: plan.members.map((m) => ({ machine: m.machine, name: m.name, clientUrl: m.clientUrl })),
     proxies: plan.proxies.map((p) => ({ machine: p.machine, clientUrl: p.clientUrl })),
     skippedProxies: plan.skippedProxies,

@@ -81,10 +81,17 @@ export interface ClientTls {
   cacert?: string;
   cert?: string;
   key?: string;
+  /** Only to prove the members refuse a client without a certificate when there is no CA file. */
+  'insecure-skip-tls-verify'?: 'true';
 }
 
 export interface RehearsalPlan {
   workDir: string;
+  /**
+   * `addresses`: each member on its own loopback address, ports as generated (plain http).
+   * `ports`: every process on 127.0.0.1 with ports of its own (TLS: the certificates name 127.0.0.1).
+   */
+  layout: 'addresses' | 'ports';
   members: PlannedProcess[];
   /** The proxies started (a sample of the workers). */
   proxies: PlannedProcess[];
@@ -113,6 +120,7 @@ export interface RehearsalResult {
   dir: string;
   etcdVersion: string;
   workDir: string;
+  layout: RehearsalPlan['layout'];
   members: { machine: string; name: string; clientUrl: string }[];
   proxies: { machine: string; clientUrl: string }[];
   skippedProxies: string[];

@@ -65,6 +65,8 @@ export interface MachineContext {
     self: EtcdMember | null;
     clientEndpoints: string[];
     initialCluster: string;
+    /** ETCD_INITIAL_CLUSTER_STATE: new, or existing for a member added to a running cluster (scale). */
+    initialClusterState: 'new' | 'existing';
     discovery: string | null;
     token: string;
     enableV2: boolean;
@@ -208,8 +210,9 @@ export function machineContext(plan: Plan, machine: Machine, secrets: MachineSec
       image: etcd.image,
       dataDir: ETCD_DATA_DIR,
       self: etcd.members.find((m) => m.name === machine.name) ?? null,
-      clientEndpoints: etcd.clientEndpoints,
-      initialCluster: etcd.initialCluster,
+      clientEndpoints: plan.etcdViews?.[machine.name]?.clientEndpoints ?? etcd.clientEndpoints,
+      initialCluster: plan.etcdViews?.[machine.name]?.initialCluster ?? etcd.initialCluster,
+      initialClusterState: plan.etcdViews?.[machine.name]?.state ?? 'new',
       discovery: etcd.discovery,
       token: etcd.token,
       enableV2: etcd.enableV2,

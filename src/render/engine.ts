@@ -3,7 +3,8 @@
  * helpers do YAML's), every template a partial by its name without `.hbs`, and every error
  * reported as a TemplateError with the template file, line and missing value.
  */
-import Handlebars from 'handlebars';
+import type Handlebars from 'handlebars';
+import { handlebars, runtime } from './handlebars.js';
 import { TemplateError } from './errors.js';
 import { HelperError, helpers, type Loc } from './helpers.js';
 import type { TemplateSet, TemplateSource } from './templates.js';
@@ -24,7 +25,7 @@ function expressionAt(t: TemplateSource, at: Loc): { text: string; paths: string
     }
     for (const key of ['body', 'program', 'inverse', 'params', 'path']) walk(n[key]);
   };
-  walk(Handlebars.parse(t.source));
+  walk(handlebars().parse(t.source));
   if (!found?.loc) return undefined;
   const lines = t.source.split('\n');
   const { start, end } = found.loc;
@@ -62,11 +63,15 @@ function explain(t: TemplateSource, e: unknown): TemplateError {
 
 /** Template name (file name without `.hbs`) -> render function. */
 export function compileTemplates(set: TemplateSet): (name: string, context: unknown) => string {
-  const hb = Handlebars.create();
+  // Precompiled built-ins need only the runtime; anything else the compiler (see templates.ts).
+  const all = [...set.values()];
+  const hb = (all.every((t) => t.precompiled) ? runtime : handlebars()).create();
   hb.registerHelper(helpers as unknown as Handlebars.HelperDeclareSpec);
   const compiled = new Map<string, Render>();
-  for (const t of set.values()) {
-    const render = hb.compile(t.source, { strict: true, noEscape: true });
+  for (const t of all) {
+    const render: Render = t.precompiled
+      ? hb.template(new Function(`return ${t.precompiled};`)() as Parameters<typeof hb.template>[0])
+      : hb.compile(t.source, { strict: true, noEscape: true });
     const wrapped: Render = (context, options) => {
       try {
         return render(context, options);

@@ -22,9 +22,12 @@ export interface RenderedMachine {
 
 /** `secretsOf`: each machine's share of the PKI (null: none), see machineContext. */
 export function renderMachines(plan: Plan, templates: TemplateSet, secretsOf: (m: Machine) => MachineSecrets | null = () => null): RenderedMachine[] {
+  const render = machineRenderer(plan, templates, secretsOf);
+  return plan.machines.map((machine) => ({ machine, butane: render(machine) }));
+}
+
+/** One machine at a time (templates compiled once): for writing a large cluster machine by machine. */
+export function machineRenderer(plan: Plan, templates: TemplateSet, secretsOf: (m: Machine) => MachineSecrets | null = () => null): (machine: Machine) => string {
   const render = compileTemplates(templates);
-  return plan.machines.map((machine) => ({
-    machine,
-    butane: tidy(render(`${machine.role}.bu`, machineContext(plan, machine, secretsOf(machine)))),
-  }));
+  return (machine) => tidy(render(`${machine.role}.bu`, machineContext(plan, machine, secretsOf(machine))));
 }

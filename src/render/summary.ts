@@ -4,6 +4,7 @@ import { needsPki } from '../plan/index.js';
 import { DOCKER_INSECURE_WARNING, ETCD_INSECURE_WARNING, type DefaultValue } from '../spec/resolve.js';
 import { FLAG_OF } from '../spec/types.js';
 import { DOCKER_PORT, DOCKER_TLS_PORT, PROXY_LISTEN } from './context.js';
+import { topologyMermaid } from './topology.js';
 
 export interface SummaryOptions {
   /** The output directory as the user names it (DOCKER_CERT_PATH). */
@@ -219,6 +220,11 @@ function defaultsSection(defaults: DefaultValue[]): string[] {
   ];
 }
 
+/** The drawing as Mermaid (GitHub and most Markdown viewers render it); topology.svg is the same picture. */
+function topologySection(plan: Plan): string[] {
+  return ['## Topology', '', 'Also drawn in `topology.svg`.', '', '```mermaid', topologyMermaid(plan).replace(/\n+$/, ''), '```', ''];
+}
+
 export function formatSummary(plan: Plan, description: string, warnings: string[], defaults: DefaultValue[], options: SummaryOptions = { outDir: 'DIR' }): string {
   const { spec } = plan;
   return [
@@ -236,6 +242,7 @@ export function formatSummary(plan: Plan, description: string, warnings: string[
     ...pkiSection(plan),
     ...updatesSection(plan),
     ...bootSection(plan),
+    ...topologySection(plan),
     ...defaultsSection(defaults),
     '## Regenerate',
     '',

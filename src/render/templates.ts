@@ -5,8 +5,10 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import Handlebars from 'handlebars';
+import { createHash } from 'node:crypto';
+import { handlebars } from './handlebars.js';
 import { packageRoot, templatesDir } from '../package-root.js';
+import { shown } from '../spec/checks.js';
 import { SpecError } from '../spec/types.js';
 import { TemplateError } from './errors.js';
 import { OUTPUT_HELPERS } from './helpers.js';
@@ -17,6 +19,8 @@ export interface TemplateSource {
   /** The path shown in messages. */
   file: string;
   source: string;
+  /** Handlebars' precompiled code, for a built-in template unchanged since the build (see scripts/precompile-templates.mjs). */
+  precompiled?: string;
 }
 
 /** Templates by file name. */
@@ -59,7 +63,7 @@ function lint(t: TemplateSource, node: Node | undefined | null): void {
 export function checkTemplate(t: TemplateSource): void {
   let ast: Node;
   try {
-    ast = Handlebars.parse(t.source) as unknown as Node;
+    ast = handlebars().parse(t.source) as unknown as Node;
   } catch (e) {
     const message = (e as Error).message;
     const line = /on line (\d+)/.exec(message);
@@ -72,9 +76,10 @@ export function checkTemplate(t: TemplateSource): void {
 export function loadTemplates(overrideDir?: string | null): TemplateSet {
   const root = packageRoot();
   const set = new Map(readDir(templatesDir(), (f) => relative(root, f)).map((t) => [t.name, t]));
+  const replaced = new Set<string>();
   if (overrideDir) {
     if (!existsSync(overrideDir) || !statSync(overrideDir).isDirectory()) {
-      throw new SpecError([{ field: 'templates', message: `${overrideDir} is not a directory` }]);
+      throw new SpecError([{ field: 'templates', message: `${shown(overrideDir)} is not a directory` }]);
     }
     for (const t of readDir(overrideDir, (f) => f)) {
       if (!set.has(t.name)) {
@@ -83,8 +88,31 @@ export function loadTemplates(overrideDir?: string | null): TemplateSet {
         ]);
       }
       set.set(t.name, t);
+      replaced.add(t.name);
     }
   }
-  for (const t of set.values()) checkTemplate(t);
+  const built = precompiledTemplates();
+  for (const [name, t] of set) {
+    const pre = built?.[name];
+    // Unchanged built-ins were checked and compiled at build time; everything else is checked now.
+    if (pre && !replaced.has(name) && pre.sha256 === createHash('sha256').update(t.source).digest('hex')) {
+      set.set(name, { ...t, precompiled: pre.code });
+    } else {
+      checkTemplate(t);
+    }
+  }
   return set;
+}
+
+let precompiled: Record<string, { sha256: string; code: string }> | null | undefined;
+
+/** dist/src/render/templates.precompiled.json (made by the build), or null without one. */
+function precompiledTemplates(): Record<string, { sha256: string; code: string }> | null {
+  if (precompiled !== undefined) return precompiled;
+  try {
+    precompiled = JSON.parse(readFileSync(join(packageRoot(), 'dist', 'src', 'render', 'templates.precompiled.json'), 'utf8'));
+  } catch {
+    precompiled = null;
+  }
+  return precompiled ?? null;
 }

@@ -1,6 +1,7 @@
 /** Snippets from files: `--snippet TARGET=FILE` and `snippets:` in answers, read and checked once per run. */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { shown } from '../spec/checks.js';
 import { parseSnippet, SnippetError, type ParsedSnippet } from './merge.js';
 
 export { checkTargets, mergeSnippets, parseSnippet, snippetsFor, SnippetError, SNIPPET_GROUPS, type ParsedSnippet, type SnippetErrorCode } from './merge.js';
@@ -25,8 +26,8 @@ export function loadSnippets(refs: readonly SnippetRef[], base: string): ParsedS
     try {
       text = readFileSync(resolve(base, ref.file), 'utf8');
     } catch (e) {
-      throw new SnippetError('snippet_invalid', `snippet ${ref.file}: cannot read it: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      throw new SnippetError('snippet_invalid', `snippet ${shown(ref.file)}: cannot read it: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }
-    return { ...parseSnippet(text, ref.file, ref.target), path: resolve(base, ref.file) };
+    return { ...parseSnippet(text, shown(ref.file), ref.target), path: resolve(base, ref.file) };
   });
 }

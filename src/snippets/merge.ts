@@ -8,6 +8,7 @@
  * (failsafe schema: every scalar keeps its source text, so `0644` stays `0644`).
  */
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, YAMLMap, YAMLSeq, type Document, type Node, type Pair } from 'yaml';
+import { shown } from '../spec/checks.js';
 
 /** Which configs a snippet goes into: a role, every machine, or one machine by name. */
 export const SNIPPET_GROUPS = ['etcd', 'worker', 'laptop', 'all'] as const;
@@ -118,7 +119,7 @@ export function checkTargets(snippets: readonly ParsedSnippet[], machineNames: r
     if (!(SNIPPET_GROUPS as readonly string[]).includes(s.target) && !machineNames.includes(s.target)) {
       throw new SnippetError(
         'snippet_target',
-        `snippet ${s.label}: no machine or role is called ${s.target}; use etcd, worker, laptop, all or a machine name (${machineNames.slice(0, 3).join(', ')}${machineNames.length > 3 ? ', ...' : ''})`,
+        `snippet ${s.label}: no machine or role is called ${shown(s.target)}; use etcd, worker, laptop, all or a machine name (${machineNames.slice(0, 3).join(', ')}${machineNames.length > 3 ? ', ...' : ''})`,
       );
     }
   }

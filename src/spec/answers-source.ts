@@ -4,7 +4,8 @@
  * `answers.yaml:7:3 network.gateway: 10.0.0.300 is not an IPv4 address`. The parsed document stays
  * available so that later (semantic) problems about an answer get the same position.
  */
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { createRequire } from 'node:module';
+import type { Ajv as AjvClass, ErrorObject, ValidateFunction } from 'ajv';
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 import { answersSchema, definitionAt, type Def } from './definition.js';
 import type { Answers } from './types.js';
@@ -75,9 +76,12 @@ export interface AnswersSource {
 
 let validator: ValidateFunction | undefined;
 
-/** The compiled schema (once). */
+/** The compiled schema (once). ajv is loaded here, not at start-up: only an answers file needs it. */
 function validate(): ValidateFunction {
-  validator ??= new Ajv({ allErrors: true, strict: true }).compile(answersSchema());
+  if (!validator) {
+    const { Ajv } = createRequire(import.meta.url)('ajv') as { Ajv: typeof AjvClass };
+    validator = new Ajv({ allErrors: true, strict: true }).compile(answersSchema());
+  }
   return validator;
 }
 

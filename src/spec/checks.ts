@@ -1,4 +1,5 @@
 /** Small checks of single answer values. Each returns a reason (for "--flag: reason") or undefined. */
+import { parseCidr } from '../plan/ipv4.js';
 
 /** A value shown in a message: JSON-quoted so that newlines and quotes stay visible on one line. */
 export const show = (value: unknown): string =>
@@ -6,8 +7,14 @@ export const show = (value: unknown): string =>
     ? JSON.stringify(value).replace(/[\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
     : String(value);
 
-/** C0/C1 controls, DEL and the Unicode line and paragraph separators. */
-export const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+/** A value in a message: as it is when plain (no spaces, quotes or other doubt), else as `show` gives it. */
+export const shown = (value: string): string => (/^[A-Za-z0-9_.:/@+,=*-]+$/.test(value) ? value : show(value));
+
+/**
+ * C0/C1 controls, DEL, the Unicode line and paragraph separators, and half a surrogate pair (which
+ * no UTF-8 file can hold: written out, it would come back as U+FFFD).
+ */
+export const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]|\p{Cs}/u;
 
 const LABEL = '[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?';
 
@@ -42,15 +49,26 @@ export function token(v: string): string | undefined {
     : `must be up to 64 letters, digits, dots, dashes and underscores (got ${show(v)})`;
 }
 
+/** Longest discovery URL (UTF-8 bytes): its Environment= line, `%` doubled, stays under systemd's and Butane's 2048. */
+export const MAX_DISCOVERY_URL = 1000;
+
 export function discoveryUrl(v: string): string | undefined {
   const bad = `must be an http:// or https:// etcd discovery URL (got ${show(v)})`;
   if (CONTROL.test(v) || /[\s"'\\]/.test(v)) return bad;
+  if (Buffer.byteLength(v) > MAX_DISCOVERY_URL) return `must be an etcd discovery URL of at most ${MAX_DISCOVERY_URL} bytes (got ${Buffer.byteLength(v)})`;
   try {
     const url = new URL(v);
     return url.protocol === 'http:' || url.protocol === 'https:' ? undefined : bad;
   } catch {
     return bad;
   }
+}
+
+/** A network such as 10.0.0.0/24, with a prefix length from /8 to /30. */
+export function cidr(v: string): string | undefined {
+  const net = parseCidr(v);
+  if ('error' in net) return /^[\d./]+$/.test(v) ? net.error : `${show(v)} is not an IPv4 network like 10.0.0.0/24`;
+  return net.prefixLength < 8 || net.prefixLength > 30 ? `use a prefix length from /8 to /30 (got ${v})` : undefined;
 }
 
 export function interfaceMatch(v: string): string | undefined {

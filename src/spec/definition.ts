@@ -202,6 +202,27 @@ export const ANSWERS_DEFINITION: SectionDef = {
         },
       },
     },
+    etcdMembership: {
+      kind: 'list',
+      description:
+        'Written by `flatcar-architect scale`: machines made for another etcd membership than the current one keep their etcd settings (Ignition runs only on first boot); members added to a running cluster join it (state existing).',
+      unique: false,
+      items: {
+        kind: 'section',
+        description: 'Machines and the etcd settings they were made with; a setting left out is the current plan\'s.',
+        required: ['machines'],
+        keys: {
+          machines: { kind: 'list', description: 'Machine names.', items: text('A machine name.', { pattern: HOST_NAME_PATTERN, what: 'a machine name' }) },
+          initialCluster: text('ETCD_INITIAL_CLUSTER of these members: name=peerURL,...', { pattern: '^[a-z0-9-]+=https?://[^\\s,=]+(,[a-z0-9-]+=https?://[^\\s,=]+)*$', what: 'name=peerURL,...' }),
+          state: text('ETCD_INITIAL_CLUSTER_STATE: new (formed together) or existing (added with etcdctl member add).', { enum: ['new', 'existing'] }),
+          clientEndpoints: {
+            kind: 'list',
+            description: "The etcd client URLs these machines' proxy and locksmith use.",
+            items: text('A client URL.', { pattern: '^https?://[^\\s,]+$', what: 'an http:// or https:// URL' }),
+          },
+        },
+      },
+    },
   },
 };
 

@@ -193,11 +193,7 @@ function resolveNetwork(r: Resolver): StaticNetwork | DhcpNetwork | undefined {
     }
     return { dhcp: true };
   }
-  const cidr = r.text('network.cidr', '10.0.0.0/24', (v) => {
-    const net = parseCidr(v);
-    if ('error' in net) return net.error;
-    return net.prefixLength < 8 || net.prefixLength > 30 ? `use a prefix length from /8 to /30 (got ${v})` : undefined;
-  });
+  const cidr = r.text('network.cidr', '10.0.0.0/24', check.cidr);
   if (cidr === undefined) return undefined;
   const net = parseCidr(cidr) as Network;
   const gateway = r.address('network.gateway', formatIPv4(net.base + 1), net);

@@ -65,6 +65,23 @@ export interface Answers {
   machines?: { planned: string; name?: string; address?: string; mac?: string }[];
   /** Butane fragments merged into a role's or a machine's config (src/snippets/). Answers file only. */
   snippets?: { target: string; file: string }[];
+  /**
+   * Written by `flatcar-architect scale` (src/scale/): machines whose etcd settings were made for
+   * another membership than the current plan's keep them (Ignition runs only on first boot).
+   */
+  etcdMembership?: EtcdMembershipEntry[];
+}
+
+/** The etcd settings some machines were made with (src/scale/); absent fields: the plan's. */
+export interface EtcdMembershipEntry {
+  /** Machine names (after pins). */
+  machines: string[];
+  /** ETCD_INITIAL_CLUSTER: name=peerURL,... */
+  initialCluster?: string;
+  /** ETCD_INITIAL_CLUSTER_STATE: new (formed together) or existing (joined a running cluster). */
+  state?: 'new' | 'existing';
+  /** The client URLs the machine's proxy and locksmith use. */
+  clientEndpoints?: string[];
 }
 
 export interface StaticNetwork {

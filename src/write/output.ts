@@ -20,6 +20,8 @@ export interface WriteOptions {
   force?: boolean;
   /** Mode of a top-level subdirectory and everything below it, e.g. `{ pki: 0o700 }`. */
   dirModes?: Readonly<Record<string, number>>;
+  /** Files to fsync (see StagedOutput); default none. */
+  sync?: (name: string) => boolean;
 }
 
 const DEFAULT_DIR_MODE = 0o755;
@@ -31,11 +33,11 @@ function checkName(name: string): string[] {
   return parts;
 }
 
-function writeNew(path: string, contents: string, mode: number): void {
+function writeNew(path: string, contents: string, mode: number, sync: boolean): void {
   const fd = openSync(path, 'wx', mode);
   try {
-    writeSync(fd, Buffer.from(contents, 'utf8'));
-    fsyncSync(fd);
+    writeSync(fd, contents);
+    if (sync) fsyncSync(fd);
   } finally {
     closeSync(fd);
   }
@@ -61,44 +63,107 @@ export function checkOutputDir(dir: string, force: boolean): void {
   if (!force && !isEmptyDir(dir)) throw new OutputExistsError(`${dir} exists and is not empty; use --force to replace it`);
 }
 
-export function writeOutputDir(dir: string, files: OutputFile[], options: WriteOptions = {}): void {
-  const target = resolve(dir);
-  checkOutputDir(target, options.force ?? false);
-  const parent = dirname(target);
-  mkdirSync(parent, { recursive: true });
-  const staging = mkdtempSync(join(parent, `.${basename(target)}.new-`));
-  let old: string | undefined;
-  try {
-    chmodSync(staging, DEFAULT_DIR_MODE);
-    for (const f of files) {
-      const parts = checkName(f.name);
-      const dirMode = options.dirModes?.[parts[0]!] ?? DEFAULT_DIR_MODE;
-      let d = staging;
-      for (const seg of parts.slice(0, -1)) {
-        d = join(d, seg);
+/**
+ * Durability: what makes the output safe for readers is the rename of the whole staging directory:
+ * a reader (or a later run) sees the old DIR or the complete new one, never a half-written one.
+ * Files are not fsynced (one fsync per file cost more than everything else put together for a large
+ * cluster, and a few still doubled a small run's time): like `cp` or `tar`, the data reaches the disk
+ * when the kernel writes it back, normally within seconds. A power loss in that window can leave a
+ * just-written DIR with empty files; write it again (generating is repeatable: --answers
+ * DIR/cluster.yaml --force, and --pki for the CA if it survived). Callers that want more pass `sync`:
+ * those files are fsynced, and the parent directory after the rename.
+ */
+export class StagedOutput {
+  readonly target: string;
+  private readonly staging: string;
+  private readonly made = new Set<string>();
+  private done = false;
+
+  constructor(
+    dir: string,
+    private readonly options: WriteOptions = {},
+  ) {
+    this.target = resolve(dir);
+    checkOutputDir(this.target, options.force ?? false);
+    const parent = dirname(this.target);
+    mkdirSync(parent, { recursive: true });
+    this.staging = mkdtempSync(join(parent, `.${basename(this.target)}.new-`));
+    chmodSync(this.staging, DEFAULT_DIR_MODE);
+  }
+
+  /** Writes one file into the staging directory (a name may be written once). */
+  add(f: OutputFile): void {
+    if (this.done) throw new Error('internal: the output directory is already complete');
+    const parts = checkName(f.name);
+    const dirMode = this.options.dirModes?.[parts[0]!] ?? DEFAULT_DIR_MODE;
+    let d = this.staging;
+    for (const seg of parts.slice(0, -1)) {
+      d = join(d, seg);
+      if (!this.made.has(d)) {
+        this.made.add(d);
         if (!existsSync(d)) {
           mkdirSync(d, { mode: dirMode });
           chmodSync(d, dirMode);
         }
       }
-      writeNew(join(staging, ...parts), f.contents, f.mode ?? DEFAULT_FILE_MODE);
     }
-    if (existsSync(target)) {
-      old = `${staging.replace(/\.new-([^/]*)$/, '.old-$1')}`;
-      renameSync(target, old);
-    }
+    writeNew(join(this.staging, ...parts), f.contents, f.mode ?? DEFAULT_FILE_MODE, this.options.sync?.(f.name) ?? false);
+  }
+
+  /** Puts the complete directory in DIR's place (an existing DIR only with `force`). */
+  commit(): void {
+    this.done = true;
+    const target = this.target;
+    let old: string | undefined;
     try {
-      renameSync(staging, target);
+      if (existsSync(target)) {
+        if (!this.options.force && !isEmptyDir(target)) throw new OutputExistsError(`${target} exists and is not empty; use --force to replace it`);
+        old = `${this.staging.replace(/\.new-([^/]*)$/, '.old-$1')}`;
+        renameSync(target, old);
+      }
+      try {
+        renameSync(this.staging, target);
+      } catch (e) {
+        if (old) renameSync(old, target);
+        old = undefined;
+        throw e;
+      }
     } catch (e) {
-      if (old) renameSync(old, target);
-      old = undefined;
+      rmSync(this.staging, { recursive: true, force: true });
       throw e;
     }
+    if (this.options.sync) syncDir(dirname(target));
+    if (old) rmSync(old, { recursive: true, force: true });
+  }
+
+  /** Removes the staging directory; DIR is untouched. */
+  abort(): void {
+    this.done = true;
+    rmSync(this.staging, { recursive: true, force: true });
+  }
+}
+
+function syncDir(dir: string): void {
+  let fd: number | undefined;
+  try {
+    fd = openSync(dir, 'r');
+    fsyncSync(fd);
+  } catch {
+    // Some file systems cannot fsync a directory; the rename has happened either way.
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+export function writeOutputDir(dir: string, files: Iterable<OutputFile>, options: WriteOptions = {}): void {
+  const out = new StagedOutput(dir, options);
+  try {
+    for (const f of files) out.add(f);
   } catch (e) {
-    rmSync(staging, { recursive: true, force: true });
+    out.abort();
     throw e;
   }
-  if (old) rmSync(old, { recursive: true, force: true });
+  out.commit();
 }
 
 /** The directories of a generated cluster that hold private keys: 0700. */

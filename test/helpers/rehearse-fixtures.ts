@@ -147,3 +147,50 @@ export function writeClusterDir(configs: Record<string, Ign>, prefix = 'rehearse
   for (const [name, config] of Object.entries(configs)) writeFileSync(join(dir, `${name}.ign`), JSON.stringify(config, null, 2) + '\n');
   return dir;
 }
+
+/** The generator's 30-tls.conf (issue 6): certificates in ETCD_SSL_DIR, seen at /etc/ssl/certs by the wrapper. */
+export const TLS_ENV = [
+  'ETCD_SSL_DIR=/etc/ssl/etcd',
+  'ETCD_TRUSTED_CA_FILE=/etc/ssl/certs/ca.pem',
+  'ETCD_CERT_FILE=/etc/ssl/certs/server.pem',
+  'ETCD_KEY_FILE=/etc/ssl/certs/server-key.pem',
+  'ETCD_CLIENT_CERT_AUTH=true',
+  'ETCD_PEER_TRUSTED_CA_FILE=/etc/ssl/certs/ca.pem',
+  'ETCD_PEER_CERT_FILE=/etc/ssl/certs/peer.pem',
+  'ETCD_PEER_KEY_FILE=/etc/ssl/certs/peer-key.pem',
+  'ETCD_PEER_CLIENT_CERT_AUTH=true',
+  'ETCD_PEER_CERT_ALLOWED_CN=etcd-peer',
+];
+
+/** A machine's PEM text by file name (`ca.pem`, `server.pem`, `client-key.pem`, ...); any text will do for planning. */
+export type Pem = (machine: string, file: string) => string;
+export const fakePem: Pem = (machine, name) => `${machine} ${name}\n`;
+
+const sslFile = (machine: string, name: string, pem: Pem) => file(`/etc/ssl/etcd/${name}`, pem(machine, name), name.endsWith('-key.pem') ? { mode: 0o600, gzip: true } : {});
+
+/** A member as the generator writes it with TLS: https URLs, 30-tls.conf, the certificates in /etc/ssl/etcd. */
+export function tlsMemberIgnition(self: MemberSpec, cluster: ClusterSpecLite, pem: Pem, env = TLS_ENV): Ign {
+  const config = memberIgnition(self, { ...cluster, scheme: 'https' }, [
+    { name: '30-tls.conf', contents: `[Service]\n${env.map((e) => `Environment="${e}"`).join('\n')}\n` },
+  ]);
+  config.storage.files.push(...['ca.pem', 'server.pem', 'server-key.pem', 'peer.pem', 'peer-key.pem'].map((n) => sslFile(self.name, n, pem)));
+  return config;
+}
+
+/** A worker as the generator writes it with TLS: the proxy in Docker with `-v` and --cert --key --cacert. */
+export function tlsWorkerIgnition(name: string, cluster: ClusterSpecLite, pem: Pem): Ign {
+  const endpoints = cluster.members.map((m) => `https://${m.host}:2379`);
+  const flags = '--cert=/etc/ssl/certs/client.pem --key=/etc/ssl/certs/client-key.pem --cacert=/etc/ssl/certs/ca.pem ';
+  return {
+    ignition: { version: '3.3.0' },
+    storage: { files: [file('/etc/hostname', name), ...['ca.pem', 'client.pem', 'client-key.pem'].map((n) => sslFile(name, n, pem))] },
+    systemd: { units: [{ name: 'etcd-grpc-proxy.service', enabled: true, contents: proxyUnit(endpoints, '-v /etc/ssl/etcd:/etc/ssl/certs:ro ', flags) }] },
+  };
+}
+
+export function tlsClusterConfigs(cluster: ClusterSpecLite, pem: Pem = fakePem): Record<string, Ign> {
+  return {
+    ...Object.fromEntries(cluster.members.map((m) => [m.name, tlsMemberIgnition(m, cluster, pem)])),
+    ...Object.fromEntries(cluster.workers.map((w) => [w, tlsWorkerIgnition(w, cluster, pem)])),
+  };
+}
