@@ -7,6 +7,7 @@ import type { Machine, Plan } from './plan/index.js';
 import { pinMachines, type MachinePin } from './plan/pins.js';
 import { checkTargets, loadSnippets, mergeSnippets, snippetsFor, type ParsedSnippet, type SnippetRef } from './snippets/index.js';
 import { stringify } from 'yaml';
+import * as check from './spec/checks.js';
 import { SpecError, type Answers, type EtcdMembershipEntry, type Field } from './spec/types.js';
 import type { EtcdView } from './plan/index.js';
 
@@ -39,8 +40,16 @@ function withMembership(plan: Plan, entries: EtcdMembershipEntry[]): Plan {
   const names = new Set(plan.machines.map((m) => m.name));
   const views: Record<string, EtcdView> = {};
   entries.forEach((e, i) => {
-    for (const name of e.machines) {
-      const field = `etcdMembership[${i}].machines` as Field;
+    const at = (key: string) => `etcdMembership[${i}].${key}` as Field;
+    const bad = (key: string, reason: string | undefined) => {
+      if (reason) throw new SpecError([{ field: at(key), message: reason }]);
+    };
+    if (e.initialCluster !== undefined) bad('initialCluster', check.initialCluster(String(e.initialCluster)));
+    if (e.state !== undefined && e.state !== 'new' && e.state !== 'existing') bad('state', `must be new or existing (got ${check.shown(String(e.state))})`);
+    for (const url of e.clientEndpoints ?? []) bad('clientEndpoints', check.clientUrl(String(url)));
+    for (const name of e.machines ?? []) {
+      const field = at('machines');
+      bad('machines', /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(String(name)) ? undefined : `must be machine names (got ${check.shown(String(name))})`);
       if (!plan.etcd) throw new SpecError([{ field, message: 'this cluster runs no etcd' }]);
       if (!names.has(name)) throw new SpecError([{ field, message: `no machine is called ${name}` }]);
       if (views[name]) throw new SpecError([{ field, message: `${name} is listed twice` }]);

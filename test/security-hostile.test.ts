@@ -298,6 +298,20 @@ const CASES: Case[] = [
   // No directory has such a name here, so every value is refused; the message must still be clear.
   { ...text('templates', join(tmp, 'no-such-templates'), (_ms, v, r) => expect(r.spec.templates).toBe(v)), runs: 40 },
   // Pins of one machine (answers file only).
+  // etcdMembership (written by `scale`): the settings of machines made for another etcd membership.
+  text('etcdMembership[0].clientEndpoints', 'https://10.0.0.101:2379', (ms, v) => {
+    const proxy = ms[1]!.ign.units['etcd-grpc-proxy.service']!.contents ?? '';
+    expect(proxy).toContain(` --endpoints=${v} `);
+  }, (v) => ({ ...base(), etcdMembership: [{ machines: ['hc-worker-1'], clientEndpoints: [v] }] })),
+  text('etcdMembership[0].initialCluster', 'hc-etcd-1=https://10.0.0.101:2380', (ms, v) => {
+    expect(envOf(ms[0]!, 'etcd-member.service').ETCD_INITIAL_CLUSTER).toBe(v);
+  }, (v) => ({ ...base(), etcdMembership: [{ machines: ['hc-etcd-1'], initialCluster: v }] })),
+  text('etcdMembership[0].state', 'existing', (ms, v) => {
+    expect(envOf(ms[0]!, 'etcd-member.service').ETCD_INITIAL_CLUSTER_STATE).toBe(v);
+  }, (v) => ({ ...base(), etcdMembership: [{ machines: ['hc-etcd-1'], state: v as 'new' }] })),
+  text('etcdMembership[0].machines', 'hc-etcd-1', (ms) => {
+    expect(envOf(ms[0]!, 'etcd-member.service').ETCD_INITIAL_CLUSTER_STATE).toBe('existing');
+  }, (v) => ({ ...base(), etcdMembership: [{ machines: [v], state: 'existing' }] })),
   text('machines[0].planned', 'hc-worker-1', (ms) => expect(ms[1]!.name).toBe('hc-worker-7'), (v) => ({ ...base(), machines: [{ planned: v, name: 'hc-worker-7' }] })),
   text('machines[0].name', 'hc-w7', (ms, v) => expect(fileOf(ms[1]!, '/etc/hostname')).toBe(v), (v) => ({ ...base(), machines: [{ planned: 'hc-worker-1', name: v }] })),
   text('machines[0].address', '10.0.0.150', (ms, v) => expect(networkOf(ms[1]!).Address).toEqual([`${v}/24`]), (v) => ({
@@ -365,7 +379,7 @@ function check(c: Case, baseline: GenerateResult, v: string): 'accepted' | 'reje
   c.placed(ms, v, result);
   // cluster.yaml records the answer so that it resolves to the same spec again.
   const clusterYaml = result.files.find((f) => f.name === 'cluster.yaml')!.contents;
-  if (!clusterYaml.includes('\nmachines:') && !clusterYaml.includes('\nsnippets:')) {
+  if (!clusterYaml.includes('\nmachines:') && !clusterYaml.includes('\nsnippets:') && !clusterYaml.includes('\netcdMembership:')) {
     expect(resolveSpec(parseAnswersFile(asWritten(clusterYaml), 'cluster.yaml')).spec).toEqual(result.spec);
   }
   return 'accepted';

@@ -121,3 +121,26 @@ export function windowLength(v: string): string | undefined {
     ? undefined
     : `must be a duration like 1h or 1h30m (got ${show(v)})`;
 }
+
+/** ETCD_INITIAL_CLUSTER as `name=peerURL,...` (also the JSON Schema's pattern for etcdMembership). */
+export const INITIAL_CLUSTER_PATTERN = '^[a-z0-9-]+=https?://[^\\s,=]+(,[a-z0-9-]+=https?://[^\\s,=]+)*$';
+/** An etcd client URL (also the JSON Schema's pattern for etcdMembership). */
+export const CLIENT_URL_PATTERN = '^https?://[^\\s,]+$';
+
+/** Unit file lines are at most 2048 bytes: these values go into one. */
+export const MAX_INITIAL_CLUSTER = 1000;
+export const MAX_CLIENT_URL = 200;
+
+export function initialCluster(v: string): string | undefined {
+  if (Buffer.byteLength(v) > MAX_INITIAL_CLUSTER) return `must be at most ${MAX_INITIAL_CLUSTER} bytes (got ${Buffer.byteLength(v)})`;
+  return new RegExp(INITIAL_CLUSTER_PATTERN).test(v) && !CONTROL.test(v) && !/["'\\]/.test(v)
+    ? undefined
+    : `must be name=peerURL,... like etcd-1=https://10.0.0.101:2380 (got ${shown(v)})`;
+}
+
+export function clientUrl(v: string): string | undefined {
+  if (Buffer.byteLength(v) > MAX_CLIENT_URL) return `must be at most ${MAX_CLIENT_URL} bytes (got ${Buffer.byteLength(v)})`;
+  return new RegExp(CLIENT_URL_PATTERN).test(v) && !CONTROL.test(v) && !/["'\\]/.test(v)
+    ? undefined
+    : `must be an http:// or https:// etcd client URL like https://10.0.0.101:2379 (got ${shown(v)})`;
+}

@@ -5,6 +5,7 @@
  * answers at once (a gateway inside the network, sizes per preset...) stay in resolve.ts.
  */
 import { PRESETS, REBOOT_STRATEGIES } from './types.js';
+import { CLIENT_URL_PATTERN, INITIAL_CLUSTER_PATTERN, MAX_CLIENT_URL, MAX_INITIAL_CLUSTER } from './checks.js';
 
 interface Common {
   description: string;
@@ -213,12 +214,12 @@ export const ANSWERS_DEFINITION: SectionDef = {
         required: ['machines'],
         keys: {
           machines: { kind: 'list', description: 'Machine names.', items: text('A machine name.', { pattern: HOST_NAME_PATTERN, what: 'a machine name' }) },
-          initialCluster: text('ETCD_INITIAL_CLUSTER of these members: name=peerURL,...', { pattern: '^[a-z0-9-]+=https?://[^\\s,=]+(,[a-z0-9-]+=https?://[^\\s,=]+)*$', what: 'name=peerURL,...' }),
+          initialCluster: text('ETCD_INITIAL_CLUSTER of these members: name=peerURL,...', { pattern: INITIAL_CLUSTER_PATTERN, maxLength: MAX_INITIAL_CLUSTER, what: 'name=peerURL,...' }),
           state: text('ETCD_INITIAL_CLUSTER_STATE: new (formed together) or existing (added with etcdctl member add).', { enum: ['new', 'existing'] }),
           clientEndpoints: {
             kind: 'list',
             description: "The etcd client URLs these machines' proxy and locksmith use.",
-            items: text('A client URL.', { pattern: '^https?://[^\\s,]+$', what: 'an http:// or https:// URL' }),
+            items: text('A client URL.', { pattern: CLIENT_URL_PATTERN, maxLength: MAX_CLIENT_URL, what: 'an http:// or https:// URL' }),
           },
         },
       },
