@@ -5,19 +5,12 @@
  */
 import { statSync } from 'node:fs';
 import { relative } from 'node:path';
-import type { Prompts } from '../wizard/prompts.js';
+import type { GenerateIo } from './generate.js';
 import { diffDir, formatDiff, isEmptyDiff } from '../write/diff.js';
 import { EXIT } from './errors.js';
 
-export interface ReplaceIo {
-  cwd: string;
-  stdout: (text: string) => void;
-  stderr: (text: string) => void;
-  interactive?: boolean;
-  color?: boolean;
-  /** Injected questions (tests); the terminal's otherwise (inquirer, loaded only then). */
-  prompts?: Prompts;
-}
+/** The generate command's I/O; `prompts` are injected questions (tests), else the terminal's (inquirer, loaded only then). */
+export type ReplaceIo = Pick<GenerateIo, 'cwd' | 'stdout' | 'stderr' | 'interactive' | 'color' | 'prompts'>;
 
 /** Whether to show the diff and ask rather than refuse: a terminal (or injected prompts), no --json, DIR a directory. */
 export function canAskToReplace(dir: string, flags: { json?: boolean; stdout?: boolean; dryRun?: boolean }, io: ReplaceIo): boolean {

@@ -54,6 +54,32 @@ function subjectName(id: CertIdentity): Array<Record<string, string[]>> {
   return rdns;
 }
 
+interface CaSigner {
+  caCert: x509.X509Certificate;
+  signingKey: CryptoKey;
+  caKeyId: string | undefined;
+}
+
+/** The CA parsed and its key imported once per CA, not once per certificate. */
+const signers = new WeakMap<CaPair, Promise<CaSigner>>();
+
+function caSigner(ca: CaPair): Promise<CaSigner> {
+  let signer = signers.get(ca);
+  if (!signer) {
+    signer = (async () => {
+      try {
+        const caCert = new x509.X509Certificate(ca.certPem);
+        const signingKey = await importSigningKey(ca.keyPem);
+        return { caCert, signingKey, caKeyId: caCert.getExtension(x509.SubjectKeyIdentifierExtension)?.keyId };
+      } catch (e) {
+        throw new SecretsError(`cannot use the CA: ${(e as Error).message}`);
+      }
+    })();
+    signers.set(ca, signer);
+  }
+  return signer;
+}
+
 /**
  * A new key and a certificate for it: random 128-bit serial, basicConstraints cA false, keyUsage
  * digitalSignature, extKeyUsage by kind, SANs (DNS and IP; none for a client without names),
@@ -63,15 +89,7 @@ export async function issueCert(ca: CaPair, req: CertRequest): Promise<LeafPair>
   const id = requestIdentity(req);
   const days = checkValidityDays(req.validityDays ?? DEFAULT_CERT_VALIDITY_DAYS, 'certificate');
   const now = checkNow(req.now ?? new Date());
-  let caCert: x509.X509Certificate;
-  let signingKey: CryptoKey;
-  try {
-    caCert = new x509.X509Certificate(ca.certPem);
-    signingKey = await importSigningKey(ca.keyPem);
-  } catch (e) {
-    throw new SecretsError(`cannot use the CA: ${(e as Error).message}`);
-  }
-  const caKeyId = caCert.getExtension(x509.SubjectKeyIdentifierExtension)?.keyId;
+  const { caCert, signingKey, caKeyId } = await caSigner(ca);
   const keys = await generateKeyPair();
   const names = [
     ...id.dnsNames.map((value) => ({ type: 'dns' as const, value })),

@@ -50,20 +50,20 @@ export async function planSecrets(request: SecretsRequest, existing?: SecretsBun
 
   const issued: string[] = [];
   const reused: string[] = [];
-  const entries = await Promise.all(
-    names.map(async (name): Promise<[string, LeafPair]> => {
-      const req = request.certs[name]!;
-      const old = keepCa ? existing.certs[name] : undefined;
-      if (old && fits(old, req, ca, horizon)) {
-        reused.push(name);
-        return [name, old];
-      }
-      issued.push(name);
-      return [name, await issueCert(ca, { ...req, now })];
-    }),
-  );
+  // One at a time: thousands of issuances in flight at once hold all their intermediate objects
+  // (a 10,000-machine cluster peaked above 1 GB that way).
   const certs: Record<string, LeafPair> = {};
-  for (const [name, pair] of entries) certs[name] = pair;
+  for (const name of names) {
+    const req = request.certs[name]!;
+    const old = keepCa ? existing.certs[name] : undefined;
+    if (old && fits(old, req, ca, horizon)) {
+      reused.push(name);
+      certs[name] = old;
+    } else {
+      issued.push(name);
+      certs[name] = await issueCert(ca, { ...req, now });
+    }
+  }
   const dropped = existing ? Object.keys(existing.certs).filter((n) => !(n in certs)) : [];
   return { bundle: { ca, certs }, caCreated: !keepCa, issued: issued.sort(), reused: reused.sort(), dropped: dropped.sort() };
 }
