@@ -189,14 +189,16 @@ const NOTES = `## Notes
 - The command measured is package.json's \`bin\`: one ESM bundle (\`dist/bin/\`, scripts/bundle.mjs) whose
   commands load their own chunk; the built-in templates are precompiled (Handlebars runtime only);
   ajv, the Handlebars compiler and the wizard's prompt libraries load only when needed.
-- Certificates are DER built in src/secrets/der.ts and signed with node:crypto (no ASN.1 library, the
-  CA key parsed once per run); keys come out of OpenSSL already encoded.
+- Certificates come from \`@peculiar/x509\` (ECDSA P-256 on WebCrypto), issued one at a time with the
+  CA parsed and its key imported once per run. Issuing them is most of the per-machine time (a worker
+  has two: its grpc-proxy's and locksmith's); a hand-built DER encoder was faster but is against the
+  project's rule of a kept X.509 library, so it was not kept.
 - The command line writes each machine's \`.bu\` and \`.ign\` into the staging directory as soon as
   they are made; no per-file fsync (the directory rename is what readers rely on; see README).
-- Start-up (missed): what is left is the work itself, run cold: transpiling the 5 Butane configs
-  through the YAML parser (~45 ms in a profile), 12 P-256 keys and certificates (~35 ms), the spec,
-  templates and writing ~40 files, plus compiling the bundle and garbage collection. Bare Node's
-  start-up is the yardstick, so 1.5x leaves about 40 ms for all of that.
+- Start-up (missed): a 5-machine production run with TLS loads \`@peculiar/x509\` and its ASN.1
+  libraries and issues 13 certificates (together about 250 ms of the run), transpiles the 5 Butane
+  configs through the YAML parser (~45 ms) and writes ~45 files; with \`--insecure\` it is about 2.5x
+  bare Node. Bare Node's start-up is the yardstick, so 1.5x leaves about 50 ms for all of that.
 - No \`butane\` binary is installed here, so the per-file comparison with it is not measured.
 `;
 
