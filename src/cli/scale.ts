@@ -13,6 +13,7 @@ import { loadBundle, pkiDir, SecretsError } from '../secrets/index.js';
 import { FLAG_OF, SpecError, type Field } from '../spec/types.js';
 import { writeGenerated } from '../write/output.js';
 import { EXIT, UsageError } from './errors.js';
+import type { GenerateIo } from './generate.js';
 import { readAnswersForCli } from './scripted.js';
 
 export interface ScaleFlags {
@@ -21,11 +22,7 @@ export interface ScaleFlags {
   force?: boolean;
 }
 
-export interface ScaleIo {
-  cwd: string;
-  stdout: (text: string) => void;
-  stderr: (text: string) => void;
-}
+export type ScaleIo = Pick<GenerateIo, 'cwd' | 'stdout' | 'stderr'>;
 
 function whole(value: string | undefined, flag: string): number | undefined {
   if (value === undefined) return undefined;
