@@ -1,26 +1,14 @@
 /** The built command line (dist/src/cli/main.js, built by `pretest`): flags -> files on disk. */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ignitionValidate, runCli } from './helpers/run.js';
 import { KEY } from './helpers/generator.js';
+import { filesBelow, tempDirs } from './helpers/tmp.js';
 
-const made: string[] = [];
-const tmp = (): string => {
-  const dir = mkdtempSync(join(tmpdir(), 'fa-cli-'));
-  made.push(dir);
-  return dir;
-};
-afterAll(() => made.forEach((d) => rmSync(d, { recursive: true, force: true })));
+const tmp = tempDirs('fa-cli-');
 /** Every file below dir (pki/ and docker-client/ too), by relative path. */
-const filesOf = (dir: string): Record<string, string> =>
-  Object.fromEntries(
-    (readdirSync(dir, { recursive: true }) as string[])
-      .sort()
-      .filter((f) => statSync(join(dir, f)).isFile())
-      .map((f) => [f, readFileSync(join(dir, f), 'utf8')]),
-  );
+const filesOf = (dir: string): Record<string, string> => filesBelow(dir, (b) => b.toString('utf8'));
 const modeOf = (p: string) => (statSync(p).mode & 0o777).toString(8);
 
 describe('flatcar-architect --preset production --size 5, nothing else', () => {

@@ -1,21 +1,15 @@
 /** Re-running into an existing non-empty DIR: a coloured diff of what would change, then a question (or --force in scripts). */
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runGenerate, type GenerateFlags } from '../src/cli/generate.js';
 import type { Prompts } from '../src/wizard/prompts.js';
 import { diffDir, formatDiff } from '../src/write/diff.js';
 import { runCli } from './helpers/run.js';
 import { KEY } from './helpers/generator.js';
+import { tempDirs } from './helpers/tmp.js';
 
-const made: string[] = [];
-const tmp = (): string => {
-  const dir = mkdtempSync(join(tmpdir(), 'fa-replace-'));
-  made.push(dir);
-  return dir;
-};
-afterAll(() => made.forEach((d) => rmSync(d, { recursive: true, force: true })));
+const tmp = tempDirs('fa-replace-');
 
 const ANSI = /\u001b\[/;
 

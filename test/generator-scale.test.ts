@@ -1,29 +1,17 @@
 /** `flatcar-architect scale DIR --size N`: existing files byte for byte, new machines certified by the same CA, membership steps. */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runCli } from './helpers/run.js';
 import { environment, butaneUnits } from './helpers/generator.js';
+import { filesBelow, tempDirs } from './helpers/tmp.js';
 
-const made: string[] = [];
-const tmp = (): string => {
-  const dir = mkdtempSync(join(tmpdir(), 'fa-scale-'));
-  made.push(dir);
-  return dir;
-};
-afterAll(() => made.forEach((d) => rmSync(d, { recursive: true, force: true })));
+const tmp = tempDirs('fa-scale-');
 
 /** sha256 of every file below dir, by relative path. */
-const hashes = (dir: string): Record<string, string> =>
-  Object.fromEntries(
-    (readdirSync(dir, { recursive: true }) as string[])
-      .sort()
-      .filter((f) => statSync(join(dir, f)).isFile())
-      .map((f) => [f, createHash('sha256').update(readFileSync(join(dir, f))).digest('hex')]),
-  );
+const hashes = (dir: string): Record<string, string> => filesBelow(dir, (b) => createHash('sha256').update(b).digest('hex'));
 
 /** Files that say what the cluster is as a whole: they change with its size. */
 const WHOLE = ['cluster.yaml', 'SUMMARY.md', 'topology.svg'];

@@ -1,19 +1,13 @@
 /** Issue 7 through the built CLI: schema, plan, --dry-run, --json, --machine --stdout, snippets, positions, exit codes. */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { answersSchemaText } from '../src/spec/definition.js';
 import { runCli } from './helpers/run.js';
 import { repoRoot } from './helpers/paths.js';
+import { tempDirs } from './helpers/tmp.js';
 
-const made: string[] = [];
-const tmp = (): string => {
-  const dir = mkdtempSync(join(tmpdir(), 'fa-scripted-'));
-  made.push(dir);
-  return dir;
-};
-afterAll(() => made.forEach((d) => rmSync(d, { recursive: true, force: true })));
+const tmp = tempDirs('fa-scripted-');
 
 describe('flatcar-architect schema', () => {
   it('prints the published schema', () => {
