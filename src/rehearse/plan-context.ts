@@ -12,6 +12,14 @@
 import { hostKind, LoopbackPool, type Endpoint } from './addresses.js';
 import type { AddressMapping, ConfigFile, Mount, PlannedFile } from './types.js';
 
+/** What planning one process needs: the address book, the work dir, and where notes and problems go. */
+export interface PlanContext {
+  book: AddressBook;
+  workDir: string;
+  notes: Set<string>;
+  problems: string[];
+}
+
 export const DEFAULT_MEMBER_BASE = '127.0.0.11';
 export const DEFAULT_MACHINE_BASE = '127.0.1.1';
 export const DEFAULT_PORT_BASE = 22379;

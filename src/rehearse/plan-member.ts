@@ -5,7 +5,7 @@
  * and wrapper-only variables dropped. Every other variable is passed exactly as generated. Pure.
  */
 import { endpointsIn, hostKind, hostsIn, rewriteEndpoints } from './addresses.js';
-import { materialise, type AddressBook, type Self } from './plan-context.js';
+import { materialise, type PlanContext, type Self } from './plan-context.js';
 import { splitWords } from './systemd.js';
 import type { MachineReading, MemberReading, PlannedFile, PlannedProcess } from './types.js';
 
@@ -55,14 +55,8 @@ export function listenAddresses(urls: string): string[] {
     .filter((a): a is string => a !== undefined);
 }
 
-export interface MemberContext {
-  book: AddressBook;
-  workDir: string;
-  notes: Set<string>;
-  problems: string[];
-}
 
-export function planMember(reading: MachineReading, member: MemberReading, ctx: MemberContext): PlannedProcess {
+export function planMember(reading: MachineReading, member: MemberReading, ctx: PlanContext): PlannedProcess {
   const { machine } = reading;
   const self: Self = { machine };
   const home = `${ctx.workDir}/${machine}`;

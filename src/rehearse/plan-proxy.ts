@@ -4,7 +4,7 @@
  * rehearsal, and its data dir in the work dir. Every other argument is passed as generated. Pure.
  */
 import { rewriteEndpoints } from './addresses.js';
-import { materialise, type AddressBook, type Self } from './plan-context.js';
+import { materialise, type PlanContext, type Self } from './plan-context.js';
 import type { MachineReading, PlannedFile, PlannedProcess, ProxyReading } from './types.js';
 
 const ADDRESS_FLAGS = ['endpoints', 'listen-addr', 'advertise-client-url', 'metrics-addr'];
@@ -51,14 +51,8 @@ export function formatProxyArgs(args: ProxyArg[]): string[] {
   return args.flatMap((a) => (a.flag === null ? [a.value!] : a.value === null ? [`--${a.flag}`] : a.joined ? [`--${a.flag}=${a.value}`] : [`--${a.flag}`, a.value]));
 }
 
-export interface ProxyContext {
-  book: AddressBook;
-  workDir: string;
-  notes: Set<string>;
-  problems: string[];
-}
 
-export function planProxy(reading: MachineReading, proxy: ProxyReading, ctx: ProxyContext): PlannedProcess {
+export function planProxy(reading: MachineReading, proxy: ProxyReading, ctx: PlanContext): PlannedProcess {
   const { machine } = reading;
   const self: Self = { machine };
   const home = `${ctx.workDir}/${machine}.proxy`;
