@@ -12,6 +12,7 @@ import { cpus, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { transpile } from '../src/butane/index.js';
+import { generateCluster } from '../src/generate.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 // The shipped command line: package.json's bin (the bundle), as an installed copy runs it.
@@ -129,6 +130,16 @@ const start = median(startRuns);
 rows.push({ measure: "bare `node -e ''` (median of 15)", result: `${fmt(bare)} ms`, detail: '' });
 rows.push({ measure: '`--preset production --size 5 --out TMP` (median of 15)', result: `${fmt(start)} ms`, detail: `${fmt(start / bare, 2)}x node -e ''` });
 goals.push(`start-up at most 1.5x node -e '': ${start / bare <= 1.5 ? 'met' : 'missed'} (${fmt(start / bare, 2)}x)`);
+const insecure = median(Array.from({ length: 15 }, (_, i) => timed(process.execPath, [cli, '--preset', 'production', '--size', '5', '--insecure', '--out', outDir(`insecure-${i}`)]).ms));
+rows.push({ measure: 'the same with `--insecure` (no PKI; median of 15)', result: `${fmt(insecure)} ms`, detail: `${fmt(insecure / bare, 2)}x node -e ''` });
+const help = median(Array.from({ length: 15 }, () => timed(process.execPath, [cli, '--help']).ms));
+rows.push({ measure: '`--help` (loading the CLI only; median of 15)', result: `${fmt(help)} ms`, detail: `${fmt(help / bare, 2)}x node -e ''` });
+// The pipeline itself once warm (in this process, after 3 runs): what is left when no code is cold.
+for (let i = 0; i < 3; i++) await generateCluster({ preset: 'production', size: 5 });
+const warmStart = process.hrtime.bigint();
+for (let i = 0; i < 20; i++) await generateCluster({ preset: 'production', size: 5 });
+const warm = Number(process.hrtime.bigint() - warmStart) / 1e6 / 20;
+rows.push({ measure: 'the same cluster in-process once warm (no files written; mean of 20)', result: `${fmt(warm)} ms`, detail: `${fmt(warm / bare, 2)}x node -e ''` });
 
 // Throughput and scaling.
 const runs = [1000, 10000].map((size) => {

@@ -22,15 +22,10 @@ import { machineEntries, needsPki, plan as planCluster, secretsRequest, type Mac
 import { loadTemplates, machineRenderer, type TemplateSet } from './render/index.js';
 import { formatSummary } from './render/summary.js';
 import { topologySvg } from './render/topology.js';
-import {
-  dockerClientFiles,
-  entryNames,
-  machineSecrets,
-  mentionsCaKey,
-  planSecrets,
-  SecretsError,
-  type SecretsBundle,
-} from './secrets/index.js';
+// The PKI's issuing code (and its X.509 library) loads only when certificates are planned.
+import { dockerClientFiles, machineSecrets, mentionsCaKey } from './secrets/machine.js';
+import { entryNames } from './secrets/names.js';
+import { SecretsError, type SecretsBundle } from './secrets/types.js';
 import { formatAnswersFile } from './spec/answers-file.js';
 import { loadPreset } from './spec/presets.js';
 import { resolveSpec, type DefaultValue } from './spec/resolve.js';
@@ -246,6 +241,7 @@ export async function generateCluster(answers: Answers, options: GenerateCluster
   const keep = existing && !rotate;
   if (!needsPki(plan) && !keep) return renderPlan(plan, warnings, defaults, { ...rest, secrets: null }, null, custom);
   // With an existing bundle and nothing to secure (--insecure), the CA is kept for a later secure run.
+  const { planSecrets } = await import('./secrets/plan.js');
   const planned = await planSecrets(secretsRequest(plan, { ...(rotate ? { rotate } : {}), ...(now ? { now } : {}) }), existing ?? null);
   const { bundle, ...outcome } = planned;
   return renderPlan(plan, warnings, defaults, { ...rest, secrets: bundle }, outcome, custom);

@@ -8,7 +8,7 @@
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { repoRoot } from './helpers/paths.js';
 
@@ -104,6 +104,38 @@ describe('the packed and installed package', () => {
     const refused = run(['--preset', 'dev', '--size', '2', '--templates', 'bad-templates', '--insecure', '--out', 'out-bad']);
     expect(refused.status).not.toBe(0);
     expect(refused.stderr + refused.stdout).toMatch(/hostname\.hbs/);
+  });
+
+  test("the bin runs with its V8 code cache, and runs the same without it or with a cache V8 rejects", () => {
+    const bin = dirname(join(installed, manifest.bin['flatcar-architect']!));
+    const cache = readdirSync(bin).filter((f) => /^cli-[0-9a-f]{16}\.cache$/.test(f));
+    expect(cache).toHaveLength(1);
+    const cacheFile = join(bin, cache[0]!);
+    const runWith = (out: string) => {
+      const r = spawnSync(process.execPath, [join(installed, manifest.bin['flatcar-architect']!), '--preset', 'production', '--size', '5', '--insecure', '--out', out], {
+        cwd: elsewhere,
+        encoding: 'utf8',
+        timeout: 60_000,
+        env: { ...process.env, FLATCAR_ARCHITECT_DEBUG_CODE_CACHE: '1' },
+      });
+      expect(r.status, r.stderr).toBe(0);
+      return { status: /code cache: (\w+)/.exec(r.stderr)?.[1], ign: readFileSync(join(elsewhere, out, 'production-worker-1.ign'), 'utf8') };
+    };
+    const used = runWith('out-cache-used');
+    expect(used.status).toBe('used');
+    const good = readFileSync(cacheFile);
+    try {
+      writeFileSync(cacheFile, Buffer.alloc(good.length, 7));
+      const rejected = runWith('out-cache-rejected');
+      expect(rejected.status).toBe('rejected');
+      rmSync(cacheFile);
+      const missing = runWith('out-cache-missing');
+      expect(missing.status).toBe('missing');
+      expect(rejected.ign).toBe(used.ign);
+      expect(missing.ign).toBe(used.ign);
+    } finally {
+      writeFileSync(cacheFile, good);
+    }
   });
 
   test('the library entry imports from the installed package', () => {

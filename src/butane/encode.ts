@@ -80,6 +80,8 @@ export function decodeDataUrl(url: string): Buffer {
 }
 
 function decodeURIComponentBytes(s: string): Buffer {
+  // Plain ASCII without escapes (every base64 body) is its own bytes.
+  if (!/[%\u0080-\uffff]/.test(s)) return Buffer.from(s, 'latin1');
   const out: number[] = [];
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);

@@ -7,7 +7,8 @@ import { homedir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { generate, generateCluster, GenerateError, type GeneratedFile, type GenerateResult } from '../generate.js';
 import { TemplateError } from '../render/index.js';
-import { loadBundle, pkiDir, SecretsError, type SecretsBundle } from '../secrets/index.js';
+import { pkiDir } from '../secrets/names.js';
+import { SecretsError, type SecretsBundle } from '../secrets/types.js';
 import { DOCKER_INSECURE_WARNING, ETCD_INSECURE_WARNING, resolveSpec } from '../spec/resolve.js';
 import { looksLikeKey } from '../spec/checks.js';
 import { mergeAnswers } from '../spec/merge.js';
@@ -144,7 +145,7 @@ function pkiSource(value: string, cwd: string): string {
 }
 
 /** The bundle to keep: --pki's, else (with --force) the one DIR has; none with --rotate-pki. */
-function existingPki(flags: GenerateFlags, dir: string, cwd: string): SecretsBundle | null {
+async function existingPki(flags: GenerateFlags, dir: string, cwd: string): Promise<SecretsBundle | null> {
   if (flags.rotatePki) {
     if (flags.pki !== undefined) throw new UsageError('--rotate-pki makes a new CA and new certificates: leave out --pki');
     return null;
@@ -152,6 +153,7 @@ function existingPki(flags: GenerateFlags, dir: string, cwd: string): SecretsBun
   const from = flags.pki !== undefined ? pkiSource(flags.pki, cwd) : flags.force ? pkiDir(dir) : null;
   if (from === null) return null;
   try {
+    const { loadBundle } = await import('../secrets/store.js');
     const bundle = loadBundle(from);
     if (bundle === null && flags.pki !== undefined) throw new UsageError(`--pki: ${flags.pki} holds no PKI (no .pem files)`);
     return bundle;
@@ -262,7 +264,7 @@ export async function runGenerate(flags: GenerateFlags, io: GenerateIo, mode: { 
     result = flags.dryRun
       ? generate(answers, { outDir: dir, snippets })
       : await generateCluster(answers, {
-          existing: existingPki(replacing ? { ...flags, force: true } : flags, dir, io.cwd),
+          existing: await existingPki(replacing ? { ...flags, force: true } : flags, dir, io.cwd),
           rotate: flags.rotatePki ?? false,
           outDir: dir,
           snippets,

@@ -8,7 +8,8 @@
  * | any machine with etcd-lock    | etcd/locksmith/<name>/client (locksmithd), with etcd TLS    |
  * | laptop (Docker TLS)           | docker/server; docker/client goes to DIR/docker-client/     |
  */
-import { clusterSecretsRequest, entryNames, type ClusterSecretsInput, type SecretsRequest } from '../secrets/index.js';
+import { clusterSecretsRequest, entryNames, type ClusterSecretsInput } from '../secrets/names.js';
+import type { SecretsRequest } from '../secrets/types.js';
 import type { Machine, Plan } from './types.js';
 
 function locksmithTls(plan: Plan): boolean {

@@ -1,8 +1,9 @@
 /**
  * The cluster's PKI (like talosctl's secrets bundle): one CA, leaf certificates for etcd members,
- * proxies, locksmith and the Docker API. ECDSA P-256 / SHA-256 through @peculiar/x509 on Node's WebCrypto.
+ * proxies, locksmith and the Docker API. ECDSA P-256 / SHA-256 keys and signatures from node:crypto,
+ * X.509 structures from @peculiar/asn1-x509 (provider.ts).
  *
- * Pure part (no files; async because WebCrypto is; keys are random):
+ * Pure part (no files; keys are random; createCa and issueCert return promises but work synchronously):
  *   createCa({ commonName, validityDays?, now? })                      -> CaPair { certPem, keyPem }
  *   issueCert(ca, { commonName, kind, dnsNames?, ipAddresses?, validityDays?, now? }) -> LeafPair
  *   clusterSecretsRequest({ clusterName, etcdMembers, etcdProxies, locksmiths, docker, ... }) -> SecretsRequest

@@ -1,5 +1,24 @@
 /** Issuing a leaf certificate (server, client, peer) signed by the cluster CA. */
-import { certToPem, exportPrivateKeyPem, generateKeyPair, importSigningKey, KEY_ALGORITHM, randomSerial, validity, x509 } from './provider.js';
+import { createPrivateKey, type KeyObject } from 'node:crypto';
+import {
+  AuthorityKeyIdentifier,
+  BasicConstraints,
+  ExtendedKeyUsage,
+  GeneralName,
+  id_ce_authorityKeyIdentifier,
+  id_ce_basicConstraints,
+  id_ce_extKeyUsage,
+  id_ce_keyUsage,
+  id_ce_subjectAltName,
+  id_ce_subjectKeyIdentifier,
+  KeyUsage,
+  KeyUsageFlags,
+  SubjectAlternativeName,
+  SubjectKeyIdentifier,
+  type KeyIdentifier,
+  type Name,
+} from '@peculiar/asn1-x509';
+import { distinguishedName, exportPrivateKeyPem, extension, extensionValue, generateKeyPair, isP256, keyIdentifier, readCertificate, signCertificate, validity } from './provider.js';
 import { checkCommonName, checkKind, checkNameAttribute, checkNow, checkValidityDays, normalizeDnsName, normalizeIp, uniqueSorted } from './validate.js';
 import type { CaPair, CertKind, CertPem, CertRequest, LeafKeyPem, LeafPair } from './types.js';
 import { SecretsError } from './types.js';
@@ -46,72 +65,75 @@ export function requestIdentity(req: Pick<CertRequest, 'commonName' | 'organizat
   };
 }
 
-/** O then CN, each only when set. */
-function subjectName(id: CertIdentity): Array<Record<string, string[]>> {
-  const rdns: Array<Record<string, string[]>> = [];
-  if (id.organization) rdns.push({ O: [id.organization] });
-  if (id.commonName) rdns.push({ CN: [id.commonName] });
-  return rdns;
-}
-
 interface CaSigner {
-  caCert: x509.X509Certificate;
-  signingKey: CryptoKey;
-  caKeyId: string | undefined;
+  issuer: Name;
+  notAfter: Date;
+  keyId: KeyIdentifier;
+  signingKey: KeyObject;
 }
 
-/** The CA parsed and its key imported once per CA, not once per certificate. */
-const signers = new WeakMap<CaPair, Promise<CaSigner>>();
+/**
+ * The CA parsed and its key imported (and checked: P-256, fits the certificate) once per CA, not once
+ * per certificate. keyId: the CA's subjectKeyIdentifier, or one computed from its key when it has none.
+ */
+const signers = new WeakMap<CaPair, CaSigner>();
 
-function caSigner(ca: CaPair): Promise<CaSigner> {
+function caSigner(ca: CaPair): CaSigner {
   let signer = signers.get(ca);
   if (!signer) {
-    signer = (async () => {
-      try {
-        const caCert = new x509.X509Certificate(ca.certPem);
-        const signingKey = await importSigningKey(ca.keyPem);
-        return { caCert, signingKey, caKeyId: caCert.getExtension(x509.SubjectKeyIdentifierExtension)?.keyId };
-      } catch (e) {
-        throw new SecretsError(`cannot use the CA: ${(e as Error).message}`);
-      }
-    })();
+    try {
+      const { x509, asn } = readCertificate(ca.certPem);
+      const signingKey = createPrivateKey(ca.keyPem);
+      if (!isP256(signingKey)) throw new Error('the CA key is not an ECDSA P-256 key');
+      if (!x509.checkPrivateKey(signingKey)) throw new Error('the CA key does not belong to the CA certificate');
+      const tbs = asn.tbsCertificate;
+      signer = {
+        issuer: tbs.subject,
+        notAfter: tbs.validity.notAfter.getTime(),
+        keyId: extensionValue(tbs, id_ce_subjectKeyIdentifier, SubjectKeyIdentifier) ?? keyIdentifier(tbs.subjectPublicKeyInfo),
+        signingKey,
+      };
+    } catch (e) {
+      throw new SecretsError(`cannot use the CA: ${(e as Error).message}`);
+    }
     signers.set(ca, signer);
   }
   return signer;
 }
 
 /**
- * A new key and a certificate for it: random 128-bit serial, basicConstraints cA false, keyUsage
- * digitalSignature, extKeyUsage by kind, SANs (DNS and IP; none for a client without names),
- * subjectKeyIdentifier and authorityKeyIdentifier (the CA's key id).
+ * A new key and a certificate for it: random 128-bit serial, subject O then CN (each only when set),
+ * basicConstraints cA false and keyUsage digitalSignature (both critical), extKeyUsage by kind,
+ * subjectKeyIdentifier, authorityKeyIdentifier (the CA's key id), SANs (DNS then IP; none for a
+ * client without names).
  */
 export async function issueCert(ca: CaPair, req: CertRequest): Promise<LeafPair> {
   const id = requestIdentity(req);
   const days = checkValidityDays(req.validityDays ?? DEFAULT_CERT_VALIDITY_DAYS, 'certificate');
   const now = checkNow(req.now ?? new Date());
-  const { caCert, signingKey, caKeyId } = await caSigner(ca);
-  const keys = await generateKeyPair();
+  const signer = caSigner(ca);
+  const keys = generateKeyPair();
   const names = [
-    ...id.dnsNames.map((value) => ({ type: 'dns' as const, value })),
-    ...id.ipAddresses.map((value) => ({ type: 'ip' as const, value })),
+    ...id.dnsNames.map((dNSName) => new GeneralName({ dNSName })),
+    ...id.ipAddresses.map((iPAddress) => new GeneralName({ iPAddress })),
   ];
-  const extensions: x509.Extension[] = [
-    new x509.BasicConstraintsExtension(false, undefined, true),
-    new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
-    new x509.ExtendedKeyUsageExtension(id.extKeyUsages, false),
-    await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
-    caKeyId ? new x509.AuthorityKeyIdentifierExtension(caKeyId) : await x509.AuthorityKeyIdentifierExtension.create(caCert.publicKey),
+  const extensions = [
+    extension(id_ce_basicConstraints, true, new BasicConstraints({ cA: false })),
+    extension(id_ce_keyUsage, true, new KeyUsage(KeyUsageFlags.digitalSignature)),
+    extension(id_ce_extKeyUsage, false, new ExtendedKeyUsage(id.extKeyUsages)),
+    extension(id_ce_subjectKeyIdentifier, false, keyIdentifier(keys.publicKeyInfo)),
+    extension(id_ce_authorityKeyIdentifier, false, new AuthorityKeyIdentifier({ keyIdentifier: signer.keyId })),
   ];
-  if (names.length > 0) extensions.push(new x509.SubjectAlternativeNameExtension(names, false));
-  const cert = await x509.X509CertificateGenerator.create({
-    serialNumber: randomSerial(),
-    subject: subjectName(id),
-    issuer: caCert.subjectName,
-    ...validity(now, days, caCert.notAfter),
-    signingAlgorithm: KEY_ALGORITHM,
-    publicKey: keys.publicKey,
-    signingKey,
-    extensions,
-  });
-  return { certPem: certToPem(cert) as CertPem, keyPem: (await exportPrivateKeyPem(keys.privateKey)) as LeafKeyPem };
+  if (names.length > 0) extensions.push(extension(id_ce_subjectAltName, false, new SubjectAlternativeName(names)));
+  const certPem = signCertificate(
+    {
+      subject: distinguishedName(id),
+      issuer: signer.issuer,
+      ...validity(now, days, signer.notAfter),
+      publicKeyInfo: keys.publicKeyInfo,
+      extensions,
+    },
+    signer.signingKey,
+  );
+  return { certPem: certPem as CertPem, keyPem: exportPrivateKeyPem(keys.privateKey) as LeafKeyPem };
 }

@@ -20,6 +20,7 @@
  *   `ssh -L` to the laptop's 2376, which is how DHCP machines without a known address are reached).
  */
 import { isIP } from 'node:net';
+import { join } from 'node:path';
 import type { CertRequest, SecretsRequest } from './types.js';
 
 export const ETCD_PEER_CN = 'etcd-peer';
@@ -102,4 +103,9 @@ export function clusterSecretsRequest(input: ClusterSecretsInput): SecretsReques
   if (input.now) request.now = input.now;
   if (input.rotate) request.rotate = true;
   return request;
+}
+
+/** `DIR/pki`, where src/secrets/store.ts keeps the bundle. */
+export function pkiDir(outDir: string): string {
+  return join(outDir, 'pki');
 }

@@ -1,36 +1,109 @@
 /**
- * The one place that loads @peculiar/x509: it needs a Reflect polyfill (reflect-metadata) imported
- * first, and Node's WebCrypto as its provider. Also: key generation and PEM import/export.
+ * Keys, signatures and certificate encoding: ECDSA P-256 / SHA-256 with node:crypto (synchronous), the
+ * X.509 structures from @peculiar/asn1-x509, turned into DER and back by AsnConvert.
  */
-import 'reflect-metadata';
-import * as x509 from '@peculiar/x509';
-import { randomBytes } from 'node:crypto';
+import { createHash, generateKeyPairSync, randomBytes, sign, X509Certificate, type KeyObject } from 'node:crypto';
+import { AsnConvert, OctetString } from '@peculiar/asn1-schema';
+import {
+  AlgorithmIdentifier,
+  AttributeTypeAndValue,
+  AttributeValue,
+  Certificate,
+  Extension,
+  Extensions,
+  Name,
+  RelativeDistinguishedName,
+  SubjectKeyIdentifier,
+  SubjectPublicKeyInfo,
+  TBSCertificate,
+  Validity,
+  Version,
+} from '@peculiar/asn1-x509';
 
-x509.cryptoProvider.set(globalThis.crypto);
+/** ecdsa-with-SHA256 (RFC 5758: the AlgorithmIdentifier has no parameters). */
+const ECDSA_WITH_SHA256 = '1.2.840.10045.4.3.2';
+/** X.520 attribute types. */
+export const ID_AT_COMMON_NAME = '2.5.4.3';
+export const ID_AT_ORGANIZATION = '2.5.4.10';
 
-export { x509 };
-
-/** ECDSA P-256 with SHA-256 for keys and signatures. */
-export const KEY_ALGORITHM = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
-
-export async function generateKeyPair(): Promise<CryptoKeyPair> {
-  return globalThis.crypto.subtle.generateKey(KEY_ALGORITHM, true, ['sign', 'verify']);
+export interface KeyPair {
+  privateKey: KeyObject;
+  publicKeyInfo: SubjectPublicKeyInfo;
 }
 
-/** PKCS#8 PEM ("-----BEGIN PRIVATE KEY-----"), which etcd, dockerd and openssl read. */
-export async function exportPrivateKeyPem(key: CryptoKey): Promise<string> {
-  const der = await globalThis.crypto.subtle.exportKey('pkcs8', key);
-  return x509.PemConverter.encode(der, 'PRIVATE KEY') + '\n';
+export function generateKeyPair(): KeyPair {
+  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  return { privateKey, publicKeyInfo: AsnConvert.parse(publicKey.export({ type: 'spki', format: 'der' }), SubjectPublicKeyInfo) };
 }
 
-export async function importSigningKey(pem: string): Promise<CryptoKey> {
-  const der = x509.PemConverter.decode(pem)[0];
-  if (!der) throw new Error('no PEM block in the private key');
-  return globalThis.crypto.subtle.importKey('pkcs8', der, KEY_ALGORITHM, false, ['sign']);
+export function isP256(key: KeyObject): boolean {
+  return key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'prime256v1';
 }
 
-export function certToPem(cert: x509.X509Certificate): string {
-  return cert.toString('pem') + '\n';
+/** PKCS#8 PEM ("-----BEGIN PRIVATE KEY-----", ending in a newline), which etcd, dockerd and openssl read. */
+export function exportPrivateKeyPem(key: KeyObject): string {
+  return key.export({ type: 'pkcs8', format: 'pem' }) as string;
+}
+
+/** A PEM certificate as Node reads it (which also checks it is one) and as asn1-x509's structure. */
+export function readCertificate(pem: string): { x509: X509Certificate; asn: Certificate } {
+  const x509 = new X509Certificate(pem);
+  return { x509, asn: AsnConvert.parse(x509.raw, Certificate) };
+}
+
+/** The value of the extension `oid`, parsed as `type`; undefined when the certificate has none. */
+export function extensionValue<T>(tbs: TBSCertificate, oid: string, type: new () => T): T | undefined {
+  const ext = tbs.extensions?.find((e) => e.extnID === oid);
+  return ext && AsnConvert.parse(ext.extnValue.buffer, type);
+}
+
+/** An extension whose extnValue is the DER of `value`. */
+export function extension(extnID: string, critical: boolean, value: unknown): Extension {
+  return new Extension({ extnID, critical, extnValue: new OctetString(AsnConvert.serialize(value)) });
+}
+
+/** RFC 5280 4.2.1.2 method 1: the SHA-1 of the subjectPublicKey BIT STRING's contents. */
+export function keyIdentifier(spki: SubjectPublicKeyInfo): SubjectKeyIdentifier {
+  return new SubjectKeyIdentifier(createHash('sha1').update(new Uint8Array(spki.subjectPublicKey)).digest());
+}
+
+/** O then CN, each only when set; PrintableString when the value fits its alphabet, else UTF8String. */
+export function distinguishedName(attrs: { organization?: string; commonName?: string }): Name {
+  const rdn = (type: string, text: string) => {
+    const value = new AttributeValue(/^[A-Za-z0-9 '()+,\-./:=?]*$/.test(text) ? { printableString: text } : { utf8String: text });
+    return new RelativeDistinguishedName([new AttributeTypeAndValue({ type, value })]);
+  };
+  const rdns: RelativeDistinguishedName[] = [];
+  if (attrs.organization) rdns.push(rdn(ID_AT_ORGANIZATION, attrs.organization));
+  if (attrs.commonName) rdns.push(rdn(ID_AT_COMMON_NAME, attrs.commonName));
+  return new Name(rdns);
+}
+
+export interface CertificateContent {
+  subject: Name;
+  issuer: Name;
+  notBefore: Date;
+  notAfter: Date;
+  publicKeyInfo: SubjectPublicKeyInfo;
+  extensions: Extension[];
+}
+
+/** An X.509 v3 certificate with a random serial, signed ecdsa-with-SHA256 by `signingKey`; PEM ending in a newline. */
+export function signCertificate(content: CertificateContent, signingKey: KeyObject): string {
+  const algorithm = () => new AlgorithmIdentifier({ algorithm: ECDSA_WITH_SHA256 });
+  const tbsCertificate = new TBSCertificate({
+    version: Version.v3,
+    serialNumber: new Uint8Array(Buffer.from(randomSerial(), 'hex')).buffer,
+    signature: algorithm(),
+    issuer: content.issuer,
+    validity: new Validity({ notBefore: content.notBefore, notAfter: content.notAfter }),
+    subject: content.subject,
+    subjectPublicKeyInfo: content.publicKeyInfo,
+    extensions: new Extensions(content.extensions),
+  });
+  const signature = sign('sha256', new Uint8Array(AsnConvert.serialize(tbsCertificate)), { key: signingKey, dsaEncoding: 'der' });
+  const cert = new Certificate({ tbsCertificate, signatureAlgorithm: algorithm(), signatureValue: new Uint8Array(signature).buffer });
+  return new X509Certificate(new Uint8Array(AsnConvert.serialize(cert))).toString();
 }
 
 /** 16 random bytes, positive and without a leading zero byte (RFC 5280: positive, at most 20 octets). */

@@ -18,10 +18,7 @@ export const DIR_MODE = 0o700;
 export const KEY_MODE = 0o600;
 export const CERT_MODE = 0o644;
 
-/** `DIR/pki`. */
-export function pkiDir(outDir: string): string {
-  return join(outDir, 'pki');
-}
+export { pkiDir } from './names.js';
 
 function oneLine(e: unknown): string {
   const err = e as NodeJS.ErrnoException;

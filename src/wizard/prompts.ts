@@ -2,6 +2,7 @@
  * The questions the wizard can ask, as an interface: the terminal implementation uses
  * @inquirer/prompts (loaded only when the wizard runs), tests inject scripted answers.
  */
+import { emitKeypressEvents } from 'node:readline';
 
 export interface Choice<T> {
   name: string;
@@ -36,7 +37,6 @@ function isCancel(e: unknown): boolean {
 /** Prompts on the terminal. Esc aborts the question under way, like Ctrl-C. */
 export async function terminalPrompts(): Promise<Prompts> {
   const inquirer = await import('@inquirer/prompts');
-  const { emitKeypressEvents } = await import('node:readline');
   emitKeypressEvents(process.stdin);
   const ask = async <T>(run: (context: { signal: AbortSignal }) => Promise<T>): Promise<T> => {
     const controller = new AbortController();
