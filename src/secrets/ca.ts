@@ -1,6 +1,7 @@
 /** The cluster CA: a self-signed ECDSA P-256 certificate that signs every leaf. */
+import { createPrivateKey } from 'node:crypto';
 import { BasicConstraints, id_ce_basicConstraints, id_ce_keyUsage, id_ce_subjectKeyIdentifier, KeyUsage, KeyUsageFlags } from '@peculiar/asn1-x509';
-import { distinguishedName, exportPrivateKeyPem, extension, generateKeyPair, keyIdentifier, signCertificate, validity } from './provider.js';
+import { distinguishedName, extension, generateKeyPair, keyIdentifier, signCertificate, validity } from './provider.js';
 import { checkCommonName, checkNow, checkValidityDays } from './validate.js';
 import type { CaKeyPem, CaPair, CaRequest, CertPem } from './types.js';
 
@@ -25,7 +26,7 @@ export async function createCa(req: CaRequest): Promise<CaPair> {
         extension(id_ce_subjectKeyIdentifier, false, keyIdentifier(keys.publicKeyInfo)),
       ],
     },
-    keys.privateKey,
+    createPrivateKey(keys.privateKeyPem),
   );
-  return { certPem: certPem as CertPem, keyPem: exportPrivateKeyPem(keys.privateKey) as CaKeyPem };
+  return { certPem: certPem as CertPem, keyPem: keys.privateKeyPem as CaKeyPem };
 }

@@ -18,7 +18,7 @@ import {
   type KeyIdentifier,
   type Name,
 } from '@peculiar/asn1-x509';
-import { distinguishedName, exportPrivateKeyPem, extension, extensionValue, generateKeyPair, isP256, keyIdentifier, readCertificate, signCertificate, validity } from './provider.js';
+import { distinguishedName, extension, extensionValue, generateKeyPair, isP256, keyIdentifier, readCertificate, signCertificate, validity } from './provider.js';
 import { checkCommonName, checkKind, checkNameAttribute, checkNow, checkValidityDays, normalizeDnsName, normalizeIp, uniqueSorted } from './validate.js';
 import type { CaPair, CertKind, CertPem, CertRequest, LeafKeyPem, LeafPair } from './types.js';
 import { SecretsError } from './types.js';
@@ -135,5 +135,5 @@ export async function issueCert(ca: CaPair, req: CertRequest): Promise<LeafPair>
     },
     signer.signingKey,
   );
-  return { certPem: certPem as CertPem, keyPem: exportPrivateKeyPem(keys.privateKey) as LeafKeyPem };
+  return { certPem: certPem as CertPem, keyPem: keys.privateKeyPem as LeafKeyPem };
 }

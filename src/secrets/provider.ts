@@ -27,23 +27,25 @@ export const ID_AT_COMMON_NAME = '2.5.4.3';
 export const ID_AT_ORGANIZATION = '2.5.4.10';
 
 export interface KeyPair {
-  privateKey: KeyObject;
+  /** PKCS#8 PEM ("-----BEGIN PRIVATE KEY-----", ending in a newline), which etcd, dockerd and openssl read. */
+  privateKeyPem: string;
   publicKeyInfo: SubjectPublicKeyInfo;
 }
 
+/** A new P-256 key pair, encoded by the one native call that makes it (no KeyObjects to export). */
 export function generateKeyPair(): KeyPair {
-  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-  return { privateKey, publicKeyInfo: AsnConvert.parse(publicKey.export({ type: 'spki', format: 'der' }), SubjectPublicKeyInfo) };
+  const { privateKey, publicKey } = generateKeyPairSync('ec', {
+    namedCurve: 'P-256',
+    publicKeyEncoding: { type: 'spki', format: 'der' },
+    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+  });
+  return { privateKeyPem: privateKey, publicKeyInfo: AsnConvert.parse(publicKey, SubjectPublicKeyInfo) };
 }
 
 export function isP256(key: KeyObject): boolean {
   return key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'prime256v1';
 }
 
-/** PKCS#8 PEM ("-----BEGIN PRIVATE KEY-----", ending in a newline), which etcd, dockerd and openssl read. */
-export function exportPrivateKeyPem(key: KeyObject): string {
-  return key.export({ type: 'pkcs8', format: 'pem' }) as string;
-}
 
 /** A PEM certificate as Node reads it (which also checks it is one) and as asn1-x509's structure. */
 export function readCertificate(pem: string): { x509: X509Certificate; asn: Certificate } {
@@ -103,7 +105,12 @@ export function signCertificate(content: CertificateContent, signingKey: KeyObje
   });
   const signature = sign('sha256', new Uint8Array(AsnConvert.serialize(tbsCertificate)), { key: signingKey, dsaEncoding: 'der' });
   const cert = new Certificate({ tbsCertificate, signatureAlgorithm: algorithm(), signatureValue: new Uint8Array(signature).buffer });
-  return new X509Certificate(new Uint8Array(AsnConvert.serialize(cert))).toString();
+  return toPem('CERTIFICATE', Buffer.from(AsnConvert.serialize(cert)));
+}
+
+/** RFC 7468 text: the label's BEGIN line, base64 in lines of 64, the END line, a final newline. */
+export function toPem(label: string, der: Buffer): string {
+  return `-----BEGIN ${label}-----\n${der.toString('base64').replace(/.{64}/g, '$&\n').replace(/\n?$/, '\n')}-----END ${label}-----\n`;
 }
 
 /** 16 random bytes, positive and without a leading zero byte (RFC 5280: positive, at most 20 octets). */
