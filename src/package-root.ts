@@ -8,19 +8,28 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 let cached: string | undefined;
+let version = '';
 
 export function packageRoot(): string {
   if (cached) return cached;
   let dir = dirname(fileURLToPath(import.meta.url));
   for (;;) {
     const manifest = join(dir, 'package.json');
-    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'flatcar-architect') {
+    const found = existsSync(manifest) ? (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string; version?: string }) : null;
+    if (found?.name === 'flatcar-architect') {
+      version = found.version ?? '';
       return (cached = dir);
     }
     const parent = dirname(dir);
     if (parent === dir) throw new Error('flatcar-architect: cannot find the package root (package.json) above ' + fileURLToPath(import.meta.url));
     dir = parent;
   }
+}
+
+/** package.json's version. */
+export function packageVersion(): string {
+  packageRoot();
+  return version;
 }
 
 export const presetsDir = (): string => join(packageRoot(), 'presets');

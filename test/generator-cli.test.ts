@@ -1,9 +1,11 @@
 /** The built command line (dist/src/cli/main.js, built by `pretest`): flags -> files on disk. */
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ignitionValidate, runCli } from './helpers/run.js';
 import { KEY } from './helpers/generator.js';
+import { cliPath, repoRoot } from './helpers/paths.js';
 import { filesBelow, tempDirs } from './helpers/tmp.js';
 
 const tmp = tempDirs('fa-cli-');
@@ -254,6 +256,22 @@ describe('the rest of the command line', () => {
     for (const flag of ['--preset', '--size', '--etcd-size', '--name ', '--name-prefix', '--out', '--force', '--network', '--gateway', '--dns', '--domains', '--first-address', '--interface', '--mac-prefix', '--dhcp', '--discovery', '--ssh-key', '--update-group', '--reboot-strategy', '--reboot-window-start', '--reboot-window-length', '--etcd-version', '--templates', '--answers', '--insecure', '--docker-insecure', '--pki', '--rotate-pki']) {
       expect(r.stdout).toContain(flag);
     }
+  });
+
+  it('--version prints package.json\'s version', () => {
+    const r = runCli(['--version']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe(`${(JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version}\n`);
+  });
+
+  it('a reader that closes its end early (| head) ends the run quietly: no EPIPE stack trace', async () => {
+    const child = spawn(process.execPath, [cliPath, '--help'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.destroy(); // closed before the CLI has started, so its first write meets EPIPE
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const code = await new Promise<number | null>((done) => child.on('close', done));
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
   });
 
   it('transpile still works next to the default command', () => {

@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { isatty } from 'node:tty';
 import { Command, CommanderError } from 'commander';
+import { packageVersion } from '../package-root.js';
 import { AnswersUsageError, errorJson, EXIT, UsageError } from './errors.js';
 import type { GenerateFlags } from './generate.js';
 import { addGenerateOptions, addScriptingOptions, REHEARSE_DEFAULT_PROXIES, REHEARSE_DEFAULT_TIMEOUT_SECONDS } from './options.js';
@@ -26,7 +27,8 @@ export function buildProgram(setExit: (code: number) => void): Command {
       writeErr: (s) => process.stderr.write(s),
       outputError: (s, write) => write(jsonMode(process.argv) ? errorJson('usage', s.replace(/^error: /, '').trim()) : s),
     })
-    .enablePositionalOptions();
+    .enablePositionalOptions()
+    .version(packageVersion(), '-V, --version', 'print the version');
 
   const io = () => ({
     cwd: process.cwd(),
@@ -112,6 +114,14 @@ async function main(argv: string[]): Promise<number> {
     }
     throw e;
   }
+}
+
+// A reader that stops early (`| head`) is not an error: stop writing, quietly.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+    process.exit(process.exitCode ?? EXIT.ok);
+  });
 }
 
 main(process.argv).then(
