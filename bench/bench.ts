@@ -210,13 +210,16 @@ const NOTES = `## Notes
   hand-written DER encoder would be faster but the project's rule is a kept X.509 library.
 - The command line writes each machine's \`.bu\` and \`.ign\` into the staging directory as soon as
   they are made; no per-file fsync (the directory rename is what readers rely on; see README).
-- Start-up (missed): \`--help\` alone is about 1.2x bare Node (loader, bundle, cache). A cold CPU
-  profile of the 5-machine TLS run puts the rest in issuing the CA and 12 certificates (~50 ms: the
-  ASN.1 serialiser running cold), parsing the 5 rendered Butane configs (37 KB of YAML, ~25 ms in
-  the \`yaml\` package cold), the rest of the transpile, rendering and writing ~60 files, and ~20 ms
-  of garbage collection. Even warm, in-process, the same cluster takes about 0.65x of bare Node's
-  start-up (the row above), so 1.5x (50 ms over bare Node) cannot be reached by loading less code:
-  it needs a faster certificate encoder and YAML parser.
+- Start-up (missed): \`--help\` alone is 1.2-1.3x bare Node (loader, bundle, code cache, commander).
+  A cold CPU profile of the 5-machine TLS run puts the rest in issuing the CA and 12 certificates
+  (~50 ms: the ASN.1 serialiser running cold), parsing the 5 rendered Butane configs (37 KB of YAML,
+  ~25 ms in the \`yaml\` package cold), the rest of the transpile, rendering and writing ~60 files, and
+  ~10-20 ms of garbage collection. Two rows bound what is left to win: without any certificates
+  (\`--insecure\`) the run is still ~1.8x, and even warm, in-process, the same TLS cluster takes about
+  0.65x of bare Node's start-up by itself, more than the 0.5x that 1.5x allows. So no amount of
+  loading less code reaches 1.5x: the pipeline's own work (certificate encoding, YAML parsing,
+  Handlebars, the transpiler) would have to be about twice as fast cold, in the libraries the
+  project chose.
 - No \`butane\` binary is installed here, so the per-file comparison with it is not measured.
 `;
 
