@@ -4,11 +4,12 @@
  *                                 (the wizard, rehearse, ajv... are in it but only run when needed);
  *   dist/bin/cli-<hash>.cache     V8's code cache for that bundle, made here by a training run;
  *   dist/bin/flatcar-architect.js the loader: compiles the bundle with the cache (scripts/loader.cjs).
- * Compiling some megabytes of JavaScript on every run was most of a small run's start-up time; with
+ * Compiling about a megabyte of JavaScript on every run was most of a small run's start-up time; with
  * the cache, V8 deserialises the bytecode of the functions a typical run uses instead. A cache that
  * V8 rejects (another Node version, other V8 flags) is ignored and the bundle compiles as usual.
  * dist/src stays as it is: the library API (package.json "exports") and the tests use it.
  * Presets and templates are found from the package root (src/package-root.ts walks up to package.json).
+ * FA_NO_MINIFY=1 keeps names readable, for `node --cpu-prof` of the bin.
  */
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
