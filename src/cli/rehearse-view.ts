@@ -16,6 +16,10 @@ export interface ViewStream {
 const FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
 
+/** Which members joined the running cluster, for the verdict ('' when none did). */
+const joined = (result: RehearsalResult): string =>
+  result.joined.length ? ` (${result.members.length} members: ${result.joined.join(', ')} joined it with etcdctl member add)` : '';
+
 export function colorsFor(stream: ViewStream, env: NodeJS.ProcessEnv): ChalkInstance {
   const noColor = env.NO_COLOR !== undefined && env.NO_COLOR !== '';
   return new Chalk({ level: noColor || !stream.isTTY ? 0 : stream.colorLevel });
@@ -95,7 +99,7 @@ export class ProgressView {
     const verdict = result.interrupted
       ? this.c.yellow('interrupted: everything it started is stopped and removed')
       : result.ok
-        ? this.c.green(`rehearsal passed: ${passed}/${result.steps.length} steps; the cluster tolerates ${result.faultTolerance} failed member${result.faultTolerance === 1 ? '' : 's'}`)
+        ? this.c.green(`rehearsal passed: ${passed}/${result.steps.length} steps; the cluster tolerates ${result.faultTolerance} failed member${result.faultTolerance === 1 ? '' : 's'}${joined(result)}`)
         : this.c.red(`rehearsal failed: ${passed}/${result.steps.length} steps passed`);
     this.out.write('\n' + verdict + '\n');
   }

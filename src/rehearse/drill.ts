@@ -1,10 +1,13 @@
 /**
- * The drill, on a prepared cluster: the cluster forms; when the members require client
+ * The drill, on a prepared cluster: the cluster forms (members that join an existing cluster are
+ * added one at a time afterwards, see join.ts); when the members require client
  * certificates, etcdctl without one is refused; a write goes through each proxy; with
  * floor((n-1)/2) members stopped (the leader first) writes still succeed; with one more they are
  * refused (while the last member still answers reads); restarted, the cluster heals and what was
  * written while degraded is on every restarted member.
  */
+import { joinOneByOne } from './join.js';
+import { membership } from './plan-joins.js';
 import { label, seconds, type Probes } from './probes.js';
 import type { Steps } from './steps.js';
 import type { PlannedProcess } from './types.js';
@@ -35,15 +38,21 @@ export async function drill(probes: Probes, steps: Steps): Promise<void> {
     return [...members, ...proxies].map((p) => `${p.name} ${p.listens.join(' ')}`).join('; ');
   });
 
-  await steps.run('members', `${n} ${plural(n, 'member')} start and form the cluster`, async () => {
-    for (const m of members) probes.start(m);
-    const ms = await probes.healthy(members);
-    const listed = await ctl.memberNames(members[0]!.clientUrl);
-    const want = members.map((m) => m.name).sort();
+  // Members whose config says they join an existing cluster are added after the others formed it.
+  const { founders, joining } = membership(members);
+  const f = founders.length;
+  await steps.run('members', `${f} ${plural(f, 'member')} start and form the cluster`, async () => {
+    for (const m of founders) probes.start(m);
+    const ms = await probes.healthy(founders);
+    const listed = await ctl.memberNames(founders[0]!.clientUrl);
+    const want = founders.map((m) => m.name).sort();
     if (!listed || listed.sort().join() !== want.join()) throw new Error(`member list is ${listed?.join(', ') ?? 'unavailable'}, expected ${want.join(', ')}`);
-    await probes.write([members[0]!], `${KEY}/formed`, 'yes');
-    return `${names(members)} healthy after ${seconds(ms)} at ${members.map((m) => m.clientUrl).join(' ')}`;
+    await probes.write([founders[0]!], `${KEY}/formed`, 'yes');
+    const next = joining.length ? `; ${names(joining)} join next, one at a time` : '';
+    return `${names(founders)} healthy after ${seconds(ms)} at ${founders.map((m) => m.clientUrl).join(' ')}${next}`;
   });
+
+  await joinOneByOne(probes, steps, founders, joining);
 
   if (requiresClientCerts(members)) {
     await steps.run('client-cert', 'etcdctl without a client certificate is refused', async () => {

@@ -79,10 +79,22 @@ export class Etcdctl {
     return entries.find((m) => m[2] === m[3])?.[1];
   }
 
+  /** `member add NAME --peer-urls=URLS`: the cluster expects the member (it counts towards quorum from now on). */
+  memberAdd(endpoints: string[], name: string, peerUrls: string): Promise<Outcome> {
+    return this.run(endpoints, ['member', 'add', name, `--peer-urls=${peerUrls}`]);
+  }
+
   /** The names in the member list, as one member sees it. */
   async memberNames(endpoint: string): Promise<string[] | undefined> {
     const r = await this.run([endpoint], ['member', 'list', '--write-out=json']);
     if (!r.ok) return undefined;
     return [...r.stdout.matchAll(/"name":"([^"]*)"/g)].map((m) => m[1]!);
+  }
+
+  /** The member list's peer URLs, one list per member (a member added but not yet started has no name, only these). */
+  async memberPeerUrls(endpoint: string): Promise<string[][] | undefined> {
+    const r = await this.run([endpoint], ['member', 'list', '--write-out=json']);
+    if (!r.ok) return undefined;
+    return [...r.stdout.matchAll(/"peerURLs":\[([^\]]*)\]/g)].map((m) => [...m[1]!.matchAll(/"([^"]*)"/g)].map((u) => u[1]!));
   }
 }

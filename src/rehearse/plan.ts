@@ -19,6 +19,7 @@ import {
   type Layout,
 } from './plan-context.js';
 import { DISCOVERY_VARS, memberHosts, memberPorts, planMember } from './plan-member.js';
+import { membershipProblems } from './plan-joins.js';
 import { parseProxyArgs, planProxy } from './plan-proxy.js';
 import { servesHttps, sanProblems, tlsProblems } from './plan-tls.js';
 import type { ClientTls, MachineReading, PlannedProcess, RehearsalPlan } from './types.js';
@@ -90,6 +91,7 @@ export function planRehearsal(readings: MachineReading[], options: PlanOptions):
   if (memberReadings.some((r) => DISCOVERY_VARS.some((k) => r.member!.env[k]))) staticCluster(members);
   const names = members.map((m) => m.name);
   for (const name of new Set(names.filter((n, i) => names.indexOf(n) !== i))) problems.push(`two members are both named ${name}`);
+  problems.push(...membershipProblems(members));
 
   const withProxy = readings.flatMap((r) => r.proxies.map((p) => ({ r, p })));
   const limit = Math.max(0, options.proxies ?? DEFAULT_PROXIES);

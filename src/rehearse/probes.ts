@@ -103,6 +103,46 @@ export class Probes {
     return [...new Set(results.map((x) => x.r.message))].join('; ');
   }
 
+  /**
+   * `etcdctl member add` for `m` through the running members, retried while they refuse: etcd adds
+   * a voting member only once every member has been connected for a few seconds. Returns how long
+   * it took and what etcd answered before it agreed.
+   */
+  async memberAdd(running: PlannedProcess[], m: PlannedProcess, peerUrls: string): Promise<{ ms: number; refusals: string[] }> {
+    const t0 = Date.now();
+    const refusals = new Set<string>();
+    const command = `etcdctl member add ${m.name} --peer-urls=${peerUrls}`;
+    let tries = 0;
+    const ok = await poll(async () => {
+      this.assertAlive();
+      const r = await this.ctl.memberAdd(endpoints(running), m.name, peerUrls);
+      if (r.ok) return true;
+      if (/already exists/i.test(r.message)) {
+        // An earlier attempt got through and only its answer was lost; else another member has these URLs.
+        if (tries > 0 && (await this.ctl.memberPeerUrls(running[0]!.clientUrl))?.some((u) => u.join(',') === peerUrls)) return true;
+        throw new Error(`${command}: ${r.message}`);
+      }
+      tries++;
+      refusals.add(r.message);
+      return undefined;
+    }, { ...this.within(this.formMs), every: 500 });
+    if (!ok) throw new Error(`${command} refused for ${seconds(Date.now() - t0)}: ${[...refusals].join('; ')}`);
+    return { ms: Date.now() - t0, refusals: [...refusals] };
+  }
+
+  /** Waits until the member list, as `on` sees it, names exactly `ps` (a joiner's name shows once it has started). */
+  async listed(on: PlannedProcess, ps: PlannedProcess[]): Promise<string[]> {
+    const want = ps.map((p) => p.name).sort();
+    let listed: string[] | undefined;
+    const ok = await poll(async () => {
+      this.assertAlive();
+      listed = (await this.ctl.memberNames(on.clientUrl))?.sort();
+      return listed?.join() === want.join() || undefined;
+    }, this.within(this.formMs));
+    if (!ok) throw new Error(`member list is ${listed?.join(', ') ?? 'unavailable'}, expected ${want.join(', ')}`);
+    return want;
+  }
+
   /** Reads `key` from `p` (serializable: answered by that member alone) and checks the value. */
   async readBack(p: PlannedProcess, key: string, value: string, serializable = false): Promise<void> {
     const r = await this.ctl.get(p.clientUrl, key, serializable);

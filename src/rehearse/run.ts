@@ -10,6 +10,7 @@ import { findEtcdTools } from './binaries.js';
 import { Cluster } from './cluster.js';
 import { drill, faultTolerance } from './drill.js';
 import { DEFAULT_TIMEOUTS, Etcdctl, type EtcdctlTimeouts } from './etcdctl.js';
+import { membership } from './plan-joins.js';
 import { planRehearsal } from './plan.js';
 import { Probes } from './probes.js';
 import { ProcessSet, WORK_DIR_PREFIX } from './processes.js';
@@ -48,7 +49,9 @@ function removeDir(dir: string): void {
 function planSummary(plan: RehearsalPlan): string {
   const skipped = plan.skippedProxies.length ? ` (${plan.skippedProxies.length} more not started: ${plan.skippedProxies.join(', ')})` : '';
   const proxies = plan.proxies.length ? `; proxies on ${plan.proxies.map((p) => p.machine).join(', ')}${skipped}` : `; no worker proxies${skipped}`;
-  return `members ${plan.members.map((m) => `${m.name}=${m.clientUrl}`).join(', ')}${proxies}`;
+  const { joining } = membership(plan.members);
+  const joins = joining.length ? `; joining the running cluster one at a time (ETCD_INITIAL_CLUSTER_STATE=existing): ${joining.map((m) => m.name).join(', ')}` : '';
+  return `members ${plan.members.map((m) => `${m.name}=${m.clientUrl}`).join(', ')}${joins}${proxies}`;
 }
 
 /** Throws RehearseUsageError (DIR unreadable, no members, etcd missing); otherwise always returns a result. */
@@ -122,6 +125,7 @@ export async function rehearse(dir: string, options: RehearseOptions = {}): Prom
     proxies: plan.proxies.map((p) => ({ machine: p.machine, clientUrl: p.clientUrl })),
     skippedProxies: plan.skippedProxies,
     faultTolerance: faultTolerance(plan.members.length),
+    joined: steps.results.filter((s) => s.id.startsWith('join:') && s.status === 'passed').map((s) => s.id.slice('join:'.length)),
     notes: plan.notes,
     steps: steps.results,
     interrupted: steps.interrupted,

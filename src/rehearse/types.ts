@@ -125,6 +125,8 @@ export interface RehearsalResult {
   proxies: { machine: string; clientUrl: string }[];
   skippedProxies: string[];
   faultTolerance: number;
+  /** Members that joined the running cluster (`etcdctl member add`, their config saying `existing`), in the order they joined. */
+  joined: string[];
   notes: string[];
   steps: StepResult[];
   interrupted: boolean;
