@@ -1,5 +1,5 @@
 /** Re-running into an existing non-empty DIR: a coloured diff of what would change, then a question (or --force in scripts). */
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runGenerate, type GenerateFlags } from '../src/cli/generate.js';
@@ -7,6 +7,7 @@ import type { Prompts } from '../src/wizard/prompts.js';
 import { diffDir, formatDiff } from '../src/write/diff.js';
 import { runCli } from './helpers/run.js';
 import { KEY } from './helpers/generator.js';
+import { scriptedPrompts } from './helpers/scripted-prompts.js';
 import { tempDirs } from './helpers/tmp.js';
 
 const tmp = tempDirs('fa-replace-');
@@ -130,5 +131,23 @@ describe('diffDir / formatDiff', () => {
     const text = formatDiff(diff, 'd', { color: false });
     expect(text).toContain('- sub/old.txt');
     expect(text).toMatch(/\.\.\. \d+ more changed lines/);
+  });
+});
+
+describe('after the wizard', () => {
+  it('warnings its review showed are not printed again once the files are written', async () => {
+    const cwd = tmp();
+    let stdout = '';
+    let stderr = '';
+    const prompts = scriptedPrompts(['laptop', true, undefined, undefined, [], 'stable', 'reboot', { action: 'write' }]);
+    const code = await runGenerate(
+      { out: 'lap' },
+      { cwd, stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), interactive: false, color: false, prompts },
+      { wizard: true },
+    );
+    expect(code).toBe(0);
+    expect(existsSync(join(cwd, 'lap', 'laptop-node-1.ign'))).toBe(true);
+    expect((stdout + stderr).match(/warning: no SSH key given/g)).toHaveLength(1);
+    expect(stdout.indexOf('warning: no SSH key given')).toBeLessThan(stdout.indexOf('Wrote the laptop cluster'));
   });
 });

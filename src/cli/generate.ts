@@ -304,7 +304,8 @@ export async function runGenerate(flags: GenerateFlags, io: GenerateIo, mode: { 
   if (failed !== undefined) return failed;
   if (printJsonReport(result, dir, matchbox, flags, io)) return EXIT.ok;
   const loud = [ETCD_INSECURE_WARNING, DOCKER_INSECURE_WARNING];
-  for (const w of result.warnings) io.stderr(`${loud.includes(w) ? 'WARNING' : 'warning'}: ${w}\n`);
+  // The wizard's review showed every warning just before the user said "write": only the loud ones repeat.
+  for (const w of result.warnings) if (!wizard || loud.includes(w)) io.stderr(`${loud.includes(w) ? 'WARNING' : 'warning'}: ${w}\n`);
   report(result, dir, io);
   reportPki(result, dir, io, flags);
   reportMatchbox(matchbox, flags, io);
