@@ -8,12 +8,11 @@
  */
 import { joinOneByOne } from './join.js';
 import { membership } from './plan-joins.js';
-import { label, seconds, type Probes } from './probes.js';
+import { label, names, seconds, type Probes } from './probes.js';
 import type { Steps } from './steps.js';
 import type { PlannedProcess } from './types.js';
 
 const KEY = '/flatcar-architect/rehearse';
-const names = (ps: PlannedProcess[]) => ps.map((p) => p.name).join(', ');
 const plural = (n: number, word: string) => `${word}${n === 1 ? '' : 's'}`;
 
 export function faultTolerance(members: number): number {

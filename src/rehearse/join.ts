@@ -5,11 +5,9 @@
  * the member list names it; then the next one.
  */
 import { peerUrls } from './plan-joins.js';
-import { seconds, type Probes } from './probes.js';
+import { names, seconds, type Probes } from './probes.js';
 import type { Steps } from './steps.js';
 import type { PlannedProcess } from './types.js';
-
-const names = (ps: PlannedProcess[]) => ps.map((p) => p.name).join(', ');
 
 const joinTitle = (m: PlannedProcess): string => `${m.name} joins the running cluster (member add)`;
 

@@ -9,6 +9,8 @@ import { poll, type Deadline } from './time.js';
 import type { PlannedProcess } from './types.js';
 
 export const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)}s`;
+/** The processes' names, comma-separated. */
+export const names = (ps: PlannedProcess[]): string => ps.map((p) => p.name).join(', ');
 export const label = (p: PlannedProcess): string => (p.kind === 'proxy' ? `${p.machine}'s proxy` : `member ${p.name}`);
 const endpoints = (ps: PlannedProcess[]) => ps.map((p) => p.clientUrl);
 
