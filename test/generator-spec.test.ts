@@ -127,6 +127,8 @@ describe('one clear problem per wrong answer, naming the answer', () => {
     ['gateway outside', { preset: 'dev', network: { gateway: '10.0.1.1' } }, 'network.gateway', /not a host address of 10.0.0.0\/24/],
     ['gateway is broadcast', { preset: 'dev', network: { gateway: '10.0.0.255' } }, 'network.gateway', /not a host address/],
     ['first address is the network', { preset: 'dev', network: { firstAddress: '10.0.0.0' } }, 'network.firstAddress', /not a host address/],
+    ['first address is the gateway', { preset: 'dev', network: { firstAddress: '10.0.0.1' } }, 'network.firstAddress', /^10\.0\.0\.1 is the gateway: the first machine needs an address of its own$/],
+    ['first address is a DNS server', { preset: 'dev', network: { dns: ['10.0.0.53'], firstAddress: '10.0.0.53' } }, 'network.firstAddress', /^10\.0\.0\.53 is a DNS server/],
     ['bad dns', { preset: 'dev', network: { dns: ['1.1.1.1', 'dns.example'] } }, 'network.dns', /"dns.example" is not an IPv4 address/],
     ['bad domain', { preset: 'dev', network: { domains: ['a b'] } }, 'network.domains', /not a DNS domain/],
     ['interface and mac', { preset: 'dev', network: { interface: 'eth0', macPrefix: '52:54:00' } }, 'network.macPrefix', /one of --interface and --mac-prefix/],

@@ -210,6 +210,12 @@ function resolveNetwork(r: Resolver): StaticNetwork | DhcpNetwork | undefined {
     const name = r.text('network.interface', DEFAULT_INTERFACE, check.interfaceMatch);
     if (name !== undefined) match = { interface: name };
   }
+  // Asked for by name, the first machine's address must be its own (a default one skips the gateway and DNS).
+  if (firstAddress && r.isGiven('network.firstAddress')) {
+    const first = parseIPv4(firstAddress);
+    const taken = first === parseIPv4(gateway ?? '') ? 'the gateway' : dns?.some((d) => parseIPv4(d) === first) ? 'a DNS server' : undefined;
+    if (taken) return r.fail('network.firstAddress', `${firstAddress} is ${taken}: the first machine needs an address of its own`);
+  }
   if (!gateway || !firstAddress || !dns || !domains || !match) return undefined;
   return { dhcp: false, cidr, prefixLength: net.prefixLength, gateway, firstAddress, dns, domains, match };
 }
