@@ -7,8 +7,8 @@ import type { Machine, Plan } from './plan/index.js';
 import { pinMachines, type MachinePin } from './plan/pins.js';
 import { checkTargets, loadSnippets, mergeSnippets, snippetsFor, type ParsedSnippet, type SnippetRef } from './snippets/index.js';
 import { stringify } from 'yaml';
-import * as check from './spec/checks.js';
-import { SpecError, type Answers, type EtcdMembershipEntry, type Field } from './spec/types.js';
+import * as check from './answers/checks.js';
+import { SpecError, type Answers, type EtcdMembershipEntry, type Field } from './answers/types.js';
 import type { EtcdView } from './plan/index.js';
 
 export interface Customisations {

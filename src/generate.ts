@@ -23,13 +23,13 @@ import { loadTemplates, machineRenderer, type TemplateSet } from './render/index
 import { formatSummary } from './render/summary.js';
 import { topologySvg } from './render/topology.js';
 // The PKI's issuing code (and its X.509 library) loads only when certificates are planned.
-import { dockerClientFiles, machineSecrets, mentionsCaKey } from './secrets/machine.js';
-import { entryNames } from './secrets/names.js';
-import { SecretsError, type SecretsBundle } from './secrets/types.js';
-import { formatAnswersFile } from './spec/answers-file.js';
-import { loadPreset } from './spec/presets.js';
-import { resolveSpec, type DefaultValue } from './spec/resolve.js';
-import type { Answers, ClusterSpec } from './spec/types.js';
+import { dockerClientFiles, machineSecrets, mentionsCaKey } from './pki/machine.js';
+import { entryNames } from './pki/names.js';
+import { SecretsError, type SecretsBundle } from './pki/types.js';
+import { formatAnswersFile } from './answers/answers-file.js';
+import { loadPreset } from './answers/presets.js';
+import { resolveSpec, type DefaultValue } from './answers/resolve.js';
+import type { Answers, ClusterSpec } from './answers/types.js';
 import { customisationsOf, customisationsYaml, customiseButane, customisePlan, type Customisations } from './customise.js';
 import type { ParsedSnippet } from './snippets/index.js';
 
@@ -134,7 +134,7 @@ function ignitionTexts(ignition: string): string[] {
   });
 }
 
-/** The bundle as files under `pki/`, in the layout of src/secrets/store.ts (loadBundle reads it). */
+/** The bundle as files under `pki/`, in the layout of src/pki/store.ts (loadBundle reads it). */
 function pkiFiles(bundle: SecretsBundle): GeneratedFile[] {
   const files: GeneratedFile[] = [
     { name: 'pki/ca.pem', contents: bundle.ca.certPem, mode: PUBLIC_FILE_MODE },
@@ -241,7 +241,7 @@ export async function generateCluster(answers: Answers, options: GenerateCluster
   const keep = existing && !rotate;
   if (!needsPki(plan) && !keep) return renderPlan(plan, warnings, defaults, { ...rest, secrets: null }, null, custom);
   // With an existing bundle and nothing to secure (--insecure), the CA is kept for a later secure run.
-  const { planSecrets } = await import('./secrets/plan.js');
+  const { planSecrets } = await import('./pki/plan.js');
   const planned = await planSecrets(secretsRequest(plan, { ...(rotate ? { rotate } : {}), ...(now ? { now } : {}) }), existing ?? null);
   const { bundle, ...outcome } = planned;
   return renderPlan(plan, warnings, defaults, { ...rest, secrets: bundle }, outcome, custom);

@@ -6,10 +6,10 @@
  */
 export { generateCluster as generate, generateCluster, generate as previewCluster, GenerateError } from './generate.js';
 export type { GenerateOptions, GenerateClusterOptions, GenerateResult, GeneratedFile, GeneratedMachine, PkiOutcome } from './generate.js';
-export { resolveSpec, type DefaultValue, type ResolvedSpec } from './spec/resolve.js';
-export { SpecError, PRESETS, REBOOT_STRATEGIES } from './spec/types.js';
-export type { Answers, ClusterSpec, Field, PresetName, Problem, RebootStrategy, StaticNetwork, DhcpNetwork } from './spec/types.js';
-export { formatAnswersFile, parseAnswersFile, specToAnswers, AnswersFileError } from './spec/answers-file.js';
+export { resolveSpec, type DefaultValue, type ResolvedSpec } from './answers/resolve.js';
+export { SpecError, PRESETS, REBOOT_STRATEGIES } from './answers/types.js';
+export type { Answers, ClusterSpec, Field, PresetName, Problem, RebootStrategy, StaticNetwork, DhcpNetwork } from './answers/types.js';
+export { formatAnswersFile, parseAnswersFile, specToAnswers, AnswersFileError } from './answers/answers-file.js';
 export { plan } from './plan/index.js';
 export type { Plan, Machine, Role, EtcdTopology, EtcdMember, BootStep } from './plan/index.js';
 export { loadTemplates, TemplateError, type TemplateSet, type TemplateSource } from './render/index.js';
@@ -17,8 +17,8 @@ export { writeOutputDir, writeGenerated, OutputExistsError } from './write/outpu
 export { transpile, TranspileError } from './butane/index.js';
 export type { TranspileOptions, TranspileResult } from './butane/index.js';
 // Scripted provisioning (issue 7): answers files with positions and their schema, pins, snippets, Matchbox.
-export { readAnswersText, AnswersError, formatProblem, type AnswersSource, type AnswersProblem, type Position } from './spec/answers-source.js';
-export { answersSchema, answersSchemaText, ANSWERS_DEFINITION } from './spec/definition.js';
+export { readAnswersText, AnswersError, formatProblem, type AnswersSource, type AnswersProblem, type Position } from './answers/answers-source.js';
+export { answersSchema, answersSchemaText, ANSWERS_DEFINITION } from './answers/definition.js';
 export { pinMachines, type MachinePin } from './plan/pins.js';
 export { parseSnippet, mergeSnippets, loadSnippets, SnippetError, type ParsedSnippet, type SnippetRef } from './snippets/index.js';
 export { matchboxTree, writeMatchboxDir, MatchboxError, type MatchboxFile, type MatchboxMachine, type MatchboxOptions } from './matchbox/index.js';

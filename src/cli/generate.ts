@@ -7,12 +7,12 @@ import { homedir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { generate, generateCluster, GenerateError, type GeneratedFile, type GenerateResult } from '../generate.js';
 import { TemplateError } from '../render/index.js';
-import { pkiDir } from '../secrets/names.js';
-import { SecretsError, type SecretsBundle } from '../secrets/types.js';
-import { DOCKER_INSECURE_WARNING, ETCD_INSECURE_WARNING, resolveSpec } from '../spec/resolve.js';
-import { looksLikeKey } from '../spec/checks.js';
-import { mergeAnswers } from '../spec/merge.js';
-import { SpecError, type Answers, type RebootStrategy } from '../spec/types.js';
+import { pkiDir } from '../pki/names.js';
+import { SecretsError, type SecretsBundle } from '../pki/types.js';
+import { DOCKER_INSECURE_WARNING, ETCD_INSECURE_WARNING, resolveSpec } from '../answers/resolve.js';
+import { looksLikeKey } from '../answers/checks.js';
+import { mergeAnswers } from '../answers/merge.js';
+import { SpecError, type Answers, type RebootStrategy } from '../answers/types.js';
 import { checkOutputDir, GENERATED_DIR_MODES, OutputExistsError, StagedOutput, writeGenerated } from '../write/output.js';
 import type { Prompts } from '../wizard/prompts.js';
 import { EXIT, UsageError } from './errors.js';
@@ -153,7 +153,7 @@ async function existingPki(flags: GenerateFlags, dir: string, cwd: string): Prom
   const from = flags.pki !== undefined ? pkiSource(flags.pki, cwd) : flags.force ? pkiDir(dir) : null;
   if (from === null) return null;
   try {
-    const { loadBundle } = await import('../secrets/store.js');
+    const { loadBundle } = await import('../pki/store.js');
     const bundle = loadBundle(from);
     if (bundle === null && flags.pki !== undefined) throw new UsageError(`--pki: ${flags.pki} holds no PKI (no .pem files)`);
     return bundle;

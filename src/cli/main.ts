@@ -52,7 +52,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .command('schema')
     .description('Print the JSON Schema of answers files (schema/answers.schema.json)')
     .action(async () => {
-      const { answersSchemaText } = await import('../spec/definition.js');
+      const { answersSchemaText } = await import('../answers/definition.js');
       streams.stdout(answersSchemaText());
       setExit(EXIT.ok);
     });

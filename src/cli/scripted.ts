@@ -7,8 +7,8 @@
 import { readFileSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 import type { GenerateResult } from '../generate.js';
-import { AnswersError, readAnswersText, type AnswersSource, type Position } from '../spec/answers-source.js';
-import { FLAG_OF, getField, type Answers, type Problem } from '../spec/types.js';
+import { AnswersError, readAnswersText, type AnswersSource, type Position } from '../answers/answers-source.js';
+import { FLAG_OF, getField, type Answers, type Problem } from '../answers/types.js';
 import { loadSnippets, parseSnippetFlag, type ParsedSnippet, type SnippetRef } from '../snippets/index.js';
 import { DEFAULT_MATCHBOX_URL, MatchboxError, matchboxTree, writeMatchboxDir, type MatchboxFile } from '../matchbox/index.js';
 import { checkOutputDir, OutputExistsError } from '../write/output.js';

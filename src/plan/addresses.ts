@@ -2,7 +2,7 @@
  * Static addresses, planned in order from the first address: inside the network, never its network
  * or broadcast address, the gateway or a DNS server, no two machines alike. MACs from --mac-prefix.
  */
-import type { Problem, StaticNetwork } from '../spec/types.js';
+import type { Problem, StaticNetwork } from '../answers/types.js';
 import { formatIPv4, isHost, parseCidr, parseIPv4, type Network } from './ipv4.js';
 
 export function planAddresses(network: StaticNetwork, count: number, problems: Problem[]): string[] {

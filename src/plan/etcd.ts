@@ -1,5 +1,5 @@
 /** The etcd layout: members' URLs, the static initial cluster, endpoints for proxies and locksmith. */
-import type { ClusterSpec } from '../spec/types.js';
+import type { ClusterSpec } from '../answers/types.js';
 import { faultTolerance } from './names.js';
 import type { EtcdMember, EtcdTopology, Machine } from './types.js';
 

@@ -1,5 +1,5 @@
 /** ClusterSpec -> Plan: names, roles, addresses, MACs, etcd topology and boot order. Pure. */
-import { SpecError, type ClusterSpec, type Problem } from '../spec/types.js';
+import { SpecError, type ClusterSpec, type Problem } from '../answers/types.js';
 import { planAddresses, planMacs } from './addresses.js';
 import { planEtcd } from './etcd.js';
 import { nameMachines } from './names.js';

@@ -1,5 +1,5 @@
 /** Machine names and roles, in boot and address order: etcd members first, then workers. */
-import type { ClusterSpec } from '../spec/types.js';
+import type { ClusterSpec } from '../answers/types.js';
 import type { Role } from './types.js';
 
 export interface NamedMachine {

@@ -3,8 +3,8 @@
  * static address or a MAC. Applied to a finished plan (names, addresses, MACs, then the etcd
  * topology and boot order again from the pinned machines). Pure.
  */
-import { shown } from '../spec/checks.js';
-import { SpecError, type Field, type Problem } from '../spec/types.js';
+import { shown } from '../answers/checks.js';
+import { SpecError, type Field, type Problem } from '../answers/types.js';
 import { macFor } from './addresses.js';
 import { planEtcd } from './etcd.js';
 import { formatIPv4, isHost, parseCidr, parseIPv4, type Network } from './ipv4.js';

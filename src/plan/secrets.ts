@@ -1,5 +1,5 @@
 /**
- * Which certificates the planned cluster needs (the request for src/secrets) and which of them each
+ * Which certificates the planned cluster needs (the request for src/pki) and which of them each
  * machine gets. Pure: no key is made here.
  *
  * | machine                       | gets                                                        |
@@ -8,8 +8,8 @@
  * | any machine with etcd-lock    | etcd/locksmith/<name>/client (locksmithd), with etcd TLS    |
  * | laptop (Docker TLS)           | docker/server; docker/client goes to DIR/docker-client/     |
  */
-import { clusterSecretsRequest, entryNames, type ClusterSecretsInput } from '../secrets/names.js';
-import type { SecretsRequest } from '../secrets/types.js';
+import { clusterSecretsRequest, entryNames, type ClusterSecretsInput } from '../pki/names.js';
+import type { SecretsRequest } from '../pki/types.js';
 import type { Machine, Plan } from './types.js';
 
 function locksmithTls(plan: Plan): boolean {

@@ -1,5 +1,5 @@
 /** The planned cluster: which machines exist, what they are called, where they live, how etcd is laid out. */
-import type { ClusterSpec } from '../spec/types.js';
+import type { ClusterSpec } from '../answers/types.js';
 
 /** etcd: an etcd member (small's machines also run workloads); worker: uses etcd through a local proxy. */
 export type Role = 'etcd' | 'worker' | 'laptop';

@@ -3,9 +3,9 @@
  * so that strict Handlebars can tell a template's typo from a value that is simply absent.
  */
 import { machineEntries, type EtcdMember, type Machine, type Plan } from '../plan/index.js';
-import { entryNames, ETCD_PEER_CN } from '../secrets/names.js';
-import type { MachineSecrets } from '../secrets/machine.js';
-import type { CertPem, LeafKeyPem, LeafPair } from '../secrets/types.js';
+import { entryNames, ETCD_PEER_CN } from '../pki/names.js';
+import type { MachineSecrets } from '../pki/machine.js';
+import type { CertPem, LeafKeyPem, LeafPair } from '../pki/types.js';
 
 export const ETCD_DATA_DIR = '/var/lib/etcd';
 /** The plain Docker API (--docker-insecure) and the TLS one. */

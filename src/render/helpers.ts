@@ -8,7 +8,7 @@
  * Sub-expressions (`join`, `eq`) compute values for them.
  */
 import type { HelperOptions } from 'handlebars';
-import { CONTROL, show } from '../spec/checks.js';
+import { CONTROL, show } from '../answers/checks.js';
 
 export interface Loc {
   line: number;

@@ -1,6 +1,6 @@
 /** Plan -> one Butane document per machine, from the role's template (`<role>.bu.hbs`). Pure. */
 import type { Machine, Plan } from '../plan/index.js';
-import type { MachineSecrets } from '../secrets/index.js';
+import type { MachineSecrets } from '../pki/index.js';
 import { machineContext } from './context.js';
 import { compileTemplates } from './engine.js';
 import type { TemplateSet } from './templates.js';

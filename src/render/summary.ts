@@ -1,8 +1,8 @@
 /** SUMMARY.md: what was designed, in what order to boot it and how, and what to watch out for. */
 import type { Machine, Plan } from '../plan/index.js';
 import { needsPki } from '../plan/index.js';
-import { DOCKER_INSECURE_WARNING, ETCD_INSECURE_WARNING, type DefaultValue } from '../spec/resolve.js';
-import { FLAG_OF } from '../spec/types.js';
+import { DOCKER_INSECURE_WARNING, ETCD_INSECURE_WARNING, type DefaultValue } from '../answers/resolve.js';
+import { FLAG_OF } from '../answers/types.js';
 import { DOCKER_PORT, DOCKER_TLS_PORT, PROXY_LISTEN } from './context.js';
 import { topologyMermaid } from './topology.js';
 

@@ -8,8 +8,8 @@ import { join, relative } from 'node:path';
 import { createHash } from 'node:crypto';
 import { handlebars } from './handlebars.js';
 import { packageRoot, templatesDir } from '../package-root.js';
-import { shown } from '../spec/checks.js';
-import { SpecError } from '../spec/types.js';
+import { shown } from '../answers/checks.js';
+import { SpecError } from '../answers/types.js';
 import { TemplateError } from './errors.js';
 import { OUTPUT_HELPERS } from './helpers.js';
 

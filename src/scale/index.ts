@@ -16,9 +16,9 @@ import { macFor } from '../plan/addresses.js';
 import { formatIPv4, isHost, parseCidr, parseIPv4, type Network } from '../plan/ipv4.js';
 import { plan as planCluster, type EtcdView, type Machine, type Plan } from '../plan/index.js';
 import type { MachinePin } from '../plan/pins.js';
-import type { SecretsBundle } from '../secrets/index.js';
-import { resolveSpec } from '../spec/resolve.js';
-import { SpecError, type Answers, type EtcdMembershipEntry, type Field } from '../spec/types.js';
+import type { SecretsBundle } from '../pki/index.js';
+import { resolveSpec } from '../answers/resolve.js';
+import { SpecError, type Answers, type EtcdMembershipEntry, type Field } from '../answers/types.js';
 
 export interface ScaleRequest {
   size: number;

@@ -2,7 +2,7 @@
  * The etcd membership change that a scale needs, as the commands an operator runs: one member at a
  * time, waiting for the cluster to be healthy between (a reboot changes no membership).
  */
-import { entryNames } from '../secrets/names.js';
+import { entryNames } from '../pki/names.js';
 import type { ScaleOutcome } from './index.js';
 
 /** `etcdctl` settings for the members that stay, run from the directory's parent (`shown` is DIR as given). */

@@ -1,7 +1,7 @@
 /** Snippets from files: `--snippet TARGET=FILE` and `snippets:` in answers, read and checked once per run. */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { shown } from '../spec/checks.js';
+import { shown } from '../answers/checks.js';
 import { parseSnippet, SnippetError, type ParsedSnippet } from './merge.js';
 
 export { checkTargets, mergeSnippets, parseSnippet, snippetsFor, SnippetError, SNIPPET_GROUPS, type ParsedSnippet, type SnippetErrorCode } from './merge.js';

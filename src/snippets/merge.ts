@@ -8,7 +8,7 @@
  * (failsafe schema: every scalar keeps its source text, so `0644` stays `0644`).
  */
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, YAMLMap, YAMLSeq, type Document, type Node, type Pair } from 'yaml';
-import { shown } from '../spec/checks.js';
+import { shown } from '../answers/checks.js';
 
 /** Which configs a snippet goes into: a role, every machine, or one machine by name. */
 export const SNIPPET_GROUPS = ['etcd', 'worker', 'laptop', 'all'] as const;

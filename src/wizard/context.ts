@@ -1,9 +1,9 @@
 /** What every wizard step shares: the answers so far, the ones given up front, how to ask and show. */
-import { specToAnswers } from '../spec/answers-file.js';
-import { mergeAnswers } from '../spec/merge.js';
-import { loadPreset } from '../spec/presets.js';
-import { resolveSpec } from '../spec/resolve.js';
-import { getField, SpecError, type Answers, type Field } from '../spec/types.js';
+import { specToAnswers } from '../answers/answers-file.js';
+import { mergeAnswers } from '../answers/merge.js';
+import { loadPreset } from '../answers/presets.js';
+import { resolveSpec } from '../answers/resolve.js';
+import { getField, SpecError, type Answers, type Field } from '../answers/types.js';
 import type { Prompts } from './prompts.js';
 
 export interface WizardContext {

@@ -3,7 +3,7 @@
  * answers file already said), shows the design, and returns the answers for the same pipeline
  * the flags drive. One file per step under steps/, a shared context (context.ts).
  */
-import type { Answers } from '../spec/types.js';
+import type { Answers } from '../answers/types.js';
 import { currentAnswers, type WizardContext } from './context.js';
 import { WizardCancelled } from './prompts.js';
 import { review, type Section } from './review.js';

@@ -2,8 +2,8 @@
 import { Chalk } from 'chalk';
 import { plan as planCluster } from '../plan/index.js';
 import { describeMachine } from '../render/summary.js';
-import { resolveSpec } from '../spec/resolve.js';
-import { FLAG_OF, SpecError } from '../spec/types.js';
+import { resolveSpec } from '../answers/resolve.js';
+import { FLAG_OF, SpecError } from '../answers/types.js';
 import { currentAnswers, type WizardContext } from './context.js';
 
 export type Section = 'architecture' | 'network' | 'names' | 'ssh' | 'updates' | 'output';

@@ -1,5 +1,5 @@
 /**
- * Applies an Ignition config with the real Ignition (../shared/tools/ignition-apply) into a fresh
+ * Applies an Ignition config with the real Ignition (test/helpers/ignition-apply.sh) into a fresh
  * directory and checks that everything the config declares is on disk as declared.
  */
 import { spawnSync } from 'node:child_process';

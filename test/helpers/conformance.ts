@@ -1,4 +1,4 @@
-/** Reading the shared Butane conformance corpus and comparing results the way its README says. */
+/** Reading the Butane conformance corpus (test/fixtures, copied from the real Butane's outputs) and comparing results the way its README says. */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';

@@ -1,5 +1,5 @@
 /**
- * A generated Ignition config applied with the real Ignition (../shared/tools/ignition-apply) to a
+ * A generated Ignition config applied with the real Ignition (test/helpers/ignition-apply.sh) to a
  * fresh directory, plus what `systemd-analyze verify --root` needs to check its units there: the
  * Flatcar base units we add drop-ins to (test/fixtures/flatcar-units), the standard targets of this
  * machine's systemd, and empty executables at the Flatcar paths the units run.

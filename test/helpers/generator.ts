@@ -1,6 +1,6 @@
 /** Shared answers and small readers for the generator's tests. */
 import { parse } from 'yaml';
-import type { Answers } from '../../src/spec/types.js';
+import type { Answers } from '../../src/answers/types.js';
 
 export const KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMx7q3Yd0o8Q2pZk1v4cHqR9Wn6yT2eLbF5sJgKaPuXr admin@example';
 

@@ -1,6 +1,6 @@
 /** Step 1: which of the four architectures; its preset gives every later question its default. */
-import { loadPreset } from '../../spec/presets.js';
-import { PRESETS, type PresetName } from '../../spec/types.js';
+import { loadPreset } from '../../answers/presets.js';
+import { PRESETS, type PresetName } from '../../answers/types.js';
 import { isGiven, setAnswer, type WizardContext } from '../context.js';
 
 const SHAPES: Record<PresetName, string> = {

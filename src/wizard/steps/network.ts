@@ -1,6 +1,6 @@
 /** Step 3: DHCP or static addresses (network, gateway, DNS, first address, interface). */
 import { currentAnswers, currentValue, isGiven, setAnswer, validator, type WizardContext } from '../context.js';
-import type { Field } from '../../spec/types.js';
+import type { Field } from '../../answers/types.js';
 
 const list = (text: string): string[] => text.split(/[\s,]+/).filter((s) => s !== '');
 

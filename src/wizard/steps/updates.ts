@@ -1,6 +1,6 @@
 /** Step 6: the update channel and how machines reboot into updates. */
 import { currentAnswers, currentValue, isGiven, setAnswer, type WizardContext } from '../context.js';
-import type { RebootStrategy } from '../../spec/types.js';
+import type { RebootStrategy } from '../../answers/types.js';
 
 export async function askUpdates(ctx: WizardContext): Promise<void> {
   if (!isGiven(ctx, 'updates.group')) {

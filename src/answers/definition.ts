@@ -1,0 +1,298 @@
+/**
+ * The one definition of an answers file: every key, its type, what it means and what values it
+ * takes. It produces the published JSON Schema (`schema/answers.schema.json`, `flatcar-architect
+ * schema`), and the structural messages of answers-source.ts. The deeper checks that need several
+ * answers at once (a gateway inside the network, sizes per preset...) stay in resolve.ts.
+ */
+import { PRESETS, REBOOT_STRATEGIES } from './types.js';
+import { CLIENT_URL_PATTERN, INITIAL_CLUSTER_PATTERN, MAX_CLIENT_URL, MAX_INITIAL_CLUSTER } from './checks.js';
+
+interface Common {
+  description: string;
+  /** Shown in the schema, for editors. */
+  examples?: unknown[];
+}
+
+export interface TextDef extends Common {
+  kind: 'text';
+  pattern?: string;
+  /** What a value matching `pattern` is, for messages: `10.0.0.300 is not an IPv4 address`. */
+  what?: string;
+  enum?: readonly string[];
+  maxLength?: number;
+}
+export interface WholeDef extends Common {
+  kind: 'whole';
+  minimum?: number;
+  maximum?: number;
+}
+export interface FlagDef extends Common {
+  kind: 'flag';
+}
+export interface ListDef extends Common {
+  kind: 'list';
+  items: Def;
+  unique?: boolean;
+}
+export interface SectionDef extends Common {
+  kind: 'section';
+  keys: Record<string, Def>;
+  required?: string[];
+  /** At least this many keys (e.g. a machine pin pins something). */
+  minKeys?: number;
+  minKeysMessage?: string;
+}
+export type Def = TextDef | WholeDef | FlagDef | ListDef | SectionDef;
+
+const OCTET = '(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])';
+export const IPV4_PATTERN = `^${OCTET}\\.${OCTET}\\.${OCTET}\\.${OCTET}$`;
+const CIDR_PATTERN = `^${OCTET}\\.${OCTET}\\.${OCTET}\\.${OCTET}/([0-9]|[12][0-9]|3[0-2])$`;
+const LABEL = '[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?';
+/** A machine's host name: one DNS label, lowercase. */
+export const HOST_NAME_PATTERN = '^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$';
+export const MAC_PATTERN = '^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}$';
+
+const text = (description: string, more: Omit<TextDef, 'kind' | 'description'> = {}): TextDef => ({ kind: 'text', description, ...more });
+const ipv4 = (description: string, examples: string[]): TextDef => text(description, { pattern: IPV4_PATTERN, what: 'an IPv4 address', examples });
+
+/** Every answer. The keys of each section are exactly the `Answers` shape (src/answers/types.ts). */
+export const ANSWERS_DEFINITION: SectionDef = {
+  kind: 'section',
+  description:
+    'flatcar-architect answers: everything the wizard asks, for `flatcar-architect --answers FILE`. Every key is optional; flags given next to --answers override the file. A `cluster.yaml` written by flatcar-architect is an answers file.',
+  keys: {
+    $schema: text('The JSON Schema this file follows (ignored; for editors).'),
+    preset: text('Cluster architecture: laptop (1 VM, Docker API from the host), small (3-9 machines, etcd on every one), dev (1 etcd machine + workers), production (3 or 5 etcd machines + workers). Required here or as --preset.', {
+      enum: PRESETS,
+    }),
+    name: text('Cluster name: machine names, the etcd cluster token and the default output directory come from it (default: the preset name).', {
+      pattern: '^[a-z0-9]([a-z0-9-]{0,38}[a-z0-9])?$',
+      what: 'a cluster name (1 to 40 lowercase letters, digits and dashes, starting and ending with a letter or digit)',
+      examples: ['prod'],
+    }),
+    namePrefix: text('Prefix of every machine name (default: the cluster name and a dash).', {
+      pattern: '^([a-z0-9][a-z0-9-]{0,39})?$',
+      what: 'a name prefix (up to 40 lowercase letters, digits and dashes, starting with a letter or digit)',
+      examples: ['prod-'],
+    }),
+    size: { kind: 'whole', description: 'Total number of machines: laptop 1, small 3-9, dev 2 or more, production the etcd size + 1 or more.', minimum: 1, maximum: 1000, examples: [5] },
+    etcd: {
+      kind: 'section',
+      description: 'The etcd cluster (not with the laptop preset).',
+      keys: {
+        size: { kind: 'whole', description: 'production: number of central etcd machines, 3 or 5 (default 3, 5 from 10 machines on). small: every machine; dev: 1.', minimum: 1, maximum: 1000 },
+        version: text('etcd image tag for members and proxies.', { pattern: '^v3\\.[0-9]+\\.[0-9]+$', what: 'an etcd v3 release tag like v3.5.16', examples: ['v3.5.16'] }),
+        discovery: text('etcd discovery URL, created for the number of etcd members, used instead of a static initial cluster.', {
+          pattern: '^https?://[^\\s"\'\\\\]+$',
+          what: 'an http:// or https:// etcd discovery URL',
+        }),
+        token: text('ETCD_INITIAL_CLUSTER_TOKEN (default: the cluster name).', {
+          pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$',
+          what: 'a token of up to 64 letters, digits, dots, dashes and underscores',
+        }),
+      },
+    },
+    network: {
+      kind: 'section',
+      description: 'Addresses: static ones planned from `firstAddress` (the default for small, dev and production), or DHCP.',
+      keys: {
+        dhcp: { kind: 'flag', description: 'Addresses from DHCP instead of planned static ones; leave out every other network key then.' },
+        cidr: text('IPv4 network of the static addresses.', { pattern: CIDR_PATTERN, what: 'an IPv4 network like 10.0.0.0/24', examples: ['10.0.0.0/24'] }),
+        gateway: ipv4("Default gateway (default: the network's first host).", ['10.0.0.1']),
+        firstAddress: ipv4("First machine's address; the others follow in order, skipping the gateway and DNS servers (default: host .101).", ['10.0.0.101']),
+        dns: { kind: 'list', description: 'DNS servers (default: the gateway).', items: ipv4('A DNS server.', ['1.1.1.1']) },
+        domains: {
+          kind: 'list',
+          description: 'DNS search domains.',
+          items: text('A search domain.', { pattern: `^${LABEL}(\\.${LABEL})*$`, maxLength: 253, what: 'a DNS domain name like example.com' }),
+        },
+        interface: text('systemd-networkd [Match] Name=: the interface name or space-separated globs the static address goes on (not with macPrefix).', {
+          pattern: '^[A-Za-z0-9_.:*?!\\[\\]-]+( [A-Za-z0-9_.:*?!\\[\\]-]+)*$',
+          maxLength: 200,
+          what: 'an interface name or a space-separated list of name globs, like eth0 or "en* eth*"',
+          examples: ['en* eth*'],
+        }),
+        macPrefix: text("Match each machine's interface by MAC: the first 2 to 5 octets, followed by the last octets of its address (not with interface).", {
+          pattern: '^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){1,4}$',
+          what: 'the first 2 to 5 octets of a MAC address, like 52:54:00',
+          examples: ['52:54:00'],
+        }),
+      },
+    },
+    ssh: {
+      kind: 'section',
+      description: 'Logging in.',
+      keys: {
+        keys: {
+          kind: 'list',
+          description: 'OpenSSH public key lines for the user core; without one nobody can log in over SSH.',
+          items: text('One public key line, e.g. "ssh-ed25519 AAAA... you@host".', {
+            pattern: '^(ssh-(ed25519|rsa|dss)|ecdsa-sha2-nistp(256|384|521)|sk-ssh-ed25519@openssh\\.com|sk-ecdsa-sha2-nistp256@openssh\\.com) [A-Za-z0-9+/]+={0,3}( [^\\n\\r]*)?$',
+            what: 'an OpenSSH public key line like "ssh-ed25519 AAAA... you@host"',
+          }),
+        },
+      },
+    },
+    updates: {
+      kind: 'section',
+      description: 'Flatcar updates and reboots.',
+      keys: {
+        group: text("Update group: stable, beta, alpha, lts or your update server's group id.", {
+          pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$',
+          what: 'an update group such as stable, beta, alpha or lts',
+          examples: ['stable'],
+        }),
+        rebootStrategy: text('After an update: etcd-lock (one machine at a time; default for small and production), reboot (default otherwise) or off.', {
+          enum: REBOOT_STRATEGIES,
+        }),
+        rebootWindowStart: text('Start of the reboot window (with rebootWindowLength).', {
+          pattern: '^((Mon|Tue|Wed|Thu|Fri|Sat|Sun) )?([01]?[0-9]|2[0-3]):[0-5][0-9]$',
+          what: 'a time like 04:00 or a weekday and time like "Thu 04:00"',
+          examples: ['Thu 04:00'],
+        }),
+        rebootWindowLength: text('Length of the reboot window (with rebootWindowStart).', {
+          pattern: '^(?=.)([0-9]+h)?([0-9]+m)?([0-9]+s)?$',
+          what: 'a duration like 1h or 1h30m',
+          examples: ['1h'],
+        }),
+      },
+    },
+    security: {
+      kind: 'section',
+      description: 'TLS (secure by default).',
+      keys: {
+        etcdTls: { kind: 'flag', description: 'etcd peers and clients speak TLS with certificates from the cluster PKI (default true; false is --insecure).' },
+        dockerTls: { kind: 'flag', description: 'The laptop preset: the Docker API on TCP requires TLS client certificates (default true; false is --docker-insecure).' },
+      },
+    },
+    templates: text('Directory of templates that replace the built-in ones by file name (relative to the current directory).', { maxLength: 4096 }),
+    machines: {
+      kind: 'list',
+      description:
+        'Pins of single machines, each chosen by its planned name (as `flatcar-architect plan` prints it, e.g. prod-worker-1): a new name, a static address, a MAC. Machines not listed keep their planned values.',
+      unique: false,
+      items: {
+        kind: 'section',
+        description: 'One machine pin.',
+        required: ['planned'],
+        minKeys: 2,
+        minKeysMessage: 'pins nothing: give name, address or mac',
+        keys: {
+          planned: text('The planned name of the machine this pin is for, e.g. prod-worker-1.', { pattern: HOST_NAME_PATTERN, what: 'a planned machine name like prod-worker-1' }),
+          name: text("The machine's name (host name, file names) instead of the planned one.", { pattern: HOST_NAME_PATTERN, what: 'a host name (1 to 63 lowercase letters, digits and dashes)' }),
+          address: ipv4('Static address instead of the planned one: a host of the network, not the gateway or a DNS server, used by no other machine.', ['10.0.0.50']),
+          mac: text("The machine's MAC address: the .network file matches it (static addresses), and --matchbox groups select the machine by it.", {
+            pattern: MAC_PATTERN,
+            what: 'a MAC address like 52:54:00:12:34:56',
+            examples: ['52:54:00:12:34:56'],
+          }),
+        },
+      },
+    },
+    snippets: {
+      kind: 'list',
+      description:
+        "Butane fragments (variant flatcar, version 1.0.0) merged into generated configs: their storage files, directories and links, systemd units and drop-ins, and passwd users are appended. A path or unit the generator writes too is an error.",
+      items: {
+        kind: 'section',
+        description: 'One snippet.',
+        required: ['target', 'file'],
+        keys: {
+          target: text('Which configs: a role (etcd, worker, laptop), all, or a machine name.', { pattern: HOST_NAME_PATTERN, what: 'a role, all, or a machine name' }),
+          file: text('The Butane file, relative to the answers file (to the current directory when read from standard input).', { maxLength: 4096 }),
+        },
+      },
+    },
+    etcdMembership: {
+      kind: 'list',
+      description:
+        'Written by `flatcar-architect scale`: machines made for another etcd membership than the current one keep their etcd settings (Ignition runs only on first boot); members added to a running cluster join it (state existing).',
+      unique: false,
+      items: {
+        kind: 'section',
+        description: 'Machines and the etcd settings they were made with; a setting left out is the current plan\'s.',
+        required: ['machines'],
+        keys: {
+          machines: { kind: 'list', description: 'Machine names.', items: text('A machine name.', { pattern: HOST_NAME_PATTERN, what: 'a machine name' }) },
+          initialCluster: text('ETCD_INITIAL_CLUSTER of these members: name=peerURL,...', { pattern: INITIAL_CLUSTER_PATTERN, maxLength: MAX_INITIAL_CLUSTER, what: 'name=peerURL,...' }),
+          state: text('ETCD_INITIAL_CLUSTER_STATE: new (formed together) or existing (added with etcdctl member add).', { enum: ['new', 'existing'] }),
+          clientEndpoints: {
+            kind: 'list',
+            description: "The etcd client URLs these machines' proxy and locksmith use.",
+            items: text('A client URL.', { pattern: CLIENT_URL_PATTERN, maxLength: MAX_CLIENT_URL, what: 'an http:// or https:// URL' }),
+          },
+        },
+      },
+    },
+  },
+};
+
+type Json = Record<string, unknown>;
+
+function schemaOf(def: Def): Json {
+  const out: Json = { description: def.description };
+  switch (def.kind) {
+    case 'text':
+      out.type = 'string';
+      if (def.enum) out.enum = [...def.enum];
+      if (def.pattern) out.pattern = def.pattern;
+      if (def.maxLength !== undefined) out.maxLength = def.maxLength;
+      break;
+    case 'whole':
+      out.type = 'integer';
+      if (def.minimum !== undefined) out.minimum = def.minimum;
+      if (def.maximum !== undefined) out.maximum = def.maximum;
+      break;
+    case 'flag':
+      out.type = 'boolean';
+      break;
+    case 'list':
+      out.type = 'array';
+      out.items = schemaOf(def.items);
+      if (def.unique) out.uniqueItems = true;
+      break;
+    case 'section':
+      out.type = 'object';
+      out.properties = Object.fromEntries(Object.entries(def.keys).map(([k, d]) => [k, schemaOf(d)]));
+      if (def.required?.length) out.required = def.required;
+      if (def.minKeys !== undefined) out.minProperties = def.minKeys;
+      out.additionalProperties = false;
+      break;
+  }
+  if (def.examples) out.examples = def.examples;
+  return out;
+}
+
+/** The JSON Schema (draft-07) of answers files. */
+export function answersSchema(): Json {
+  const { description, ...rest } = schemaOf(ANSWERS_DEFINITION);
+  return {
+    $schema: 'http://json-schema.org/draft-07/schema#',
+    title: 'flatcar-architect answers',
+    description,
+    ...rest,
+  };
+}
+
+/** The schema as published in schema/answers.schema.json. */
+export function answersSchemaText(): string {
+  return JSON.stringify(answersSchema(), null, 2) + '\n';
+}
+
+/** The definition of the value at a path (`['network', 'dns', 0]`), if the path is defined. */
+export function definitionAt(path: readonly (string | number)[]): Def | undefined {
+  let def: Def | undefined = ANSWERS_DEFINITION;
+  for (const key of path) {
+    if (!def) return undefined;
+    if (def.kind === 'section' && typeof key === 'string') def = def.keys[key];
+    else if (def.kind === 'list' && typeof key === 'number') def = def.items;
+    else return undefined;
+  }
+  return def;
+}
+
+/** Every leaf answer path, dotted (`network.gateway`), for checks against the `Field` list. */
+export function definedLeaves(def: Def = ANSWERS_DEFINITION, prefix = ''): string[] {
+  if (def.kind !== 'section') return [prefix];
+  return Object.entries(def.keys).flatMap(([k, d]) => definedLeaves(d, prefix ? `${prefix}.${k}` : k));
+}

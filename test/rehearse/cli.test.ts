@@ -1,0 +1,150 @@
+/** `flatcar-architect rehearse DIR` (the built CLI): exit codes, one-line usage errors, JSON output. */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, test } from 'vitest';
+import { findOnPath } from '../../src/rehearse/binaries.js';
+import { cliPath } from '../helpers/paths.js';
+import { runCli } from '../helpers/run.js';
+import { clusterConfigs, file, staticCluster, writeClusterDir, type Ign } from '../helpers/rehearse-fixtures.js';
+
+const dirs: string[] = [];
+afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+const fixtureDir = (configs: Record<string, Ign>) => {
+  const dir = writeClusterDir(configs);
+  dirs.push(dir);
+  return dir;
+};
+const haveEtcd = findOnPath('etcd') !== null && findOnPath('etcdctl') !== null;
+
+describe('bad usage: exit 2 with one line and no stack trace', () => {
+  test('a missing DIR', () => {
+    const r = runCli(['rehearse', '/nonexistent/cluster']);
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe('flatcar-architect: cannot read /nonexistent/cluster: no such directory\n');
+  });
+
+  test('no DIR argument at all', () => {
+    const r = runCli(['rehearse']);
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  test('a DIR without etcd members (a laptop)', () => {
+    const dir = fixtureDir({ laptop: { ignition: { version: '3.3.0' }, storage: { files: [file('/etc/hostname', 'laptop')] } } });
+    const r = runCli(['rehearse', dir]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe(`flatcar-architect: no etcd members found in ${dir}: no machine there runs etcd-member.service (a laptop cluster has no etcd)\n`);
+  });
+
+  test('etcd not installed: names the install command', () => {
+    const dir = fixtureDir(clusterConfigs(staticCluster('x', 1, 0)));
+    const r = runCli(['rehearse', dir], { env: { PATH: '/nonexistent-bin' } });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe('flatcar-architect: etcd and etcdctl not found on PATH: install with `apt-get install etcd-server etcd-client`\n');
+  });
+
+  test('bad --timeout and --proxies values', () => {
+    const dir = fixtureDir(clusterConfigs(staticCluster('x', 1, 0)));
+    expect(runCli(['rehearse', dir, '--timeout', '0']).stderr).toBe('flatcar-architect: --timeout takes seconds, more than 0 and at most 3600 (got 0)\n');
+    const r = runCli(['rehearse', dir, '--proxies', '-1']);
+    expect([r.status, r.stderr]).toEqual([2, 'flatcar-architect: --proxies takes a whole number, 0 or more (got -1)\n']);
+  });
+});
+
+describe.sequential('running (real etcd, default addresses 127.0.0.11 and 127.0.1.x)', () => {
+  test('a dev cluster: exit 0, plain progress on stderr, the result as JSON on stdout', () => {
+    const dir = fixtureDir(clusterConfigs(staticCluster('dev', 1, 2, false)));
+    const r = runCli(['rehearse', dir, '--json', '--proxies', '1', '--timeout', '40'], { env: { NO_COLOR: '1' } });
+    expect(r.status, r.stderr).toBe(0);
+    const result = JSON.parse(r.stdout);
+    expect(result.ok).toBe(true);
+    expect(result.steps.map((s: { status: string }) => s.status).every((s: string) => s === 'passed')).toBe(true);
+    expect(result.skippedProxies).toEqual(['dev-worker-2']);
+    expect(r.stderr).toContain('ok   stop one more: writes refused');
+    expect(r.stderr).toMatch(/rehearsal passed: 8\/8 steps; the cluster tolerates 0 failed members/);
+    expect(r.stderr).not.toMatch(/\x1b\[/);
+  });
+
+  test('a member etcd refuses to start: exit 1, the table says FAIL', () => {
+    const configs = clusterConfigs(staticCluster('bad', 1, 0, false));
+    const dropin = configs['bad-etcd-1']!.systemd.units[0].dropins[1];
+    dropin.contents = dropin.contents.replace('ETCD_INITIAL_CLUSTER_STATE=new', 'ETCD_INITIAL_CLUSTER_STATE=bogus');
+    const r = runCli(['rehearse', fixtureDir(configs), '--timeout', '20']);
+    expect(r.status, r.stdout + r.stderr).toBe(1);
+    expect(r.stdout).toMatch(/^1 member start and form the cluster +FAIL/m);
+    expect(r.stdout).toContain('invalid value "bogus" for ETCD_INITIAL_CLUSTER_STATE');
+    expect(r.stdout).toMatch(/rehearsal failed/);
+  });
+});
+
+/** The CLI running in the background, its output so far, and a way to wait for a line. */
+function startCli(args: string[]) {
+  const child: ChildProcess = spawn(process.execPath, [cliPath, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const waitFor = async (text: string, ms = 30_000) => {
+    const until = Date.now() + ms;
+    while (!out.includes(text)) {
+      if (Date.now() > until || child.exitCode !== null) throw new Error(`never saw ${JSON.stringify(text)}:\n${out}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
+  return { child, exited, waitFor, output: () => out };
+}
+
+/** Processes whose command line names the work dir (etcd, grpc-proxy and their watchdog shells). */
+const named = (workDir: string) => spawnSync('pgrep', ['-af', workDir], { encoding: 'utf8' }).stdout.trim();
+
+/** The rehearsal's processes (the watchdog shells name the CLI's pid) and their work dir. */
+function leftovers(pid: number): { lines: string; workDirs: string[] } {
+  const lines = spawnSync('pgrep', ['-af', `flatcar-rehearse ${pid} `], { encoding: 'utf8' }).stdout.trim();
+  const workDirs = [...new Set([...lines.matchAll(/flatcar-rehearse \d+ (\S+)/g)].map((m) => m[1]!))];
+  return { lines, workDirs };
+}
+
+describe.sequential('stopped from outside: nothing is left behind', () => {
+  test('Ctrl-C (SIGINT) once the cluster formed: exit 130, every process stopped, the work dir removed', async () => {
+    const cli = startCli(['rehearse', fixtureDir(clusterConfigs(staticCluster('sig', 3, 1, false))), '--timeout', '40']);
+    await cli.waitFor('ok   3 members start and form the cluster');
+    const { workDirs } = leftovers(cli.child.pid!);
+    expect(workDirs).toHaveLength(1);
+    cli.child.kill('SIGINT');
+    expect(await cli.exited).toBe(130);
+    expect(cli.output()).toContain('interrupted: everything it started is stopped and removed');
+    expect(leftovers(cli.child.pid!).lines).toBe('');
+    expect(named(workDirs[0]!)).toBe('');
+    expect(existsSync(workDirs[0]!)).toBe(false);
+  });
+
+  test('the CLI killed outright (SIGKILL): the watchdogs stop etcd and remove the work dir within seconds', async () => {
+    const cli = startCli(['rehearse', fixtureDir(clusterConfigs(staticCluster('kill', 3, 1, false))), '--timeout', '40']);
+    await cli.waitFor('ok   3 members start and form the cluster');
+    const { workDirs } = leftovers(cli.child.pid!);
+    expect(named(workDirs[0]!)).toMatch(/etcd --data-dir/);
+    cli.child.kill('SIGKILL');
+    await cli.exited;
+    const until = Date.now() + 10_000;
+    while ((named(workDirs[0]!) !== '' || existsSync(workDirs[0]!)) && Date.now() < until) await new Promise((r) => setTimeout(r, 200));
+    expect(named(workDirs[0]!)).toBe('');
+    expect(existsSync(workDirs[0]!)).toBe(false);
+  });
+});
+
+// The CLI writes the `.ign` files it reads, so a directory with a non-Ignition file named .ign is bad input.
+test('a .ign file that is not JSON: exit 2', () => {
+  const dir = fixtureDir({});
+  writeFileSync(join(dir, 'm.ign'), 'nope');
+  const r = runCli(['rehearse', dir]);
+  expect(r.status).toBe(2);
+  expect(r.stderr).toMatch(/^flatcar-architect: .*m\.ign is not Ignition JSON: .*\n$/);
+});
+
+describe('tools', () => {
+  test('etcd and etcdctl are installed (.ci/run installs them; these tests never skip)', () => {
+    expect(haveEtcd).toBe(true);
+  });
+});
