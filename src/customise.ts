@@ -8,6 +8,7 @@ import { pinMachines, type MachinePin } from './plan/pins.js';
 import { checkTargets, loadSnippets, mergeSnippets, snippetsFor, type ParsedSnippet, type SnippetRef } from './snippets/index.js';
 import { stringify } from 'yaml';
 import * as check from './answers/checks.js';
+import { HOST_NAME } from './answers/patterns.js';
 import { SpecError, type Answers, type EtcdMembershipEntry, type Field } from './answers/types.js';
 import type { EtcdView } from './plan/index.js';
 
@@ -49,7 +50,7 @@ function withMembership(plan: Plan, entries: EtcdMembershipEntry[]): Plan {
     for (const url of e.clientEndpoints ?? []) bad('clientEndpoints', check.clientUrl(String(url)));
     for (const name of e.machines ?? []) {
       const field = at('machines');
-      bad('machines', /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(String(name)) ? undefined : `must be machine names (got ${check.shown(String(name))})`);
+      bad('machines', HOST_NAME.test(String(name)) ? undefined : `must be machine names (got ${check.shown(String(name))})`);
       if (!plan.etcd) throw new SpecError([{ field, message: 'this cluster runs no etcd' }]);
       if (!names.has(name)) throw new SpecError([{ field, message: `no machine is called ${name}` }]);
       if (views[name]) throw new SpecError([{ field, message: `${name} is listed twice` }]);

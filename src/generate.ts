@@ -33,12 +33,9 @@ import type { Answers, ClusterSpec } from './answers/types.js';
 import { customisationsOf, customisationsYaml, customiseButane, customisePlan, type Customisations } from './customise.js';
 import type { ParsedSnippet } from './snippets/index.js';
 
-/** Directory and file modes of the output. */
-export const PRIVATE_DIR_MODE = 0o700;
+/** File modes of the output. */
 export const PRIVATE_FILE_MODE = 0o600;
 export const PUBLIC_FILE_MODE = 0o644;
-/** The output's subdirectories that hold private keys (written 0700). */
-export const PRIVATE_DIRS = ['pki', 'docker-client'] as const;
 
 export interface GenerateOptions {
   /** Templates to render with (default: the built-in ones, with `answers.templates` in their place). */

@@ -9,7 +9,7 @@ export type { GenerateOptions, GenerateClusterOptions, GenerateResult, Generated
 export { resolveSpec, type DefaultValue, type ResolvedSpec } from './answers/resolve.js';
 export { SpecError, PRESETS, REBOOT_STRATEGIES } from './answers/types.js';
 export type { Answers, ClusterSpec, Field, PresetName, Problem, RebootStrategy, StaticNetwork, DhcpNetwork } from './answers/types.js';
-export { formatAnswersFile, parseAnswersFile, specToAnswers, AnswersFileError } from './answers/answers-file.js';
+export { formatAnswersFile, parseAnswersFile, specToAnswers } from './answers/answers-file.js';
 export { plan } from './plan/index.js';
 export type { Plan, Machine, Role, EtcdTopology, EtcdMember, BootStep } from './plan/index.js';
 export { loadTemplates, TemplateError, type TemplateSet, type TemplateSource } from './render/index.js';

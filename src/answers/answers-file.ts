@@ -3,15 +3,9 @@
  * `--answers` reproduces the same output byte for byte, so it holds every answer explicitly
  * (SSH keys as keys, not file names) and nothing that varies between runs.
  */
-import { isMap, LineCounter, parseDocument, stringify } from 'yaml';
-import { FIELDS, type Answers, type ClusterSpec } from './types.js';
-
-export class AnswersFileError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'AnswersFileError';
-  }
-}
+import { stringify } from 'yaml';
+import { readAnswersText } from './answers-source.js';
+import type { Answers, ClusterSpec } from './types.js';
 
 const HEADER =
   '# flatcar-architect answers: every setting of this cluster, resolved.\n' +
@@ -44,29 +38,11 @@ export function formatAnswersFile(spec: ClusterSpec): string {
   return HEADER + stringify(specToAnswers(spec), { lineWidth: 0 });
 }
 
-const SECTIONS = new Set(FIELDS.map((f) => f.split('.')[0]!));
-
-/** Reads an answers file (YAML or JSON). Unknown keys are errors, so typos do not pass silently. */
-export function parseAnswersFile(text: string, label: string): Answers {
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true, lineCounter: lines });
-  const error = doc.errors[0];
-  if (error) {
-    const at = lines.linePos(error.pos[0]);
-    throw new AnswersFileError(`${label}${at ? `:${at.line}:${at.col}` : ''}: ${error.message.split('\n')[0]}`);
-  }
-  if (doc.contents === null) return {};
-  if (!isMap(doc.contents)) throw new AnswersFileError(`${label}: expected a mapping of answers like "preset: production"`);
-  const answers = doc.toJS() as Record<string, unknown>;
-  for (const [key, value] of Object.entries(answers)) {
-    if (!SECTIONS.has(key)) throw new AnswersFileError(`${label}: unknown key "${key}"`);
-    if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
-      for (const sub of Object.keys(value)) {
-        if (!(FIELDS as string[]).includes(`${key}.${sub}`)) throw new AnswersFileError(`${label}: unknown key "${key}.${sub}"`);
-      }
-    } else if (FIELDS.some((f) => f.startsWith(`${key}.`))) {
-      throw new AnswersFileError(`${label}: "${key}" must be a mapping`);
-    }
-  }
-  return answers as Answers;
+/**
+ * Reads an answers file (YAML or JSON) exactly as `--answers` does (readAnswersText: the published
+ * schema, positions in messages), and returns its answers. Throws an AnswersError listing every
+ * problem. `dir`: what relative paths in the file (snippets) are relative to.
+ */
+export function parseAnswersFile(text: string, label: string, dir = '.'): Answers {
+  return readAnswersText(text, label, dir).answers;
 }

@@ -5,7 +5,8 @@
  * answers at once (a gateway inside the network, sizes per preset...) stay in resolve.ts.
  */
 import { PRESETS, REBOOT_STRATEGIES } from './types.js';
-import { CLIENT_URL_PATTERN, INITIAL_CLUSTER_PATTERN, MAX_CLIENT_URL, MAX_INITIAL_CLUSTER } from './checks.js';
+import { MAX_CLIENT_URL, MAX_DISCOVERY_URL, MAX_DNS_NAME, MAX_ETCD_SIZE, MAX_INITIAL_CLUSTER, MAX_INTERFACE, MAX_PATH, MAX_SIZE } from './limits.js';
+import * as P from './patterns.js';
 
 interface Common {
   description: string;
@@ -44,16 +45,10 @@ export interface SectionDef extends Common {
 }
 export type Def = TextDef | WholeDef | FlagDef | ListDef | SectionDef;
 
-const OCTET = '(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])';
-export const IPV4_PATTERN = `^${OCTET}\\.${OCTET}\\.${OCTET}\\.${OCTET}$`;
-const CIDR_PATTERN = `^${OCTET}\\.${OCTET}\\.${OCTET}\\.${OCTET}/([0-9]|[12][0-9]|3[0-2])$`;
-const LABEL = '[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?';
-/** A machine's host name: one DNS label, lowercase. */
-export const HOST_NAME_PATTERN = '^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$';
-export const MAC_PATTERN = '^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}$';
+const HOST_NAME_PATTERN = P.sourceOf(P.HOST_NAME);
 
 const text = (description: string, more: Omit<TextDef, 'kind' | 'description'> = {}): TextDef => ({ kind: 'text', description, ...more });
-const ipv4 = (description: string, examples: string[]): TextDef => text(description, { pattern: IPV4_PATTERN, what: 'an IPv4 address', examples });
+const ipv4 = (description: string, examples: string[]): TextDef => text(description, { pattern: P.sourceOf(P.IPV4), what: 'an IPv4 address', examples });
 
 /** Every answer. The keys of each section are exactly the `Answers` shape (src/answers/types.ts). */
 export const ANSWERS_DEFINITION: SectionDef = {
@@ -66,28 +61,29 @@ export const ANSWERS_DEFINITION: SectionDef = {
       enum: PRESETS,
     }),
     name: text('Cluster name: machine names, the etcd cluster token and the default output directory come from it (default: the preset name).', {
-      pattern: '^[a-z0-9]([a-z0-9-]{0,38}[a-z0-9])?$',
+      pattern: P.sourceOf(P.CLUSTER_NAME),
       what: 'a cluster name (1 to 40 lowercase letters, digits and dashes, starting and ending with a letter or digit)',
       examples: ['prod'],
     }),
     namePrefix: text('Prefix of every machine name (default: the cluster name and a dash).', {
-      pattern: '^([a-z0-9][a-z0-9-]{0,39})?$',
+      pattern: P.sourceOf(P.NAME_PREFIX),
       what: 'a name prefix (up to 40 lowercase letters, digits and dashes, starting with a letter or digit)',
       examples: ['prod-'],
     }),
-    size: { kind: 'whole', description: 'Total number of machines: laptop 1, small 3-9, dev 2 or more, production the etcd size + 1 or more.', minimum: 1, maximum: 1000, examples: [5] },
+    size: { kind: 'whole', description: 'Total number of machines: laptop 1, small 3-9, dev 2 or more, production the etcd size + 1 or more.', minimum: 1, maximum: MAX_SIZE, examples: [5] },
     etcd: {
       kind: 'section',
       description: 'The etcd cluster (not with the laptop preset).',
       keys: {
-        size: { kind: 'whole', description: 'production: number of central etcd machines, 3 or 5 (default 3, 5 from 10 machines on). small: every machine; dev: 1.', minimum: 1, maximum: 1000 },
-        version: text('etcd image tag for members and proxies.', { pattern: '^v3\\.[0-9]+\\.[0-9]+$', what: 'an etcd v3 release tag like v3.5.16', examples: ['v3.5.16'] }),
+        size: { kind: 'whole', description: 'production: number of central etcd machines, 3 or 5 (default 3, 5 from 10 machines on). small: every machine; dev: 1.', minimum: 1, maximum: MAX_ETCD_SIZE },
+        version: text('etcd image tag for members and proxies.', { pattern: P.sourceOf(P.ETCD_VERSION), what: 'an etcd v3 release tag like v3.5.16', examples: ['v3.5.16'] }),
         discovery: text('etcd discovery URL, created for the number of etcd members, used instead of a static initial cluster.', {
-          pattern: '^https?://[^\\s"\'\\\\]+$',
+          pattern: P.sourceOf(P.DISCOVERY_URL),
+          maxLength: MAX_DISCOVERY_URL,
           what: 'an http:// or https:// etcd discovery URL',
         }),
         token: text('ETCD_INITIAL_CLUSTER_TOKEN (default: the cluster name).', {
-          pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$',
+          pattern: P.sourceOf(P.TOKEN),
           what: 'a token of up to 64 letters, digits, dots, dashes and underscores',
         }),
       },
@@ -97,23 +93,23 @@ export const ANSWERS_DEFINITION: SectionDef = {
       description: 'Addresses: static ones planned from `firstAddress` (the default for small, dev and production), or DHCP.',
       keys: {
         dhcp: { kind: 'flag', description: 'Addresses from DHCP instead of planned static ones; leave out every other network key then.' },
-        cidr: text('IPv4 network of the static addresses.', { pattern: CIDR_PATTERN, what: 'an IPv4 network like 10.0.0.0/24', examples: ['10.0.0.0/24'] }),
+        cidr: text('IPv4 network of the static addresses.', { pattern: P.sourceOf(P.CIDR), what: 'an IPv4 network like 10.0.0.0/24', examples: ['10.0.0.0/24'] }),
         gateway: ipv4("Default gateway (default: the network's first host).", ['10.0.0.1']),
         firstAddress: ipv4("First machine's address; the others follow in order, skipping the gateway and DNS servers (default: host .101).", ['10.0.0.101']),
         dns: { kind: 'list', description: 'DNS servers (default: the gateway).', items: ipv4('A DNS server.', ['1.1.1.1']) },
         domains: {
           kind: 'list',
           description: 'DNS search domains.',
-          items: text('A search domain.', { pattern: `^${LABEL}(\\.${LABEL})*$`, maxLength: 253, what: 'a DNS domain name like example.com' }),
+          items: text('A search domain.', { pattern: P.sourceOf(P.DNS_NAME), maxLength: MAX_DNS_NAME, what: 'a DNS domain name like example.com' }),
         },
         interface: text('systemd-networkd [Match] Name=: the interface name or space-separated globs the static address goes on (not with macPrefix).', {
-          pattern: '^[A-Za-z0-9_.:*?!\\[\\]-]+( [A-Za-z0-9_.:*?!\\[\\]-]+)*$',
-          maxLength: 200,
+          pattern: P.sourceOf(P.INTERFACE),
+          maxLength: MAX_INTERFACE,
           what: 'an interface name or a space-separated list of name globs, like eth0 or "en* eth*"',
           examples: ['en* eth*'],
         }),
         macPrefix: text("Match each machine's interface by MAC: the first 2 to 5 octets, followed by the last octets of its address (not with interface).", {
-          pattern: '^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){1,4}$',
+          pattern: P.sourceOf(P.MAC_PREFIX),
           what: 'the first 2 to 5 octets of a MAC address, like 52:54:00',
           examples: ['52:54:00'],
         }),
@@ -127,7 +123,7 @@ export const ANSWERS_DEFINITION: SectionDef = {
           kind: 'list',
           description: 'OpenSSH public key lines for the user core; without one nobody can log in over SSH.',
           items: text('One public key line, e.g. "ssh-ed25519 AAAA... you@host".', {
-            pattern: '^(ssh-(ed25519|rsa|dss)|ecdsa-sha2-nistp(256|384|521)|sk-ssh-ed25519@openssh\\.com|sk-ecdsa-sha2-nistp256@openssh\\.com) [A-Za-z0-9+/]+={0,3}( [^\\n\\r]*)?$',
+            pattern: P.sourceOf(P.SSH_KEY_LINE),
             what: 'an OpenSSH public key line like "ssh-ed25519 AAAA... you@host"',
           }),
         },
@@ -138,7 +134,7 @@ export const ANSWERS_DEFINITION: SectionDef = {
       description: 'Flatcar updates and reboots.',
       keys: {
         group: text("Update group: stable, beta, alpha, lts or your update server's group id.", {
-          pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$',
+          pattern: P.sourceOf(P.UPDATE_GROUP),
           what: 'an update group such as stable, beta, alpha or lts',
           examples: ['stable'],
         }),
@@ -146,12 +142,12 @@ export const ANSWERS_DEFINITION: SectionDef = {
           enum: REBOOT_STRATEGIES,
         }),
         rebootWindowStart: text('Start of the reboot window (with rebootWindowLength).', {
-          pattern: '^((Mon|Tue|Wed|Thu|Fri|Sat|Sun) )?([01]?[0-9]|2[0-3]):[0-5][0-9]$',
+          pattern: P.sourceOf(P.WINDOW_START),
           what: 'a time like 04:00 or a weekday and time like "Thu 04:00"',
           examples: ['Thu 04:00'],
         }),
         rebootWindowLength: text('Length of the reboot window (with rebootWindowStart).', {
-          pattern: '^(?=.)([0-9]+h)?([0-9]+m)?([0-9]+s)?$',
+          pattern: P.sourceOf(P.WINDOW_LENGTH),
           what: 'a duration like 1h or 1h30m',
           examples: ['1h'],
         }),
@@ -165,7 +161,7 @@ export const ANSWERS_DEFINITION: SectionDef = {
         dockerTls: { kind: 'flag', description: 'The laptop preset: the Docker API on TCP requires TLS client certificates (default true; false is --docker-insecure).' },
       },
     },
-    templates: text('Directory of templates that replace the built-in ones by file name (relative to the current directory).', { maxLength: 4096 }),
+    templates: text('Directory of templates that replace the built-in ones by file name (relative to the current directory).', { maxLength: MAX_PATH }),
     machines: {
       kind: 'list',
       description:
@@ -182,7 +178,7 @@ export const ANSWERS_DEFINITION: SectionDef = {
           name: text("The machine's name (host name, file names) instead of the planned one.", { pattern: HOST_NAME_PATTERN, what: 'a host name (1 to 63 lowercase letters, digits and dashes)' }),
           address: ipv4('Static address instead of the planned one: a host of the network, not the gateway or a DNS server, used by no other machine.', ['10.0.0.50']),
           mac: text("The machine's MAC address: the .network file matches it (static addresses), and --matchbox groups select the machine by it.", {
-            pattern: MAC_PATTERN,
+            pattern: P.sourceOf(P.MAC),
             what: 'a MAC address like 52:54:00:12:34:56',
             examples: ['52:54:00:12:34:56'],
           }),
@@ -199,7 +195,7 @@ export const ANSWERS_DEFINITION: SectionDef = {
         required: ['target', 'file'],
         keys: {
           target: text('Which configs: a role (etcd, worker, laptop), all, or a machine name.', { pattern: HOST_NAME_PATTERN, what: 'a role, all, or a machine name' }),
-          file: text('The Butane file, relative to the answers file (to the current directory when read from standard input).', { maxLength: 4096 }),
+          file: text('The Butane file, relative to the answers file (to the current directory when read from standard input).', { maxLength: MAX_PATH }),
         },
       },
     },
@@ -214,12 +210,12 @@ export const ANSWERS_DEFINITION: SectionDef = {
         required: ['machines'],
         keys: {
           machines: { kind: 'list', description: 'Machine names.', items: text('A machine name.', { pattern: HOST_NAME_PATTERN, what: 'a machine name' }) },
-          initialCluster: text('ETCD_INITIAL_CLUSTER of these members: name=peerURL,...', { pattern: INITIAL_CLUSTER_PATTERN, maxLength: MAX_INITIAL_CLUSTER, what: 'name=peerURL,...' }),
+          initialCluster: text('ETCD_INITIAL_CLUSTER of these members: name=peerURL,...', { pattern: P.sourceOf(P.INITIAL_CLUSTER), maxLength: MAX_INITIAL_CLUSTER, what: 'name=peerURL,...' }),
           state: text('ETCD_INITIAL_CLUSTER_STATE: new (formed together) or existing (added with etcdctl member add).', { enum: ['new', 'existing'] }),
           clientEndpoints: {
             kind: 'list',
             description: "The etcd client URLs these machines' proxy and locksmith use.",
-            items: text('A client URL.', { pattern: CLIENT_URL_PATTERN, maxLength: MAX_CLIENT_URL, what: 'an http:// or https:// URL' }),
+            items: text('A client URL.', { pattern: P.sourceOf(P.CLIENT_URL), maxLength: MAX_CLIENT_URL, what: 'an http:// or https:// URL' }),
           },
         },
       },

@@ -2,9 +2,10 @@
  * Answers (with the chosen preset's defaults underneath) -> a validated ClusterSpec. Every problem
  * is collected with the answer it concerns; nothing is thrown until all answers were looked at.
  */
-import { formatIPv4, isHost, parseCidr, parseIPv4, type Network } from '../plan/ipv4.js';
+import { formatIPv4, isHost, parseCidr, parseIPv4, type Network } from '../net/ipv4.js';
 import * as check from './checks.js';
-import { loadPreset } from './presets.js';
+import { MAX_ETCD_SIZE, MAX_SIZE, PRODUCTION_ETCD_SIZES, SMALL_MAX_SIZE, SMALL_MIN_SIZE } from './limits.js';
+import { etcdSizeFor, loadPreset } from './presets.js';
 import {
   getField,
   PRESETS,
@@ -33,7 +34,6 @@ export interface ResolvedSpec {
   defaults: DefaultValue[];
 }
 
-export const MAX_SIZE = 10_000;
 export const DEFAULT_INTERFACE = 'en* eth*';
 const STATIC_FIELDS: Field[] = [
   'network.cidr',
@@ -129,21 +129,13 @@ function resolvePreset(answers: Answers): PresetName {
   return preset;
 }
 
-/** The number of etcd members a preset wants for a total size. */
-function etcdSizeFor(preset: PresetName, size: number): number {
-  if (preset === 'small') return size;
-  if (preset === 'dev') return 1;
-  if (preset === 'production') return size >= 10 ? 5 : 3;
-  return 0;
-}
-
 function resolveSize(r: Resolver, preset: PresetName): number | undefined {
   const size = r.whole('size', undefined);
   if (size === undefined) return undefined;
   if (size < 1 || size > MAX_SIZE) return r.fail('size', `must be 1 to ${MAX_SIZE} machines (got ${size})`);
   if (preset === 'laptop' && size !== 1) return r.fail('size', `the laptop preset is exactly 1 machine (got ${size})`);
-  if (preset === 'small' && (size < 3 || size > 9)) {
-    return r.fail('size', `the small preset has 3 to 9 machines (got ${size}); use dev or production otherwise`);
+  if (preset === 'small' && (size < SMALL_MIN_SIZE || size > SMALL_MAX_SIZE)) {
+    return r.fail('size', `the small preset has ${SMALL_MIN_SIZE} to ${SMALL_MAX_SIZE} machines (got ${size}); use dev or production otherwise`);
   }
   if (preset === 'dev' && size < 2) {
     return r.fail('size', `the dev preset needs at least 2 machines: 1 etcd machine and 1 or more workers (got ${size})`);
@@ -164,14 +156,17 @@ function resolveEtcd(r: Resolver, preset: PresetName, size: number | undefined, 
     return null;
   }
   const wanted = size === undefined ? undefined : etcdSizeFor(preset, size);
-  const etcdSize = r.whole('etcd.size', wanted);
+  let etcdSize = r.whole('etcd.size', wanted);
+  if (etcdSize !== undefined && (etcdSize < 1 || etcdSize > MAX_ETCD_SIZE)) {
+    etcdSize = r.fail('etcd.size', `must be 1 to ${MAX_ETCD_SIZE} etcd members (got ${etcdSize})`);
+  }
   if (etcdSize !== undefined && size !== undefined) {
     if (preset === 'small' && etcdSize !== size) {
       r.fail('etcd.size', `in the small preset every machine is an etcd member: leave it out or make it equal --size (${size})`);
     } else if (preset === 'dev' && etcdSize !== 1) {
       r.fail('etcd.size', `the dev preset has exactly 1 etcd machine (got ${etcdSize}); use production for 3 or 5`);
-    } else if (preset === 'production' && etcdSize !== 3 && etcdSize !== 5) {
-      r.fail('etcd.size', `production runs 3 or 5 etcd machines (got ${etcdSize})`);
+    } else if (preset === 'production' && !(PRODUCTION_ETCD_SIZES as readonly number[]).includes(etcdSize)) {
+      r.fail('etcd.size', `production runs ${PRODUCTION_ETCD_SIZES.join(' or ')} etcd machines (got ${etcdSize})`);
     } else if (preset === 'production' && size - etcdSize < 1) {
       r.fail('size', `production with ${etcdSize} etcd machines needs at least ${etcdSize + 1} machines in total, so that 1 or more are workers (got ${size})`);
     }
@@ -272,7 +267,7 @@ export function resolveSpec(answers: Answers): ResolvedSpec {
   const keys = r.list('ssh.keys', [], check.sshKey);
   const updates = resolveUpdates(r, preset, etcd?.version);
   const security = resolveSecurity(r, preset);
-  const templates = r.text('templates', undefined, (v) => (v === '' || check.CONTROL.test(v) ? `${check.show(v)} is not a directory name` : undefined)) ?? null;
+  const templates = r.text('templates', undefined, check.path) ?? null;
   if (keys && keys.length === 0) {
     r.warnings.push('no SSH key given (--ssh-key): nobody can log in to the machines over SSH');
   }

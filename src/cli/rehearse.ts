@@ -14,7 +14,6 @@ export interface RehearseFlags {
   json?: boolean;
 }
 
-export const REHEARSE_DEFAULTS = { timeout: String(DEFAULT_TIMEOUT_SECONDS), proxies: String(DEFAULT_PROXIES) };
 const MAX_TIMEOUT_SECONDS = 3600;
 
 function parseFlags(flags: RehearseFlags): { timeoutSeconds: number; proxies: number } {

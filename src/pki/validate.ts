@@ -1,5 +1,7 @@
 /** Checking and normalising what goes into a certificate: names, SANs, validity. */
 import { isIP } from 'node:net';
+import { MAX_DNS_NAME } from '../answers/limits.js';
+import { HOST_NAME } from '../answers/patterns.js';
 import { SecretsError } from './types.js';
 import type { CertKind } from './types.js';
 
@@ -29,13 +31,11 @@ export function checkCommonName(cn: unknown, allowEmpty = false): string {
   return checkNameAttribute(cn, 'common name', allowEmpty);
 }
 
-const LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
-
 /** An RFC 1123 host name, lower-cased; no wildcards. */
 export function normalizeDnsName(name: unknown): string {
   if (typeof name !== 'string') throw new SecretsError(`DNS name must be a string, not ${JSON.stringify(name)}`);
   const lower = name.toLowerCase();
-  if (lower.length === 0 || lower.length > 253 || isIP(lower) !== 0 || !lower.split('.').every((l) => LABEL.test(l))) {
+  if (lower.length === 0 || lower.length > MAX_DNS_NAME || isIP(lower) !== 0 || !lower.split('.').every((l) => HOST_NAME.test(l))) {
     throw new SecretsError(`not a valid DNS name for a certificate: ${JSON.stringify(name)}`);
   }
   return lower;

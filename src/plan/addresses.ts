@@ -3,7 +3,7 @@
  * or broadcast address, the gateway or a DNS server, no two machines alike. MACs from --mac-prefix.
  */
 import type { Problem, StaticNetwork } from '../answers/types.js';
-import { formatIPv4, isHost, parseCidr, parseIPv4, type Network } from './ipv4.js';
+import { formatIPv4, isHost, parseCidr, parseIPv4, type Network } from '../net/ipv4.js';
 
 export function planAddresses(network: StaticNetwork, count: number, problems: Problem[]): string[] {
   const net = parseCidr(network.cidr) as Network;

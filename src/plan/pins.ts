@@ -4,10 +4,11 @@
  * topology and boot order again from the pinned machines). Pure.
  */
 import { shown } from '../answers/checks.js';
+import { HOST_NAME, MAC } from '../answers/patterns.js';
 import { SpecError, type Field, type Problem } from '../answers/types.js';
 import { macFor } from './addresses.js';
 import { planEtcd } from './etcd.js';
-import { formatIPv4, isHost, parseCidr, parseIPv4, type Network } from './ipv4.js';
+import { formatIPv4, isHost, parseCidr, parseIPv4, type Network } from '../net/ipv4.js';
 import type { Machine, Plan } from './types.js';
 
 export interface MachinePin {
@@ -20,9 +21,6 @@ export interface MachinePin {
 
 /** Words a machine may not be called: snippet targets that mean a group of machines. */
 export const RESERVED_NAMES = ['etcd', 'worker', 'laptop', 'all'];
-
-const HOST_NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
-const MAC = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/;
 
 /** Problems about pins name `machines[i].key`; they are not flags, so the type is widened. */
 const at = (i: number, key: keyof MachinePin): Field => `machines[${i}].${key}` as Field;

@@ -78,11 +78,6 @@ export function rewriteEndpoints(value: string, map: (host: string, port: string
     .join(',');
 }
 
-/** The list with each host replaced by `map(host)`; items without a host are kept as they are. */
-export function rewriteHosts(value: string, map: (host: string) => string, bare = false): string {
-  return rewriteEndpoints(value, (host, port) => ({ host: map(host), port }), bare);
-}
-
 /** Hands out consecutive IPv4 loopback addresses starting at `first` (for example 127.0.0.11). */
 export class LoopbackPool {
   private next: number;

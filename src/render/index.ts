@@ -15,18 +15,10 @@ function tidy(text: string): string {
   return text.replace(/^[ \t]+$/gm, '').replace(/\n*$/, '\n');
 }
 
-export interface RenderedMachine {
-  machine: Machine;
-  butane: string;
-}
-
-/** `secretsOf`: each machine's share of the PKI (null: none), see machineContext. */
-export function renderMachines(plan: Plan, templates: TemplateSet, secretsOf: (m: Machine) => MachineSecrets | null = () => null): RenderedMachine[] {
-  const render = machineRenderer(plan, templates, secretsOf);
-  return plan.machines.map((machine) => ({ machine, butane: render(machine) }));
-}
-
-/** One machine at a time (templates compiled once): for writing a large cluster machine by machine. */
+/**
+ * One machine at a time (templates compiled once): for writing a large cluster machine by machine.
+ * `secretsOf`: each machine's share of the PKI (null: none), see machineContext.
+ */
 export function machineRenderer(plan: Plan, templates: TemplateSet, secretsOf: (m: Machine) => MachineSecrets | null = () => null): (machine: Machine) => string {
   const render = compileTemplates(templates);
   return (machine) => tidy(render(`${machine.role}.bu`, machineContext(plan, machine, secretsOf(machine))));

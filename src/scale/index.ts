@@ -13,10 +13,11 @@
 import { generateCluster, type GenerateResult } from '../generate.js';
 import { customisationsOf, customisePlan } from '../customise.js';
 import { macFor } from '../plan/addresses.js';
-import { formatIPv4, isHost, parseCidr, parseIPv4, type Network } from '../plan/ipv4.js';
+import { formatIPv4, isHost, parseCidr, parseIPv4, type Network } from '../net/ipv4.js';
 import { plan as planCluster, type EtcdView, type Machine, type Plan } from '../plan/index.js';
 import type { MachinePin } from '../plan/pins.js';
 import type { SecretsBundle } from '../pki/index.js';
+import { etcdSizeFor } from '../answers/presets.js';
 import { resolveSpec } from '../answers/resolve.js';
 import { SpecError, type Answers, type EtcdMembershipEntry, type Field } from '../answers/types.js';
 
@@ -108,7 +109,7 @@ export async function scaleCluster(
   const before = plans(old);
   const spec = before.final.spec;
   if (spec.preset === 'laptop') throw new ScaleError('the laptop preset is one machine: there is nothing to scale', 'preset');
-  const etcdSize = spec.preset === 'small' ? request.size : spec.preset === 'dev' ? 1 : (request.etcdSize ?? spec.etcd!.size);
+  const etcdSize = spec.preset === 'production' ? (request.etcdSize ?? spec.etcd!.size) : etcdSizeFor(spec.preset, request.size);
   if (request.etcdSize !== undefined && spec.preset !== 'production' && request.etcdSize !== etcdSize) {
     throw new ScaleError(`the ${spec.preset} preset's etcd size follows from --size (${etcdSize}); leave it out`, 'etcd.size');
   }

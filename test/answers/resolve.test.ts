@@ -183,11 +183,35 @@ describe('cluster.yaml', () => {
     }
   });
 
-  it('rejects unknown keys and malformed YAML with the file name', () => {
-    expect(() => parseAnswersFile('preset: dev\nsise: 3\n', 'a.yaml')).toThrow('a.yaml: unknown key "sise"');
-    expect(() => parseAnswersFile('network:\n  gatway: 1.2.3.4\n', 'a.yaml')).toThrow('unknown key "network.gatway"');
-    expect(() => parseAnswersFile('preset: [dev\n', 'a.yaml')).toThrow(/^a.yaml:\d+:\d+: /);
+  it('parseAnswersFile reads like --answers: unknown keys and malformed YAML with the file and position', () => {
+    expect(() => parseAnswersFile('preset: dev\nsise: 3\n', 'a.yaml')).toThrow('a.yaml:2:1 sise: unknown key; did you mean size?');
+    expect(() => parseAnswersFile('network:\n  gatway: 1.2.3.4\n', 'a.yaml')).toThrow('a.yaml:2:3 network.gatway: unknown key; did you mean gateway?');
+    expect(() => parseAnswersFile('preset: [dev\n', 'a.yaml')).toThrow(/^a.yaml:\d+:\d+ not YAML: /);
     expect(parseAnswersFile('{"preset": "dev", "size": 2}', 'a.json')).toEqual({ preset: 'dev', size: 2 });
+  });
+
+  it('parseAnswersFile reads a cluster.yaml with pins, snippets and etcdMembership (it threw unknown key "machines")', () => {
+    const text = [
+      'preset: production',
+      'size: 5',
+      'machines:',
+      '  - planned: production-worker-1',
+      '    name: db-1',
+      'snippets:',
+      '  - target: worker',
+      '    file: extra.bu',
+      'etcdMembership:',
+      '  - machines: [production-etcd-1]',
+      '    state: existing',
+      '',
+    ].join('\n');
+    expect(parseAnswersFile(text, 'cluster.yaml')).toEqual({
+      preset: 'production',
+      size: 5,
+      machines: [{ planned: 'production-worker-1', name: 'db-1' }],
+      snippets: [{ target: 'worker', file: 'extra.bu' }],
+      etcdMembership: [{ machines: ['production-etcd-1'], state: 'existing' }],
+    });
   });
 
   it('merging: later layers win, sections merge, lists are replaced', () => {

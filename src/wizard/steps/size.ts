@@ -1,4 +1,5 @@
 /** Step 2: how many machines (and etcd members for production), with the fault tolerance as you type. */
+import { etcdSizeFor } from '../../answers/presets.js';
 import { faultTolerance } from '../../plan/index.js';
 import { currentAnswers, currentValue, isGiven, setAnswer, validator, type WizardContext } from '../context.js';
 
@@ -20,7 +21,7 @@ export async function askSize(ctx: WizardContext): Promise<void> {
       transformer: (text) => {
         const n = Number(text);
         if (!/^\d+$/.test(text.trim()) || n < 1) return text;
-        const members = preset === 'small' ? n : preset === 'dev' ? 1 : n >= 10 ? 5 : 3;
+        const members = etcdSizeFor(preset, n);
         return `${text}  (etcd: ${members} member${members === 1 ? '' : 's'}, tolerates ${tolerance(members)})`;
       },
     });

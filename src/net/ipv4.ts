@@ -22,10 +22,6 @@ export function formatIPv4(n: number): string {
   return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
 }
 
-export function isIPv4(text: string): boolean {
-  return parseIPv4(text) !== undefined;
-}
-
 function maskOf(prefixLength: number): number {
   return prefixLength === 0 ? 0 : (0xffffffff << (32 - prefixLength)) >>> 0;
 }
@@ -52,8 +48,4 @@ export function contains(net: Network, address: number): boolean {
 /** A host address: inside the network and neither its network nor its broadcast address. */
 export function isHost(net: Network, address: number): boolean {
   return address > net.base && address < net.broadcast;
-}
-
-export function formatCidr(net: Network): string {
-  return `${formatIPv4(net.base)}/${net.prefixLength}`;
 }

@@ -1,0 +1,28 @@
+/**
+ * Every numeric limit of an answer, once: the published JSON Schema (definition.ts), the checks of
+ * flags and the wizard (checks.ts, resolve.ts) and the presets' size rules read them from here, so an
+ * answer the flags accept is one its own cluster.yaml accepts (test/answers/limits.test.ts).
+ */
+
+/** Most machines in one cluster. */
+export const MAX_SIZE = 10_000;
+/** The small preset: 3 to 9 machines, every one an etcd member. */
+export const SMALL_MIN_SIZE = 3;
+export const SMALL_MAX_SIZE = 9;
+/** production: 3 or 5 central etcd machines, 5 from this many machines on. */
+export const PRODUCTION_ETCD_SIZES = [3, 5] as const;
+export const PRODUCTION_FIVE_FROM = 10;
+/** Most etcd members any preset runs (small: every machine). */
+export const MAX_ETCD_SIZE = Math.max(SMALL_MAX_SIZE, ...PRODUCTION_ETCD_SIZES);
+
+/** Longest discovery URL (UTF-8 bytes): its Environment= line, `%` doubled, stays under systemd's and Butane's 2048. */
+export const MAX_DISCOVERY_URL = 1000;
+/** Unit file lines are at most 2048 bytes: these values go into one. */
+export const MAX_INITIAL_CLUSTER = 1000;
+export const MAX_CLIENT_URL = 200;
+/** A DNS name (RFC 1035). */
+export const MAX_DNS_NAME = 253;
+/** systemd-networkd [Match] Name= of the static address. */
+export const MAX_INTERFACE = 200;
+/** A file or directory name in answers (templates, snippet files). */
+export const MAX_PATH = 4096;
