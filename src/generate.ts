@@ -156,10 +156,31 @@ function guardCaKey(bundle: SecretsBundle, files: GeneratedFile[]): void {
   }
 }
 
-function render(answers: Answers, options: GenerateOptions, pki: PkiOutcome | null): GenerateResult {
+/** Answers planned: the resolved spec, the plan with pins and etcdMembership applied, the snippets. */
+export interface PlannedAnswers {
+  plan: Plan;
+  custom: Customisations;
+  warnings: string[];
+  defaults: DefaultValue[];
+}
+
+/**
+ * The one way from answers to a plan (generate, preview): resolve, plan, apply the customisations.
+ * `snippets`: as for GenerateOptions. Throws SpecError (or SnippetError for a snippet's target).
+ */
+export function planAnswers(answers: Answers, snippets?: ParsedSnippet[]): PlannedAnswers {
   const { spec, warnings, defaults } = resolveSpec(answers);
-  const custom = customisationsOf(answers, options.snippets);
-  const plan = customisePlan(planCluster(spec), custom);
+  const custom = customisationsOf(answers, snippets);
+  return { plan: customisePlan(planCluster(spec), custom), custom, warnings, defaults };
+}
+
+/** `cluster.yaml`: every answer of a planned cluster, so that `--answers cluster.yaml` plans it again. */
+export function clusterYaml(planned: Pick<PlannedAnswers, 'plan' | 'custom'>): string {
+  return formatAnswersFile(planned.plan.spec) + customisationsYaml(planned.custom);
+}
+
+function render(answers: Answers, options: GenerateOptions, pki: PkiOutcome | null): GenerateResult {
+  const { plan, warnings, defaults, custom } = planAnswers(answers, options.snippets);
   return renderPlan(plan, warnings, defaults, options, pki, custom);
 }
 
@@ -203,7 +224,7 @@ function renderPlan(plan: Plan, warnings: string[], defaults: DefaultValue[], op
   const dockerClient = bundle && bundle.certs[entryNames.dockerClient] && spec.security.dockerTls;
   const files: GeneratedFile[] = [
     ...machineFiles,
-    { name: 'cluster.yaml', contents: formatAnswersFile(spec) + customisationsYaml(custom), mode: PUBLIC_FILE_MODE },
+    { name: 'cluster.yaml', contents: clusterYaml({ plan, custom }), mode: PUBLIC_FILE_MODE },
     {
       name: 'SUMMARY.md',
       contents: formatSummary(plan, loadPreset(spec.preset).description, warnings, defaults, { outDir: options.outDir ?? 'DIR' }),
@@ -231,9 +252,7 @@ export function generate(answers: Answers, options: GenerateOptions = {}): Gener
  * bundle that cannot be used), TemplateError or GenerateError.
  */
 export async function generateCluster(answers: Answers, options: GenerateClusterOptions = {}): Promise<GenerateResult> {
-  const { spec, warnings, defaults } = resolveSpec(answers);
-  const custom = customisationsOf(answers, options.snippets);
-  const plan = customisePlan(planCluster(spec), custom);
+  const { plan, warnings, defaults, custom } = planAnswers(answers, options.snippets);
   const { existing, rotate, now, ...rest } = options;
   const keep = existing && !rotate;
   if (!needsPki(plan) && !keep) return renderPlan(plan, warnings, defaults, { ...rest, secrets: null }, null, custom);

@@ -1,0 +1,135 @@
+/**
+ * Issue 16: the limits of every answer are the same for the flags (and the wizard, which checks with
+ * the same resolveSpec) and for the answers file (the published schema), so a cluster the flags
+ * accept is one its own cluster.yaml accepts. The answers with limits are found by walking the
+ * definition: a new limit without a case here fails the first test instead of drifting unseen.
+ */
+import { describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { AnswersError, readAnswersText } from '../../src/answers/answers-source.js';
+import { definedLeaves, definitionAt, type Def } from '../../src/answers/definition.js';
+import { resolveSpec } from '../../src/answers/resolve.js';
+import { FIELDS, SpecError, type Answers, type Field } from '../../src/answers/types.js';
+import { flagsToAnswers, type GenerateFlags } from '../../src/cli/generate.js';
+import { KEY } from '../helpers/generator.js';
+
+type Bound = { kind: 'minimum' | 'maximum' | 'maxLength'; limit: number };
+
+/** The limits the definition gives an answer (a list's limits are its items'). */
+function boundsOf(def: Def): Bound[] {
+  const d = def.kind === 'list' ? def.items : def;
+  const out: Bound[] = [];
+  if (d.kind === 'whole') {
+    if (d.minimum !== undefined) out.push({ kind: 'minimum', limit: d.minimum });
+    if (d.maximum !== undefined) out.push({ kind: 'maximum', limit: d.maximum });
+  }
+  if (d.kind === 'text' && d.maxLength !== undefined) out.push({ kind: 'maxLength', limit: d.maxLength });
+  return out;
+}
+
+/** A domain name of exactly n characters (labels of at most 63). */
+function domainOf(n: number): string {
+  const labels: string[] = [];
+  let left = n;
+  while (left > 0) {
+    const take = Math.min(63, left === 64 ? 62 : left);
+    labels.push('a'.repeat(take));
+    left -= take + 1;
+  }
+  const d = labels.join('.');
+  return d.length === n ? d : d + 'a'.repeat(n - d.length);
+}
+
+const base: GenerateFlags = { preset: 'dev', size: '2', sshKey: [KEY] };
+
+/** Flags that give the answer the value `v` (a number, or a length), in a cluster where nothing else is wrong. */
+const CASES: Record<string, (v: number) => GenerateFlags> = {
+  size: (v) => ({ ...base, preset: v <= 1 ? 'laptop' : 'production', size: String(v), network: '10.8.0.0/16' }),
+  'etcd.size': (v) => (v <= 1 ? { ...base, etcdSize: String(v) } : { ...base, preset: 'small', size: String(Math.min(v, 9)), etcdSize: String(v) }),
+  'etcd.discovery': (n) => ({ ...base, discovery: 'https://discovery.example/' + 'a'.repeat(n - 'https://discovery.example/'.length) }),
+  'network.domains': (n) => ({ ...base, domains: domainOf(n) }),
+  'network.interface': (n) => ({ ...base, interface: 'e'.repeat(n) }),
+  templates: (n) => ({ ...base, templates: '/' + 'a'.repeat(n - 1) }),
+};
+
+/** The answers as a file holds them: whole numbers as numbers, nothing left undefined. */
+function asFile(answers: Answers): string {
+  const walk = (v: unknown, path: string[]): unknown => {
+    const def = definitionAt(path);
+    if (def?.kind === 'whole' && typeof v === 'string') return Number(v);
+    if (v && typeof v === 'object' && !Array.isArray(v)) {
+      const entries = Object.entries(v).filter(([, x]) => x !== undefined).map(([k, x]) => [k, walk(x, [...path, k])]);
+      return entries.length ? Object.fromEntries(entries.filter(([, x]) => x !== undefined)) : undefined;
+    }
+    return v;
+  };
+  return stringify(walk(answers, []) ?? {});
+}
+
+/** The fields the flags refuse (resolveSpec, as the CLI runs it after flagsToAnswers). */
+function flagProblems(flags: GenerateFlags): string[] {
+  try {
+    resolveSpec(flagsToAnswers(flags, '/tmp'));
+    return [];
+  } catch (e) {
+    if (e instanceof SpecError) return e.problems.map((p) => p.field);
+    throw e;
+  }
+}
+
+/** The fields the answers file refuses: the schema first (readAnswersText, the CLI's reader), then resolveSpec. */
+function fileProblems(text: string): string[] {
+  try {
+    resolveSpec(readAnswersText(text, 'cluster.yaml', '/tmp').answers);
+    return [];
+  } catch (e) {
+    if (e instanceof AnswersError) return e.problems.map((p) => (p.field ?? '').replace(/\[\d+\]$/, ''));
+    if (e instanceof SpecError) return e.problems.map((p) => p.field);
+    throw e;
+  }
+}
+
+const limited = definedLeaves()
+  .filter((f): f is Field => (FIELDS as string[]).includes(f))
+  .map((field) => ({ field, bounds: boundsOf(definitionAt(field.split('.'))!) }))
+  .filter((x) => x.bounds.length > 0);
+
+describe('every limit of an answer is the same for the flags and for the answers file', () => {
+  it('finds the limited answers in the definition, and has a case for each', () => {
+    expect(limited.map((x) => x.field).sort()).toEqual(Object.keys(CASES).sort());
+    expect(limited.find((x) => x.field === 'size')?.bounds).toContainEqual({ kind: 'maximum', limit: 10_000 });
+  });
+
+  for (const { field, bounds } of limited) {
+    for (const b of bounds) {
+      const inside = b.kind === 'minimum' ? b.limit : b.limit;
+      const outside = b.kind === 'minimum' ? b.limit - 1 : b.limit + 1;
+      it(`${field}: ${b.kind} ${b.limit} is accepted by both, ${outside} refused by both`, () => {
+        const ok = CASES[field]!(inside);
+        expect(flagProblems(ok), 'flags at the limit').toEqual([]);
+        expect(fileProblems(asFile(flagsToAnswers(ok, '/tmp'))), 'file at the limit').toEqual([]);
+        const bad = CASES[field]!(outside);
+        expect(flagProblems(bad), 'flags past the limit').toContain(field);
+        expect(fileProblems(asFile(flagsToAnswers(bad, '/tmp'))), 'file past the limit').toContain(field);
+      });
+    }
+  }
+});
+
+describe('values the flags accepted but cluster.yaml refused (found by the shared patterns)', () => {
+  it('--preset production --size 1001: accepted by both (the schema capped size at 1000)', () => {
+    const flags: GenerateFlags = { preset: 'production', size: '1001', network: '10.8.0.0/16' };
+    expect(flagProblems(flags)).toEqual([]);
+    expect(fileProblems(asFile(flagsToAnswers(flags, '/tmp')))).toEqual([]);
+  });
+
+  it('an SSH key line with options before the key type, and a discovery URL like https:a//x: refused by both', () => {
+    for (const flags of [
+      { ...base, sshKey: [`no-pty ${KEY}`] },
+      { ...base, discovery: 'https:a//discovery.example/abc' },
+    ] as GenerateFlags[]) {
+      expect(flagProblems(flags).length, JSON.stringify(flags)).toBe(1);
+      expect(fileProblems(asFile(flagsToAnswers(flags, '/tmp'))).length, JSON.stringify(flags)).toBe(1);
+    }
+  });
+});
