@@ -3,16 +3,16 @@
  * output (key order included; gzip compared by payload), exit codes with and without --strict, the
  * field paths of every error and warning, and ignition-validate's verdict on our output.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatFinding, transpile, TranspileError } from '../../src/butane/index.js';
 import { canonical, filesDirOf, findingPaths, loadCases } from '../helpers/conformance.js';
 import { ignitionValidate, runCli } from '../helpers/run.js';
+import { tempDir } from '../helpers/tmp.js';
 
 const cases = loadCases();
-const work = mkdtempSync(join(tmpdir(), 'conformance-'));
+const work = tempDir('conformance-');
 
 function runInProcess(c: (typeof cases)[number], strict = false) {
   try {

@@ -3,14 +3,14 @@
  * through the data URL the transpiler picks, inline or from a local file, and the pick is the
  * shortest encoding.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeDataUrl, encodeDataUrl, transpile } from '../../src/butane/index.js';
+import { tempDir } from '../helpers/tmp.js';
 
 function payload(contents: { source: string; compression: string }): Buffer {
   const raw = decodeDataUrl(contents.source);
@@ -70,7 +70,7 @@ describe('data URL round trip', () => {
   });
 
   it('any bytes given as a local file come out of transpile byte for byte', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'prop-local-'));
+    const dir = tempDir('prop-local-');
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 20000 }), (bytes) => {
         writeFileSync(join(dir, 'blob'), bytes);
@@ -83,7 +83,7 @@ describe('data URL round trip', () => {
   });
 
   it('1 MB of random bytes and 1 MB of text round-trip', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'prop-big-'));
+    const dir = tempDir('prop-big-');
     const random = randomBytes(1024 * 1024);
     const text = Buffer.from('flatcar line with some words in it\n'.repeat(30000).slice(0, 1024 * 1024));
     for (const bytes of [random, text]) {

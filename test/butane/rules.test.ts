@@ -2,13 +2,13 @@
  * Transpiler rules beyond the corpus: YAML value resolution as Butane's Go YAML reads it, error
  * paths and positions, version differences, trees, mount units, unit syntax, Ignition checks.
  */
-import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatFinding, formatPath, transpile, TranspileError } from '../../src/butane/index.js';
 import { parseUnit } from '../../src/butane/unit.js';
 import { looksLikeDecimalMode } from '../../src/butane/validate.js';
+import { tempDir } from '../helpers/tmp.js';
 
 const head = (version = '1.0.0') => `variant: flatcar\nversion: ${version}\n`;
 
@@ -197,7 +197,7 @@ describe('unit file syntax', () => {
 });
 
 describe('files directory', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'files-dir-'));
+  const dir = tempDir('files-dir-');
   mkdirSync(join(dir, 'tree', 'etc'), { recursive: true });
   writeFileSync(join(dir, 'tree', 'etc', 'a.conf'), 'a\n');
   symlinkSync('/usr/share/zoneinfo/UTC', join(dir, 'tree', 'etc', 'localtime'));

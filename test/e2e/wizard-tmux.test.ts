@@ -3,20 +3,20 @@
  * would, compared file by file with the same design given as flags; and Ctrl-C midway, which
  * must leave nothing behind and exit 130.
  */
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cliPath } from '../helpers/paths.js';
 import { runCli } from '../helpers/run.js';
 import { Tmux } from '../helpers/tmux.js';
+import { tempDir } from '../helpers/tmp.js';
 
 const KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMx7q3Yd0o8Q2pZk1v4cHqR9Wn6yT2eLbF5sJgKaPuXr ops@bastion';
 let tmux: Tmux | undefined;
 afterEach(() => tmux?.kill());
 
 function workspace() {
-  const dir = mkdtempSync(join(tmpdir(), 'wizard-e2e-'));
+  const dir = tempDir('wizard-e2e-');
   const home = join(dir, 'home');
   mkdirSync(join(home, '.ssh'), { recursive: true });
   writeFileSync(join(home, '.ssh', 'id_ed25519.pub'), KEY + '\n');

@@ -3,12 +3,12 @@
  * directory and checks that everything the config declares is on disk as declared.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, lstatSync, mkdtempSync, readFileSync, readlinkSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, existsSync, lstatSync, readFileSync, readlinkSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { decodeDataUrl } from '../../src/butane/encode.js';
 import { ignitionApply } from './paths.js';
+import { tempDir } from './tmp.js';
 
 type Obj = Record<string, any>;
 
@@ -19,7 +19,7 @@ export interface Applied {
 }
 
 export function applyIgnition(ignitionJson: string): Applied {
-  const dir = mkdtempSync(join(tmpdir(), 'ign-apply-'));
+  const dir = tempDir('ign-apply-');
   // Ignition writes SSH keys as the user (core): every directory above the root must be searchable.
   chmodSync(dir, 0o755);
   const config = join(dir, 'config.ign');

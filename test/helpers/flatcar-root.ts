@@ -5,17 +5,17 @@
  * machine's systemd, and empty executables at the Flatcar paths the units run.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ignitionApply, repoRoot } from './paths.js';
+import { tempDir } from './tmp.js';
 
 const FLATCAR_UNITS = join(repoRoot, 'test', 'fixtures', 'flatcar-units');
 const TARGETS = ['multi-user.target', 'sockets.target', 'network-online.target', 'network.target', 'basic.target', 'sysinit.target'];
 const FLATCAR_BINARIES = ['/usr/bin/docker', '/usr/bin/dockerd', '/usr/lib/flatcar/etcd-wrapper', '/usr/lib/locksmith/locksmithd'];
 
 export function applyIgnition(config: string): { root: string; log: string } {
-  const parent = mkdtempSync(join(tmpdir(), 'fa-apply-'));
+  const parent = tempDir('fa-apply-');
   chmodSync(parent, 0o755); // Ignition writes SSH keys as the user: it must reach the root
   const root = join(parent, 'root');
   const r = spawnSync(ignitionApply, [config, root], { encoding: 'utf8', timeout: 60_000 });

@@ -3,10 +3,10 @@
  * worker.bu.hbs, locksmith.hbs, transpiled): members with `etcd-member.service` drop-ins,
  * workers with an `etcd-grpc-proxy.service` running the proxy in Docker.
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { tempDir } from './tmp.js';
 
 export type Ign = Record<string, any>;
 
@@ -142,7 +142,7 @@ export function clusterConfigs(cluster: ClusterSpecLite): Record<string, Ign> {
 
 /** Writes `<machine>.ign` for each config into a new temp dir; returns the dir. */
 export function writeClusterDir(configs: Record<string, Ign>, prefix = 'rehearse-fixture-'): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const dir = tempDir(prefix);
   mkdirSync(dir, { recursive: true });
   for (const [name, config] of Object.entries(configs)) writeFileSync(join(dir, `${name}.ign`), JSON.stringify(config, null, 2) + '\n');
   return dir;

@@ -4,15 +4,28 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll } from 'vitest';
 
+/*
+ * Every temporary directory of a test goes through here. This module is evaluated once per test file
+ * (vitest isolates test files), so one afterAll removes what that file (or a helper it called) made,
+ * whether its tests passed or failed. test/helpers/global-setup.ts points TMPDIR at a directory of
+ * the run's own, removed at the end, so even a crashed worker or a spawned process leaves nothing in
+ * the system's temp dir.
+ */
+const made: string[] = [];
+afterAll(() => {
+  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A fresh directory named `<prefix>XXXXXX` in the temp dir, removed once the test file is done. */
+export function tempDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  made.push(dir);
+  return dir;
+}
+
 /** A maker of fresh directories named `<prefix>XXXXXX`, all removed once the file's tests are done. */
 export function tempDirs(prefix: string): () => string {
-  const made: string[] = [];
-  afterAll(() => made.forEach((d) => rmSync(d, { recursive: true, force: true })));
-  return () => {
-    const dir = mkdtempSync(join(tmpdir(), prefix));
-    made.push(dir);
-    return dir;
-  };
+  return () => tempDir(prefix);
 }
 
 /** Every regular file below dir (subdirectories too), by relative path, mapped through `read`. */

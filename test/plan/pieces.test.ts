@@ -11,6 +11,7 @@ import { parseSnippetFlag } from '../../src/snippets/index.js';
 import { resolveSpec } from '../../src/answers/resolve.js';
 import { SpecError, type Answers } from '../../src/answers/types.js';
 import { butaneFiles, butaneUnits, KEY } from '../helpers/generator.js';
+import { tempDir } from '../helpers/tmp.js';
 
 const planOf = (answers: Answers) => plan(resolveSpec(answers).spec);
 const pinProblems = (answers: Answers, pins: Parameters<typeof pinMachines>[1]): string[] => {
@@ -194,15 +195,14 @@ describe('the Matchbox tree', () => {
 
 describe('matchbox files on disk', () => {
   it('an Ignition config that holds private keys is written 0600, the others 0644', async () => {
-    const { mkdtempSync, statSync } = await import('node:fs');
-    const { tmpdir } = await import('node:os');
+    const { statSync } = await import('node:fs');
     const { join } = await import('node:path');
     const { writeMatchboxDir } = await import('../../src/matchbox/index.js');
     const machines = [
       { name: 'k-etcd-1', role: 'etcd', mac: '52:54:00:00:00:01', ignition: '{}', holdsKeys: true },
       { name: 'k-worker-1', role: 'worker', mac: '52:54:00:00:00:02', ignition: '{}', holdsKeys: false },
     ];
-    const dir = join(mkdtempSync(join(tmpdir(), 'matchbox-')), 'mb');
+    const dir = join(tempDir('matchbox-'), 'mb');
     writeMatchboxDir(dir, matchboxTree('k', machines));
     expect(statSync(join(dir, 'ignition', 'k-etcd-1.ign')).mode & 0o777).toBe(0o600);
     expect(statSync(join(dir, 'ignition', 'k-worker-1.ign')).mode & 0o777).toBe(0o644);

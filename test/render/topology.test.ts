@@ -1,16 +1,16 @@
 /** The topology drawing: well-formed SVG (checked by xmllint) and Mermaid that show every machine and the etcd layout. */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { plan } from '../../src/plan/index.js';
 import { topologyMermaid, topologySvg, MAX_DRAWN_WORKERS } from '../../src/render/topology.js';
 import { resolveSpec } from '../../src/answers/resolve.js';
 import type { Answers } from '../../src/answers/types.js';
+import { tempDir } from '../helpers/tmp.js';
 
 const planOf = (answers: Answers) => plan(resolveSpec(answers).spec);
-const dir = mkdtempSync(join(tmpdir(), 'topology-'));
+const dir = tempDir('topology-');
 
 function wellFormed(svg: string): void {
   const file = join(dir, 'x.svg');

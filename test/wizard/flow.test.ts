@@ -3,17 +3,17 @@
  * invalid answer with the flags' message, pre-filled answers skipped, changing a section, and the
  * same files as the flags for the same answers.
  */
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { generate } from '../../src/generate.js';
 import type { Answers } from '../../src/answers/types.js';
 import { runWizard, WizardCancelled, type WizardContext } from '../../src/wizard/index.js';
 import { scriptedPrompts } from '../helpers/scripted-prompts.js';
+import { tempDir } from '../helpers/tmp.js';
 
 const KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMx7q3Yd0o8Q2pZk1v4cHqR9Wn6yT2eLbF5sJgKaPuXr ops@bastion';
-const home = mkdtempSync(join(tmpdir(), 'wizard-home-'));
+const home = tempDir('wizard-home-');
 mkdirSync(join(home, '.ssh'));
 writeFileSync(join(home, '.ssh', 'id_ed25519.pub'), KEY + '\n');
 
