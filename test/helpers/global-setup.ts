@@ -10,6 +10,8 @@ import { join } from 'node:path';
 
 export default function setup(): () => void {
   const before = process.env.TMPDIR;
+  // Claims that must be seen across runs (test/helpers/loopback.ts) stay in the system's temp dir.
+  process.env.FA_SYSTEM_TMPDIR = tmpdir();
   const root = mkdtempSync(join(tmpdir(), 'fa-tests-'));
   // As the system's temp dir: other users (Ignition applies SSH keys as core) reach and use it.
   chmodSync(root, 0o1777);
@@ -23,6 +25,7 @@ export default function setup(): () => void {
     }
     if (left.length) process.stderr.write(`test temp dirs left behind by their tests (removed now): ${left.sort().join(', ')}\n`);
     rmSync(root, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
+    delete process.env.FA_SYSTEM_TMPDIR;
     if (before === undefined) delete process.env.TMPDIR;
     else process.env.TMPDIR = before;
   };

@@ -15,8 +15,10 @@ import { afterAll, beforeAll, describe, expect, test, type ExpectStatic } from '
 import { findOnPath } from '../../src/rehearse/binaries.js';
 import { rehearse } from '../../src/rehearse/index.js';
 import { runCli } from '../helpers/run.js';
+import { loopbackBlock } from '../helpers/loopback.js';
 
 const haveEtcd = findOnPath('etcd') !== null && findOnPath('etcdctl') !== null;
+const block = loopbackBlock();
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
@@ -63,7 +65,7 @@ describe('generated clusters run on the real etcd', () => {
     test.concurrent(`${c.args.join(' ')} with TLS (the default): on 127.0.0.1 with ports of their own, forms over https, refuses etcdctl without a client certificate, proxies write with theirs, tolerates ${c.tolerance}, refuses one more, heals`, async ({ expect }) => {
       const dir = tlsDirs[i]!;
       expect(readFileSync(join(dir, `${c.members[0]}.ign`), 'utf8'), 'the generator writes TLS settings into the etcd-member drop-ins').toContain('ETCD_CERT_FILE');
-      const portBase = 25379 + 100 * i;
+      const portBase = block.portBase + 100 * i;
       const r = await rehearse(dir, { portBase, timeoutSeconds: 60 });
       expect(r.steps.filter((s) => s.status !== 'passed'), JSON.stringify(r.steps, null, 1)).toEqual([]);
       expect(r.layout).toBe('ports');
@@ -80,10 +82,10 @@ describe('generated clusters run on the real etcd', () => {
 
   test.concurrent('production --insecure (plain http): each member on its own loopback address, ports as generated; the drill passes', async ({ expect }) => {
     const c = cases[2]!;
-    const r = await rehearse(insecureDir, { memberBase: '127.0.30.11', machineBase: '127.0.31.1', timeoutSeconds: 60 });
+    const r = await rehearse(insecureDir, { memberBase: block.memberBase, machineBase: block.machineBase, timeoutSeconds: 60 });
     expect(r.steps.filter((s) => s.status !== 'passed'), JSON.stringify(r.steps, null, 1)).toEqual([]);
     expect(r.layout).toBe('addresses');
-    expect(r.members.map((m) => m.clientUrl)).toEqual(['http://127.0.30.11:2379', 'http://127.0.30.12:2379', 'http://127.0.30.13:2379']);
+    expect(r.members.map((m) => m.clientUrl)).toEqual([0, 1, 2].map((i) => `http://${block.member(i)}:2379`));
     expect(r.proxies.map((p) => p.machine)).toEqual(c.proxies);
     expect(r.steps.map((s) => s.id)).toEqual(stepIds(c.proxies, false));
     assertNothingLeft(expect, r.workDir);

@@ -7,6 +7,7 @@ import { findOnPath } from '../../src/rehearse/binaries.js';
 import { cliPath } from '../helpers/paths.js';
 import { runCli } from '../helpers/run.js';
 import { clusterConfigs, file, staticCluster, writeClusterDir, type Ign } from '../helpers/rehearse-fixtures.js';
+import { holdDefaultLoopback } from '../helpers/loopback.js';
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -54,6 +55,7 @@ describe('bad usage: exit 2 with one line and no stack trace', () => {
 });
 
 describe.sequential('running (real etcd, default addresses 127.0.0.11 and 127.0.1.x)', () => {
+  holdDefaultLoopback();
   test('a dev cluster: exit 0, plain progress on stderr, the result as JSON on stdout', () => {
     const dir = fixtureDir(clusterConfigs(staticCluster('dev', 1, 2, false)));
     const r = runCli(['rehearse', dir, '--json', '--proxies', '1', '--timeout', '40'], { env: { NO_COLOR: '1' } });
@@ -107,6 +109,7 @@ function leftovers(pid: number): { lines: string; workDirs: string[] } {
 }
 
 describe.sequential('stopped from outside: nothing is left behind', () => {
+  holdDefaultLoopback();
   test('Ctrl-C (SIGINT) once the cluster formed: exit 130, every process stopped, the work dir removed', async () => {
     const cli = startCli(['rehearse', fixtureDir(clusterConfigs(staticCluster('sig', 3, 1, false))), '--timeout', '40']);
     await cli.waitFor('ok   3 members start and form the cluster');

@@ -2,7 +2,7 @@
  * The drill with the real etcd (v3.4 from Debian's etcd-server) on hand-written clusters: forms,
  * writes through proxies, tolerates (n-1)/2 stopped members, refuses writes with one more, heals;
  * and never leaves a process or a directory behind, on success, failure or interruption.
- * Clusters run one after another; addresses 127.0.20.x/127.0.21.x keep clear of other test files.
+ * Clusters run one after another, on a loopback block of this file's own (test/helpers/loopback.ts).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
@@ -10,9 +10,11 @@ import { afterAll, describe, expect, test } from 'vitest';
 import { findOnPath } from '../../src/rehearse/binaries.js';
 import { rehearse, type RehearsalResult, type RehearseOptions } from '../../src/rehearse/index.js';
 import { clusterConfigs, staticCluster, writeClusterDir, type Ign } from '../helpers/rehearse-fixtures.js';
+import { loopbackBlock } from '../helpers/loopback.js';
 
 const haveEtcd = findOnPath('etcd') !== null && findOnPath('etcdctl') !== null;
-const BLOCK: RehearseOptions = { memberBase: '127.0.20.11', machineBase: '127.0.21.1', timeoutSeconds: 60 };
+const block = loopbackBlock();
+const BLOCK: RehearseOptions = { memberBase: block.memberBase, machineBase: block.machineBase, portBase: block.portBase, timeoutSeconds: 60 };
 const dirs: string[] = [];
 afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
@@ -41,8 +43,8 @@ describe.sequential('the drill with real etcd', () => {
     expect(r.ok).toBe(true);
     expect(r.faultTolerance).toBe(1);
     expect(r.steps.map((x) => x.id)).toEqual(['plan', 'ports', 'members', 'proxy:three-worker-1', 'proxy:three-worker-2', 'tolerate', 'quorum', 'heal', 'cleanup']);
-    expect(r.members.map((m) => m.clientUrl)).toEqual(['http://127.0.20.11:2379', 'http://127.0.20.12:2379', 'http://127.0.20.13:2379']);
-    expect(r.proxies.map((p) => p.clientUrl)).toEqual(['http://127.0.21.1:2379', 'http://127.0.21.2:2379']);
+    expect(r.members.map((m) => m.clientUrl)).toEqual([0, 1, 2].map((i) => `http://${block.member(i)}:2379`));
+    expect(r.proxies.map((p) => p.clientUrl)).toEqual([0, 1].map((i) => `http://${block.machine(i)}:2379`));
     expect(s.tolerate!.title).toBe('stop 1 of 3 members: still writable');
     expect(s.tolerate!.detail).toMatch(/^stopped three-etcd-\d \(leader: three-etcd-\d\); written via three-worker-1's proxy and member three-etcd-\d/);
     expect(s.quorum!.detail).toMatch(/1 of 3 up, quorum is 2; writes via three-worker-1's proxy and member three-etcd-\d refused/);

@@ -6,7 +6,7 @@
  *
  * The certificates are made here with openssl the way the PKI issues them: each member's real
  * address, its name, localhost and 127.0.0.1. So the rehearsal runs every member on 127.0.0.1 with
- * ports of its own (24379 + 10*i here, clear of the other test files); a certificate that does not
+ * ports of its own (a loopback block's + 10*i, clear of the other test files); a certificate that does not
  * name 127.0.0.1 is found before anything starts.
  */
 import { spawnSync } from 'node:child_process';
@@ -17,6 +17,7 @@ import { afterAll, describe, expect, test } from 'vitest';
 import { findOnPath } from '../../src/rehearse/binaries.js';
 import { planRehearsal, readClusterDir, rehearse } from '../../src/rehearse/index.js';
 import { file, memberIgnition, proxyUnit, staticCluster, writeClusterDir, type ClusterSpecLite, type Ign, type MemberSpec } from '../helpers/rehearse-fixtures.js';
+import { loopbackBlock } from '../helpers/loopback.js';
 
 const haveTools = findOnPath('etcd') !== null && findOnPath('etcdctl') !== null && findOnPath('openssl') !== null;
 const made: string[] = [];
@@ -89,12 +90,13 @@ describe('a TLS cluster (client-certificate auth on client and peer ports)', () 
     const dir = writeClusterDir(configs);
     made.push(dir);
 
-    const r = await rehearse(dir, { portBase: 24379, timeoutSeconds: 60 });
+    const { portBase } = loopbackBlock();
+    const r = await rehearse(dir, { portBase, timeoutSeconds: 60 });
     expect(r.steps.filter((s) => s.status !== 'passed'), JSON.stringify(r.steps, null, 1)).toEqual([]);
     expect(r.layout).toBe('ports');
     expect(r.steps.map((s) => s.id)).toEqual(['plan', 'ports', 'members', 'client-cert', 'proxy:tls-worker-1', 'tolerate', 'quorum', 'heal', 'cleanup']);
-    expect(r.members.map((m) => m.clientUrl)).toEqual(['https://127.0.0.1:24379', 'https://127.0.0.1:24389', 'https://127.0.0.1:24399']);
-    expect(r.proxies.map((p) => p.clientUrl)).toEqual(['http://127.0.0.1:24409']);
+    expect(r.members.map((m) => m.clientUrl)).toEqual([0, 10, 20].map((d) => `https://127.0.0.1:${portBase + d}`));
+    expect(r.proxies.map((p) => p.clientUrl)).toEqual([`http://127.0.0.1:${portBase + 30}`]);
     expect(r.steps.find((s) => s.id === 'client-cert')!.detail).toMatch(/^refused by tls-etcd-1, tls-etcd-2, tls-etcd-3 \(.*certificate.*\); with the certificate it answers$/);
     expect(r.notes).toContain("ETCD_SSL_DIR dropped: the etcd-wrapper's own setting, not etcd's");
     expect(r.notes.some((n) => n.startsWith('ports remapped: the members serve TLS'))).toBe(true);
