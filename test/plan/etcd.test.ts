@@ -12,12 +12,12 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test, type ExpectStatic } from 'vitest';
-import { findOnPath } from '../../src/rehearse/binaries.js';
 import { rehearse } from '../../src/rehearse/index.js';
 import { runCli } from '../helpers/run.js';
 import { loopbackBlock } from '../helpers/loopback.js';
+import { requireEtcd } from '../helpers/tools.js';
 
-const haveEtcd = findOnPath('etcd') !== null && findOnPath('etcdctl') !== null;
+requireEtcd();
 const block = loopbackBlock();
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -92,8 +92,3 @@ describe('generated clusters run on the real etcd', () => {
   });
 });
 
-describe('tools', () => {
-  test('etcd and etcdctl are installed (.ci/run installs them; these tests never skip)', () => {
-    expect(haveEtcd).toBe(true);
-  });
-});

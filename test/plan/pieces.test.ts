@@ -4,16 +4,15 @@ import { parse } from 'yaml';
 import { transpile } from '../../src/butane/index.js';
 import { generate } from '../../src/generate.js';
 import { matchboxTree, MatchboxError } from '../../src/matchbox/index.js';
-import { plan } from '../../src/plan/index.js';
+
 import { pinMachines } from '../../src/plan/pins.js';
 import { checkTargets, mergeSnippets, parseSnippet, snippetsFor, SnippetError } from '../../src/snippets/index.js';
 import { parseSnippetFlag } from '../../src/snippets/index.js';
-import { resolveSpec } from '../../src/answers/resolve.js';
 import { SpecError, type Answers } from '../../src/answers/types.js';
 import { butaneFiles, butaneUnits, KEY } from '../helpers/generator.js';
 import { tempDir } from '../helpers/tmp.js';
+import { planOf } from '../helpers/plan.js';
 
-const planOf = (answers: Answers) => plan(resolveSpec(answers).spec);
 const pinProblems = (answers: Answers, pins: Parameters<typeof pinMachines>[1]): string[] => {
   try {
     pinMachines(planOf(answers), pins);

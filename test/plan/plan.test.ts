@@ -2,10 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { faultTolerance, machineEntries, needsPki, plan, secretsRequest } from '../../src/plan/index.js';
 import { macFor } from '../../src/plan/addresses.js';
 import { formatIPv4, parseCidr, parseIPv4 } from '../../src/net/ipv4.js';
-import { resolveSpec } from '../../src/answers/resolve.js';
 import { SpecError, type Answers } from '../../src/answers/types.js';
+import { planOf } from '../helpers/plan.js';
 
-const planOf = (answers: Answers) => plan(resolveSpec(answers).spec);
 
 function planProblem(answers: Answers): string {
   try {

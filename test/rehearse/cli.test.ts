@@ -3,11 +3,11 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import { findOnPath } from '../../src/rehearse/binaries.js';
 import { cliPath } from '../helpers/paths.js';
 import { runCli } from '../helpers/run.js';
 import { clusterConfigs, file, staticCluster, writeClusterDir, type Ign } from '../helpers/rehearse-fixtures.js';
 import { holdDefaultLoopback } from '../helpers/loopback.js';
+import { requireEtcd } from '../helpers/tools.js';
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -16,7 +16,7 @@ const fixtureDir = (configs: Record<string, Ign>) => {
   dirs.push(dir);
   return dir;
 };
-const haveEtcd = findOnPath('etcd') !== null && findOnPath('etcdctl') !== null;
+requireEtcd();
 
 describe('bad usage: exit 2 with one line and no stack trace', () => {
   test('a missing DIR', () => {
@@ -146,8 +146,3 @@ test('a .ign file that is not JSON: exit 2', () => {
   expect(r.stderr).toMatch(/^flatcar-architect: .*m\.ign is not Ignition JSON: .*\n$/);
 });
 
-describe('tools', () => {
-  test('etcd and etcdctl are installed (.ci/run installs them; these tests never skip)', () => {
-    expect(haveEtcd).toBe(true);
-  });
-});

@@ -7,12 +7,12 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import { afterAll, describe, expect, test } from 'vitest';
-import { findOnPath } from '../../src/rehearse/binaries.js';
 import { rehearse, type RehearsalResult, type RehearseOptions } from '../../src/rehearse/index.js';
 import { clusterConfigs, staticCluster, writeClusterDir, type Ign } from '../helpers/rehearse-fixtures.js';
 import { loopbackBlock } from '../helpers/loopback.js';
+import { requireEtcd } from '../helpers/tools.js';
 
-const haveEtcd = findOnPath('etcd') !== null && findOnPath('etcdctl') !== null;
+requireEtcd();
 const block = loopbackBlock();
 const BLOCK: RehearseOptions = { memberBase: block.memberBase, machineBase: block.machineBase, portBase: block.portBase, timeoutSeconds: 60 };
 const dirs: string[] = [];
@@ -108,8 +108,3 @@ describe.sequential('the drill with real etcd', () => {
   });
 });
 
-describe('tools', () => {
-  test('etcd and etcdctl are installed (.ci/run installs them; these tests never skip)', () => {
-    expect(haveEtcd).toBe(true);
-  });
-});

@@ -9,7 +9,6 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { colorsFor, ProgressView, type ViewStream } from '../../src/cli/rehearse-view.js';
-import { findOnPath } from '../../src/rehearse/binaries.js';
 import { rehearse, type PlannedProcess, type RehearsalResult } from '../../src/rehearse/index.js';
 import { membership } from '../../src/rehearse/plan-joins.js';
 import { assertNothingLeft } from '../helpers/rehearse-leftovers.js';
@@ -17,8 +16,9 @@ import { clusterConfigs, staticCluster, writeClusterDir } from '../helpers/rehea
 import { runCli } from '../helpers/run.js';
 import { tempDirs } from '../helpers/tmp.js';
 import { loopbackBlock } from '../helpers/loopback.js';
+import { requireEtcd } from '../helpers/tools.js';
 
-const haveEtcd = findOnPath('etcd') !== null && findOnPath('etcdctl') !== null;
+requireEtcd();
 const block = loopbackBlock();
 const tmp = tempDirs('rehearse-scale-');
 const fixtures: string[] = [];
@@ -145,8 +145,3 @@ describe('what cannot be joined', () => {
   });
 });
 
-describe('tools', () => {
-  test('etcd and etcdctl are installed (these tests never skip)', () => {
-    expect(haveEtcd).toBe(true);
-  });
-});

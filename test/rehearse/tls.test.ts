@@ -14,12 +14,12 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import { findOnPath } from '../../src/rehearse/binaries.js';
 import { planRehearsal, readClusterDir, rehearse } from '../../src/rehearse/index.js';
 import { file, memberIgnition, proxyUnit, staticCluster, writeClusterDir, type ClusterSpecLite, type Ign, type MemberSpec } from '../helpers/rehearse-fixtures.js';
 import { loopbackBlock } from '../helpers/loopback.js';
+import { requireTools } from '../helpers/tools.js';
 
-const haveTools = findOnPath('etcd') !== null && findOnPath('etcdctl') !== null && findOnPath('openssl') !== null;
+requireTools('etcd', 'etcdctl', 'openssl');
 const made: string[] = [];
 afterAll(() => made.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
@@ -120,8 +120,3 @@ describe('a TLS cluster (client-certificate auth on client and peer ports)', () 
   });
 });
 
-describe('tools', () => {
-  test('etcd, etcdctl and openssl are installed (.ci/run installs them; these tests never skip)', () => {
-    expect(haveTools).toBe(true);
-  });
-});

@@ -5,11 +5,11 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { transpile } from '../../src/butane/index.js';
-import { plan, type Plan } from '../../src/plan/index.js';
+import type { Plan } from '../../src/plan/index.js';
 import { loadTemplates, machineRenderer, systemdEnv, TemplateError, yamlQuote, type TemplateSet } from '../../src/render/index.js';
-import { resolveSpec } from '../../src/answers/resolve.js';
-import { SpecError, type Answers } from '../../src/answers/types.js';
+import { SpecError } from '../../src/answers/types.js';
 import { butaneFiles, butaneUnits, environment, KEY, withKey } from '../helpers/generator.js';
+import { planOf } from '../helpers/plan.js';
 
 const templates = loadTemplates();
 const made: string[] = [];
@@ -19,7 +19,6 @@ const mkdtempSync = (prefix: string): string => {
   return dir;
 };
 afterAll(() => made.forEach((d) => rmSync(d, { recursive: true, force: true })));
-const planOf = (answers: Answers): Plan => plan(resolveSpec(answers).spec);
 const renderMachines = (p: Plan, set: TemplateSet) => p.machines.map((machine) => ({ machine, butane: machineRenderer(p, set)(machine) }));
 
 /** The document's shape: keys and list lengths, without the values. */

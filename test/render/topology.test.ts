@@ -3,13 +3,12 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { plan } from '../../src/plan/index.js';
+
 import { topologyMermaid, topologySvg, MAX_DRAWN_WORKERS } from '../../src/render/topology.js';
-import { resolveSpec } from '../../src/answers/resolve.js';
 import type { Answers } from '../../src/answers/types.js';
 import { tempDir } from '../helpers/tmp.js';
+import { planOf } from '../helpers/plan.js';
 
-const planOf = (answers: Answers) => plan(resolveSpec(answers).spec);
 const dir = tempDir('topology-');
 
 function wellFormed(svg: string): void {
