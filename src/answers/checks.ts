@@ -1,6 +1,6 @@
 /** Small checks of single answer values. Each returns a reason (for "--flag: reason") or undefined. */
 import { parseCidr } from '../net/ipv4.js';
-import { MAX_CLIENT_URL, MAX_DISCOVERY_URL, MAX_DNS_NAME, MAX_INITIAL_CLUSTER, MAX_INTERFACE, MAX_PATH } from './limits.js';
+import { MAX_CLIENT_URL, MAX_CLUSTER_NAME, MAX_NAME_PREFIX, MAX_DISCOVERY_URL, MAX_DNS_NAME, MAX_INITIAL_CLUSTER, MAX_INTERFACE, MAX_PATH } from './limits.js';
 import * as P from './patterns.js';
 
 /** A value shown in a message: JSON-quoted so that newlines and quotes stay visible on one line. */
@@ -21,13 +21,13 @@ export const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]|\p{Cs}/u;
 export function clusterName(v: string): string | undefined {
   return P.CLUSTER_NAME.test(v)
     ? undefined
-    : `must be 1 to 40 lowercase letters, digits and dashes, starting and ending with a letter or digit (got ${show(v)})`;
+    : `must be 1 to ${MAX_CLUSTER_NAME} lowercase letters, digits and dashes, starting and ending with a letter or digit (got ${show(v)})`;
 }
 
 export function namePrefix(v: string): string | undefined {
   return P.NAME_PREFIX.test(v)
     ? undefined
-    : `must be up to 40 lowercase letters, digits and dashes, starting with a letter or digit (got ${show(v)})`;
+    : `must be up to ${MAX_NAME_PREFIX} lowercase letters, digits and dashes, starting with a letter or digit (got ${show(v)})`;
 }
 
 export function dnsName(v: string): string | undefined {

@@ -5,7 +5,7 @@
  * answers at once (a gateway inside the network, sizes per preset...) stay in resolve.ts.
  */
 import { PRESETS, REBOOT_STRATEGIES } from './types.js';
-import { MAX_CLIENT_URL, MAX_DISCOVERY_URL, MAX_DNS_NAME, MAX_ETCD_SIZE, MAX_INITIAL_CLUSTER, MAX_INTERFACE, MAX_PATH, MAX_SIZE } from './limits.js';
+import { MAX_CLIENT_URL, MAX_CLUSTER_NAME, MAX_NAME_PREFIX, MAX_DISCOVERY_URL, MAX_DNS_NAME, MAX_ETCD_SIZE, MAX_INITIAL_CLUSTER, MAX_INTERFACE, MAX_PATH, MAX_SIZE } from './limits.js';
 import * as P from './patterns.js';
 
 interface Common {
@@ -62,12 +62,12 @@ export const ANSWERS_DEFINITION: SectionDef = {
     }),
     name: text('Cluster name: machine names, the etcd cluster token and the default output directory come from it (default: the preset name).', {
       pattern: P.sourceOf(P.CLUSTER_NAME),
-      what: 'a cluster name (1 to 40 lowercase letters, digits and dashes, starting and ending with a letter or digit)',
+      what: `a cluster name (1 to ${MAX_CLUSTER_NAME} lowercase letters, digits and dashes, starting and ending with a letter or digit)`,
       examples: ['prod'],
     }),
     namePrefix: text('Prefix of every machine name (default: the cluster name and a dash).', {
       pattern: P.sourceOf(P.NAME_PREFIX),
-      what: 'a name prefix (up to 40 lowercase letters, digits and dashes, starting with a letter or digit)',
+      what: `a name prefix (up to ${MAX_NAME_PREFIX} lowercase letters, digits and dashes, starting with a letter or digit)`,
       examples: ['prod-'],
     }),
     size: { kind: 'whole', description: 'Total number of machines: laptop 1, small 3-9, dev 2 or more, production the etcd size + 1 or more.', minimum: 1, maximum: MAX_SIZE, examples: [5] },

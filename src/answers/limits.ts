@@ -4,6 +4,11 @@
  * answer the flags accept is one its own cluster.yaml accepts (test/answers/limits.test.ts).
  */
 
+/** A cluster name: 1 to 40 characters. */
+export const MAX_CLUSTER_NAME = 40;
+/** A machine-name prefix: the default (the cluster name and a dash) of any cluster name fits. */
+export const MAX_NAME_PREFIX = MAX_CLUSTER_NAME + 1;
+
 /** Most machines in one cluster. */
 export const MAX_SIZE = 10_000;
 /** The small preset: 3 to 9 machines, every one an etcd member. */

@@ -5,6 +5,8 @@
  * `pattern`.
  */
 
+import { MAX_CLUSTER_NAME, MAX_NAME_PREFIX } from './limits.js';
+
 const SOURCES = new Map<RegExp, string>();
 function pattern(source: string): RegExp {
   const re = new RegExp(source);
@@ -22,10 +24,10 @@ const INTERFACE_WORD = '[A-Za-z0-9_.:*?!\\[\\]-]+';
 
 /** A machine's host name: one DNS label, lowercase (1 to 63 letters, digits and dashes). */
 export const HOST_NAME = pattern('^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$');
-/** A cluster name: 1 to 40 lowercase letters, digits and dashes, starting and ending with a letter or digit. */
-export const CLUSTER_NAME = pattern('^[a-z0-9]([a-z0-9-]{0,38}[a-z0-9])?$');
-/** A machine-name prefix: up to 40 lowercase letters, digits and dashes, starting with a letter or digit. */
-export const NAME_PREFIX = pattern('^([a-z0-9][a-z0-9-]{0,39})?$');
+/** A cluster name: 1 to MAX_CLUSTER_NAME lowercase letters, digits and dashes, starting and ending with a letter or digit. */
+export const CLUSTER_NAME = pattern(`^[a-z0-9]([a-z0-9-]{0,${MAX_CLUSTER_NAME - 2}}[a-z0-9])?$`);
+/** A machine-name prefix: up to MAX_NAME_PREFIX lowercase letters, digits and dashes, starting with a letter or digit. */
+export const NAME_PREFIX = pattern(`^([a-z0-9][a-z0-9-]{0,${MAX_NAME_PREFIX - 1}})?$`);
 /** A MAC address, six octets. */
 export const MAC = pattern('^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}$');
 /** The first 2 to 5 octets of a MAC address. */

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { AnswersError, readAnswersText } from '../../src/answers/answers-source.js';
 import { definedLeaves, definitionAt, type Def } from '../../src/answers/definition.js';
+import { specToAnswers } from '../../src/answers/answers-file.js';
 import { resolveSpec } from '../../src/answers/resolve.js';
 import { FIELDS, SpecError, type Answers, type Field } from '../../src/answers/types.js';
 import { flagsToAnswers, type GenerateFlags } from '../../src/cli/generate.js';
@@ -116,11 +117,19 @@ describe('every limit of an answer is the same for the flags and for the answers
   }
 });
 
-describe('values the flags accepted but cluster.yaml refused (found by the shared patterns)', () => {
+describe('values the flags and cluster.yaml used to get wrong', () => {
   it('--preset production --size 1001: accepted by both (the schema capped size at 1000)', () => {
     const flags: GenerateFlags = { preset: 'production', size: '1001', network: '10.8.0.0/16' };
     expect(flagProblems(flags)).toEqual([]);
     expect(fileProblems(asFile(flagsToAnswers(flags, '/tmp')))).toEqual([]);
+  });
+
+  it('a cluster name of 40 characters: accepted by both, with its default name prefix (the name and a dash) in cluster.yaml', () => {
+    const flags: GenerateFlags = { ...base, name: 'n'.repeat(40) };
+    expect(flagProblems(flags)).toEqual([]);
+    const { spec } = resolveSpec(flagsToAnswers(flags, '/tmp'));
+    expect(spec.namePrefix).toBe(`${'n'.repeat(40)}-`);
+    expect(fileProblems(asFile(specToAnswers(spec)))).toEqual([]);
   });
 
   it('an SSH key line with options before the key type, and a discovery URL like https:a//x: refused by both', () => {

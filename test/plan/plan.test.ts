@@ -146,9 +146,9 @@ describe('planning machines', () => {
     });
   });
 
-  it('machine names stay host names: the prefix is limited to 40 characters', () => {
-    const p = planOf({ preset: 'production', size: 999, namePrefix: 'a'.repeat(40), network: { cidr: '10.0.0.0/16' } });
+  it('machine names stay host names: the prefix is limited to 41 characters (the longest cluster name and a dash)', () => {
+    const p = planOf({ preset: 'production', size: 10_000, namePrefix: 'a'.repeat(41), network: { cidr: '10.0.0.0/16' } });
     expect(Math.max(...p.machines.map((m) => m.name.length))).toBeLessThanOrEqual(63);
-    expect(() => planOf({ preset: 'dev', namePrefix: 'a'.repeat(41) })).toThrow(/namePrefix: must be up to 40/);
+    expect(() => planOf({ preset: 'dev', namePrefix: 'a'.repeat(42) })).toThrow(/namePrefix: must be up to 41/);
   });
 });
