@@ -10,8 +10,8 @@
  * members join the running cluster: ETCD_INITIAL_CLUSTER_STATE=existing). Changing the membership
  * itself is the operator's job, one member at a time: `membershipSteps` says how.
  */
-import { generateCluster, type GenerateResult } from '../generate.js';
-import { customisationsOf, customisePlan } from '../customise.js';
+import { generateCluster, planAnswers, type GenerateResult } from '../generate.js';
+import { customisePlan } from '../customise.js';
 import { macFor } from '../plan/addresses.js';
 import { formatIPv4, isHost, parseCidr, parseIPv4, type Network } from '../net/ipv4.js';
 import { plan as planCluster, type EtcdView, type Machine, type Plan } from '../plan/index.js';
@@ -61,9 +61,9 @@ export interface ScaleOutcome {
 
 /** The plan of answers (pins and etcdMembership applied), and the plan without pins (planned names). */
 function plans(answers: Answers): { planned: Plan; final: Plan } {
-  const { spec } = resolveSpec(answers);
-  const planned = planCluster(spec);
-  return { planned, final: customisePlan(planned, { ...customisationsOf(answers, []), snippets: [] }) };
+  // Snippets change no plan: none are read here.
+  const { plan: final } = planAnswers(answers, []);
+  return { planned: planCluster(final.spec), final };
 }
 
 interface FullView {
