@@ -11,7 +11,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, test, type ExpectStatic } from 'vitest';
+import { afterAll, beforeAll, describe, test, type ExpectStatic } from 'vitest';
 import { rehearse } from '../../src/rehearse/index.js';
 import { runCli } from '../helpers/run.js';
 import { loopbackBlock } from '../helpers/loopback.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { faultTolerance, machineEntries, needsPki, plan, secretsRequest } from '../../src/plan/index.js';
+import { faultTolerance, machineEntries, needsPki, secretsRequest } from '../../src/plan/index.js';
 import { macFor } from '../../src/plan/addresses.js';
 import { formatIPv4, parseCidr, parseIPv4 } from '../../src/net/ipv4.js';
 import { SpecError, type Answers } from '../../src/answers/types.js';
