@@ -144,3 +144,31 @@ export function clientUrl(v: string): string | undefined {
     ? undefined
     : `must be an http:// or https:// etcd client URL like https://10.0.0.101:2379 (got ${shown(v)})`;
 }
+
+/** An image repository without tag or digest (the tag is the etcd version). */
+export function imageRepo(v: string): string | undefined {
+  if (/[@]/.test(v) || /:[^/]*$/.test(v.replace(/^[^/]*:\d{1,5}\//, ''))) return `must be an image repository without a tag or digest: the tag is --etcd-version (got ${show(v)})`;
+  return v.length <= 255 && /^[a-z0-9]([a-z0-9._-]*[a-z0-9])?(:[0-9]{1,5})?(\/[a-z0-9]([a-z0-9._-]*[a-z0-9])?)*$/.test(v)
+    ? undefined
+    : `must be an image repository like registry.example.com:5000/coreos/etcd (lowercase, no tag; got ${show(v)})`;
+}
+
+/** An NTP server: a host name or IPv4 address. */
+export function ntpServer(v: string): string | undefined {
+  return v.length <= 253 && /^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/.test(v)
+    ? undefined
+    : `must be an NTP server's host name or IPv4 address like ntp.example.com (got ${show(v)})`;
+}
+
+/** update.conf SERVER=: an http(s) URL or "disabled". */
+export function updateServer(v: string): string | undefined {
+  const bad = `must be your update server's http:// or https:// URL, or disabled (got ${show(v)})`;
+  if (v === 'disabled') return undefined;
+  if (CONTROL.test(v) || /[\s"'\\]/.test(v) || v.length > 1024) return bad;
+  try {
+    const url = new URL(v);
+    return url.protocol === 'http:' || url.protocol === 'https:' ? undefined : bad;
+  } catch {
+    return bad;
+  }
+}

@@ -4,7 +4,7 @@
  * schema`), and the structural messages of answers-source.ts. The deeper checks that need several
  * answers at once (a gateway inside the network, sizes per preset...) stay in resolve.ts.
  */
-import { PRESETS, REBOOT_STRATEGIES } from './types.js';
+import { PRESETS, REBOOT_STRATEGIES, SECRETS_DELIVERY } from './types.js';
 import { CLIENT_URL_PATTERN, INITIAL_CLUSTER_PATTERN, MAX_CLIENT_URL, MAX_INITIAL_CLUSTER } from './checks.js';
 
 interface Common {
@@ -52,6 +52,10 @@ const LABEL = '[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?';
 export const HOST_NAME_PATTERN = '^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$';
 export const MAC_PATTERN = '^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}$';
 
+/** An image repository without tag or digest: [registry[:port]/]path. */
+export const IMAGE_PATTERN = '^[a-z0-9]([a-z0-9._-]*[a-z0-9])?(:[0-9]{1,5})?(/[a-z0-9]([a-z0-9._-]*[a-z0-9])?)*$';
+export const NTP_PATTERN = `^(${LABEL})(\\.${LABEL})*$`;
+
 const text = (description: string, more: Omit<TextDef, 'kind' | 'description'> = {}): TextDef => ({ kind: 'text', description, ...more });
 const ipv4 = (description: string, examples: string[]): TextDef => text(description, { pattern: IPV4_PATTERN, what: 'an IPv4 address', examples });
 
@@ -90,6 +94,12 @@ export const ANSWERS_DEFINITION: SectionDef = {
           pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$',
           what: 'a token of up to 64 letters, digits, dots, dashes and underscores',
         }),
+        image: text('Image repository of etcd for members (ETCD_IMAGE_URL) and proxies, without a tag (the tag is the version): a mirror for offline sites (default quay.io/coreos/etcd).', {
+          pattern: IMAGE_PATTERN,
+          maxLength: 255,
+          what: 'an image repository without a tag, like registry.example.com:5000/coreos/etcd',
+          examples: ['registry.example.com/coreos/etcd'],
+        }),
       },
     },
     network: {
@@ -117,6 +127,11 @@ export const ANSWERS_DEFINITION: SectionDef = {
           what: 'the first 2 to 5 octets of a MAC address, like 52:54:00',
           examples: ['52:54:00'],
         }),
+        ntp: {
+          kind: 'list',
+          description: "NTP servers for systemd-timesyncd (a drop-in); without, the image's defaults (public pools) or DHCP's.",
+          items: text('An NTP server: a host name or IPv4 address.', { pattern: NTP_PATTERN, maxLength: 253, what: 'a host name or IPv4 address like ntp.example.com' }),
+        },
       },
     },
     ssh: {
@@ -155,6 +170,12 @@ export const ANSWERS_DEFINITION: SectionDef = {
           what: 'a duration like 1h or 1h30m',
           examples: ['1h'],
         }),
+        server: text("update.conf SERVER=: your update server's URL (e.g. a Nebraska's https://HOST/v1/update/), then the group is any group of that server; or disabled (no updates). Default: Flatcar's public server.", {
+          pattern: '^(disabled|https?://[^\\s"\'\\\\]+)$',
+          maxLength: 1024,
+          what: 'an http:// or https:// URL, or disabled',
+          examples: ['https://nebraska.example.com/v1/update/'],
+        }),
       },
     },
     security: {
@@ -163,6 +184,9 @@ export const ANSWERS_DEFINITION: SectionDef = {
       keys: {
         etcdTls: { kind: 'flag', description: 'etcd peers and clients speak TLS with certificates from the cluster PKI (default true; false is --insecure).' },
         dockerTls: { kind: 'flag', description: 'The laptop preset: the Docker API on TCP requires TLS client certificates (default true; false is --docker-insecure).' },
+        secrets: text("Where machines' private keys go: inline (in each machine's config; the default) or ssh (configs without private keys; `flatcar-architect deliver DIR` copies them over SSH after the first boot).", {
+          enum: SECRETS_DELIVERY,
+        }),
       },
     },
     templates: text('Directory of templates that replace the built-in ones by file name (relative to the current directory).', { maxLength: 4096 }),
