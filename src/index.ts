@@ -4,7 +4,12 @@
  * `existing` bundle's). `previewCluster(answers)`: the same synchronously, with placeholder text
  * where certificates and keys go (for previews and dry runs; never boot those configs).
  */
-export { generateCluster as generate, generateCluster, generate as previewCluster, GenerateError } from './generate.js';
+export { generateCluster as generate, generateCluster, generate as previewCluster, GenerateError, certificateExpiries } from './generate.js';
+// Reusing a PKI (`generate(answers, { existing: loadBundle(pkiDir(DIR)) })`): same answers and bundle, same configs.
+export { loadBundle, saveBundle, pkiDir } from './pki/store.js';
+export { SecretsError } from './pki/types.js';
+export type { SecretsBundle, CaPair, LeafPair } from './pki/types.js';
+export type { CertificateExpiry } from './render/summary.js';
 export type { GenerateOptions, GenerateClusterOptions, GenerateResult, GeneratedFile, GeneratedMachine, PkiOutcome } from './generate.js';
 export { resolveSpec, type DefaultValue, type ResolvedSpec } from './answers/resolve.js';
 export { SpecError, PRESETS, REBOOT_STRATEGIES } from './answers/types.js';

@@ -135,6 +135,8 @@ export interface Report {
   bootOrder: { machines: string[]; note: string }[];
   etcd: { members: string[]; clientEndpoints: string[]; faultTolerance: number; quorum: number } | null;
   matchbox: { dir: string; files: string[] } | null;
+  /** Each certificate of the PKI (the CA first) and its expiry (ISO 8601); [] without TLS. */
+  certificates: { name: string; expires: string }[];
   warnings: string[];
 }
 
@@ -153,6 +155,7 @@ export function reportOf(result: GenerateResult, outputDir: string, dryRun: bool
       ? { members: plan.etcd.members.map((m) => m.name), clientEndpoints: plan.etcd.clientEndpoints, faultTolerance: plan.etcd.faultTolerance, quorum: plan.etcd.quorum }
       : null,
     matchbox,
+    certificates: result.certificates ?? [],
     warnings: result.warnings,
   };
 }
