@@ -27,3 +27,5 @@ export { answersSchema, answersSchemaText, ANSWERS_DEFINITION } from './answers/
 export { pinMachines, type MachinePin } from './plan/pins.js';
 export { parseSnippet, mergeSnippets, loadSnippets, SnippetError, type ParsedSnippet, type SnippetRef } from './snippets/index.js';
 export { matchboxTree, writeMatchboxDir, MatchboxError, type MatchboxFile, type MatchboxMachine, type MatchboxOptions } from './matchbox/index.js';
+// Day 2 (issue 15): a failed machine's replacement config and the steps (rehearse can drive these).
+export { replaceMachine, replaceSteps, type ReplaceOutcome } from './scale/replace.js';

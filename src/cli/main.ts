@@ -89,6 +89,13 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--force', 'allow removing machines (their configs and certificates)')
     .action(async (dir: string, opts: import('./scale.js').ScaleFlags) => setExit(await (await import('./scale.js')).runScale(dir, opts, io())));
 
+  program
+    .command('replace')
+    .description("Write a failed machine's replacement config (an etcd member joins the running cluster) and print the etcdctl steps; other files stay as they are")
+    .argument('<dir>', 'directory of a generated cluster (its cluster.yaml and pki/)')
+    .argument('<machine>', 'the machine to replace, e.g. prod-etcd-2')
+    .action(async (dir: string, machine: string) => setExit(await (await import('./replace-machine.js')).runReplaceMachine(dir, machine, io())));
+
   return program;
 }
 

@@ -24,6 +24,8 @@ export function applyMember(name: string, ignition: string, workDir: string): Ap
   const file = join(workDir, `${name}.ign`);
   writeFileSync(file, ignition);
   const { root } = applyIgnition(file);
+  // The image's /etc/ssl/certs (its public bundle is written there by tests that need one).
+  mkdirSync(join(root, 'etc/ssl/certs'), { recursive: true });
   const dir = join(root, 'etc/systemd/system/etcd-member.service.d');
   const env: Record<string, string> = {};
   const execStartPre: string[] = [];
