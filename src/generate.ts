@@ -218,7 +218,7 @@ function renderPlan(plan: Plan, warnings: string[], defaults: DefaultValue[], op
   const machineFiles: GeneratedFile[] = [];
   const machines = plan.machines.map((machine): GeneratedMachine => {
     const butane = customiseButane(machine, renderOne(machine), custom);
-    const holdsKeys = machineEntries(plan, machine).length > 0;
+    const holdsKeys = machineEntries(plan, machine).length > 0 && spec.security.secrets !== 'ssh';
     const ignition = toIgnition(machine, butane);
     const mode = holdsKeys ? PRIVATE_FILE_MODE : PUBLIC_FILE_MODE;
     const own = [

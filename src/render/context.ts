@@ -286,6 +286,30 @@ export function machineContext(plan: Plan, machine: Machine, secrets: MachineSec
           ? { socket: 'docker-tls-tcp.socket', port: DOCKER_TLS_PORT, tls: true }
           : { socket: 'docker-tcp.socket', port: DOCKER_PORT, tls: false }
         : null,
-    tls: tlsContext(plan, machine, secrets),
+    tls: inlineOnly(plan, tlsContext(plan, machine, secrets)),
   };
+}
+
+/** With `--secrets ssh` the configs hold certificates but no private key: `deliver` copies those. */
+function inlineOnly(plan: Plan, tls: MachineContext['tls']): MachineContext['tls'] {
+  return plan.spec.security.secrets === 'ssh' ? { ...tls, files: tls.files.filter((f) => !f.key) } : tls;
+}
+
+/** A private key `deliver` copies to a machine: where, owned by whom (null: root), its PEM text. */
+export interface DeliveredKey {
+  path: string;
+  owner: string | null;
+  pem: string;
+}
+
+/** The private keys of a machine (the files --secrets ssh leaves out of its config) and the units that use them. */
+export function machineKeys(plan: Plan, machine: Machine, secrets: MachineSecrets): { keys: DeliveredKey[]; directories: TlsDirectory[]; units: string[] } {
+  const tls = tlsContext(plan, machine, secrets);
+  const units = [
+    ...(tls.etcd ? ['etcd-member.service'] : []),
+    ...(tls.proxy ? ['etcd-grpc-proxy.service'] : []),
+    ...(tls.locksmith ? ['locksmithd.service'] : []),
+    ...(tls.docker ? ['docker.service'] : []),
+  ];
+  return { keys: tls.files.filter((f) => f.key).map((f) => ({ path: f.path, owner: f.owner, pem: f.pem })), directories: tls.directories, units };
 }
