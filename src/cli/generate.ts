@@ -137,7 +137,7 @@ export function flagsToAnswers(f: GenerateFlags, cwd: string): Answers {
       rebootWindowLength: f.rebootWindowLength,
       server: f.updateServer,
     },
-    security: { etcdTls: f.insecure ? false : undefined, dockerTls: f.dockerInsecure ? false : undefined, secrets: f.secrets as 'inline' | 'ssh' | undefined },
+    security: { etcdTls: f.insecure ? false : undefined, dockerTls: f.dockerInsecure ? false : undefined, secrets: (f.secrets ?? (f.matchbox !== undefined && f.preset !== 'laptop' ? 'ssh' : undefined)) as 'inline' | 'ssh' | undefined },
     templates: f.templates === undefined ? undefined : resolve(cwd, f.templates),
   };
 }
