@@ -6,7 +6,9 @@
  * applied root). Each member runs as the etcd-wrapper runs it (test/helpers/etcd-machine.ts):
  * ETCD_SSL_DIR mounted over /etc/ssl/certs, after the drop-in's ExecStartPre lines. Without them
  * (the configs before the fix) the member never forms: x509 "unknown authority", which is checked too.
- * Then: a member restarted with its data dir kept rejoins and the cluster keeps its keys.
+ * Then locksmith's v2 requests (create and compare-and-swap of its semaphore) work with each
+ * machine's locksmith certificate at the first endpoint of its own order (three different firsts),
+ * and a member restarted with its data dir kept rejoins and the cluster keeps its keys.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
@@ -53,6 +55,35 @@ function v2Put(url: string, value: string, ca: string): Promise<number> {
       res.resume();
       res.on('end', () => resolve(res.statusCode ?? 0));
     });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/** A v2 keys PUT as locksmith makes it (form value), with a client certificate; status, etcd index, body. */
+function v2Request(url: string, value: string, tls: { ca: string; cert?: string; key?: string }): Promise<{ status: number; index: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const body = `value=${encodeURIComponent(value)}`;
+    const req = request(
+      url,
+      {
+        method: 'PUT',
+        ca: readFileSync(tls.ca),
+        ...(tls.cert ? { cert: readFileSync(tls.cert), key: readFileSync(tls.key!) } : {}),
+        headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body) },
+      },
+      (res) => {
+        let text = '';
+        res.on('data', (d) => (text += d));
+        res.on('end', () => {
+          try {
+            resolve({ status: res.statusCode ?? 0, index: (JSON.parse(text) as { node: { modifiedIndex: number } }).node?.modifiedIndex ?? 0, text });
+          } catch {
+            resolve({ status: res.statusCode ?? 0, index: 0, text });
+          }
+        });
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -125,6 +156,30 @@ describe.skipIf(!usable)('https discovery with TLS, with the real etcd', () => {
     expect(list.out.split('\n').filter((l) => l.includes('started'))).toHaveLength(3);
     for (const m of members) expect(readFileSync(join(m.root, 'etc/ssl/etcd/ca-certificates.crt'), 'utf8')).toBe(readFileSync(pki.ca, 'utf8'));
     expect(etcdctl(endpoints, client, 'put', 'day', '200').status).toBe(0);
+
+    // locksmith's v2 requests (create, then compare-and-swap of its semaphore) with each machine's
+    // locksmith certificate, at the first endpoint of its own LOCKSMITHD_ENDPOINT order.
+    const semaphore = '/v2/keys/coreos.com/updateengine/rebootlock/semaphore';
+    const firsts = new Set<string>();
+    let index = 0;
+    for (const [i, m] of result.machines.entries()) {
+      const dropin = readFileSync(join(members[i]!.root, 'etc/systemd/system/locksmithd.service.d/20-etcd-endpoints.conf'), 'utf8');
+      const endpoint = /LOCKSMITHD_ENDPOINT=([^",]+)/.exec(dropin)![1]!;
+      firsts.add(endpoint);
+      const tls = { ca: pem('ca.pem'), cert: pem(`etcd/locksmith/${m.name}/client.pem`), key: pem(`etcd/locksmith/${m.name}/client-key.pem`) };
+      const body = (holders: string[] | null) => JSON.stringify({ semaphore: holders ? 0 : 1, max: 1, holders });
+      if (i === 0) {
+        const created = await v2Request(`${endpoint}${semaphore}?prevExist=false`, body(null), tls);
+        expect(created.status).toBe(201);
+        index = created.index;
+      }
+      const swapped = await v2Request(`${endpoint}${semaphore}?prevIndex=${index}`, body(i % 2 ? null : [m.name]), tls);
+      expect(swapped.status, swapped.text).toBe(200);
+      index = swapped.index;
+      // Without a client certificate the members refuse.
+      await expect(v2Request(`${endpoint}${semaphore}`, body(null), { ca: tls.ca })).rejects.toThrow();
+    }
+    expect(firsts.size).toBe(3);
 
     // A member restarted with its data dir kept rejoins; the cluster keeps its keys.
     await stopMember(started[1]!);
