@@ -257,8 +257,16 @@ function pkiSection(plan: Plan): string[] {
     '- Running the generator again into this directory (`--force`), or with `--pki DIR`, keeps the CA and every certificate that',
     '  still fits, so the configs stay the same and new machines join the same trust. `--rotate-pki` makes a new CA and new',
     '  certificates on purpose: every machine then needs its new config (Ignition runs only on the first boot).',
-    "- Each machine's config holds that machine's private keys: the `.bu` and `.ign` files are readable by you only",
-    '  (mode 0600). Hand them to the machines over a trusted channel (not a public HTTP server).',
+    ...(plan.spec.security.secrets === 'ssh'
+      ? [
+          "- `--secrets ssh`: the configs hold certificates but no private key. Once the machines are up (SSH as core),",
+          '  `flatcar-architect deliver DIR` copies each machine\'s keys (owner, mode 0600) and restarts etcd, its proxy and locksmith;',
+          '  until then those services retry.',
+        ]
+      : [
+          "- Each machine's config holds that machine's private keys: the `.bu` and `.ign` files are readable by you only",
+          '  (mode 0600). Hand them to the machines over a trusted channel (not a public HTTP server).',
+        ]),
     ...(member
       ? [
           `- On the machines, etcd's files are in \`/etc/ssl/etcd\` (owned by the etcd user, keys 0600), seen as \`/etc/ssl/certs\` inside`,

@@ -96,3 +96,13 @@ describe('the library reuses a PKI loaded from a directory', () => {
     expect(a.files.map((f) => [f.name, f.contents])).toEqual(first.files.map((f) => [f.name, f.contents]));
   });
 });
+
+describe('--secrets ssh in SUMMARY.md', () => {
+  it('says the configs hold no private key and how to deliver them', async () => {
+    const r = await lib.generateCluster(withKey({ preset: 'dev', size: 2, network: { interface: 'eth0' }, security: { secrets: 'ssh' } }));
+    const summary = summaryOf(r);
+    expect(summary).toContain('`--secrets ssh`: the configs hold certificates but no private key');
+    expect(summary).toContain('`flatcar-architect deliver DIR`');
+    expect(summary).not.toContain('readable by you only');
+  });
+});
