@@ -58,8 +58,9 @@ function machineSshd(home: string, address: string, port: number, authorizedKey:
   return child;
 }
 
-describe.skipIf(!usable)('--secrets ssh and deliver, against local sshds', () => {
+describe('--secrets ssh and deliver, against local sshds', () => {
   it('configs without private keys; deliver puts every key in place (owner, mode 0600, contents) and restarts the units', async () => {
+    expect(usable, "needs root, ssh, Debian's sshd (openssh-server), unshare and an etcd user (etcd-server)").toBe(true);
     const net = loopbackNet();
     const work = tmp();
     chmodSync(work, 0o755);
