@@ -23,6 +23,8 @@ export const TOOLS = [
   ['xmllint', 'libxml2-utils'],
   ['curl', 'curl'],
   ['pgrep', 'procps'],
+  ['sshd', 'openssh-server'],
+  ['ssh', 'openssh-client'],
 ];
 
 function onPath(command) {

@@ -16,11 +16,12 @@
  * The CA key goes into no file outside `pki/`: every other file is checked (mentionsCaKey), and a hit
  * fails generation.
  */
+import { X509Certificate } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
 import { decodeDataUrl, formatFinding, transpile, TranspileError } from './butane/index.js';
 import { machineEntries, needsPki, plan as planCluster, secretsRequest, type Machine, type Plan } from './plan/index.js';
 import { loadTemplates, machineRenderer, type TemplateSet } from './render/index.js';
-import { formatSummary } from './render/summary.js';
+import { formatSummary, type CertificateExpiry } from './render/summary.js';
 import { topologySvg } from './render/topology.js';
 // The PKI's issuing code (and its X.509 library) loads only when certificates are planned.
 import { dockerClientFiles, machineSecrets, mentionsCaKey } from './pki/machine.js';
@@ -52,9 +53,11 @@ export interface GenerateOptions {
    * `ignition` and the files' `contents` are ''). The other files are in `files` as usual.
    */
   sink?: (file: GeneratedFile) => void;
+  /** The time expiry warnings are measured from (default now); for tests. */
+  now?: Date;
 }
 
-export interface GenerateClusterOptions extends Omit<GenerateOptions, 'secrets'> {
+export interface GenerateClusterOptions extends Omit<GenerateOptions, 'secrets' | 'now'> {
   /** The bundle of an earlier run (loadBundle(pkiDir(DIR))): its CA and fitting certificates are kept. */
   existing?: SecretsBundle | null;
   /** Make a new CA and new certificates even when the existing ones fit. */
@@ -100,6 +103,35 @@ export interface GenerateResult {
   preview: boolean;
   /** Set by generateCluster when the cluster has a PKI. */
   pki: PkiOutcome | null;
+  /** Each certificate of the PKI (the CA first, as `ca`) and its expiry; [] without one. */
+  certificates: CertificateExpiry[];
+}
+
+/** Kept certificates that expire within this many days make a run warn (issue 15). */
+export const EXPIRY_WARNING_DAYS = 90;
+
+/** Every certificate of the bundle and when it expires (the CA first, then by name). */
+export function certificateExpiries(bundle: SecretsBundle): CertificateExpiry[] {
+  const expiry = (pem: string) => new Date(new X509Certificate(pem).validTo).toISOString();
+  return [
+    { name: 'ca', expires: expiry(bundle.ca.certPem) },
+    ...Object.keys(bundle.certs)
+      .sort()
+      .map((name) => ({ name, expires: expiry(bundle.certs[name]!.certPem) })),
+  ];
+}
+
+/** The warning of a run that kept certificates expiring within EXPIRY_WARNING_DAYS of `now`, or null. */
+export function expiryWarning(certs: readonly CertificateExpiry[], kept: readonly string[], now: Date, secrets: string): string | null {
+  const horizon = now.getTime() + EXPIRY_WARNING_DAYS * 86_400_000;
+  const soon = certs.filter((c) => kept.includes(c.name) && Date.parse(c.expires) <= horizon).sort((a, b) => a.expires.localeCompare(b.expires));
+  if (!soon.length) return null;
+  const what = soon.length === 1 ? `the certificate ${soon[0]!.name} expires` : `${soon.length} certificates expire, the first (${soon[0]!.name})`;
+  const todo =
+    secrets === 'ssh'
+      ? 'renew now: generate again with --rotate-pki (or wait until they are within 30 days, when a run makes them anew), then run `flatcar-architect deliver DIR`'
+      : 'renew now: generate again with --rotate-pki (or wait until they are within 30 days, when a run makes them anew) and give every affected machine its new config (re-provision; etcd members one at a time with `flatcar-architect replace`)';
+  return `kept from the existing PKI, ${what} on ${soon[0]!.expires.slice(0, 10)}, within ${EXPIRY_WARNING_DAYS} days: ${todo}; see README "Renewing certificates"`;
 }
 
 /** A rendered config that is not valid Butane (a template's fault), or a PKI that does not fit. */
@@ -204,7 +236,7 @@ function renderPlan(plan: Plan, warnings: string[], defaults: DefaultValue[], op
   const machineFiles: GeneratedFile[] = [];
   const machines = plan.machines.map((machine): GeneratedMachine => {
     const butane = customiseButane(machine, renderOne(machine), custom);
-    const holdsKeys = machineEntries(plan, machine).length > 0;
+    const holdsKeys = machineEntries(plan, machine).length > 0 && spec.security.secrets !== 'ssh';
     const ignition = toIgnition(machine, butane);
     const mode = holdsKeys ? PRIVATE_FILE_MODE : PUBLIC_FILE_MODE;
     const own = [
@@ -222,12 +254,18 @@ function renderPlan(plan: Plan, warnings: string[], defaults: DefaultValue[], op
     return { ...machine, butane: '', ignition: '', holdsKeys };
   });
   const dockerClient = bundle && bundle.certs[entryNames.dockerClient] && spec.security.dockerTls;
+  const certificates = bundle ? certificateExpiries(bundle) : [];
+  if (pki && bundle) {
+    const kept = [...pki.reused, ...(pki.caCreated ? [] : ['ca'])];
+    const warning = expiryWarning(certificates, kept, options.now ?? new Date(), spec.security.secrets);
+    if (warning) warnings = [...warnings, warning];
+  }
   const files: GeneratedFile[] = [
     ...machineFiles,
     { name: 'cluster.yaml', contents: clusterYaml({ plan, custom }), mode: PUBLIC_FILE_MODE },
     {
       name: 'SUMMARY.md',
-      contents: formatSummary(plan, loadPreset(spec.preset).description, warnings, defaults, { outDir: options.outDir ?? 'DIR' }),
+      contents: formatSummary(plan, loadPreset(spec.preset).description, warnings, defaults, { outDir: options.outDir ?? 'DIR', certificates }),
       mode: PUBLIC_FILE_MODE,
     },
     { name: 'topology.svg', contents: topologySvg(plan), mode: PUBLIC_FILE_MODE },
@@ -235,7 +273,7 @@ function renderPlan(plan: Plan, warnings: string[], defaults: DefaultValue[], op
     ...(bundle ? pkiFiles(bundle) : []),
   ];
   if (bundle) guardCaKey(bundle, sink ? files.slice(machineFiles.length) : files);
-  return { spec, plan, machines, files, warnings, defaults, preview, pki };
+  return { spec, plan, machines, files, warnings, defaults, preview, pki, certificates };
 }
 
 /**
@@ -260,5 +298,5 @@ export async function generateCluster(answers: Answers, options: GenerateCluster
   const { planSecrets } = await import('./pki/plan.js');
   const planned = await planSecrets(secretsRequest(plan, { ...(rotate ? { rotate } : {}), ...(now ? { now } : {}) }), existing ?? null);
   const { bundle, ...outcome } = planned;
-  return renderPlan(plan, warnings, defaults, { ...rest, secrets: bundle }, outcome, custom);
+  return renderPlan(plan, warnings, defaults, { ...rest, secrets: bundle, ...(now ? { now } : {}) }, outcome, custom);
 }

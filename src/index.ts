@@ -4,7 +4,12 @@
  * `existing` bundle's). `previewCluster(answers)`: the same synchronously, with placeholder text
  * where certificates and keys go (for previews and dry runs; never boot those configs).
  */
-export { generateCluster as generate, generateCluster, generate as previewCluster, GenerateError } from './generate.js';
+export { generateCluster as generate, generateCluster, generate as previewCluster, GenerateError, certificateExpiries } from './generate.js';
+// Reusing a PKI (`generate(answers, { existing: loadBundle(pkiDir(DIR)) })`): same answers and bundle, same configs.
+export { loadBundle, saveBundle, pkiDir } from './pki/store.js';
+export { SecretsError } from './pki/types.js';
+export type { SecretsBundle, CaPair, LeafPair } from './pki/types.js';
+export type { CertificateExpiry } from './render/summary.js';
 export type { GenerateOptions, GenerateClusterOptions, GenerateResult, GeneratedFile, GeneratedMachine, PkiOutcome } from './generate.js';
 export { resolveSpec, type DefaultValue, type ResolvedSpec } from './answers/resolve.js';
 export { SpecError, PRESETS, REBOOT_STRATEGIES } from './answers/types.js';
@@ -22,3 +27,5 @@ export { answersSchema, answersSchemaText, ANSWERS_DEFINITION } from './answers/
 export { pinMachines, type MachinePin } from './plan/pins.js';
 export { parseSnippet, mergeSnippets, loadSnippets, SnippetError, type ParsedSnippet, type SnippetRef } from './snippets/index.js';
 export { matchboxTree, writeMatchboxDir, MatchboxError, type MatchboxFile, type MatchboxMachine, type MatchboxOptions } from './matchbox/index.js';
+// Day 2 (issue 15): a failed machine's replacement config and the steps (rehearse can drive these).
+export { replaceMachine, replaceSteps, type ReplaceOutcome } from './scale/replace.js';

@@ -6,6 +6,7 @@
 import { stringify } from 'yaml';
 import { readAnswersText } from './answers-source.js';
 import type { Answers, ClusterSpec } from './types.js';
+import { ETCD_IMAGE_REPO } from './resolve.js';
 
 const HEADER =
   '# flatcar-architect answers: every setting of this cluster, resolved.\n' +
@@ -18,18 +19,22 @@ export function specToAnswers(spec: ClusterSpec): Answers {
   if (spec.etcd) {
     answers.etcd = { size: spec.etcd.size, version: spec.etcd.version, token: spec.etcd.token };
     if (spec.etcd.discovery) answers.etcd.discovery = spec.etcd.discovery;
+    if (spec.etcd.image !== ETCD_IMAGE_REPO) answers.etcd.image = spec.etcd.image;
   }
   answers.network = n.dhcp
     ? { dhcp: true }
     : { dhcp: false, cidr: n.cidr, gateway: n.gateway, firstAddress: n.firstAddress, dns: n.dns, domains: n.domains, ...n.match };
+  if (spec.ntp.length) answers.network.ntp = spec.ntp;
   answers.ssh = { keys: spec.ssh.keys };
   answers.updates = { group: u.group, rebootStrategy: u.rebootStrategy };
   if (u.rebootWindow) {
     answers.updates.rebootWindowStart = u.rebootWindow.start;
     answers.updates.rebootWindowLength = u.rebootWindow.length;
   }
+  if (u.server !== null) answers.updates.server = u.server;
   answers.security = spec.security.etcdTls !== null ? { etcdTls: spec.security.etcdTls } : {};
   if (spec.security.dockerTls !== null) answers.security.dockerTls = spec.security.dockerTls;
+  if (spec.security.secrets !== 'inline') answers.security.secrets = spec.security.secrets;
   if (spec.templates !== null) answers.templates = spec.templates;
   return answers;
 }

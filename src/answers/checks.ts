@@ -1,6 +1,6 @@
 /** Small checks of single answer values. Each returns a reason (for "--flag: reason") or undefined. */
 import { parseCidr } from '../net/ipv4.js';
-import { MAX_CLIENT_URL, MAX_CLUSTER_NAME, MAX_NAME_PREFIX, MAX_DISCOVERY_URL, MAX_DNS_NAME, MAX_INITIAL_CLUSTER, MAX_INTERFACE, MAX_PATH } from './limits.js';
+import { MAX_CLIENT_URL, MAX_CLUSTER_NAME, MAX_NAME_PREFIX, MAX_DISCOVERY_URL, MAX_DNS_NAME, MAX_INITIAL_CLUSTER, MAX_INTERFACE, MAX_PATH, MAX_IMAGE_REPO, MAX_UPDATE_SERVER } from './limits.js';
 import * as P from './patterns.js';
 
 /** A value shown in a message: JSON-quoted so that newlines and quotes stay visible on one line. */
@@ -137,4 +137,32 @@ export function clientUrl(v: string): string | undefined {
 export function path(v: string): string | undefined {
   if (v === '' || CONTROL.test(v)) return `${show(v)} is not a directory name`;
   return v.length > MAX_PATH ? `must be at most ${MAX_PATH} characters (got ${v.length})` : undefined;
+}
+
+/** An image repository without tag or digest (the tag is the etcd version). */
+export function imageRepo(v: string): string | undefined {
+  if (/[@]/.test(v) || /:[^/]*$/.test(v.replace(/^[^/]*:\d{1,5}\//, ''))) return `must be an image repository without a tag or digest: the tag is --etcd-version (got ${show(v)})`;
+  return v.length <= MAX_IMAGE_REPO && P.IMAGE_REPO.test(v)
+    ? undefined
+    : `must be an image repository like registry.example.com:5000/coreos/etcd (lowercase, no tag; got ${show(v)})`;
+}
+
+/** An NTP server: a host name or IPv4 address. */
+export function ntpServer(v: string): string | undefined {
+  return v.length <= MAX_DNS_NAME && P.DNS_NAME.test(v)
+    ? undefined
+    : `must be an NTP server's host name or IPv4 address like ntp.example.com (got ${show(v)})`;
+}
+
+/** update.conf SERVER=: an http(s) URL or "disabled". */
+export function updateServer(v: string): string | undefined {
+  const bad = `must be your update server's http:// or https:// URL, or disabled (got ${show(v)})`;
+  if (v === 'disabled') return undefined;
+  if (CONTROL.test(v) || /[\s"'\\]/.test(v) || v.length > MAX_UPDATE_SERVER) return bad;
+  try {
+    const url = new URL(v);
+    return url.protocol === 'http:' || url.protocol === 'https:' ? undefined : bad;
+  } catch {
+    return bad;
+  }
 }

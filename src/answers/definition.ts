@@ -4,8 +4,8 @@
  * schema`), and the structural messages of answers-source.ts. The deeper checks that need several
  * answers at once (a gateway inside the network, sizes per preset...) stay in resolve.ts.
  */
-import { PRESETS, REBOOT_STRATEGIES } from './types.js';
-import { MAX_CLIENT_URL, MAX_CLUSTER_NAME, MAX_NAME_PREFIX, MAX_DISCOVERY_URL, MAX_DNS_NAME, MAX_ETCD_SIZE, MAX_INITIAL_CLUSTER, MAX_INTERFACE, MAX_PATH, MAX_SIZE } from './limits.js';
+import { PRESETS, REBOOT_STRATEGIES, SECRETS_DELIVERY } from './types.js';
+import { MAX_CLIENT_URL, MAX_CLUSTER_NAME, MAX_NAME_PREFIX, MAX_DISCOVERY_URL, MAX_DNS_NAME, MAX_ETCD_SIZE, MAX_INITIAL_CLUSTER, MAX_INTERFACE, MAX_PATH, MAX_SIZE, MAX_IMAGE_REPO, MAX_UPDATE_SERVER } from './limits.js';
 import * as P from './patterns.js';
 
 interface Common {
@@ -47,6 +47,7 @@ export type Def = TextDef | WholeDef | FlagDef | ListDef | SectionDef;
 
 const HOST_NAME_PATTERN = P.sourceOf(P.HOST_NAME);
 
+
 const text = (description: string, more: Omit<TextDef, 'kind' | 'description'> = {}): TextDef => ({ kind: 'text', description, ...more });
 const ipv4 = (description: string, examples: string[]): TextDef => text(description, { pattern: P.sourceOf(P.IPV4), what: 'an IPv4 address', examples });
 
@@ -86,6 +87,12 @@ export const ANSWERS_DEFINITION: SectionDef = {
           pattern: P.sourceOf(P.TOKEN),
           what: 'a token of up to 64 letters, digits, dots, dashes and underscores',
         }),
+        image: text('Image repository of etcd for members (ETCD_IMAGE_URL) and proxies, without a tag (the tag is the version): a mirror for offline sites (default quay.io/coreos/etcd).', {
+          pattern: P.sourceOf(P.IMAGE_REPO),
+          maxLength: MAX_IMAGE_REPO,
+          what: 'an image repository without a tag, like registry.example.com:5000/coreos/etcd',
+          examples: ['registry.example.com/coreos/etcd'],
+        }),
       },
     },
     network: {
@@ -113,6 +120,11 @@ export const ANSWERS_DEFINITION: SectionDef = {
           what: 'the first 2 to 5 octets of a MAC address, like 52:54:00',
           examples: ['52:54:00'],
         }),
+        ntp: {
+          kind: 'list',
+          description: "NTP servers for systemd-timesyncd (a drop-in); without, the image's defaults (public pools) or DHCP's.",
+          items: text('An NTP server: a host name or IPv4 address.', { pattern: P.sourceOf(P.DNS_NAME), maxLength: MAX_DNS_NAME, what: 'a host name or IPv4 address like ntp.example.com' }),
+        },
       },
     },
     ssh: {
@@ -151,6 +163,12 @@ export const ANSWERS_DEFINITION: SectionDef = {
           what: 'a duration like 1h or 1h30m',
           examples: ['1h'],
         }),
+        server: text("update.conf SERVER=: your update server's URL (e.g. a Nebraska's https://HOST/v1/update/), then the group is any group of that server; or disabled (no updates). Default: Flatcar's public server.", {
+          pattern: '^(disabled|https?://[^\\s"\'\\\\]+)$',
+          maxLength: MAX_UPDATE_SERVER,
+          what: 'an http:// or https:// URL, or disabled',
+          examples: ['https://nebraska.example.com/v1/update/'],
+        }),
       },
     },
     security: {
@@ -159,6 +177,9 @@ export const ANSWERS_DEFINITION: SectionDef = {
       keys: {
         etcdTls: { kind: 'flag', description: 'etcd peers and clients speak TLS with certificates from the cluster PKI (default true; false is --insecure).' },
         dockerTls: { kind: 'flag', description: 'The laptop preset: the Docker API on TCP requires TLS client certificates (default true; false is --docker-insecure).' },
+        secrets: text("Where machines' private keys go: inline (in each machine's config; the default) or ssh (configs without private keys; `flatcar-architect deliver DIR` copies them over SSH after the first boot).", {
+          enum: SECRETS_DELIVERY,
+        }),
       },
     },
     templates: text('Directory of templates that replace the built-in ones by file name (relative to the current directory).', { maxLength: MAX_PATH }),

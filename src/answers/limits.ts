@@ -31,3 +31,7 @@ export const MAX_DNS_NAME = 253;
 export const MAX_INTERFACE = 200;
 /** A file or directory name in answers (templates, snippet files). */
 export const MAX_PATH = 4096;
+/** An image repository (docker's reference limit for a name). */
+export const MAX_IMAGE_REPO = 255;
+/** An update server URL (update.conf SERVER=). */
+export const MAX_UPDATE_SERVER = 1024;

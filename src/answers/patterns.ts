@@ -59,3 +59,5 @@ export const SSH_KEY_LINE =
 export const INITIAL_CLUSTER = pattern('^[a-z0-9-]+=https?://[^\\s,=]+(,[a-z0-9-]+=https?://[^\\s,=]+)*$');
 /** An etcd client URL. */
 export const CLIENT_URL = pattern('^https?://[^\\s,]+$');
+/** An image repository without tag or digest: `[registry[:port]/]path`, lowercase (the tag is the etcd version). */
+export const IMAGE_REPO = pattern('^[a-z0-9]([a-z0-9._-]*[a-z0-9])?(:[0-9]{1,5})?(/[a-z0-9]([a-z0-9._-]*[a-z0-9])?)*$');

@@ -18,6 +18,8 @@ import {
   type PresetName,
   type Problem,
   type RebootStrategy,
+  SECRETS_DELIVERY,
+  type SecretsDelivery,
   type StaticNetwork,
 } from './types.js';
 
@@ -35,6 +37,10 @@ export interface ResolvedSpec {
 }
 
 export const DEFAULT_INTERFACE = 'en* eth*';
+/** The channels Flatcar's public update server serves. */
+export const PUBLIC_CHANNELS = ['stable', 'beta', 'alpha', 'lts'];
+/** Flatcar's etcd image repository (its etcd-wrapper's ETCD_IMAGE_URL default). */
+export const ETCD_IMAGE_REPO = 'quay.io/coreos/etcd';
 const STATIC_FIELDS: Field[] = [
   'network.cidr',
   'network.gateway',
@@ -150,7 +156,7 @@ function resolveSize(r: Resolver, preset: PresetName): number | undefined {
 }
 
 function resolveEtcd(r: Resolver, preset: PresetName, size: number | undefined, name: string | undefined): ClusterSpec['etcd'] {
-  const fields: Field[] = ['etcd.size', 'etcd.version', 'etcd.discovery', 'etcd.token'];
+  const fields: Field[] = ['etcd.size', 'etcd.version', 'etcd.discovery', 'etcd.token', 'etcd.image'];
   if (preset === 'laptop') {
     for (const f of fields.filter((f) => r.isGiven(f))) r.fail(f, 'the laptop preset runs no etcd; leave it out');
     return null;
@@ -174,11 +180,15 @@ function resolveEtcd(r: Resolver, preset: PresetName, size: number | undefined, 
   const version = r.text('etcd.version', undefined, check.etcdVersion);
   const token = r.text('etcd.token', name, check.token);
   const discovery = r.text('etcd.discovery', undefined, check.discoveryUrl) ?? null;
-  if (etcdSize === undefined || version === undefined || token === undefined) return null;
-  return { size: etcdSize, version, token, discovery };
+  const image = r.text('etcd.image', ETCD_IMAGE_REPO, check.imageRepo);
+  if (discovery !== null && version !== undefined && check.etcdMinor(version) >= 6) {
+    r.fail('etcd.discovery', `etcd ${version} no longer speaks the v2 discovery protocol of discovery URLs; use a static initial cluster (leave --discovery out) or --etcd-version v3.5.x`);
+  }
+  if (etcdSize === undefined || version === undefined || token === undefined || image === undefined) return null;
+  return { size: etcdSize, version, token, discovery, image };
 }
 
-function resolveNetwork(r: Resolver): StaticNetwork | DhcpNetwork | undefined {
+function resolveNetwork(r: Resolver, preset: PresetName): StaticNetwork | DhcpNetwork | undefined {
   const staticGiven = STATIC_FIELDS.filter((f) => r.isGiven(f));
   const dhcp = r.isGiven('network.dhcp') || staticGiven.length === 0 ? r.flag('network.dhcp', false) : false;
   if (dhcp === undefined) return undefined;
@@ -211,6 +221,11 @@ function resolveNetwork(r: Resolver): StaticNetwork | DhcpNetwork | undefined {
     const taken = first === parseIPv4(gateway ?? '') ? 'the gateway' : dns?.some((d) => parseIPv4(d) === first) ? 'a DNS server' : undefined;
     if (taken) return r.fail('network.firstAddress', `${firstAddress} is ${taken}: the first machine needs an address of its own`);
   }
+  if (match && 'interface' in match && preset !== 'laptop' && /[*?[\s]/.test(match.interface)) {
+    r.warnings.push(
+      `--interface "${match.interface}": the static address goes on every interface whose name matches and that has a link, so a machine with several NICs gets it on each of them; give --mac-prefix (each machine's NIC by MAC) or one interface name`,
+    );
+  }
   if (!gateway || !firstAddress || !dns || !domains || !match) return undefined;
   return { dhcp: false, cidr, prefixLength: net.prefixLength, gateway, firstAddress, dns, domains, match };
 }
@@ -232,8 +247,13 @@ function resolveUpdates(r: Resolver, preset: PresetName, etcdVersion: string | u
   }
   const rebootWindow = start !== undefined && length !== undefined ? { start, length } : null;
   if (rebootWindow && strategy === 'off') r.warnings.push('a reboot window has no effect with --reboot-strategy off');
+  const server = r.text('updates.server', undefined, check.updateServer) ?? null;
+  // Flatcar's public server knows its channels only: another group there never updates.
+  if (group !== undefined && server === null && !PUBLIC_CHANNELS.includes(group)) {
+    r.fail('updates.group', `${group} is not a channel of Flatcar's public update server (${PUBLIC_CHANNELS.join(', ')}): machines would never update; give --update-server URL of the update server that has this group`);
+  }
   if (group === undefined || strategy === undefined) return undefined;
-  return { group, rebootStrategy: strategy, rebootWindow };
+  return { group, rebootStrategy: strategy, rebootWindow, server };
 }
 
 /** Said on standard error and, loudly, in SUMMARY.md. */
@@ -244,15 +264,18 @@ export const DOCKER_INSECURE_WARNING =
 
 function resolveSecurity(r: Resolver, preset: PresetName): ClusterSpec['security'] | undefined {
   if (preset === 'laptop') {
+    if (r.isGiven('security.secrets')) r.fail('security.secrets', 'the laptop preset keeps its keys in its config; leave it out');
     if (r.isGiven('security.etcdTls')) r.fail('security.etcdTls', 'the laptop preset runs no etcd; for its Docker API use --docker-insecure');
     const dockerTls = r.flag('security.dockerTls', true);
     if (dockerTls === false) r.warnings.push(DOCKER_INSECURE_WARNING);
-    return dockerTls === undefined ? undefined : { etcdTls: null, dockerTls };
+    return dockerTls === undefined ? undefined : { etcdTls: null, dockerTls, secrets: 'inline' };
   }
   if (r.isGiven('security.dockerTls')) r.fail('security.dockerTls', 'only the laptop preset serves the Docker API on TCP; leave it out');
   const etcdTls = r.flag('security.etcdTls', true);
   if (etcdTls === false) r.warnings.push(ETCD_INSECURE_WARNING);
-  return etcdTls === undefined ? undefined : { etcdTls, dockerTls: null };
+  const secrets = r.text('security.secrets', 'inline', (v) => ((SECRETS_DELIVERY as readonly string[]).includes(v) ? undefined : `must be one of ${SECRETS_DELIVERY.join(', ')} (got ${check.show(v)})`)) as SecretsDelivery | undefined;
+  if (secrets === 'ssh' && etcdTls === false) r.fail('security.secrets', 'with --insecure there are no private keys to deliver; leave it out');
+  return etcdTls === undefined || secrets === undefined ? undefined : { etcdTls, dockerTls: null, secrets };
 }
 
 /** Resolves answers against their preset; throws a SpecError listing every problem. */
@@ -263,7 +286,8 @@ export function resolveSpec(answers: Answers): ResolvedSpec {
   const namePrefix = r.text('namePrefix', name === undefined ? undefined : `${name}-`, check.namePrefix);
   const size = resolveSize(r, preset);
   const etcd = resolveEtcd(r, preset, size, name);
-  const network = resolveNetwork(r);
+  const network = resolveNetwork(r, preset);
+  const ntp = r.list('network.ntp', [], check.ntpServer);
   const keys = r.list('ssh.keys', [], check.sshKey);
   const updates = resolveUpdates(r, preset, etcd?.version);
   const security = resolveSecurity(r, preset);
@@ -274,6 +298,6 @@ export function resolveSpec(answers: Answers): ResolvedSpec {
   if (r.problems.length) throw new SpecError(r.problems);
   // The same key twice (a file and a flag) would be an invalid config: keep the first.
   const unique = [...new Set(keys)];
-  const spec: ClusterSpec = { preset, name: name!, namePrefix: namePrefix!, size: size!, etcd, network: network!, ssh: { keys: unique }, updates: updates!, security: security!, templates };
+  const spec: ClusterSpec = { preset, name: name!, namePrefix: namePrefix!, size: size!, etcd, network: network!, ntp: ntp!, ssh: { keys: unique }, updates: updates!, security: security!, templates };
   return { spec, warnings: r.warnings, defaults: r.defaults };
 }

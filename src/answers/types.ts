@@ -7,6 +7,9 @@
 export const PRESETS = ['laptop', 'small', 'dev', 'production'] as const;
 export type PresetName = (typeof PRESETS)[number];
 
+export const SECRETS_DELIVERY = ['inline', 'ssh'] as const;
+export type SecretsDelivery = (typeof SECRETS_DELIVERY)[number];
+
 export const REBOOT_STRATEGIES = ['etcd-lock', 'reboot', 'off'] as const;
 export type RebootStrategy = (typeof REBOOT_STRATEGIES)[number];
 
@@ -28,6 +31,8 @@ export interface Answers {
     discovery?: string;
     /** ETCD_INITIAL_CLUSTER_TOKEN (default: the cluster name). */
     token?: string;
+    /** Image repository of etcd (a mirror), without tag (default quay.io/coreos/etcd). */
+    image?: string;
   };
   network?: {
     /** Addresses from DHCP instead of planned static ones. */
@@ -41,6 +46,8 @@ export interface Answers {
     interface?: string;
     /** First 2-5 octets of every machine's MAC; the rest are the last octets of its address. */
     macPrefix?: string;
+    /** NTP servers for systemd-timesyncd (default: the image's, or DHCP's). */
+    ntp?: string[];
   };
   ssh?: { keys?: string[] };
   updates?: {
@@ -48,6 +55,8 @@ export interface Answers {
     rebootStrategy?: RebootStrategy;
     rebootWindowStart?: string;
     rebootWindowLength?: string;
+    /** update.conf SERVER=: your update server (Nebraska) URL, or disabled (default: Flatcar's public server). */
+    server?: string;
   };
   /**
    * TLS (secure by default). `etcdTls: false` (`--insecure`) makes etcd members and proxies talk plain
@@ -58,6 +67,8 @@ export interface Answers {
     etcdTls?: boolean;
     /** laptop: the Docker API on 2376 with TLS and client-certificate verification (default true). */
     dockerTls?: boolean;
+    /** Private keys in the configs (inline) or delivered over SSH after boot (ssh: `deliver`). */
+    secrets?: SecretsDelivery;
   };
   /** Directory whose templates replace the built-in ones by file name. */
   templates?: string;
@@ -107,16 +118,20 @@ export interface ClusterSpec {
   namePrefix: string;
   size: number;
   /** Absent for the laptop preset, which runs no etcd. */
-  etcd: { size: number; version: string; token: string; discovery: string | null } | null;
+  etcd: { size: number; version: string; token: string; discovery: string | null; image: string } | null;
   network: StaticNetwork | DhcpNetwork;
   ssh: { keys: string[] };
   updates: {
     group: string;
     rebootStrategy: RebootStrategy;
     rebootWindow: { start: string; length: string } | null;
+    /** update.conf SERVER=, or null for the public server. */
+    server: string | null;
   };
+  /** NTP servers for timesyncd; [] keeps the image's defaults. */
+  ntp: string[];
   /** null where it does not apply: etcdTls on the laptop (no etcd), dockerTls elsewhere. */
-  security: { etcdTls: boolean | null; dockerTls: boolean | null };
+  security: { etcdTls: boolean | null; dockerTls: boolean | null; secrets: SecretsDelivery };
   templates: string | null;
 }
 
@@ -130,6 +145,7 @@ export type Field =
   | 'etcd.version'
   | 'etcd.discovery'
   | 'etcd.token'
+  | 'etcd.image'
   | 'network.dhcp'
   | 'network.cidr'
   | 'network.gateway'
@@ -138,13 +154,16 @@ export type Field =
   | 'network.domains'
   | 'network.interface'
   | 'network.macPrefix'
+  | 'network.ntp'
   | 'ssh.keys'
   | 'updates.group'
   | 'updates.rebootStrategy'
   | 'updates.rebootWindowStart'
   | 'updates.rebootWindowLength'
+  | 'updates.server'
   | 'security.etcdTls'
   | 'security.dockerTls'
+  | 'security.secrets'
   | 'templates';
 
 /** The command-line flag of every answer, for messages. */
@@ -157,6 +176,7 @@ export const FLAG_OF: Record<Field, string> = {
   'etcd.version': '--etcd-version',
   'etcd.discovery': '--discovery',
   'etcd.token': '--etcd-token',
+  'etcd.image': '--etcd-image',
   'network.dhcp': '--dhcp',
   'network.cidr': '--network',
   'network.gateway': '--gateway',
@@ -165,13 +185,16 @@ export const FLAG_OF: Record<Field, string> = {
   'network.domains': '--domains',
   'network.interface': '--interface',
   'network.macPrefix': '--mac-prefix',
+  'network.ntp': '--ntp',
   'ssh.keys': '--ssh-key',
   'updates.group': '--update-group',
   'updates.rebootStrategy': '--reboot-strategy',
   'updates.rebootWindowStart': '--reboot-window-start',
   'updates.rebootWindowLength': '--reboot-window-length',
+  'updates.server': '--update-server',
   'security.etcdTls': '--insecure',
   'security.dockerTls': '--docker-insecure',
+  'security.secrets': '--secrets',
   templates: '--templates',
 };
 

@@ -56,6 +56,10 @@ export interface GenerateFlags extends ScriptFlags {
   rebootWindowLength?: string;
   etcdVersion?: string;
   etcdToken?: string;
+  etcdImage?: string;
+  updateServer?: string;
+  ntp?: string;
+  secrets?: string;
   templates?: string;
   /** --insecure: etcd without TLS. */
   insecure?: boolean;
@@ -113,7 +117,7 @@ export function flagsToAnswers(f: GenerateFlags, cwd: string): Answers {
     name: f.name,
     namePrefix: f.namePrefix,
     size: f.size,
-    etcd: { size: f.etcdSize, version: f.etcdVersion, discovery: f.discovery, token: f.etcdToken },
+    etcd: { size: f.etcdSize, version: f.etcdVersion, discovery: f.discovery, token: f.etcdToken, image: f.etcdImage },
     network: {
       dhcp: f.dhcp,
       cidr: f.network,
@@ -123,6 +127,7 @@ export function flagsToAnswers(f: GenerateFlags, cwd: string): Answers {
       domains: list(f.domains),
       interface: f.interface,
       macPrefix: f.macPrefix,
+      ntp: list(f.ntp),
     },
     ssh: { keys: readSshKeys(f.sshKey, cwd) },
     updates: {
@@ -130,8 +135,9 @@ export function flagsToAnswers(f: GenerateFlags, cwd: string): Answers {
       rebootStrategy: f.rebootStrategy as RebootStrategy | undefined,
       rebootWindowStart: f.rebootWindowStart,
       rebootWindowLength: f.rebootWindowLength,
+      server: f.updateServer,
     },
-    security: { etcdTls: f.insecure ? false : undefined, dockerTls: f.dockerInsecure ? false : undefined },
+    security: { etcdTls: f.insecure ? false : undefined, dockerTls: f.dockerInsecure ? false : undefined, secrets: (f.secrets ?? (f.matchbox !== undefined && f.preset !== 'laptop' ? 'ssh' : undefined)) as 'inline' | 'ssh' | undefined },
     templates: f.templates === undefined ? undefined : resolve(cwd, f.templates),
   };
 }

@@ -89,6 +89,25 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--force', 'allow removing machines (their configs and certificates)')
     .action(async (dir: string, opts: import('./scale.js').ScaleFlags) => setExit(await (await import('./scale.js')).runScale(dir, opts, io())));
 
+  program
+    .command('replace')
+    .description("Write a failed machine's replacement config (an etcd member joins the running cluster) and print the etcdctl steps; other files stay as they are")
+    .argument('<dir>', 'directory of a generated cluster (its cluster.yaml and pki/)')
+    .argument('<machine>', 'the machine to replace, e.g. prod-etcd-2')
+    .action(async (dir: string, machine: string) => setExit(await (await import('./replace-machine.js')).runReplaceMachine(dir, machine, io())));
+
+  program
+    .command('deliver')
+    .description("--secrets ssh clusters: copy each machine's private keys over SSH (sudo install, owner and mode 0600) and restart the units that use them")
+    .argument('<dir>', 'directory of a generated cluster (its cluster.yaml and pki/)')
+    .argument('[machine]', 'only this machine (default: every machine with keys)')
+    .option('--user <name>', 'SSH user on the machines, with sudo (default core)')
+    .option('--port <n>', 'SSH port (default 22)')
+    .option('--identity <file>', 'SSH private key (default: your agent and ssh configuration)')
+    .option('--ssh-option <option>', 'an ssh -o option, e.g. UserKnownHostsFile=FILE (repeatable)', (v: string, p: string[] = []) => [...p, v])
+    .option('--timeout <seconds>', 'per machine (default 120)')
+    .action(async (dir: string, machine: string | undefined, opts) => setExit(await (await import('./deliver.js')).runDeliver(dir, machine, opts, io())));
+
   return program;
 }
 

@@ -10,7 +10,8 @@ import type { GenerateResult } from '../generate.js';
 import { AnswersError, readAnswersText, type AnswersSource, type Position } from '../answers/answers-source.js';
 import { FLAG_OF, getField, type Answers, type Problem } from '../answers/types.js';
 import { loadSnippets, parseSnippetFlag, type ParsedSnippet, type SnippetRef } from '../snippets/index.js';
-import { DEFAULT_MATCHBOX_URL, MatchboxError, matchboxTree, writeMatchboxDir, type MatchboxFile } from '../matchbox/index.js';
+import { DEFAULT_MATCHBOX_URL, MatchboxError, matchboxTree, matchboxWarnings, writeMatchboxDir, type MatchboxFile } from '../matchbox/index.js';
+import { PUBLIC_CHANNELS } from '../answers/resolve.js';
 import { checkOutputDir, OutputExistsError } from '../write/output.js';
 import { AnswersUsageError, errorJson, EXIT, formatLocated, UsageError, type LocatedProblem } from './errors.js';
 
@@ -135,6 +136,8 @@ export interface Report {
   bootOrder: { machines: string[]; note: string }[];
   etcd: { members: string[]; clientEndpoints: string[]; faultTolerance: number; quorum: number } | null;
   matchbox: { dir: string; files: string[] } | null;
+  /** Each certificate of the PKI (the CA first) and its expiry (ISO 8601); [] without TLS. */
+  certificates: { name: string; expires: string }[];
   warnings: string[];
 }
 
@@ -153,6 +156,7 @@ export function reportOf(result: GenerateResult, outputDir: string, dryRun: bool
       ? { members: plan.etcd.members.map((m) => m.name), clientEndpoints: plan.etcd.clientEndpoints, faultTolerance: plan.etcd.faultTolerance, quorum: plan.etcd.quorum }
       : null,
     matchbox,
+    certificates: result.certificates ?? [],
     warnings: result.warnings,
   };
 }
@@ -244,12 +248,15 @@ export function finishWithoutWriting(result: GenerateResult & { pki?: { caCreate
 }
 
 /** `--matchbox DIR`: the tree (checked before anything is written), or undefined without the flag. */
-export function planMatchbox(result: GenerateResult, flags: ScriptFlags, cwd: string): { dir: string; files: MatchboxFile[] } | undefined {
+export function planMatchbox(result: GenerateResult, flags: ScriptFlags, cwd: string): { dir: string; files: MatchboxFile[]; warnings?: string[] } | undefined {
   if (flags.matchbox === undefined) return undefined;
   const dir = resolve(cwd, flags.matchbox);
   try {
     checkOutputDir(dir, flags.force ?? false);
-    return { dir, files: matchboxTree(result.spec.name, result.machines, { url: flags.matchboxUrl }) };
+    const group = result.spec.updates.group;
+    const options = { url: flags.matchboxUrl, channel: PUBLIC_CHANNELS.includes(group) ? group : 'stable', sshKeys: result.spec.ssh.keys };
+    const files = matchboxTree(result.spec.name, result.machines, options);
+    return { dir, files, warnings: matchboxWarnings(result.machines, flags.matchboxUrl ?? DEFAULT_MATCHBOX_URL) };
   } catch (e) {
     if (e instanceof MatchboxError) throw new UsageError(e.message, e.code, 'matchbox');
     if (e instanceof OutputExistsError) throw new UsageError(`--matchbox: ${e.message}`, 'output_exists', 'matchbox');
@@ -269,17 +276,22 @@ export function writeMatchbox(tree: { dir: string; files: MatchboxFile[] } | und
 }
 
 /** With --json: the report on stdout (and nothing else anywhere); true when printed. */
-export function printJsonReport(result: GenerateResult, dir: string, tree: { dir: string; files: MatchboxFile[] } | undefined, flags: ScriptFlags, io: ScriptIo): boolean {
+export function printJsonReport(result: GenerateResult, dir: string, tree: { dir: string; files: MatchboxFile[]; warnings?: string[] } | undefined, flags: ScriptFlags, io: ScriptIo): boolean {
   if (!flags.json) return false;
   const matchbox = tree ? { dir: tree.dir, files: tree.files.map((f) => f.name) } : null;
-  io.stdout(JSON.stringify(reportOf(result, dir, false, matchbox), null, 2) + '\n');
+  const report = reportOf(result, dir, false, matchbox);
+  report.warnings = [...report.warnings, ...(tree?.warnings ?? [])];
+  io.stdout(JSON.stringify(report, null, 2) + '\n');
   return true;
 }
 
 /** Without --json: where the Matchbox tree went. */
-export function reportMatchbox(tree: { dir: string; files: MatchboxFile[] } | undefined, flags: ScriptFlags, io: ScriptIo): void {
+export function reportMatchbox(tree: { dir: string; files: MatchboxFile[]; warnings?: string[] } | undefined, flags: ScriptFlags, io: ScriptIo): void {
   if (!tree || flags.json) return;
   const shown = relative(io.cwd, tree.dir) || '.';
-  io.stdout(`Matchbox: ${shown}/ (profiles/, groups/ by MAC, ignition/); copy it to Matchbox's data directory (e.g. /var/lib/matchbox)\n`);
+  for (const w of tree.warnings ?? []) io.stderr(`WARNING: ${w}\n`);
+  io.stdout(
+    `Matchbox: ${shown}/ (an install stage per machine: flatcar-install to /dev/sda, then its own config with os=installed); copy it to Matchbox's data directory, e.g. /var/lib/matchbox, owned by Matchbox's user: chown -R matchbox:matchbox /var/lib/matchbox (configs with keys are 0600)\n`,
+  );
   if (flags.matchboxUrl === undefined) io.stderr(`warning: --matchbox: the profiles point at ${DEFAULT_MATCHBOX_URL}; give --matchbox-url with your Matchbox's address\n`);
 }

@@ -28,7 +28,8 @@ export function planEtcd(spec: ClusterSpec, machines: Machine[]): EtcdTopology |
   return {
     tls,
     version: spec.etcd.version,
-    image: `${ETCD_IMAGE}:${spec.etcd.version}`,
+    image: `${spec.etcd.image}:${spec.etcd.version}`,
+    imageRepo: spec.etcd.image,
     members,
     clientEndpoints: members.map((m) => m.clientUrl),
     initialCluster: members.map((m) => `${m.name}=${m.peerUrl}`).join(','),

@@ -29,6 +29,8 @@ export interface EtcdTopology {
   version: string;
   /** The container image of etcd members (Flatcar's etcd-wrapper) and of the workers' proxy. */
   image: string;
+  /** The image repository (ETCD_IMAGE_URL), without tag. */
+  imageRepo: string;
   members: EtcdMember[];
   /** The members' client URLs: the proxy's and locksmith's endpoints. */
   clientEndpoints: string[];

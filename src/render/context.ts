@@ -4,6 +4,7 @@
  */
 import { machineEntries, type EtcdMember, type Machine, type Plan } from '../plan/index.js';
 import { entryNames, ETCD_PEER_CN } from '../pki/names.js';
+import { ETCD_IMAGE_REPO } from '../answers/resolve.js';
 import type { MachineSecrets } from '../pki/machine.js';
 import type { CertPem, LeafKeyPem, LeafPair } from '../pki/types.js';
 
@@ -12,6 +13,25 @@ export const ETCD_DATA_DIR = '/var/lib/etcd';
 export const DOCKER_PORT = 2375;
 export const DOCKER_TLS_PORT = 2376;
 export const PROXY_LISTEN = '127.0.0.1:2379';
+
+/**
+ * etcd maintenance (issue 15). etcd 3.5 compacts nothing by itself and stops writes (NOSPACE) at its
+ * backend quota. Periodic compaction keeping 1 hour of history: bounded by time whatever the write
+ * rate (revision-based retention is not), long enough for a watcher (a restarted proxy, locksmith)
+ * to resume. The quota is stated, 4 GiB: twice etcd's 2 GiB default, half its recommended 8 GiB
+ * maximum; with compaction on, only an unusually busy cluster gets near it (then defragment, SUMMARY).
+ */
+export const ETCD_COMPACTION_MODE = 'periodic';
+export const ETCD_COMPACTION_RETENTION = '1h';
+export const ETCD_QUOTA_BACKEND_BYTES = 4 * 1024 ** 3;
+/**
+ * The public CA bundle of the host (Flatcar: /etc/ssl/certs/ca-certificates.crt). The etcd-wrapper
+ * mounts ETCD_SSL_DIR at /etc/ssl/certs in the container, hiding the image's bundle: an https
+ * discovery URL then fails with "certificate signed by unknown authority". A copy in ETCD_SSL_DIR is
+ * what etcd sees at the bundle's usual path (Go reads /etc/ssl/certs/ca-certificates.crt first).
+ */
+export const HOST_CA_BUNDLE = '/etc/ssl/certs/ca-certificates.crt';
+export const CA_BUNDLE_NAME = 'ca-certificates.crt';
 
 /**
  * Where the TLS files go on the machines (issue 6). etcd's files live in their own host directory,
@@ -58,11 +78,23 @@ export interface MachineContext {
     rebootStrategy: string;
     rebootWindow: { start: string; length: string } | null;
     etcdLock: boolean;
+    /** update.conf SERVER=, null for the public server. */
+    server: string | null;
   };
+  /** timesyncd's NTP= servers; [] keeps the image's. */
+  ntp: string[];
   etcd: {
     version: string;
     image: string;
+    /** ETCD_IMAGE_URL for the wrapper when not Flatcar's default repository, else null. */
+    imageUrl: string | null;
     dataDir: string;
+    /** Auto-compaction and quota of a member (see ETCD_COMPACTION_MODE). */
+    maintenance: { compactionMode: string; compactionRetention: string; quotaBytes: string };
+    /** locksmith's endpoints: own member first on members, a rotation on workers (never one member first everywhere). */
+    locksmithEndpoints: string[];
+    /** ExecStartPre lines that copy the host's public CA bundle into ETCD_SSL_DIR (https discovery with TLS), else []. */
+    caBundleCopy: string[];
     /** This machine's own member settings, on etcd machines. */
     self: EtcdMember | null;
     clientEndpoints: string[];
@@ -102,6 +134,25 @@ export interface MachineContext {
 function networkFile(match: { interface: string } | { macPrefix: string }): string {
   const simple = 'interface' in match && /^[A-Za-z0-9_.-]+$/.test(match.interface);
   return `/etc/systemd/network/00-${simple ? (match as { interface: string }).interface : 'static'}.network`;
+}
+
+/**
+ * locksmith's endpoint order (issue 15). locksmithctl moves to the next endpoint only when one refuses
+ * the connection, not when it times out (a powered-off machine): with the same first member
+ * everywhere, that member down would block every reboot although quorum holds. So a member lists its
+ * own member first (if it is down, so is that machine's need to lock), and the other machines start at
+ * a rotation of the list by their position among the non-members, spreading the first choice.
+ */
+export function locksmithOrder(plan: Plan, machine: Machine, endpoints: readonly string[]): string[] {
+  if (endpoints.length === 0) return [];
+  const own = plan.etcd?.members.find((m) => m.name === machine.name);
+  let start = own ? endpoints.indexOf(own.clientUrl) : -1;
+  if (start < 0) {
+    const others = plan.machines.filter((m) => !plan.etcd?.members.some((e) => e.name === m.name));
+    const i = Math.max(0, others.findIndex((m) => m.name === machine.name));
+    start = i % endpoints.length;
+  }
+  return [...endpoints.slice(start), ...endpoints.slice(0, start)];
 }
 
 /** Marks the text of a preview (rendered without a PKI): never a real certificate or key. */
@@ -206,11 +257,20 @@ export function machineContext(plan: Plan, machine: Machine, secrets: MachineSec
       rebootStrategy: spec.updates.rebootStrategy,
       rebootWindow: spec.updates.rebootWindow,
       etcdLock: spec.updates.rebootStrategy === 'etcd-lock',
+      server: spec.updates.server,
     },
+    ntp: spec.ntp,
     etcd: etcd && {
       version: etcd.version,
       image: etcd.image,
+      imageUrl: etcd.imageRepo === ETCD_IMAGE_REPO ? null : etcd.imageRepo,
       dataDir: ETCD_DATA_DIR,
+      maintenance: { compactionMode: ETCD_COMPACTION_MODE, compactionRetention: ETCD_COMPACTION_RETENTION, quotaBytes: String(ETCD_QUOTA_BACKEND_BYTES) },
+      locksmithEndpoints: locksmithOrder(plan, machine, plan.etcdViews?.[machine.name]?.clientEndpoints ?? etcd.clientEndpoints),
+      caBundleCopy:
+        etcd.tls && etcd.discovery?.startsWith('https:') && etcd.members.some((m) => m.name === machine.name)
+          ? [`/usr/bin/install -m 0644 ${HOST_CA_BUNDLE} ${ETCD_SSL_DIR}/${CA_BUNDLE_NAME}`]
+          : [],
       self: etcd.members.find((m) => m.name === machine.name) ?? null,
       clientEndpoints: plan.etcdViews?.[machine.name]?.clientEndpoints ?? etcd.clientEndpoints,
       initialCluster: plan.etcdViews?.[machine.name]?.initialCluster ?? etcd.initialCluster,
@@ -226,6 +286,30 @@ export function machineContext(plan: Plan, machine: Machine, secrets: MachineSec
           ? { socket: 'docker-tls-tcp.socket', port: DOCKER_TLS_PORT, tls: true }
           : { socket: 'docker-tcp.socket', port: DOCKER_PORT, tls: false }
         : null,
-    tls: tlsContext(plan, machine, secrets),
+    tls: inlineOnly(plan, tlsContext(plan, machine, secrets)),
   };
+}
+
+/** With `--secrets ssh` the configs hold certificates but no private key: `deliver` copies those. */
+function inlineOnly(plan: Plan, tls: MachineContext['tls']): MachineContext['tls'] {
+  return plan.spec.security.secrets === 'ssh' ? { ...tls, files: tls.files.filter((f) => !f.key) } : tls;
+}
+
+/** A private key `deliver` copies to a machine: where, owned by whom (null: root), its PEM text. */
+export interface DeliveredKey {
+  path: string;
+  owner: string | null;
+  pem: string;
+}
+
+/** The private keys of a machine (the files --secrets ssh leaves out of its config) and the units that use them. */
+export function machineKeys(plan: Plan, machine: Machine, secrets: MachineSecrets): { keys: DeliveredKey[]; directories: TlsDirectory[]; units: string[] } {
+  const tls = tlsContext(plan, machine, secrets);
+  const units = [
+    ...(tls.etcd ? ['etcd-member.service'] : []),
+    ...(tls.proxy ? ['etcd-grpc-proxy.service'] : []),
+    ...(tls.locksmith ? ['locksmithd.service'] : []),
+    ...(tls.docker ? ['docker.service'] : []),
+  ];
+  return { keys: tls.files.filter((f) => f.key).map((f) => ({ path: f.path, owner: f.owner, pem: f.pem })), directories: tls.directories, units };
 }

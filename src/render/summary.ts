@@ -3,12 +3,20 @@ import type { Machine, Plan } from '../plan/index.js';
 import { needsPki } from '../plan/index.js';
 import { DOCKER_INSECURE_WARNING, ETCD_INSECURE_WARNING, type DefaultValue } from '../answers/resolve.js';
 import { FLAG_OF } from '../answers/types.js';
-import { DOCKER_PORT, DOCKER_TLS_PORT, PROXY_LISTEN } from './context.js';
+import { DOCKER_PORT, DOCKER_TLS_PORT, ETCD_COMPACTION_MODE, ETCD_COMPACTION_RETENTION, ETCD_QUOTA_BACKEND_BYTES, PROXY_LISTEN } from './context.js';
 import { topologyMermaid } from './topology.js';
 
 export interface SummaryOptions {
   /** The output directory as the user names it (DOCKER_CERT_PATH). */
   outDir: string;
+  /** Each certificate of the PKI (the CA first) and when it expires; absent without a PKI. */
+  certificates?: readonly CertificateExpiry[];
+}
+
+/** A certificate of the PKI and its notAfter (ISO 8601). */
+export interface CertificateExpiry {
+  name: string;
+  expires: string;
 }
 
 const CHANNELS = ['stable', 'beta', 'alpha', 'lts'];
@@ -83,6 +91,78 @@ function etcdSection(plan: Plan): string[] {
   return [...out, ''];
 }
 
+/** etcdctl's settings for a member, run in the output directory (a member's server certificate is also a client certificate). */
+function etcdctlLine(plan: Plan): string {
+  const etcd = plan.etcd!;
+  const endpoints = etcd.clientEndpoints.join(',');
+  if (!etcd.tls) return `export ETCDCTL_API=3 ETCDCTL_ENDPOINTS=${endpoints}`;
+  const m = etcd.members[0]!.name;
+  return `export ETCDCTL_API=3 ETCDCTL_ENDPOINTS=${endpoints} ETCDCTL_CACERT=pki/ca.pem ETCDCTL_CERT=pki/etcd/member/${m}/server.pem ETCDCTL_KEY=pki/etcd/member/${m}/server-key.pem`;
+}
+
+function maintenanceSection(plan: Plan): string[] {
+  if (!plan.etcd) return [];
+  const gib = ETCD_QUOTA_BACKEND_BYTES / 1024 ** 3;
+  return [
+    '## etcd maintenance',
+    '',
+    `- Every member compacts its history itself (\`ETCD_AUTO_COMPACTION_MODE=${ETCD_COMPACTION_MODE}\`, \`ETCD_AUTO_COMPACTION_RETENTION=${ETCD_COMPACTION_RETENTION}\`: one hour of`,
+    '  history stays for watchers to resume), and its database may grow to the stated quota of ' + `${gib} GiB (\`ETCD_QUOTA_BACKEND_BYTES\`).`,
+    '  At the quota etcd raises the NOSPACE alarm and refuses writes.',
+    '- Compaction frees space inside the database file but does not shrink it: defragment now and then (monthly, or when',
+    '  `dbSize` is far above `dbSizeInUse`), one member at a time, since a member pauses while it defragments. From this directory:',
+    '',
+    '```sh',
+    etcdctlLine(plan),
+    'etcdctl endpoint status --write-out=table     # DB SIZE per member',
+    'etcdctl endpoint status --write-out=json      # dbSize (the file) and dbSizeInUse (the data)',
+    'etcdctl alarm list                            # NOSPACE after the quota was hit',
+    ...plan.etcd.members.map((m) => `etcdctl defrag --endpoints=${m.clientUrl}`),
+    'etcdctl alarm disarm                          # only after defragmenting, once space is free again',
+    '```',
+    '',
+  ];
+}
+
+function dayTwoSection(plan: Plan): string[] {
+  if (!plan.etcd) return [];
+  const discovery = plan.etcd.discovery !== null;
+  return [
+    '## Day 2: replacing, adding and removing machines',
+    '',
+    "Ignition applies a config once, on the first boot; an etcd member's config also says how it joins. So:",
+    '',
+    discovery
+      ? '- **Replace** a failed etcd member: this cluster formed through a discovery URL, which is used once; `flatcar-architect replace` refuses it. Remove the member (`etcdctl member remove`), add it back (`etcdctl member add NAME --peer-urls=URL`) and boot it with a config whose etcd settings say `ETCD_INITIAL_CLUSTER_STATE=existing` and the current members (regenerate without `--discovery`).'
+      : `- **Replace** a failed etcd member (a new disk, or a new machine at its address): \`flatcar-architect replace DIR MACHINE\` writes that machine's new config (\`ETCD_INITIAL_CLUSTER_STATE=existing\`, the current members), leaves every other file as it is and prints the steps in order: \`etcdctl member remove\` of the old member, \`etcdctl member add\` of the new one, then boot it with its new config. Booting the old config again fails: the member "has already been bootstrapped".`,
+    '- A worker is replaced by booting its config again: it holds no etcd data.',
+    '- **Add** machines: `flatcar-architect scale DIR --size N`; existing configs stay byte for byte, and new etcd members come with their `etcdctl member add` steps.',
+    '- **Remove** machines: `flatcar-architect scale DIR --size N --force`; etcd members leave with `etcdctl member remove`, one at a time, as printed.',
+    '- Keep the quorum while you work: one member at a time, and wait for `etcdctl endpoint health --cluster` between steps.',
+    '',
+  ];
+}
+
+function certificatesSection(plan: Plan, options: SummaryOptions): string[] {
+  const certs = options.certificates;
+  if (!certs?.length || !needsPki(plan)) return [];
+  const day = (iso: string) => iso.slice(0, 10);
+  const first = [...certs].sort((a, b) => a.expires.localeCompare(b.expires))[0]!;
+  return [
+    '## Certificate expiry',
+    '',
+    `The first certificate to expire is ${first.name}, on ${day(first.expires)}. Before then, renew (README, "Renewing certificates"):`,
+    plan.spec.security.secrets === 'ssh'
+      ? 'generate again with `--pki DIR` (certificates within 30 days of expiry are made anew), then `flatcar-architect deliver DIR` copies the new keys and restarts the services.'
+      : "generate again with `--pki DIR` (certificates within 30 days of expiry are made anew); the keys are in the configs, so each machine then needs its new config: re-provision the workers, and the etcd members one at a time with `flatcar-architect replace`.",
+    '',
+    '| certificate | expires |',
+    '| --- | --- |',
+    ...certs.map((c) => `| ${c.name} | ${day(c.expires)} |`),
+    '',
+  ];
+}
+
 function updatesSection(plan: Plan): string[] {
   const u = plan.spec.updates;
   const strategy = {
@@ -93,7 +173,7 @@ function updatesSection(plan: Plan): string[] {
   return [
     '## Updates and reboots',
     '',
-    `- Update group: ${u.group}.`,
+    `- Update group: ${u.group}, from ${u.server === null ? "Flatcar's public update server" : u.server === 'disabled' ? 'nowhere: updates are disabled (SERVER=disabled)' : `your update server ${u.server} (SERVER= in /etc/flatcar/update.conf)`}.`,
     `- Reboot strategy ${strategy}`,
     ...(u.rebootWindow ? [`- Reboot window: ${u.rebootWindow.start} for ${u.rebootWindow.length}.`] : []),
     '',
@@ -177,8 +257,16 @@ function pkiSection(plan: Plan): string[] {
     '- Running the generator again into this directory (`--force`), or with `--pki DIR`, keeps the CA and every certificate that',
     '  still fits, so the configs stay the same and new machines join the same trust. `--rotate-pki` makes a new CA and new',
     '  certificates on purpose: every machine then needs its new config (Ignition runs only on the first boot).',
-    "- Each machine's config holds that machine's private keys: the `.bu` and `.ign` files are readable by you only",
-    '  (mode 0600). Hand them to the machines over a trusted channel (not a public HTTP server).',
+    ...(plan.spec.security.secrets === 'ssh'
+      ? [
+          "- `--secrets ssh`: the configs hold certificates but no private key. Once the machines are up (SSH as core),",
+          '  `flatcar-architect deliver DIR` copies each machine\'s keys (owner, mode 0600) and restarts etcd, its proxy and locksmith;',
+          '  until then those services retry.',
+        ]
+      : [
+          "- Each machine's config holds that machine's private keys: the `.bu` and `.ign` files are readable by you only",
+          '  (mode 0600). Hand them to the machines over a trusted channel (not a public HTTP server).',
+        ]),
     ...(member
       ? [
           `- On the machines, etcd's files are in \`/etc/ssl/etcd\` (owned by the etcd user, keys 0600), seen as \`/etc/ssl/certs\` inside`,
@@ -240,6 +328,9 @@ export function formatSummary(plan: Plan, description: string, warnings: string[
     ...etcdSection(plan),
     ...dockerSection(plan, options),
     ...pkiSection(plan),
+    ...certificatesSection(plan, options),
+    ...maintenanceSection(plan),
+    ...dayTwoSection(plan),
     ...updatesSection(plan),
     ...bootSection(plan),
     ...topologySection(plan),

@@ -51,6 +51,9 @@ const CASES: Record<string, (v: number) => GenerateFlags> = {
   'network.domains': (n) => ({ ...base, domains: domainOf(n) }),
   'network.interface': (n) => ({ ...base, interface: 'e'.repeat(n) }),
   templates: (n) => ({ ...base, templates: '/' + 'a'.repeat(n - 1) }),
+  'etcd.image': (n) => ({ ...base, etcdImage: 'registry.example.com/' + 'a'.repeat(n - 'registry.example.com/'.length) }),
+  'network.ntp': (n) => ({ ...base, ntp: domainOf(n) }),
+  'updates.server': (n) => ({ ...base, updateServer: 'https://update.example/' + 'a'.repeat(n - 'https://update.example/'.length) }),
 };
 
 /** The answers as a file holds them: whole numbers as numbers, nothing left undefined. */

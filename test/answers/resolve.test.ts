@@ -23,7 +23,7 @@ describe('resolving answers against a preset', () => {
       name: 'production',
       namePrefix: 'production-',
       size: 5,
-      etcd: { size: 3, version: 'v3.5.16', token: 'production', discovery: null },
+      etcd: { size: 3, version: 'v3.5.16', token: 'production', discovery: null, image: 'quay.io/coreos/etcd' },
       network: {
         dhcp: false,
         cidr: '10.0.0.0/24',
@@ -34,9 +34,10 @@ describe('resolving answers against a preset', () => {
         domains: [],
         match: { interface: 'en* eth*' },
       },
+      ntp: [],
       ssh: { keys: [] },
-      updates: { group: 'stable', rebootStrategy: 'etcd-lock', rebootWindow: null },
-      security: { etcdTls: true, dockerTls: null },
+      updates: { group: 'stable', rebootStrategy: 'etcd-lock', rebootWindow: null, server: null },
+      security: { etcdTls: true, dockerTls: null, secrets: 'inline' },
       templates: null,
     });
     expect(defaults.map((d) => d.field)).toEqual(
@@ -83,10 +84,10 @@ describe('resolving answers against a preset', () => {
 
   it('secure by default: etcd TLS for small, dev, production; Docker TLS for the laptop; --insecure flags warn', () => {
     for (const preset of ['small', 'dev', 'production'] as const) {
-      expect(resolveSpec({ preset }).spec.security).toEqual({ etcdTls: true, dockerTls: null });
+      expect(resolveSpec({ preset }).spec.security).toEqual({ etcdTls: true, dockerTls: null, secrets: 'inline' });
     }
-    expect(resolveSpec({ preset: 'laptop' }).spec.security).toEqual({ etcdTls: null, dockerTls: true });
-    const insecure = resolveSpec(withKey({ preset: 'dev', security: { etcdTls: false } }));
+    expect(resolveSpec({ preset: 'laptop' }).spec.security).toEqual({ etcdTls: null, dockerTls: true, secrets: 'inline' });
+    const insecure = resolveSpec(withKey({ preset: 'dev', network: { interface: 'eth0' }, security: { etcdTls: false } }));
     expect(insecure.spec.security.etcdTls).toBe(false);
     expect(insecure.warnings).toEqual([ETCD_INSECURE_WARNING]);
     const plain = resolveSpec(withKey({ preset: 'laptop', security: { dockerTls: false } }));
@@ -96,7 +97,40 @@ describe('resolving answers against a preset', () => {
 
   it('warns when there is no SSH key, not when there is one', () => {
     expect(resolveSpec({ preset: 'dev' }).warnings.join()).toMatch(/no SSH key/);
-    expect(resolveSpec(withKey({ preset: 'dev' })).warnings).toEqual([]);
+    expect(resolveSpec(withKey({ preset: 'dev', network: { interface: 'eth0' } })).warnings).toEqual([]);
+  });
+});
+
+describe('day 200 (issue 15): update server, NTP, etcd image, NIC globs, discovery', () => {
+  it('a custom update group needs --update-server; with one, any group; SERVER may be disabled', () => {
+    expect(() => resolveSpec({ preset: 'dev', updates: { group: 'prod-fleet' } })).toThrow(/updates.group: prod-fleet is not a channel of Flatcar's public update server .*--update-server/);
+    const own = resolveSpec({ preset: 'dev', updates: { group: 'prod-fleet', server: 'https://nebraska.example.com/v1/update/' } }).spec.updates;
+    expect(own).toMatchObject({ group: 'prod-fleet', server: 'https://nebraska.example.com/v1/update/' });
+    expect(resolveSpec({ preset: 'dev', updates: { server: 'disabled' } }).spec.updates.server).toBe('disabled');
+    expect(resolveSpec({ preset: 'dev' }).spec.updates.server).toBeNull();
+    expect(() => resolveSpec({ preset: 'dev', updates: { server: 'ftp://x' } })).toThrow(/updates.server: must be your update server's http/);
+  });
+
+  it('--ntp takes host names and addresses (with DHCP too); --etcd-image a repository without tag', () => {
+    expect(resolveSpec({ preset: 'dev', network: { dhcp: true, ntp: ['ntp.example.com', '10.0.0.5'] } }).spec.ntp).toEqual(['ntp.example.com', '10.0.0.5']);
+    expect(() => resolveSpec({ preset: 'dev', network: { ntp: ['bad host'] } })).toThrow(/network.ntp: must be an NTP server/);
+    expect(resolveSpec({ preset: 'dev', etcd: { image: 'registry.example.com:5000/coreos/etcd' } }).spec.etcd?.image).toBe('registry.example.com:5000/coreos/etcd');
+    expect(() => resolveSpec({ preset: 'dev', etcd: { image: 'quay.io/coreos/etcd:v3.5.16' } })).toThrow(/etcd.image: must be an image repository without a tag/);
+    expect(() => resolveSpec({ preset: 'dev', etcd: { image: 'quay.io/coreos/etcd@sha256:abc' } })).toThrow(/etcd.image: must be an image repository without a tag/);
+  });
+
+  it('a static address matched by a glob warns (with the --mac-prefix hint); one name or a MAC prefix does not; the laptop does not', () => {
+    expect(resolveSpec(withKey({ preset: 'production', size: 4 })).warnings.join('\n')).toMatch(/--interface "en\* eth\*": .*several NICs.*--mac-prefix/);
+    expect(resolveSpec(withKey({ preset: 'production', size: 4, network: { interface: 'enp*' } })).warnings.join('\n')).toMatch(/--mac-prefix/);
+    expect(resolveSpec(withKey({ preset: 'production', size: 4, network: { interface: 'ens3' } })).warnings).toEqual([]);
+    expect(resolveSpec(withKey({ preset: 'production', size: 4, network: { macPrefix: '52:54:00' } })).warnings).toEqual([]);
+    expect(resolveSpec(withKey({ preset: 'laptop', network: { cidr: '192.168.1.0/24' } })).warnings).toEqual([]);
+  });
+
+  it('--discovery with etcd 3.6 (no v2 discovery) is refused with one line', () => {
+    expect(() => resolveSpec({ preset: 'small', size: 3, etcd: { version: 'v3.6.1', discovery: 'https://discovery.etcd.io/x' }, updates: { rebootStrategy: 'reboot' } })).toThrow(
+      /etcd.discovery: etcd v3.6.1 no longer speaks the v2 discovery protocol/,
+    );
   });
 });
 

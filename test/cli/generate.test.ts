@@ -28,7 +28,10 @@ describe('flatcar-architect --preset production --size 5, nothing else', () => {
     ].sort());
     expect(r.stdout).toMatch(/^Wrote the production cluster \(production, 5 machines\) to production\/\n/);
     expect(r.stdout).toContain('production-worker-2  worker  10.0.0.105');
-    expect(r.stderr).toBe('warning: no SSH key given (--ssh-key): nobody can log in to the machines over SSH\n');
+    expect(r.stderr).toBe(
+      'warning: --interface "en* eth*": the static address goes on every interface whose name matches and that has a link, so a machine with several NICs gets it on each of them; give --mac-prefix (each machine\'s NIC by MAC) or one interface name\n' +
+        'warning: no SSH key given (--ssh-key): nobody can log in to the machines over SSH\n',
+    );
     expect(r.stdout).toMatch(/^PKI: a new CA and 13 certificates in production\/pki\/ /m);
     expect(modeOf(join(cwd, 'production', 'pki'))).toBe('700');
     expect(modeOf(join(cwd, 'production', 'pki', 'ca-key.pem'))).toBe('600');
@@ -210,7 +213,7 @@ describe('TLS and the PKI on the command line', () => {
 
   it('--insecure: plain http etcd, recorded in cluster.yaml, a loud warning on stderr and in SUMMARY.md, no PKI', () => {
     const cwd = tmp();
-    const r = runCli(['--preset', 'dev', '--size', '2', '--ssh-key', KEY, '--insecure'], { cwd });
+    const r = runCli(['--preset', 'dev', '--size', '2', '--ssh-key', KEY, '--insecure', '--interface', 'eth0'], { cwd });
     expect(r.status, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/^WARNING: --insecure: etcd TLS is off: /);
     expect(readFileSync(join(cwd, 'dev', 'cluster.yaml'), 'utf8')).toContain('security:\n  etcdTls: false\n');

@@ -49,7 +49,7 @@ describe('--json', () => {
     expect(r.status, r.stderr).toBe(0);
     expect(r.stderr).toBe('');
     const report = JSON.parse(r.stdout) as Record<string, unknown>;
-    expect(Object.keys(report)).toEqual(['cluster', 'preset', 'dryRun', 'outputDir', 'machines', 'files', 'bootOrder', 'etcd', 'matchbox', 'warnings']);
+    expect(Object.keys(report)).toEqual(['cluster', 'preset', 'dryRun', 'outputDir', 'machines', 'files', 'bootOrder', 'etcd', 'matchbox', 'certificates', 'warnings']);
     expect(report.warnings).toEqual(expect.arrayContaining([expect.stringContaining('--insecure')]));
     expect(existsSync(join(cwd, 'o', 'dev-worker-1.ign'))).toBe(true);
   });

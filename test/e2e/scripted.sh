@@ -81,8 +81,12 @@ ok "--dry-run --json and plan print the plan and write nothing"
 answers | fa --answers - --json --out mb-cluster --matchbox matchbox --matchbox-url http://mb.lan:8080 >mb.json 2>err.txt || fail "--matchbox failed: $(cat err.txt)"
 [ "$(json matchbox/groups/ci-gpu.json 'r.selector.mac')" = 52:54:00:a8:32:63 ] || fail "ci-gpu's group does not select 52:54:00:a8:32:63"
 ignition-validate matchbox/ignition/ci-etcd-1.ign || fail "matchbox ignition invalid"
-[ "$(json mb.json 'r.matchbox.files.length')" = 15 ] || fail "report: not 15 matchbox files"
-ok "--matchbox writes profiles/, groups/ by MAC and ignition/"
+ignition-validate matchbox/ignition/ci-etcd-1-install.ign || fail "matchbox install ignition invalid"
+[ "$(json matchbox/groups/ci-gpu.json 'r.selector.os')" = installed ] || fail "ci-gpu's installed group does not select os=installed"
+[ "$(json mb.json 'r.matchbox.files.length')" = 30 ] || fail "report: not 30 matchbox files (5 machines, install and installed stages)"
+grep -q '"path": "/etc/ssl/etcd/server.pem"' matchbox/ignition/ci-etcd-1.ign || fail "ci-etcd-1's served config lacks its certificate"
+! grep -q -- '-key.pem"' matchbox/ignition/*.ign || fail "a served Matchbox config writes a private key file (--matchbox defaults to --secrets ssh)"
+ok "--matchbox writes install and installed stages: profiles/, groups/ by MAC, ignition/, no private key"
 
 # 5. Bad input: exit 2, one JSON error object on stderr with a stable code, nothing on stdout.
 expect_error() { # expect_error CODE EXIT DESCRIPTION -- ARGS... (answers on stdin)

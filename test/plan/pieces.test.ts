@@ -3,8 +3,14 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { transpile } from '../../src/butane/index.js';
 import { generate } from '../../src/generate.js';
-import { matchboxTree, MatchboxError } from '../../src/matchbox/index.js';
-
+import { matchboxTree, matchboxWarnings, MatchboxError } from '../../src/matchbox/index.js';
+import { decodeDataUrl } from '../../src/butane/index.js';
+import { gunzipSync } from 'node:zlib';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { plan } from '../../src/plan/index.js';
 import { pinMachines } from '../../src/plan/pins.js';
 import { checkTargets, mergeSnippets, parseSnippet, snippetsFor, SnippetError } from '../../src/snippets/index.js';
 import { parseSnippetFlag } from '../../src/snippets/index.js';
@@ -172,16 +178,53 @@ describe('the Matchbox tree', () => {
     { name: 'p-worker-1', role: 'worker', mac: '52:54:00:00:00:66', ignition: '{}\n' },
   ];
 
-  it('profiles, groups by MAC and ignition per machine', () => {
-    const files = matchboxTree('p', machines, { url: 'http://mb.lan:8080/' });
-    expect(files.map((f) => f.name)).toEqual(['profiles/p-etcd-1.json', 'groups/p-etcd-1.json', 'ignition/p-etcd-1.ign', 'profiles/p-worker-1.json', 'groups/p-worker-1.json', 'ignition/p-worker-1.ign']);
-    const profile = JSON.parse(files[0]!.contents) as { id: string; ignition_id: string; boot: { kernel: string; initrd: string[]; args: string[] } };
-    expect(profile.id).toBe('p-etcd-1');
-    expect(profile.ignition_id).toBe('p-etcd-1.ign');
-    expect(profile.boot.kernel).toBe('/assets/flatcar/current/flatcar_production_pxe.vmlinuz');
-    expect(profile.boot.args).toContain('ignition.config.url=http://mb.lan:8080/ignition?uuid=${uuid}&mac=${mac:hexhyp}');
-    expect(JSON.parse(files[1]!.contents)).toEqual({ id: 'p-etcd-1', name: 'p: p-etcd-1', profile: 'p-etcd-1', selector: { mac: '52:54:00:00:00:65' }, metadata: { cluster: 'p', role: 'etcd' } });
-    expect(files[2]!.contents).toBe(machines[0]!.ignition);
+  it('two stages per machine: an install profile and group by MAC, then its own config for os=installed', () => {
+    const files = matchboxTree('p', machines, { url: 'http://mb.lan:8080/', channel: 'beta', sshKeys: ['ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMx7q3Yd0o8Q2pZk1v4cHqR9Wn6yT2eLbF5sJgKaPuXr a@b'] });
+    expect(files.map((f) => f.name)).toEqual([
+      'profiles/p-etcd-1-install.json', 'groups/p-etcd-1-install.json', 'ignition/p-etcd-1-install.ign',
+      'profiles/p-etcd-1.json', 'groups/p-etcd-1.json', 'ignition/p-etcd-1.ign',
+      'profiles/p-worker-1-install.json', 'groups/p-worker-1-install.json', 'ignition/p-worker-1-install.ign',
+      'profiles/p-worker-1.json', 'groups/p-worker-1.json', 'ignition/p-worker-1.ign',
+    ]);
+    const byName = (n: string) => files.find((f) => f.name === n)!.contents;
+    const install = JSON.parse(byName('profiles/p-etcd-1-install.json')) as { id: string; ignition_id: string; boot: { kernel: string; initrd: string[]; args: string[] } };
+    expect(install.id).toBe('p-etcd-1-install');
+    expect(install.ignition_id).toBe('p-etcd-1-install.ign');
+    expect(install.boot.kernel).toBe('/assets/flatcar/current/flatcar_production_pxe.vmlinuz');
+    expect(install.boot.args).toContain('ignition.config.url=http://mb.lan:8080/ignition?uuid=${uuid}&mac=${mac:hexhyp}');
+    expect(JSON.parse(byName('groups/p-etcd-1-install.json'))).toEqual({ id: 'p-etcd-1-install', name: 'p: p-etcd-1, install stage', profile: 'p-etcd-1-install', selector: { mac: '52:54:00:00:00:65' }, metadata: { cluster: 'p', role: 'etcd' } });
+    expect(JSON.parse(byName('profiles/p-etcd-1.json'))).toEqual({ id: 'p-etcd-1', name: 'p: p-etcd-1 (etcd), installed', ignition_id: 'p-etcd-1.ign' });
+    expect(JSON.parse(byName('groups/p-etcd-1.json'))).toEqual({ id: 'p-etcd-1', name: 'p: p-etcd-1', profile: 'p-etcd-1', selector: { mac: '52:54:00:00:00:65', os: 'installed' }, metadata: { cluster: 'p', role: 'etcd' } });
+    expect(byName('ignition/p-etcd-1.ign')).toBe(machines[0]!.ignition);
+    // Matchbox's documented keys only (profiles: id, name, boot, ignition_id; groups: id, name, profile, selector, metadata).
+    for (const f of files.filter((f) => f.name.startsWith('profiles/'))) for (const k of Object.keys(JSON.parse(f.contents))) expect(['id', 'name', 'boot', 'ignition_id']).toContain(k);
+    for (const f of files.filter((f) => f.name.startsWith('groups/'))) for (const k of Object.keys(JSON.parse(f.contents))) expect(['id', 'name', 'profile', 'selector', 'metadata']).toContain(k);
+    // The install config: a oneshot fetching the machine's own config (os=installed), flatcar-install to the disk, reboot.
+    const ign = JSON.parse(byName('ignition/p-etcd-1-install.ign')) as { ignition: { version: string }; storage: { files: { path: string; mode: number; contents: { source: string } }[] }; systemd: { units: { name: string; enabled: boolean }[] }; passwd: { users: { name: string }[] } };
+    expect(ign.ignition.version).toBe('3.3.0');
+    expect(ign.systemd.units[0]).toMatchObject({ name: 'flatcar-architect-install.service', enabled: true });
+    expect(ign.passwd.users[0]!.name).toBe('core');
+    const file = ign.storage.files[0]! as { contents: { source: string; compression?: string } };
+    const bytes = decodeDataUrl(file.contents.source);
+    const script = (file.contents.compression === 'gzip' ? gunzipSync(bytes) : bytes).toString('utf8');
+    // The real ignition-validate accepts it.
+    const dir = mkdtempSync(join(tmpdir(), 'fa-mb-install-'));
+    writeFileSync(join(dir, 'install.ign'), byName('ignition/p-etcd-1-install.ign'));
+    const validated = spawnSync('ignition-validate', [join(dir, 'install.ign')], { encoding: 'utf8' });
+    rmSync(dir, { recursive: true, force: true });
+    expect(validated.stdout + validated.stderr).toBe('');
+    expect(validated.status).toBe(0);
+    expect(script).toContain("curl --fail --silent --show-error --retry 10 --retry-delay 5 -o /tmp/ignition.json 'http://mb.lan:8080/ignition?mac=52:54:00:00:00:65&os=installed'");
+    expect(script).toContain("flatcar-install -d '/dev/sda' -C 'beta' -i /tmp/ignition.json");
+    expect(script).toMatch(/systemctl reboot\n$/);
+    expect(ign.storage.files[0]!.mode).toBe(0o500);
+  });
+
+  it('warns loudly when configs with private keys would be served (over plain HTTP); not without keys', () => {
+    const keyed = [{ ...machines[0]!, holdsKeys: true }, machines[1]!];
+    expect(matchboxWarnings(keyed, 'http://mb.lan:8080')[0]).toMatch(/^--matchbox: the Ignition configs of 1 machine hold private keys, and Matchbox serves them to anyone who asks over plain HTTP: .*--secrets ssh/);
+    expect(matchboxWarnings(keyed, 'https://mb.lan')[0]).not.toMatch(/plain HTTP/);
+    expect(matchboxWarnings(machines, 'http://mb.lan:8080')).toEqual([]);
   });
 
   it('says clearly which MACs are unknown', () => {

@@ -165,7 +165,7 @@ describe('what each role gets', () => {
     const member = units['etcd-member.service']!;
     expect(member.enabled).toBe(true);
     expect(member.contents).toBeUndefined();
-    expect(member.dropins!.map((d) => d.name)).toEqual(['10-image.conf', '20-cluster.conf', '30-tls.conf']);
+    expect(member.dropins!.map((d) => d.name)).toEqual(['10-image.conf', '20-cluster.conf', '25-maintenance.conf', '30-tls.conf']);
     const env = environment(member.dropins!.map((d) => d.contents).join('\n'));
     expect(env).toEqual({
       ETCD_IMAGE_TAG: 'v3.5.16',
@@ -179,6 +179,9 @@ describe('what each role gets', () => {
       ETCD_INITIAL_CLUSTER_TOKEN: 'production',
       ETCD_INITIAL_CLUSTER_STATE: 'new',
       ETCD_ENABLE_V2: 'true',
+      ETCD_AUTO_COMPACTION_MODE: 'periodic',
+      ETCD_AUTO_COMPACTION_RETENTION: '1h',
+      ETCD_QUOTA_BACKEND_BYTES: '4294967296',
       ETCD_SSL_DIR: '/etc/ssl/etcd',
       ETCD_TRUSTED_CA_FILE: '/etc/ssl/certs/ca.pem',
       ETCD_CERT_FILE: '/etc/ssl/certs/server.pem',
