@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { isatty } from 'node:tty';
 import { Command, CommanderError } from 'commander';
+import { useColor } from '../io/color.js';
 import { packageVersion } from '../package-root.js';
 import { AnswersUsageError, errorJson, EXIT, UsageError } from './errors.js';
 import type { GenerateFlags } from './generate.js';
@@ -36,7 +37,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     stderr: streams.stderr,
     // isatty, not process.stdin.isTTY: making the process.stdin stream costs a run several ms.
     interactive: isatty(0) && isatty(1),
-    color: !('NO_COLOR' in process.env) && Boolean(process.stdout.isTTY),
+    color: useColor(process.stdout),
     stdin: streams.stdin,
   });
   // Each action imports its implementation when it runs (see options.ts).
