@@ -15,6 +15,7 @@ import { mergeAnswers } from '../answers/merge.js';
 import { SpecError, type Answers, type RebootStrategy } from '../answers/types.js';
 import { checkOutputDir, GENERATED_DIR_MODES, OutputExistsError, StagedOutput, writeGenerated } from '../write/output.js';
 import type { Prompts } from '../wizard/prompts.js';
+import { colors } from '../io/color.js';
 import { EXIT, UsageError } from './errors.js';
 import { askToReplace, canAskToReplace } from './replace.js';
 import { SnippetError } from '../snippets/index.js';
@@ -76,8 +77,10 @@ export interface GenerateIo {
   stderr: (text: string) => void;
   /** A terminal to ask questions in (stdin and stdout are TTYs). */
   interactive?: boolean;
-  /** Colour allowed (a TTY and no NO_COLOR); --no-color turns it off too. */
+  /** Colour allowed on standard output (src/io/color.ts); --no-color turns it off too. */
   color?: boolean;
+  /** The same for standard error (the warning labels). */
+  colorStderr?: boolean;
   /** The wizard's questions (default: the terminal's). */
   prompts?: Prompts;
   home?: string;
@@ -305,7 +308,8 @@ export async function runGenerate(flags: GenerateFlags, io: GenerateIo, mode: { 
   if (printJsonReport(result, dir, matchbox, flags, io)) return EXIT.ok;
   const loud = [ETCD_INSECURE_WARNING, DOCKER_INSECURE_WARNING];
   // The wizard's review showed every warning just before the user said "write": only the loud ones repeat.
-  for (const w of result.warnings) if (!wizard || loud.includes(w)) io.stderr(`${loud.includes(w) ? 'WARNING' : 'warning'}: ${w}\n`);
+  const c = colors((io.colorStderr ?? false) && flags.color !== false);
+  for (const w of result.warnings) if (!wizard || loud.includes(w)) io.stderr(`${loud.includes(w) ? c.bold(c.red('WARNING')) : c.yellow('warning')}: ${w}\n`);
   report(result, dir, io);
   reportPki(result, dir, io, flags);
   reportMatchbox(matchbox, flags, io);
