@@ -1,4 +1,5 @@
 /** Small checks of single answer values. Each returns a reason (for "--flag: reason") or undefined. */
+import { sshKeyProblem } from './ssh-key.js';
 import { parseCidr } from '../plan/ipv4.js';
 
 /** A value shown in a message: JSON-quoted so that newlines and quotes stay visible on one line. */
@@ -99,9 +100,9 @@ const KEY = new RegExp(`(^|\\s)(${KEY_TYPES.map((t) => t.replace(/[.@]/g, '\\$&'
 /** True when the text looks like a public key line (so `--ssh-key` is not a file name). */
 export const looksLikeKey = (v: string): boolean => KEY.test(v);
 
+/** An OpenSSH public key line, checked down to its decoded key data (src/answers/ssh-key.ts). */
 export function sshKey(v: string): string | undefined {
-  if (CONTROL.test(v)) return `an SSH key is one line without control characters (got ${show(v)})`;
-  return KEY.test(v) ? undefined : `${show(v)} is not an OpenSSH public key line like "ssh-ed25519 AAAA... you@host"`;
+  return sshKeyProblem(v);
 }
 
 export function updateGroup(v: string): string | undefined {

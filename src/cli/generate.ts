@@ -10,7 +10,7 @@ import { TemplateError } from '../render/index.js';
 import { pkiDir } from '../pki/names.js';
 import { SecretsError, type SecretsBundle } from '../pki/types.js';
 import { DOCKER_INSECURE_WARNING, ETCD_INSECURE_WARNING, resolveSpec } from '../answers/resolve.js';
-import { looksLikeKey } from '../answers/checks.js';
+import { readSshKeyArgument, SshKeyError } from '../answers/ssh-key.js';
 import { mergeAnswers } from '../answers/merge.js';
 import { SpecError, type Answers, type RebootStrategy } from '../answers/types.js';
 import { checkOutputDir, GENERATED_DIR_MODES, OutputExistsError, StagedOutput, writeGenerated } from '../write/output.js';
@@ -91,21 +91,16 @@ export interface GenerateIo {
 const list = (v: string | undefined): string[] | undefined =>
   v === undefined ? undefined : v.split(/[,\s]+/).filter((x) => x !== '');
 
-/** `--ssh-key FILE|KEY`: a key line as it is, else the key lines of a file (never a private key). */
+/** `--ssh-key FILE|KEY`: a key line as it is, else the key lines of a file, each checked (src/answers/ssh-key.ts). */
 function readSshKeys(values: string[] | undefined, cwd: string): string[] | undefined {
   if (!values?.length) return undefined;
   return values.flatMap((value) => {
-    if (looksLikeKey(value)) return [value];
-    let text: string;
     try {
-      text = readFileSync(resolve(cwd, value), 'utf8');
-    } catch {
-      throw new UsageError(`--ssh-key: ${value} is neither an OpenSSH public key line nor a readable file`);
+      return readSshKeyArgument(value, cwd);
+    } catch (e) {
+      if (e instanceof SshKeyError) throw new UsageError(`--ssh-key: ${e.message}`, 'usage', 'ssh.keys');
+      throw e;
     }
-    if (text.includes('PRIVATE KEY-----')) throw new UsageError(`--ssh-key: ${value} is a private key; give the public key (.pub) instead`);
-    const keys = text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'));
-    if (!keys.length) throw new UsageError(`--ssh-key: ${value} holds no key`);
-    return keys;
   });
 }
 
