@@ -3,6 +3,7 @@
  * `--answers` reproduces the same output byte for byte, so it holds every answer explicitly
  * (SSH keys as keys, not file names) and nothing that varies between runs.
  */
+import { RESOLVED_FILE_MARK } from './flags-over-file.js';
 import { isMap, LineCounter, parseDocument, stringify } from 'yaml';
 import { FIELDS, type Answers, type ClusterSpec } from './types.js';
 
@@ -14,7 +15,7 @@ export class AnswersFileError extends Error {
 }
 
 const HEADER =
-  '# flatcar-architect answers: every setting of this cluster, resolved.\n' +
+  `${RESOLVED_FILE_MARK}\n` +
   '# Regenerate the same files with: flatcar-architect --answers cluster.yaml --out DIR\n';
 
 /** The spec as explicit answers (the inverse of resolving). */

@@ -11,6 +11,7 @@ import { pkiDir } from '../pki/names.js';
 import { SecretsError, type SecretsBundle } from '../pki/types.js';
 import { DOCKER_INSECURE_WARNING, ETCD_INSECURE_WARNING, resolveSpec } from '../answers/resolve.js';
 import { readSshKeyArgument, SshKeyError } from '../answers/ssh-key.js';
+import { flagsOverFile } from '../answers/flags-over-file.js';
 import { mergeAnswers } from '../answers/merge.js';
 import { SpecError, type Answers, type RebootStrategy } from '../answers/types.js';
 import { checkOutputDir, GENERATED_DIR_MODES, OutputExistsError, StagedOutput, writeGenerated } from '../write/output.js';
@@ -240,7 +241,8 @@ export async function runGenerate(flags: GenerateFlags, io: GenerateIo, mode: { 
     given = asked.answers;
     out = asked.outDir;
   }
-  const answers = mergeAnswers(file, given);
+  // Defaults a cluster.yaml holds give way to flags (src/answers/flags-over-file.ts); the wizard's answers are flags too.
+  const answers = flagsOverFile(file, given, source?.resolvedFile ?? false);
   let result: GenerateResult;
   let dir: string;
   // Writing a directory: machines go into its staging directory as they are made (never all in memory).
