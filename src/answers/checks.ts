@@ -102,6 +102,7 @@ export const looksLikeKey = (v: string): boolean => KEY.test(v);
 
 /** An OpenSSH public key line, checked down to its decoded key data (src/answers/ssh-key.ts). */
 export function sshKey(v: string): string | undefined {
+  if (CONTROL.test(v)) return `an SSH key is one line without control characters (got ${show(v)})`;
   return sshKeyProblem(v);
 }
 

@@ -87,7 +87,7 @@ function checkBlob(type: string, blob: Buffer): string | undefined {
  * the problem, never the key itself.
  */
 export function sshKeyProblem(line: string): string | undefined {
-  if (/[\u0000-\u001f\u007f]/.test(line)) return 'an SSH key is one line without control characters';
+  if (/[\u0000-\u001f\u007f-\u009f\u2028\u2029]|\p{Cs}/u.test(line)) return 'an SSH key is one line of text without control characters';
   if (/-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/.test(line) || /^PuTTY-User-Key-File/.test(line)) return 'this is a private key; give the public key (the .pub file) instead';
   const m = TYPE_AND_BLOB.exec(line);
   if (!m) return `not an OpenSSH public key line ${EXAMPLE}`;
