@@ -5,6 +5,8 @@
  *  - throughput: one process writing 1,000 and 10,000 production machines (wall time per machine,
  *    peak RSS), and against spawning the real `butane` per file where one is on PATH
  *  - the transpiler alone: configs per second for a ~1 KB and a ~100 KB Butane config
+ * `--startup-only` stops after the start-up rows (with the code caches compared), e.g. to run them
+ * with another Node: `/path/to/node dist/bench/bench.js --startup-only`.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -134,6 +136,22 @@ const insecure = median(Array.from({ length: 15 }, (_, i) => timed(process.execP
 rows.push({ measure: 'the same with `--insecure` (no PKI; median of 15)', result: `${fmt(insecure)} ms`, detail: `${fmt(insecure / bare, 2)}x node -e ''` });
 const help = median(Array.from({ length: 15 }, () => timed(process.execPath, [cli, '--help']).ms));
 rows.push({ measure: '`--help` (loading the CLI only; median of 15)', result: `${fmt(help)} ms`, detail: `${fmt(help / bare, 2)}x node -e ''` });
+// The code caches compared (the loader's FLATCAR_ARCHITECT_CODE_CACHE): V8's build-time cache
+// (dist/bin/cli.cache; only when its key is this Node's, else the row measures no cache), Node's own
+// compile cache where this Node has one (module.enableCompileCache), and no cache at all.
+const compileCache = typeof ((await import('node:module')) as { enableCompileCache?: unknown }).enableCompileCache === 'function';
+for (const mode of compileCache ? ['v8', 'node', 'off'] : ['v8', 'off']) {
+  process.env.FLATCAR_ARCHITECT_CODE_CACHE = mode;
+  timed(process.execPath, [cli, '--preset', 'production', '--size', '5', '--out', outDir(`cache-warm-${mode}`)]); // a compile cache is written by the first run
+  const ms = median(Array.from({ length: 15 }, (_, i) => timed(process.execPath, [cli, '--preset', 'production', '--size', '5', '--out', outDir(`cache-${mode}-${i}`)]).ms));
+  rows.push({ measure: `the production run, code cache \`${mode}\` (Node ${process.version}; median of 15)`, result: `${fmt(ms)} ms`, detail: `${fmt(ms / bare, 2)}x node -e ''` });
+}
+delete process.env.FLATCAR_ARCHITECT_CODE_CACHE;
+if (process.argv.includes('--startup-only')) {
+  for (const r of rows) console.log(`${r.measure}: ${r.result} ${r.detail}`);
+  rmSync(work, { recursive: true, force: true });
+  process.exit(0);
+}
 // The pipeline itself once warm (in this process, after 3 runs): what is left when no code is cold.
 for (let i = 0; i < 3; i++) await generateCluster({ preset: 'production', size: 5 });
 const warmStart = process.hrtime.bigint();

@@ -99,6 +99,13 @@ describe.each(VERSIONS)('Node %s', (version) => {
     expect(direct.status, direct.stderr).toBe(0);
     expect(direct.stdout.trim()).toBe(manifest.version);
 
+    // The build-time V8 cache belongs to the Node that packed: never used by another one.
+    const cache = await sh(node, [bin, '--help'], { cwd, env: { ...env, FLATCAR_ARCHITECT_DEBUG_CODE_CACHE: '1' } });
+    expect(cache.status, cache.stderr).toBe(0);
+    if (`v${version}` !== process.version) {
+      expect(cache.stderr).toMatch(Number(version.split('.')[0]) >= 22 ? /^code cache: node compile cache \(on; cli\.cache: mismatch\)$/m : /^code cache: mismatch$/m);
+    }
+
     const v = await run(['--version']);
     expect(v.status, v.stderr).toBe(0);
     expect(v.stdout.trim()).toBe(manifest.version);
