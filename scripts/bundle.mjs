@@ -14,6 +14,7 @@
  * FA_NO_MINIFY=1 keeps names readable, for `node --cpu-prof` of the bin.
  */
 import { build } from 'esbuild';
+import { writeBuildStamp } from './build-inputs.mjs';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, copyFileSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -61,3 +62,6 @@ try {
 } finally {
   rmSync(scratch, { recursive: true, force: true });
 }
+
+// The last step of `npm run build`: dist/ is the build of these inputs (scripts/build-inputs.mjs).
+writeBuildStamp();

@@ -44,6 +44,7 @@ test('npm pack --dry-run: LICENSE, no tests, no sources; the size', () => {
   expect(files).toContain('LICENSE');
   expect(files).toContain('README.md');
   expect(files).toContain('package.json');
+  expect(files).toContain('bin/flatcar-architect.js');
   expect(files).toContain('dist/bin/flatcar-architect.js');
   expect(files).toContain('dist/bin/cli.cjs');
   expect(files).toContain('dist/src/index.js');

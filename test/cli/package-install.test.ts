@@ -8,7 +8,7 @@
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createRequire } from 'node:module';
 import { repoRoot } from '../helpers/paths.js';
@@ -110,7 +110,7 @@ describe('the packed and installed package', () => {
   });
 
   test("the bin uses its V8 code cache only for the exact Node that made it (else Node's compile cache, or none), and runs the same without it", () => {
-    const bin = dirname(join(installed, manifest.bin['flatcar-architect']!));
+    const bin = join(installed, 'dist', 'bin');
     const cacheFile = join(bin, 'cli.cache');
     const runWith = (out: string, env: NodeJS.ProcessEnv = {}) => {
       const r = spawnSync(process.execPath, [join(installed, manifest.bin['flatcar-architect']!), '--preset', 'production', '--size', '5', '--insecure', '--out', out], {

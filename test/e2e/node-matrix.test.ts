@@ -90,6 +90,8 @@ describe.each(VERSIONS)('Node %s', (version) => {
     const prefix = join(dir, 'prefix');
     const install = await sh('npm', ['install', '--prefix', prefix, '--no-package-lock', tarball], { env, timeout: 180_000 });
     expect(install.status, install.stderr).toBe(0);
+    // No lifecycle script a consumer's npm would warn about (npm's install-scripts check).
+    expect(install.stderr).not.toMatch(/flatcar-architect@[^ ]* \((preinstall|install|postinstall|prepare)/);
     const bin = join(prefix, 'node_modules', '.bin', 'flatcar-architect');
     const cwd = join(dir, 'cwd');
     mkdirSync(cwd);
