@@ -215,12 +215,15 @@ console.log(text);
 /** Where the time goes (from \`node --cpu-prof\` of the runs above), kept with the table. */
 const NOTES = `## Notes
 
-- The command measured is package.json's \`bin\`: a small loader that runs one CommonJS bundle
-  (\`dist/bin/cli.cjs\`, scripts/bundle.mjs) with V8's code cache for it, made at build time by a
-  training run (a 5-machine production cluster), so V8 deserialises bytecode instead of compiling
-  about a megabyte of JavaScript. The built-in templates are precompiled (Handlebars runtime only);
-  ajv, the Handlebars compiler, the wizard's prompt libraries and the certificate code load only
-  when a run needs them; commander's child_process is loaded only on use.
+- The command measured is the installed loader (\`dist/bin/flatcar-architect.js\`; package.json's \`bin\`
+  requires it at once when installed): it runs one CommonJS bundle of the project's own code
+  (\`dist/bin/cli.cjs\`, scripts/bundle.mjs; the dependencies are required from node_modules) with V8's
+  code cache made at build time by a training run (a 5-machine production cluster) when its key is
+  exactly the running Node's, else with Node's own compile cache (Node 22.1+), else none. The training
+  cache holds every function the run compiled, Node's compile cache only those compiled eagerly, so
+  the first is faster where it applies (the rows above compare them for this Node). The built-in
+  templates are precompiled (Handlebars runtime only); ajv, the Handlebars compiler, the wizard's
+  prompt libraries and the certificate code load only when a run needs them.
 - Certificates: keys and signatures from node:crypto (synchronous: one native call makes a key pair
   already encoded), the X.509 structures from \`@peculiar/asn1-x509\` serialised by
   \`@peculiar/asn1-schema\`, the CA parsed once per run. Warm, a certificate takes about 1.9 ms, most
