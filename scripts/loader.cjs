@@ -1,31 +1,68 @@
 #!/usr/bin/env node
 'use strict';
-// flatcar-architect's command line (made by scripts/bundle.mjs): runs ./cli.cjs compiled with V8's
-// code cache ./@CACHE_NAME@, which belongs to that exact bundle. V8 ignores a cache it cannot use
-// (another Node version or V8 flags) and compiles the source as usual.
-// FLATCAR_ARCHITECT_WRITE_CODE_CACHE=1 (the build's training run) writes the cache on exit.
-const { readFileSync, writeFileSync } = require('node:fs');
+// flatcar-architect's command line (made by scripts/bundle.mjs): runs ./cli.cjs.
+// 1. ./cli.cache, V8's code cache made at build time by a training run (so it holds every function a
+//    production run compiles), when the key it starts with is exactly this process's (Node version,
+//    arch, V8 version, execArgv, NODE_OPTIONS): the fastest start (`npm run bench`).
+// 2. Otherwise, on Node with module.enableCompileCache (>= 22.1): Node's own compile cache, keyed by
+//    Node (NODE_COMPILE_CACHE picks its directory, NODE_DISABLE_COMPILE_CACHE=1 turns it off).
+// 3. Otherwise plain require(). A cache is never handed to a Node it was not made by; one V8 rejects
+//    anyway is ignored and the bundle compiles as usual.
+// FLATCAR_ARCHITECT_WRITE_CODE_CACHE=1 (the build's training run) writes ./cli.cache on exit.
+// FLATCAR_ARCHITECT_DEBUG_CODE_CACHE=1 says on standard error which cache was used.
+// FLATCAR_ARCHITECT_CODE_CACHE=node|v8|off picks one (for `npm run bench`'s comparison of them).
+const Module = require('node:module');
+const fs = require('node:fs');
 const { join } = require('node:path');
-const { Script, constants } = require('node:vm');
 
 const bundle = join(__dirname, 'cli.cjs');
-const cacheFile = join(__dirname, '@CACHE_NAME@');
-let cachedData;
-try {
-  cachedData = readFileSync(cacheFile);
-} catch {
-  cachedData = undefined;
+const cacheFile = join(__dirname, 'cli.cache');
+const debug = process.env.FLATCAR_ARCHITECT_DEBUG_CODE_CACHE === '1';
+const write = process.env.FLATCAR_ARCHITECT_WRITE_CODE_CACHE === '1';
+const choice = process.env.FLATCAR_ARCHITECT_CODE_CACHE;
+const say = (what) => debug && process.stderr.write(`code cache: ${what}\n`);
+const key = JSON.stringify(['flatcar-architect-code-cache-1', process.version, process.arch, process.versions.v8, process.execArgv, process.env.NODE_OPTIONS || '']) + '\n';
+
+/** cli.cache's V8 data when its key is this process's; otherwise why not. */
+function ownCache() {
+  let file;
+  try {
+    file = fs.readFileSync(cacheFile);
+  } catch {
+    return { why: 'missing' };
+  }
+  const newline = file.indexOf(10);
+  if (newline > 0 && file.subarray(0, newline + 1).toString('utf8') === key) return { data: file.subarray(newline + 1) };
+  return { why: 'mismatch' };
 }
-const script = new Script(`(function (exports, require, module, __filename, __dirname) {${readFileSync(bundle, 'utf8')}\n})`, {
-  filename: bundle,
-  cachedData,
-  importModuleDynamically: constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
-});
-if (process.env.FLATCAR_ARCHITECT_WRITE_CODE_CACHE === '1') {
-  process.on('exit', () => writeFileSync(cacheFile, script.createCachedData()));
+
+/** Runs the bundle compiled with V8's cached data (or none, to make it: the training run). */
+function runWithV8Cache(cachedData) {
+  const { Script } = require('node:vm');
+  const script = new Script(`(function (exports, require, module, __filename, __dirname) {${fs.readFileSync(bundle, 'utf8')}\n})`, {
+    // The training run names the script without the build machine's path (V8 keeps the name in the
+    // cache; it does not have to match the name it is used with).
+    filename: write ? 'flatcar-architect/dist/bin/cli.cjs' : bundle,
+    cachedData,
+  });
+  if (write) process.on('exit', () => fs.writeFileSync(cacheFile, Buffer.concat([Buffer.from(key), script.createCachedData()])));
+  else say(script.cachedDataRejected ? 'rejected' : 'used');
+  const bundleModule = new Module(bundle, module);
+  bundleModule.filename = bundle;
+  bundleModule.paths = Module._nodeModulePaths(__dirname);
+  script.runInThisContext()(bundleModule.exports, Module.createRequire(bundle), bundleModule, bundle, __dirname);
 }
-if (process.env.FLATCAR_ARCHITECT_DEBUG_CODE_CACHE === '1') {
-  process.stderr.write(`code cache: ${cachedData === undefined ? 'missing' : script.cachedDataRejected ? 'rejected' : 'used'}\n`);
+
+const own = choice === 'off' || choice === 'node' || write ? { why: choice || 'training' } : ownCache();
+if (write) {
+  runWithV8Cache(undefined);
+} else if (own.data) {
+  runWithV8Cache(own.data);
+} else if (choice !== 'off' && choice !== 'v8' && typeof Module.enableCompileCache === 'function') {
+  const r = Module.enableCompileCache();
+  say(`node compile cache (${r && r.directory ? 'on' : 'off'}; cli.cache: ${own.why})`);
+  require(bundle);
+} else {
+  say(own.why);
+  require(bundle);
 }
-const bundleModule = { exports: {} };
-script.runInThisContext()(bundleModule.exports, require, bundleModule, bundle, __dirname);

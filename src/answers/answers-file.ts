@@ -3,13 +3,14 @@
  * `--answers` reproduces the same output byte for byte, so it holds every answer explicitly
  * (SSH keys as keys, not file names) and nothing that varies between runs.
  */
+import { RESOLVED_FILE_MARK } from './flags-over-file.js';
 import { stringify } from 'yaml';
 import { readAnswersText } from './answers-source.js';
 import type { Answers, ClusterSpec } from './types.js';
 import { ETCD_IMAGE_REPO } from './resolve.js';
 
 const HEADER =
-  '# flatcar-architect answers: every setting of this cluster, resolved.\n' +
+  `${RESOLVED_FILE_MARK}\n` +
   '# Regenerate the same files with: flatcar-architect --answers cluster.yaml --out DIR\n';
 
 /** The spec as explicit answers (the inverse of resolving). */

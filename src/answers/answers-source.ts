@@ -4,6 +4,7 @@
  * `answers.yaml:7:3 network.gateway: 10.0.0.300 is not an IPv4 address`. The parsed document stays
  * available so that later (semantic) problems about an answer get the same position.
  */
+import { RESOLVED_FILE_MARK } from './flags-over-file.js';
 import { createRequire } from 'node:module';
 import type { Ajv as AjvClass, ErrorObject, ValidateFunction } from 'ajv';
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
@@ -70,6 +71,8 @@ export interface AnswersSource {
   /** The directory relative paths in the file (snippets) are relative to. */
   dir: string;
   answers: Answers;
+  /** Written by flatcar-architect (its cluster.yaml header): values equal to their defaults are defaults. */
+  resolvedFile?: boolean;
   /** Where the answer at `field` (`network.gateway`, `machines[1].mac`) is written: its key, or its list item. */
   locate(field: string | readonly PathKey[]): Position | undefined;
 }
@@ -239,5 +242,5 @@ export function readAnswersText(text: string, label: string, dir: string): Answe
     throw new AnswersError('answers_invalid', label, problems);
   }
   const { $schema: _ignored, ...answers } = data as Answers & { $schema?: string };
-  return { label, dir, answers, locate };
+  return { label, dir, answers, locate, resolvedFile: text.startsWith(RESOLVED_FILE_MARK) };
 }

@@ -1,4 +1,5 @@
 /** Small checks of single answer values. Each returns a reason (for "--flag: reason") or undefined. */
+import { sshKeyProblem } from './ssh-key.js';
 import { parseCidr } from '../net/ipv4.js';
 import { MAX_CLIENT_URL, MAX_CLUSTER_NAME, MAX_NAME_PREFIX, MAX_DISCOVERY_URL, MAX_DNS_NAME, MAX_INITIAL_CLUSTER, MAX_INTERFACE, MAX_PATH, MAX_IMAGE_REPO, MAX_UPDATE_SERVER } from './limits.js';
 import * as P from './patterns.js';
@@ -96,9 +97,11 @@ const KEY = new RegExp(`(^|\\s)(${KEY_TYPES.map((t) => t.replace(/[.@]/g, '\\$&'
 /** True when the text looks like a public key line (so `--ssh-key` is not a file name). */
 export const looksLikeKey = (v: string): boolean => KEY.test(v);
 
+/** An OpenSSH public key line, checked down to its decoded key data (src/answers/ssh-key.ts). */
 export function sshKey(v: string): string | undefined {
   if (CONTROL.test(v)) return `an SSH key is one line without control characters (got ${show(v)})`;
-  return P.SSH_KEY_LINE.test(v) ? undefined : `${show(v)} is not an OpenSSH public key line like "ssh-ed25519 AAAA... you@host"`;
+  // The key's data decoded (ssh-key.ts); the line's shape as the answers schema has it (no options).
+  return sshKeyProblem(v) ?? (P.SSH_KEY_LINE.test(v) ? undefined : `${show(v)} is not an OpenSSH public key line like "ssh-ed25519 AAAA... you@host"`);
 }
 
 export function updateGroup(v: string): string | undefined {

@@ -10,11 +10,13 @@ import { TemplateError } from '../render/index.js';
 import { pkiDir } from '../pki/names.js';
 import { SecretsError, type SecretsBundle } from '../pki/types.js';
 import { DOCKER_INSECURE_WARNING, ETCD_INSECURE_WARNING, resolveSpec } from '../answers/resolve.js';
-import { looksLikeKey } from '../answers/checks.js';
+import { readSshKeyArgument, SshKeyError } from '../answers/ssh-key.js';
+import { flagsOverFile } from '../answers/flags-over-file.js';
 import { mergeAnswers } from '../answers/merge.js';
 import { SpecError, type Answers, type RebootStrategy } from '../answers/types.js';
 import { checkOutputDir, GENERATED_DIR_MODES, OutputExistsError, StagedOutput, writeGenerated } from '../write/output.js';
 import type { Prompts } from '../wizard/prompts.js';
+import { colors } from '../io/color.js';
 import { EXIT, UsageError } from './errors.js';
 import { askToReplace, canAskToReplace } from './replace.js';
 import { SnippetError } from '../snippets/index.js';
@@ -80,8 +82,10 @@ export interface GenerateIo {
   stderr: (text: string) => void;
   /** A terminal to ask questions in (stdin and stdout are TTYs). */
   interactive?: boolean;
-  /** Colour allowed (a TTY and no NO_COLOR); --no-color turns it off too. */
+  /** Colour allowed on standard output (src/io/color.ts); --no-color turns it off too. */
   color?: boolean;
+  /** The same for standard error (the warning labels). */
+  colorStderr?: boolean;
   /** The wizard's questions (default: the terminal's). */
   prompts?: Prompts;
   home?: string;
@@ -92,21 +96,16 @@ export interface GenerateIo {
 const list = (v: string | undefined): string[] | undefined =>
   v === undefined ? undefined : v.split(/[,\s]+/).filter((x) => x !== '');
 
-/** `--ssh-key FILE|KEY`: a key line as it is, else the key lines of a file (never a private key). */
+/** `--ssh-key FILE|KEY`: a key line as it is, else the key lines of a file, each checked (src/answers/ssh-key.ts). */
 function readSshKeys(values: string[] | undefined, cwd: string): string[] | undefined {
   if (!values?.length) return undefined;
   return values.flatMap((value) => {
-    if (looksLikeKey(value)) return [value];
-    let text: string;
     try {
-      text = readFileSync(resolve(cwd, value), 'utf8');
-    } catch {
-      throw new UsageError(`--ssh-key: ${value} is neither an OpenSSH public key line nor a readable file`);
+      return readSshKeyArgument(value, cwd);
+    } catch (e) {
+      if (e instanceof SshKeyError) throw new UsageError(`--ssh-key: ${e.message}`, 'usage', 'ssh.keys');
+      throw e;
     }
-    if (text.includes('PRIVATE KEY-----')) throw new UsageError(`--ssh-key: ${value} is a private key; give the public key (.pub) instead`);
-    const keys = text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'));
-    if (!keys.length) throw new UsageError(`--ssh-key: ${value} holds no key`);
-    return keys;
   });
 }
 
@@ -248,7 +247,8 @@ export async function runGenerate(flags: GenerateFlags, io: GenerateIo, mode: { 
     given = asked.answers;
     out = asked.outDir;
   }
-  const answers = mergeAnswers(file, given);
+  // Defaults a cluster.yaml holds give way to flags (src/answers/flags-over-file.ts); the wizard's answers are flags too.
+  const answers = flagsOverFile(file, given, source?.resolvedFile ?? false);
   let result: GenerateResult;
   let dir: string;
   // Writing a directory: machines go into its staging directory as they are made (never all in memory).
@@ -311,7 +311,8 @@ export async function runGenerate(flags: GenerateFlags, io: GenerateIo, mode: { 
   if (printJsonReport(result, dir, matchbox, flags, io)) return EXIT.ok;
   const loud = [ETCD_INSECURE_WARNING, DOCKER_INSECURE_WARNING];
   // The wizard's review showed every warning just before the user said "write": only the loud ones repeat.
-  for (const w of result.warnings) if (!wizard || loud.includes(w)) io.stderr(`${loud.includes(w) ? 'WARNING' : 'warning'}: ${w}\n`);
+  const c = colors((io.colorStderr ?? false) && flags.color !== false);
+  for (const w of result.warnings) if (!wizard || loud.includes(w)) io.stderr(`${loud.includes(w) ? c.bold(c.red('WARNING')) : c.yellow('warning')}: ${w}\n`);
   report(result, dir, io);
   reportPki(result, dir, io, flags);
   reportMatchbox(matchbox, flags, io);

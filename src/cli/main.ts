@@ -3,10 +3,11 @@
 import { readFileSync } from 'node:fs';
 import { isatty } from 'node:tty';
 import { Command, CommanderError } from 'commander';
+import { useColor } from '../io/color.js';
 import { packageVersion } from '../package-root.js';
 import { AnswersUsageError, errorJson, EXIT, UsageError } from './errors.js';
 import type { GenerateFlags } from './generate.js';
-import { addGenerateOptions, addScriptingOptions, REHEARSE_DEFAULT_PROXIES, REHEARSE_DEFAULT_TIMEOUT_SECONDS } from './options.js';
+import { addGenerateOptions, addScriptingOptions, EXIT_CODES, INIT_HELP, PLAN_HELP, REHEARSE_DEFAULT_PROXIES, REHEARSE_DEFAULT_TIMEOUT_SECONDS, withoutOptions } from './options.js';
 import type { RehearseFlags } from './rehearse.js';
 import type { Streams } from './transpile.js';
 
@@ -36,21 +37,35 @@ export function buildProgram(setExit: (code: number) => void): Command {
     stderr: streams.stderr,
     // isatty, not process.stdin.isTTY: making the process.stdin stream costs a run several ms.
     interactive: isatty(0) && isatty(1),
-    color: !('NO_COLOR' in process.env) && Boolean(process.stdout.isTTY),
+    color: useColor(process.stdout),
+    colorStderr: useColor(process.stderr),
     stdin: streams.stdin,
   });
   // Each action imports its implementation when it runs (see options.ts).
   const runGenerate: typeof import('./generate.js').runGenerate = async (...args) => (await import('./generate.js')).runGenerate(...args);
-  addScriptingOptions(addGenerateOptions(program)).action(async (opts: GenerateFlags) => setExit(await runGenerate(opts, io())));
+  // Operands of the bare command are a mistyped command: "unknown command 'x'" (exit 2).
+  addScriptingOptions(addGenerateOptions(program))
+    .allowExcessArguments(true)
+    .action(async (opts: GenerateFlags, command: Command) => {
+      if (command.args.length) throw unknownCommand(program, command.args[0]!);
+      setExit(await runGenerate(opts, io()));
+    });
+  program.helpCommand('help [command]', 'show the help of a command');
 
-  addScriptingOptions(
-    addGenerateOptions(program.command('plan').description('Check the answers and print the plan (machines, roles, addresses, MACs, files, boot order); write nothing')),
-    { dryRun: false },
+  // plan writes nothing: no output directory, no single config, no Matchbox tree, no new PKI.
+  withoutOptions(
+    addScriptingOptions(
+      addGenerateOptions(program.command('plan').description('Check the answers and print the plan (machines, roles, addresses, MACs, files, boot order); write nothing'), PLAN_HELP),
+      { dryRun: false },
+    ),
+    ['--out', '--force', '--rotate-pki', '--stdout', '--machine', '--format', '--matchbox', '--matchbox-url'],
   ).action(async (opts: GenerateFlags) => setExit(await runGenerate({ ...opts, dryRun: true }, io())));
 
   program
     .command('schema')
     .description('Print the JSON Schema of answers files (schema/answers.schema.json)')
+    .option('--no-color', 'plain text output (the schema is never coloured)')
+    .addHelpText('after', `\n${EXIT_CODES.schema}`)
     .action(async () => {
       const { answersSchemaText } = await import('../answers/definition.js');
       streams.stdout(answersSchemaText());
@@ -59,6 +74,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
 
   addGenerateOptions(
     program.command('init').description('Design a cluster interactively (the wizard), then write it; flags pre-fill answers'),
+    INIT_HELP,
   ).action(async (opts: GenerateFlags) => setExit(await runGenerate(opts, io(), { wizard: true })));
 
   program
@@ -69,6 +85,8 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('-p, --pretty', 'indent the JSON output')
     .option('-d, --files-dir <dir>', 'directory for local:, trees:, contents_local and ssh_authorized_keys_local')
     .option('-o, --output <file>', 'write the Ignition JSON to this file instead of standard output')
+    .option('--no-color', 'plain text output (transpile never colours)')
+    .addHelpText('after', `\n${EXIT_CODES.transpile}`)
     .action(async (file: string | undefined, opts) => setExit((await import('./transpile.js')).runTranspile(file, opts, streams)));
 
   program
@@ -78,6 +96,8 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--timeout <seconds>', 'overall deadline', String(REHEARSE_DEFAULT_TIMEOUT_SECONDS))
     .option('--proxies <n>', "how many workers' grpc-proxies to start", String(REHEARSE_DEFAULT_PROXIES))
     .option('--json', 'print the result as JSON on standard output (progress on standard error)')
+    .option('--no-color', 'plain text output (also with NO_COLOR, FORCE_COLOR=0 or TERM=dumb)')
+    .addHelpText('after', `\n${EXIT_CODES.rehearse}`)
     .action(async (dir: string, opts: RehearseFlags) => setExit(await (await import('./rehearse.js')).runRehearse(dir, opts)));
 
   program
@@ -87,6 +107,8 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .requiredOption('--size <n>', 'total number of machines after scaling')
     .option('--etcd-size <n>', 'production: the number of etcd members after scaling, 3 or 5 (default: the current one)')
     .option('--force', 'allow removing machines (their configs and certificates)')
+    .option('--no-color', 'plain text output (scale never colours)')
+    .addHelpText('after', `\n${EXIT_CODES.scale}`)
     .action(async (dir: string, opts: import('./scale.js').ScaleFlags) => setExit(await (await import('./scale.js')).runScale(dir, opts, io())));
 
   program
@@ -94,6 +116,8 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .description("Write a failed machine's replacement config (an etcd member joins the running cluster) and print the etcdctl steps; other files stay as they are")
     .argument('<dir>', 'directory of a generated cluster (its cluster.yaml and pki/)')
     .argument('<machine>', 'the machine to replace, e.g. prod-etcd-2')
+    .option('--no-color', 'plain text output (replace never colours)')
+    .addHelpText('after', `\n${EXIT_CODES.replace}`)
     .action(async (dir: string, machine: string) => setExit(await (await import('./replace-machine.js')).runReplaceMachine(dir, machine, io())));
 
   program
@@ -106,15 +130,40 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--identity <file>', 'SSH private key (default: your agent and ssh configuration)')
     .option('--ssh-option <option>', 'an ssh -o option, e.g. UserKnownHostsFile=FILE (repeatable)', (v: string, p: string[] = []) => [...p, v])
     .option('--timeout <seconds>', 'per machine (default 120)')
+    .option('--no-color', 'plain text output (deliver never colours)')
+    .addHelpText('after', `\n${EXIT_CODES.deliver}`)
     .action(async (dir: string, machine: string | undefined, opts) => setExit(await (await import('./deliver.js')).runDeliver(dir, machine, opts, io())));
 
   return program;
+}
+
+/** "unknown command 'x'" and the commands there are (bad usage, exit 2). */
+function unknownCommand(program: Command, name: string): UsageError {
+  const names = program.commands.map((c) => c.name());
+  return new UsageError(`unknown command '${name}'\ncommands: ${[...names, 'help'].join(', ')} (or none: generate a cluster)\nsee: flatcar-architect help`);
+}
+
+/** `help <command>`: that command's help; `help x` for an unknown x is bad usage. */
+function helpCommand(program: Command, argv: string[]): number | undefined {
+  const args = argv.slice(2);
+  if (args[0] !== 'help') return undefined;
+  const name = args.slice(1).find((a) => !a.startsWith('-'));
+  if (name === undefined) {
+    program.outputHelp();
+    return EXIT.ok;
+  }
+  const command = program.commands.find((c) => c.name() === name || c.aliases().includes(name));
+  if (!command) throw unknownCommand(program, name);
+  command.outputHelp();
+  return EXIT.ok;
 }
 
 async function main(argv: string[]): Promise<number> {
   let code: number = EXIT.ok;
   const program = buildProgram((c) => (code = c));
   try {
+    const helped = helpCommand(program, argv);
+    if (helped !== undefined) return helped;
     await program.parseAsync(argv);
     return code;
   } catch (e) {

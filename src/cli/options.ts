@@ -23,7 +23,7 @@ private keys are written mode 0600.
 Exit codes: 0 done, 1 generation failed, 2 bad usage or input, 130 interrupted.`;
 
 /** The default command's options; each flag's help says what it takes and its default. */
-export function addGenerateOptions(program: Command): Command {
+export function addGenerateOptions(program: Command, helpAfter: string = EXAMPLES): Command {
   return program
     .option('--preset <name>', 'cluster architecture: laptop (1 VM, Docker API from the host), small (3-9 machines, etcd on every one), dev (1 etcd machine + workers), production (3 or 5 etcd machines + workers)')
     .option('--size <n>', "total number of machines (laptop 1, small 3-9, dev 2 or more, production etcd size + 1 or more; default: the preset's)")
@@ -59,8 +59,46 @@ export function addGenerateOptions(program: Command): Command {
     .option('--rotate-pki', 'make a new CA and new certificates even where the existing ones still fit (every machine then needs its new config)')
     .option('--answers <file>', 'answers file (YAML or JSON), e.g. a cluster.yaml written before; flags override it')
     .option('--no-color', 'plain text output (also with the NO_COLOR environment variable)')
-    .addHelpText('after', EXAMPLES);
+    .addHelpText('after', helpAfter);
 }
+
+/** Drops options a command does not take (so its --help does not list them and commander refuses them). */
+export function withoutOptions(command: Command, longs: readonly string[]): Command {
+  for (const long of longs) {
+    const i = command.options.findIndex((o) => o.long === long);
+    if (i >= 0) (command.options as Option[]).splice(i, 1);
+  }
+  return command;
+}
+
+/** The exit codes each command's --help ends with. */
+export const EXIT_CODES = {
+  plan: 'Exit codes: 0 the plan is printed, 1 generation failed, 2 bad usage or input.',
+  init: 'Exit codes: 0 done, 1 generation failed, 2 bad usage or input (or no terminal), 130 interrupted.',
+  schema: 'Exit codes: 0 printed, 2 bad usage.',
+  transpile: 'Exit codes: 0 done (warnings allowed unless --strict), 1 the config is invalid, 2 bad usage.',
+  rehearse: 'Exit codes: 0 every step passed, 1 a step failed, 2 bad usage (no DIR, no etcd members, etcd not installed), 130/143 interrupted.',
+  scale: 'Exit codes: 0 done (or nothing to do), 1 scaling failed, 2 bad usage or input.',
+  replace: 'Exit codes: 0 the replacement config written, 1 writing failed, 2 bad usage or input (not a cluster directory, unknown machine, no usable pki/).',
+  deliver: 'Exit codes: 0 every machine got its keys, 1 a machine could not be reached or refused them, 2 bad usage or input.',
+} as const;
+
+export const PLAN_HELP = `
+Examples:
+  flatcar-architect plan --preset production --size 5
+  flatcar-architect plan --answers production/cluster.yaml --json
+
+Writes nothing.
+${EXIT_CODES.plan}`;
+
+export const INIT_HELP = `
+Examples:
+  flatcar-architect init
+  flatcar-architect init --preset small --ssh-key ~/.ssh/id_ed25519.pub
+
+Asks for every answer the flags did not give, shows the design, then writes DIR like the default
+command. Needs a terminal.
+${EXIT_CODES.init}`;
 
 
 /** The scripting flags of the default command (and `plan`). */

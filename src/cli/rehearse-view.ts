@@ -1,16 +1,16 @@
 /**
  * How `rehearse` shows progress: on a terminal a spinner on the running step, then a ✔/✘ line per
- * step; otherwise plain lines. Colour unless NO_COLOR is set or the stream is not a terminal.
+ * step; otherwise plain lines. Colour as src/io/color.ts decides for the stream.
  * Ends with a pass/fail table.
  */
-import { Chalk, type ChalkInstance } from 'chalk';
+import { colors, useColor, type Colors } from '../io/color.js';
 import type { RehearsalEvent, RehearsalResult, StepResult } from '../rehearse/index.js';
 
 export interface ViewStream {
   write: (text: string) => void;
   isTTY: boolean;
-  /** The colour level chalk detected for this stream (0 = none). */
-  colorLevel: 0 | 1 | 2 | 3;
+  /** Unused (kept for callers that still pass it); src/io/color.ts decides. */
+  colorLevel?: number;
 }
 
 const FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
@@ -20,9 +20,8 @@ const seconds = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
 const joined = (result: RehearsalResult): string =>
   result.joined.length ? ` (${result.members.length} members: ${result.joined.join(', ')} joined it with etcdctl member add)` : '';
 
-export function colorsFor(stream: ViewStream, env: NodeJS.ProcessEnv): ChalkInstance {
-  const noColor = env.NO_COLOR !== undefined && env.NO_COLOR !== '';
-  return new Chalk({ level: noColor || !stream.isTTY ? 0 : stream.colorLevel });
+export function colorsFor(stream: ViewStream, env: NodeJS.ProcessEnv, flag?: boolean): Colors {
+  return colors(useColor(stream, env, flag));
 }
 
 export class ProgressView {
@@ -32,7 +31,7 @@ export class ProgressView {
 
   constructor(
     private readonly out: ViewStream,
-    private readonly c: ChalkInstance,
+    private readonly c: Colors,
   ) {}
 
   private mark(status: StepResult['status']): string {

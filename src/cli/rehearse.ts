@@ -3,7 +3,6 @@
  * etcd and shows the drill live. Exit 0 every step passed, 1 a step failed, 2 bad usage (no DIR,
  * no etcd members, etcd not installed), 130/143 interrupted (everything still cleaned up).
  */
-import { supportsColor, supportsColorStderr } from 'chalk';
 import { DEFAULT_PROXIES, DEFAULT_TIMEOUT_SECONDS, rehearse, RehearseUsageError, type RehearsalResult } from '../rehearse/index.js';
 import { EXIT, UsageError } from './errors.js';
 import { colorsFor, ProgressView, type ViewStream } from './rehearse-view.js';
@@ -12,6 +11,8 @@ export interface RehearseFlags {
   timeout?: string;
   proxies?: string;
   json?: boolean;
+  /** false with --no-color. */
+  color?: boolean;
 }
 
 const MAX_TIMEOUT_SECONDS = 3600;
@@ -26,16 +27,14 @@ function parseFlags(flags: RehearseFlags): { timeoutSeconds: number; proxies: nu
   return { timeoutSeconds, proxies };
 }
 
-const level = (s: typeof supportsColor) => (s ? s.level : 0);
-
 export async function runRehearse(dir: string, flags: RehearseFlags): Promise<number> {
   const options = parseFlags(flags);
   // Progress goes to standard output, or to standard error when the result is JSON on standard output.
   const toStderr = Boolean(flags.json);
   const stream: ViewStream = toStderr
-    ? { write: (t) => process.stderr.write(t), isTTY: Boolean(process.stderr.isTTY), colorLevel: level(supportsColorStderr) }
-    : { write: (t) => process.stdout.write(t), isTTY: Boolean(process.stdout.isTTY), colorLevel: level(supportsColor) };
-  const view = new ProgressView(stream, colorsFor(stream, process.env));
+    ? { write: (t) => process.stderr.write(t), isTTY: Boolean(process.stderr.isTTY) }
+    : { write: (t) => process.stdout.write(t), isTTY: Boolean(process.stdout.isTTY) };
+  const view = new ProgressView(stream, colorsFor(stream, process.env, flags.color));
 
   const abort = new AbortController();
   let signalled: NodeJS.Signals | null = null;

@@ -38,7 +38,9 @@ function etcdTitle(plan: Plan): string {
 export function topologyMermaid(plan: Plan): string {
   const d = layout(plan);
   const lines = ['flowchart TB'];
-  const id = (m: Machine) => m.name.replace(/[^A-Za-z0-9_]/g, '_');
+  // Every machine's id carries a prefix, so no name (a machine may be pinned as `end`, `graph`,
+  // `subgraph`, `style`, `etcd`, `host`...) can be a Mermaid keyword or another node's id.
+  const id = (m: Machine) => `m_${m.name.replace(/[^A-Za-z0-9_]/g, '_')}`;
   if (d.laptop) {
     const docker = plan.spec.preset === 'laptop' ? 'Docker API' : '';
     lines.push(`  host(["your computer"])`, `  ${id(d.laptop)}["${d.laptop.name}<br/>${where(d.laptop)}<br/>${docker}"]`, `  host -->|DOCKER_HOST| ${id(d.laptop)}`);

@@ -1,5 +1,5 @@
 /** The summary shown before writing, and the menu: write, change a section, or cancel. */
-import { Chalk } from 'chalk';
+import { colors } from '../io/color.js';
 import { plan as planCluster } from '../plan/index.js';
 import { describeMachine } from '../render/summary.js';
 import { resolveSpec } from '../answers/resolve.js';
@@ -25,7 +25,7 @@ function table(rows: string[][]): string[] {
 
 /** The design as text: machines table, etcd fault tolerance, warnings. Throws a SpecError if the answers do not resolve. */
 export function formatReview(ctx: WizardContext, color: boolean): string {
-  const c = new Chalk({ level: color ? 1 : 0 });
+  const c = colors(color);
   const { spec, warnings } = resolveSpec(currentAnswers(ctx));
   const p = planCluster(spec);
   const lines = [

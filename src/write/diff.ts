@@ -1,12 +1,12 @@
 /**
  * What writing a set of files into an existing directory would change: files added, removed and
  * changed, and for changed text files the changed lines (a unified-style excerpt, capped). Reads the
- * directory; writes nothing. Colours with chalk when asked (plain otherwise: NO_COLOR, --no-color,
+ * directory; writes nothing. Colours (src/io/color.ts) when asked (plain otherwise: NO_COLOR, --no-color,
  * no terminal).
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { Chalk } from 'chalk';
+import { colors } from '../io/color.js';
 
 export interface FileChange {
   name: string;
@@ -120,7 +120,7 @@ export const isEmptyDiff = (d: DirDiff): boolean => !d.added.length && !d.remove
 
 /** The diff as text: a summary line, then `+ added`, `- removed`, `~ changed` with their lines. */
 export function formatDiff(d: DirDiff, shownDir: string, options: { color: boolean; maxFiles?: number }): string {
-  const c = new Chalk({ level: options.color ? 1 : 0 });
+  const c = colors(options.color);
   const maxFiles = options.maxFiles ?? 20;
   const n = (k: number, what: string) => `${k} ${what}${k === 1 ? '' : 's'}`;
   const out = [

@@ -74,7 +74,7 @@ describe('bad flags: one line naming the flag, exit 2, nothing written', () => {
     [['--preset', 'dev', '--reboot-strategy', 'sometimes'], /^flatcar-architect: --reboot-strategy: must be one of etcd-lock, reboot, off/],
     [['--preset', 'laptop', '--reboot-strategy', 'etcd-lock'], /^flatcar-architect: --reboot-strategy: etcd-lock needs etcd/],
     [['--preset', 'dev', '--reboot-window-start', '04:00'], /^flatcar-architect: --reboot-window-length: a reboot window needs both/],
-    [['--preset', 'dev', '--ssh-key', 'no-such-file.pub'], /^flatcar-architect: --ssh-key: no-such-file.pub is neither an OpenSSH public key line nor a readable file$/],
+    [['--preset', 'dev', '--ssh-key', 'no-such-file.pub'], /^flatcar-architect: --ssh-key: no-such-file.pub: no such file \(give a public key file such as ~\/.ssh\/id_ed25519.pub, or a key line\)$/],
     [['--preset', 'dev', '--templates', 'no-such-dir'], /^flatcar-architect: --templates: .*no-such-dir is not a directory$/],
     [['--preset', 'dev', '--answers', 'missing.yaml'], /^flatcar-architect: --answers: cannot read missing.yaml: ENOENT$/],
     [['--preset', 'dev', '--etcd-version', 'latest'], /^flatcar-architect: --etcd-version: must be an etcd v3 release tag like v3.5.16 \(got "latest"\)$/],
@@ -135,7 +135,7 @@ describe('the output directory', () => {
 describe('--answers cluster.yaml reproduces the output byte for byte', () => {
   it('with many answers given', () => {
     const cwd = tmp();
-    writeFileSync(join(cwd, 'id.pub'), `# my keys\n${KEY}\nssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQC7 other: "quoted" #x\n`);
+    writeFileSync(join(cwd, 'id.pub'), `# my keys\n${KEY}\nssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQDYK2fyDS8K3Cphu2/MBbYfCQavwa1Pv3M7+b+tDKBqXxa0aWA93zLZiX42mKIfiBvS0WrUohooopgC8/2AuAJV37jc2BahKJdLdMaKfiphsKy/ZGsyHX3bJ0iK846t2PinEFz69XneF+QuI6UWFxabslhHPH+3RCZKGJGMLgkmF6yeRH+ZbaAtjhFQfACPzHu+aayA0aFvZQaXZD16N8j4tnug0HdJv9Pj7jUYkkMlDj+5fTyGTltBpCypt4m6LtPENBQJ6V6E0KZ8JFEuNXHg7E7G23VQ+SFm8Ax+1dJhCM02/sArMlJ8M+MGgpsN1PbSmES0f3nUuFSkC2szY4od other: "quoted" #x\n`);
     mkdirSync(join(cwd, 'tpl'));
     writeFileSync(join(cwd, 'tpl', 'hostname.hbs'), '- path: /etc/hostname\n  mode: 0644\n  overwrite: true\n  contents:\n    inline: {{q machine.name}}\n');
     const args = [
@@ -250,7 +250,7 @@ describe('the rest of the command line', () => {
     writeFileSync(join(cwd, 'id'), '-----BEGIN OPENSSH PRIVATE KEY-----\nabc\n-----END OPENSSH PRIVATE KEY-----\n');
     const r = runCli(['--preset', 'dev', '--ssh-key', 'id'], { cwd });
     expect(r.status).toBe(2);
-    expect(r.stderr).toBe('flatcar-architect: --ssh-key: id is a private key; give the public key (.pub) instead\n');
+    expect(r.stderr).toBe('flatcar-architect: --ssh-key: id is a private key; give the public key (id.pub) instead\n');
   });
 
   it('--help describes every flag', () => {

@@ -8,9 +8,12 @@
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { createRequire } from 'node:module';
 import { repoRoot } from '../helpers/paths.js';
+
+const hasCompileCache = typeof (createRequire(import.meta.url)('node:module') as { enableCompileCache?: unknown }).enableCompileCache === 'function';
 
 const manifest = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as {
   bin: Record<string, string>;
@@ -106,33 +109,42 @@ describe('the packed and installed package', () => {
     expect(refused.stderr + refused.stdout).toMatch(/hostname\.hbs/);
   });
 
-  test("the bin runs with its V8 code cache, and runs the same without it or with a cache V8 rejects", () => {
-    const bin = dirname(join(installed, manifest.bin['flatcar-architect']!));
-    const cache = readdirSync(bin).filter((f) => /^cli-[0-9a-f]{16}\.cache$/.test(f));
-    expect(cache).toHaveLength(1);
-    const cacheFile = join(bin, cache[0]!);
-    const runWith = (out: string) => {
+  test("the bin uses its V8 code cache only for the exact Node that made it (else Node's compile cache, or none), and runs the same without it", () => {
+    const bin = join(installed, 'dist', 'bin');
+    const cacheFile = join(bin, 'cli.cache');
+    const runWith = (out: string, env: NodeJS.ProcessEnv = {}) => {
       const r = spawnSync(process.execPath, [join(installed, manifest.bin['flatcar-architect']!), '--preset', 'production', '--size', '5', '--insecure', '--out', out], {
         cwd: elsewhere,
         encoding: 'utf8',
         timeout: 60_000,
-        env: { ...process.env, FLATCAR_ARCHITECT_DEBUG_CODE_CACHE: '1' },
+        env: { ...process.env, NODE_OPTIONS: '', FLATCAR_ARCHITECT_DEBUG_CODE_CACHE: '1', ...env },
       });
       expect(r.status, r.stderr).toBe(0);
-      return { status: /code cache: (\w+)/.exec(r.stderr)?.[1], ign: readFileSync(join(elsewhere, out, 'production-worker-1.ign'), 'utf8') };
+      return { status: /code cache: (.+)/.exec(r.stderr)?.[1], ign: readFileSync(join(elsewhere, out, 'production-worker-1.ign'), 'utf8') };
     };
     const used = runWith('out-cache-used');
     expect(used.status).toBe('used');
     const good = readFileSync(cacheFile);
+    const newline = good.indexOf(10);
+    expect(good.subarray(0, newline).toString()).toContain(process.version);
+    expect(good.includes(Buffer.from(repoRoot))).toBe(false);
     try {
-      writeFileSync(cacheFile, Buffer.alloc(good.length, 7));
+      // Another Node's cache (the key names another version): not handed to V8 at all.
+      writeFileSync(cacheFile, Buffer.from(good.toString('latin1').replace(process.version, 'v0.0.0'), 'latin1'));
+      const other = runWith('out-cache-other');
+      expect(other.status).toMatch(hasCompileCache ? /^node compile cache \(on; cli.cache: mismatch\)$/ : /^mismatch$/);
+      // Other V8 flags: the same.
+      writeFileSync(cacheFile, good);
+      const flags = runWith('out-cache-flags', { NODE_OPTIONS: '--max-old-space-size=300' });
+      expect(flags.status).toMatch(/mismatch\)?$/);
+      // The right key but bytes V8 cannot use: rejected by V8, compiled as usual.
+      writeFileSync(cacheFile, Buffer.concat([good.subarray(0, newline + 1), Buffer.alloc(good.length - newline - 1, 7)]));
       const rejected = runWith('out-cache-rejected');
       expect(rejected.status).toBe('rejected');
       rmSync(cacheFile);
       const missing = runWith('out-cache-missing');
-      expect(missing.status).toBe('missing');
-      expect(rejected.ign).toBe(used.ign);
-      expect(missing.ign).toBe(used.ign);
+      expect(missing.status).toMatch(/missing\)?$/);
+      for (const r of [other, flags, rejected, missing]) expect(r.ign).toBe(used.ign);
     } finally {
       writeFileSync(cacheFile, good);
     }
