@@ -25,6 +25,13 @@ export const TOOLS = [
   ['pgrep', 'procps'],
   ['sshd', 'openssh-server'],
   ['ssh', 'openssh-client'],
+  ['ip', 'iproute2'],
+  ['ss', 'iproute2'],
+  ['nft', 'nftables'],
+  ['nsenter', 'util-linux'],
+  ['unshare', 'util-linux'],
+  ['runuser', 'util-linux'],
+  ['script', 'bsdutils'],
 ];
 
 function onPath(command) {
