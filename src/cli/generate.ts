@@ -89,7 +89,7 @@ const list = (v: string | undefined): string[] | undefined =>
   v === undefined ? undefined : v.split(/[,\s]+/).filter((x) => x !== '');
 
 /** `--ssh-key FILE|KEY`: a key line as it is, else the key lines of a file (never a private key). */
-function readSshKeys(values: string[] | undefined, cwd: string): string[] | undefined {
+export function readSshKeys(values: string[] | undefined, cwd: string): string[] | undefined {
   if (!values?.length) return undefined;
   return values.flatMap((value) => {
     if (looksLikeKey(value)) return [value];
@@ -237,8 +237,8 @@ export async function runGenerate(flags: GenerateFlags, io: GenerateIo, mode: { 
   if (flags.rotatePki && flags.pki !== undefined) throw new UsageError('--rotate-pki makes a new CA and new certificates: leave out --pki');
   if (wizard) {
     if (!io.interactive && !io.prompts) noTerminal();
-    const asked = await askWizard(mergeAnswers(file, given), flags, io);
-    if (asked === undefined) return EXIT.interrupted;
+    const asked = await askWizard(mergeAnswers(file, given), flags, io, (problems) => printProblems(io, flags.json, problems, given, source));
+    if (typeof asked === 'number') return asked;
     given = asked.answers;
     out = asked.outDir;
   }
@@ -313,19 +313,35 @@ export async function runGenerate(flags: GenerateFlags, io: GenerateIo, mode: { 
   return EXIT.ok;
 }
 
-/** The wizard, loaded only when it runs. Returns undefined when the user cancels (Ctrl-C, Esc, menu). */
-async function askWizard(given: Answers, flags: GenerateFlags, io: GenerateIo): Promise<{ answers: Answers; outDir: string } | undefined> {
-  const { runWizard, terminalPrompts, WizardCancelled } = await import('../wizard/index.js');
+/**
+ * The wizard, loaded only when it runs. Answers given up front are checked first (a bad one exits 2
+ * at once). Returns the exit code when nothing is to be written: 130 for Ctrl-C, 1 for Cancel.
+ */
+async function askWizard(
+  given: Answers,
+  flags: GenerateFlags,
+  io: GenerateIo,
+  problems: (p: import('../answers/types.js').Problem[]) => number,
+): Promise<{ answers: Answers; outDir: string } | number> {
+  const { runWizard, terminalPrompts, WizardCancelled, WizardQuit, precheckGiven, precheckOut } = await import('../wizard/index.js');
+  const early = precheckGiven(given);
+  if (early.length) return problems(early);
+  const badOut = precheckOut(flags.out, io.cwd);
+  if (badOut) throw new UsageError(`--out: ${badOut}`, 'output_exists', 'out');
   const prompts = io.prompts ?? (await terminalPrompts());
   try {
     return await runWizard(
-      { given, answers: {}, prompts, print: io.stdout, home: io.home ?? homedir(), outGiven: flags.out !== undefined, outDir: flags.out },
+      { given, answers: {}, prompts, print: io.stdout, home: io.home ?? homedir(), cwd: io.cwd, outGiven: flags.out !== undefined, outDir: flags.out },
       (io.color ?? false) && flags.color !== false,
     );
   } catch (e) {
     if (e instanceof WizardCancelled) {
+      io.stderr('Interrupted: nothing was written.\n');
+      return EXIT.interrupted;
+    }
+    if (e instanceof WizardQuit) {
       io.stderr('Cancelled: nothing was written.\n');
-      return undefined;
+      return EXIT.failed;
     }
     throw e;
   }
