@@ -59,7 +59,7 @@ function unGive(ctx: WizardContext, field: Field): void {
 }
 
 /** Settles the problems whose inputs are all known: asks the question that can fix each (bounded). */
-async function settle(ctx: WizardContext): Promise<void> {
+async function settle(ctx: WizardContext, asked: Set<string> = new Set()): Promise<void> {
   for (let round = 0; round < 50; round++) {
     const conflict = dueConflicts(ctx)[0];
     let fixer: Question | undefined;
@@ -76,6 +76,7 @@ async function settle(ctx: WizardContext): Promise<void> {
     if (!fixer) return;
     await fixer.ask(ctx);
     seen(ctx).add(fixer.id);
+    asked.add(fixer.id);
   }
 }
 
@@ -92,19 +93,24 @@ function getGiven(ctx: WizardContext, field: Field): boolean {
  */
 async function ask(ctx: WizardContext, start: number, end: number, fromReview: boolean): Promise<void> {
   const history: number[] = [];
+  // Questions a check already asked again in this pass are not asked twice going forward.
+  const settled = new Set<string>();
+  let back = false;
   let i = start;
   while (i < end) {
     const q = QUESTIONS[i]!;
-    if (!q.applies(ctx)) {
+    if (!q.applies(ctx) || (settled.has(q.id) && !back)) {
       i++;
       continue;
     }
+    back = false;
     try {
       await q.ask(ctx);
       seen(ctx).add(q.id);
-      await settle(ctx);
+      await settle(ctx, settled);
     } catch (e) {
       if (!(e instanceof WizardBack)) throw e;
+      back = true;
       if (history.length) i = history.pop()!;
       else if (fromReview) return;
       else await confirmQuit(ctx);

@@ -2,32 +2,14 @@
  * The wizard's question flow with scripted answers: each architecture's path, re-asking after an
  * invalid answer, pre-filled answers skipped, and the same files as the flags for the same answers.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { generate } from '../../src/generate.js';
 import type { Answers } from '../../src/answers/types.js';
 import { runWizard, WizardQuit, type WizardContext } from '../../src/wizard/index.js';
-import { DONE } from '../../src/wizard/steps/ssh.js';
-import { scriptedPrompts } from '../helpers/scripted-prompts.js';
-import { tempDirs } from '../helpers/tmp.js';
 
-export const KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMx7q3Yd0o8Q2pZk1v4cHqR9Wn6yT2eLbF5sJgKaPuXr ops@bastion';
-const tmp = tempDirs('wizard-flow-');
-const home = tmp();
-mkdirSync(join(home, '.ssh'));
-writeFileSync(join(home, '.ssh', 'id_ed25519.pub'), KEY + '\n');
-
-export function context(script: unknown[], given: Answers = {}, outDir?: string, extra: Partial<WizardContext> = {}) {
-  const prompts = scriptedPrompts(script);
-  const printed: string[] = [];
-  const ctx: WizardContext = { given, answers: {}, prompts, print: (t) => printed.push(t), home, cwd: tmp(), columns: 100, outGiven: outDir !== undefined, outDir, ...extra };
-  return { ctx, prompts, printed: () => printed.join('') };
-}
+import { context, KEY, NO_KEY } from '../helpers/wizard.js';
 
 const filesOf = (answers: Answers) => generate(answers).files.map((f) => [f.name, f.contents]);
-/** No key: the found one toggled off, Done, then yes to going on without. */
-export const NO_KEY = [KEY, DONE, true];
 
 describe('the wizard', () => {
   it('walks a production design and produces the same files as the flags', async () => {

@@ -13,9 +13,11 @@ export const OUTPUT: Question[] = [
     applies: (ctx) => !ctx.outGiven,
     async ask(ctx) {
       const now = currentOutDir(ctx);
+      // The default always works: the current one, else ./NAME, else ./NAME-2, ./NAME-3…
+      const candidates = [now, derivedOut(ctx), ...Array.from({ length: 50 }, (_, k) => `${derivedOut(ctx)}-${k + 2}`)];
       const dir = await ctx.prompts.input({
         message: 'Output directory:',
-        default: outputProblem(ctx, now) === undefined ? now : derivedOut(ctx),
+        default: candidates.find((c) => outputProblem(ctx, c) === undefined) ?? now,
         validate: (text) => (text.trim() === '?' ? 'Where the configs go; an existing directory is compared with the new files before anything is replaced.' : (outputProblem(ctx, text.trim()) ?? true)),
       });
       const base = ctx.cwd ?? process.cwd();
