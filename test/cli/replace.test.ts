@@ -139,10 +139,11 @@ describe('after the wizard', () => {
     const cwd = tmp();
     let stdout = '';
     let stderr = '';
-    const prompts = scriptedPrompts(['laptop', true, undefined, undefined, [], 'stable', 'reboot', { action: 'write' }]);
+    // No key in this home: Done, then yes to going on without one.
+    const prompts = scriptedPrompts(['laptop', true, undefined, undefined, '\u0000done', true, 'stable', 'reboot', undefined, { action: 'write' }]);
     const code = await runGenerate(
       { out: 'lap' },
-      { cwd, stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), interactive: false, color: false, prompts },
+      { cwd, home: cwd, stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), interactive: false, color: false, prompts },
       { wizard: true },
     );
     expect(code).toBe(0);

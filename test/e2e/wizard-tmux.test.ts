@@ -43,6 +43,7 @@ describe('the wizard in a real terminal', () => {
     await tmux.answer(/SSH keys that may log in as core/, 'Enter');
     await tmux.answer(/Update channel:/, 'Enter');
     await tmux.answer(/Reboot strategy after an update:/, 'Enter');
+    await tmux.answer(/When may machines reboot into an update\?/, 'Enter');
     await tmux.answer(/Output directory:/, 'text:wizard', 'Enter');
     const summary = await tmux.waitFor(/Write these files\?/);
     expect(summary).toContain('prod-etcd-3');
@@ -66,7 +67,7 @@ describe('the wizard in a real terminal', () => {
     }
   });
 
-  it('Ctrl-C midway writes nothing and exits 130', async () => {
+  it('Ctrl-C midway quits at once, writes nothing and exits 130', async () => {
     const { dir, home } = workspace();
     tmux = new Tmux(command, { cwd: dir, env: { HOME: home } });
     await tmux.answer(/Which cluster architecture\?/, 'Down', 'Enter');
@@ -74,7 +75,7 @@ describe('the wizard in a real terminal', () => {
     await tmux.waitFor(/How do the machines get their addresses\?/);
     tmux.keys('C-c');
     const screen = await tmux.waitFor(/EXIT=\d+/);
-    expect(screen).toContain('Cancelled: nothing was written.');
+    expect(screen).toContain('Interrupted: nothing was written.');
     expect(screen).toContain('EXIT=130');
     expect(readdirSync(dir).sort()).toEqual(['home']);
   });
