@@ -309,7 +309,7 @@ export async function runGenerate(flags: GenerateFlags, io: GenerateIo, mode: { 
   report(result, dir, io);
   reportPki(result, dir, io, flags);
   reportMatchbox(matchbox, flags, io);
-  if (wizard) nextSteps(result, dir, io);
+  if (wizard) io.stdout((await import('../wizard/next-steps.js')).nextSteps(result, dir, io.cwd));
   return EXIT.ok;
 }
 
@@ -345,24 +345,4 @@ async function askWizard(
     }
     throw e;
   }
-}
-
-const CHANNELS = ['stable', 'beta', 'alpha', 'lts'];
-
-function nextSteps(result: GenerateResult, dir: string, io: GenerateIo): void {
-  const shown = relative(io.cwd, dir) || '.';
-  const first = result.plan.bootOrder[0]?.machines[0] ?? result.machines[0]!.name;
-  io.stdout(
-    [
-      '',
-      `Every answer is in ${shown}/cluster.yaml. To write the same files again without questions:`,
-      `  flatcar-architect --answers ${shown}/cluster.yaml --out ${shown} --force`,
-      '',
-      'Next steps:',
-      `  1. Read ${shown}/SUMMARY.md: boot order, addresses, and how to boot each machine.`,
-      `  2. Install each machine with its own config, e.g. flatcar-install -d /dev/sda -C ${CHANNELS.includes(result.spec.updates.group) ? result.spec.updates.group : 'stable'} -i ${shown}/${first}.ign`,
-      '  3. Boot the machines in the order SUMMARY.md gives.',
-      '',
-    ].join('\n'),
-  );
 }

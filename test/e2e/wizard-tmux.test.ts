@@ -6,6 +6,7 @@
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cliPath } from '../helpers/paths.js';
 import { runCli } from '../helpers/run.js';
@@ -52,7 +53,14 @@ describe('the wizard in a real terminal', () => {
     tmux.keys('Enter');
     const done = await tmux.waitFor(/EXIT=\d+/);
     expect(done).toContain('EXIT=0');
-    expect(done).toContain('flatcar-architect --answers wizard/cluster.yaml --out wizard --force');
+    // The re-run command it prints works as printed, from where the wizard ran.
+    const rerun = /without questions:\n {2}(.+)\n/.exec(tmux.screen(true))?.[1];
+    expect(rerun).toMatch(/flatcar-architect(\.js)? --answers wizard\/cluster\.yaml --out wizard --force$/);
+    const again = spawnSync('sh', ['-c', rerun!], { cwd: dir, encoding: 'utf8', env: { ...process.env, HOME: home } });
+    expect(again.status, again.stderr).toBe(0);
+    expect(again.stdout).toContain('Wrote the prod cluster');
+    expect(done).toMatch(/Try the cluster's etcd here before booting anything: .*flatcar-architect(\.js)? rehearse wizard/);
+    expect(done).toContain('ssh core@10.0.0.101');
 
     // The same design by flags, with the wizard's PKI (certificates are random when first made).
     const flags = runCli(['--preset', 'production', '--size', '6', '--name', 'prod', '--ssh-key', join(home, '.ssh', 'id_ed25519.pub'), '--pki', 'wizard', '--out', 'flags'], { cwd: dir });
