@@ -17,6 +17,7 @@ import { checkOutputDir, GENERATED_DIR_MODES, OutputExistsError, StagedOutput, w
 import type { Prompts } from '../wizard/prompts.js';
 import { EXIT, UsageError } from './errors.js';
 import { askToReplace, canAskToReplace } from './replace.js';
+import { progressLine } from './progress.js';
 import { SnippetError } from '../snippets/index.js';
 import {
   checkScriptFlags,
@@ -83,6 +84,8 @@ export interface GenerateIo {
   home?: string;
   /** Standard input, for `--answers -` (default: file descriptor 0). */
   stdin?: () => string;
+  /** Standard error is a terminal: long writes show a progress line there. */
+  stderrTty?: boolean;
 }
 
 const list = (v: string | undefined): string[] | undefined =>
@@ -250,6 +253,8 @@ export async function runGenerate(flags: GenerateFlags, io: GenerateIo, mode: { 
   const streamed = new Set<string>();
   // A non-empty DIR without --force: in a terminal, show what would change and ask (src/cli/replace.ts).
   let replacing = false;
+  // Over half a second of rendering and certificates: a progress line on a terminal's stderr (src/cli/progress.ts).
+  const progress = progressLine(io.stderr, Boolean(io.stderrTty) && !flags.json && !flags.stdout && !flags.dryRun);
   try {
     dir = resolve(io.cwd, out ?? resolveSpec(answers).spec.name);
     try {
@@ -269,8 +274,11 @@ export async function runGenerate(flags: GenerateFlags, io: GenerateIo, mode: { 
           outDir: dir,
           snippets,
           ...((staged = replacing ? undefined : openStaged(dir, flags)) ? { sink: (f: GeneratedFile) => streamTo(staged!, f, streamed) } : {}),
+          ...(progress.report ? { progress: progress.report } : {}),
         });
+    progress.done();
   } catch (e) {
+    progress.done();
     staged?.abort();
     if (e instanceof StreamWriteError) return printError(io, flags.json, 'write_failed', `cannot write ${dir!}: ${e.message}`);
     if (e instanceof SpecError) return printProblems(io, flags.json, e.problems, given, source);

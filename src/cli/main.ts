@@ -37,6 +37,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     // isatty, not process.stdin.isTTY: making the process.stdin stream costs a run several ms.
     interactive: isatty(0) && isatty(1),
     color: !('NO_COLOR' in process.env) && Boolean(process.stdout.isTTY),
+    stderrTty: isatty(2),
     stdin: streams.stdin,
   });
   // Each action imports its implementation when it runs (see options.ts).
