@@ -83,7 +83,11 @@ export async function terminalPrompts(): Promise<Prompts> {
           ctx,
         ),
       ),
-    select: (q) => ask((ctx) => inquirer.select({ message: q.message, choices: q.choices, default: q.default }, ctx)),
+    // Every choice on screen (the review menu's Cancel included), as far as the terminal's height allows.
+    select: (q) =>
+      ask((ctx) =>
+        inquirer.select({ message: q.message, choices: q.choices, default: q.default, pageSize: Math.max(5, Math.min(q.choices.length, (process.stdout.rows ?? 24) - 4)) }, ctx),
+      ),
     checkbox: (q) => ask((ctx) => inquirer.checkbox({ message: q.message, choices: q.choices }, ctx)),
     confirm: (q) => ask((ctx) => inquirer.confirm({ message: q.message, default: q.default }, ctx)),
   };

@@ -125,7 +125,7 @@ export function formatReview(ctx: WizardContext, color: boolean, width = ctx.col
   const [tableHead, ...body] = machines;
   const out = [
     '',
-    c.bold(wrap(head + (machinesChanged ? ' (changed)' : ''), width)),
+    c.bold(wrap(head + (machinesChanged ? ' (machines changed)' : ''), width)),
     '',
     /^machine\s/.test(tableHead ?? '') ? c.underline(tableHead!) : tableHead!,
     ...body,
