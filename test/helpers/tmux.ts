@@ -14,7 +14,12 @@ export class Tmux {
 
   /** The screen and its scrollback; `joined`: lines the terminal wrapped come back as one (capture-pane -J). */
   screen(joined = false): string {
-    return execFileSync('tmux', ['-L', this.socket, 'capture-pane', '-p', ...(joined ? ['-J'] : []), '-t', this.session, '-S', '-500'], { encoding: 'utf8' });
+    return execFileSync('tmux', ['-L', this.socket, 'capture-pane', '-p', ...(joined ? ['-J'] : []), '-t', this.session, '-S', '-3000'], { encoding: 'utf8' });
+  }
+
+  /** Only what is on screen now (no scrollback). */
+  visible(): string {
+    return execFileSync('tmux', ['-L', this.socket, 'capture-pane', '-p', '-t', this.session], { encoding: 'utf8' });
   }
 
   /** Waits until the screen matches, or fails with the screen shown. */
