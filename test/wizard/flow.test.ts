@@ -8,6 +8,7 @@ import type { Answers } from '../../src/answers/types.js';
 import { runWizard, WizardQuit, type WizardContext } from '../../src/wizard/index.js';
 
 import { context, KEY, NO_KEY } from '../helpers/wizard.js';
+import { ESC } from '../helpers/scripted-prompts.js';
 
 const filesOf = (answers: Answers) => generate(answers).files.map((f) => [f.name, f.contents]);
 
@@ -92,5 +93,12 @@ describe('the wizard', () => {
     expect(text).toContain('network: DHCP');
     expect(text).toMatch(/ED25519 SHA256:[A-Za-z0-9+/]{43} ops@bastion/);
     expect(text).toContain('output: o (new)');
+  });
+
+  it('? at a text question shows its help line; Esc in the review menu asks before quitting', async () => {
+    const { ctx, prompts } = context(['small', '?', '3', true, '', 'lab', undefined, undefined, 'stable', 'reboot', undefined, 'o', ESC, false, { action: 'write' }]);
+    await runWizard(ctx, false);
+    expect(prompts.rejected).toEqual(['Every machine counts: etcd members and workers. Production uses 5 etcd members from 10 machines on.']);
+    expect(prompts.asked.slice(-3)).toEqual(['Write these files?', 'Quit without writing?', 'Write these files?']);
   });
 });

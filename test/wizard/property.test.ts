@@ -31,7 +31,7 @@ const GIVEN: Answers[] = [{}, {}, {}, { preset: 'dev' }, { size: '12' }, { prese
 class Loop extends Error {}
 
 /** Prompts that play the moves, then press Enter (the default) on everything. */
-function randomPrompts(moves: Move[], onReview: () => void): Prompts & { enterThrough: () => number } {
+function randomPrompts(moves: Move[], onReview: () => void, said: string[]): Prompts & { enterThrough: () => number } {
   let at = 0;
   let afterMoves = 0;
   const next = (): Move | undefined => {
@@ -52,6 +52,7 @@ function randomPrompts(moves: Move[], onReview: () => void): Prompts & { enterTh
         const text = m?.kind === 'pick' ? TEXTS[m.n % TEXTS.length]! : (q.default ?? '');
         const verdict = q.validate ? q.validate(text) : true;
         if (verdict === true) return text;
+        said.push(verdict);
         if (m === undefined) throw new Loop(`"${q.message}" refuses its own default ${JSON.stringify(text)}: ${verdict}`);
       }
     },
@@ -83,12 +84,15 @@ describe('the wizard flow with random answers', () => {
       fc.asyncProperty(fc.array(move, { maxLength: 60 }), fc.constantFrom(...GIVEN), async (moves, given) => {
         if (precheckGiven(given).length) return; // exits 2 before the first question
         let reviews = 0;
-        const prompts = randomPrompts(moves, () => reviews++);
-        const { ctx } = context([], structuredClone(given));
+        const said: string[] = [];
+        const prompts = randomPrompts(moves, () => reviews++, said);
+        const { ctx, printed } = context([], structuredClone(given));
         const run = await runWizard({ ...ctx, prompts }, false).then(
           (r) => ({ ok: r }),
           (e: unknown) => ({ error: e }),
         );
+        // Words for people: without flags, no message names a flag.
+        if (Object.keys(given).length === 0) expect([...said, printed()].filter((t) => /(^|\s)--[a-z]/.test(t))).toEqual([]);
         if ('error' in run) {
           if (run.error instanceof WizardQuit || run.error instanceof WizardCancelled) return;
           throw run.error;
