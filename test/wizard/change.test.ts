@@ -3,7 +3,7 @@
  * their source unless set, cross-field checks re-ask the question that can fix them, Esc goes back,
  * and the SSH step keeps pasted keys and reads paths like --ssh-key.
  */
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runWizard, precheckGiven } from '../../src/wizard/index.js';
@@ -108,6 +108,17 @@ describe('change a section', () => {
     expect(result.outDir).toBe('free');
   });
 
+  it('the review says whether the output directory exists (then the files are compared before replacing)', async () => {
+    const cwd = tmp();
+    mkdirSync(join(cwd, 'o'));
+    writeFileSync(join(cwd, 'o', 'old.txt'), 'x');
+    const { ctx, printed } = context(['laptop', true, undefined, undefined, undefined, 'stable', 'reboot', undefined, 'o', change('output'), 'p', write], {}, undefined, { cwd });
+    await runWizard(ctx, false);
+    const [, first, second] = printed().split('Cluster laptop');
+    expect(first).toContain('output: o (exists: you will see what changes and be asked before anything is replaced)');
+    expect(second).toContain('output: p (new) (changed)');
+  });
+
   it('a name whose ./NAME is a file re-asks the output directory', async () => {
     const cwd = tmp();
     writeFileSync(join(cwd, 'clash'), 'x');
@@ -131,6 +142,11 @@ describe('the SSH step', () => {
     expect(result.answers.ssh?.keys).toEqual([KEY, OTHER]);
     const relative = context(['laptop', true, undefined, undefined, KEY, PASTE, 'other.pub', DONE, 'stable', 'reboot', undefined, undefined, write], {}, undefined, { cwd });
     expect((await runWizard(relative.ctx, false)).answers.ssh?.keys).toEqual([OTHER]);
+  });
+
+  it('a found key unchecked stays unchecked when the SSH section is asked again', async () => {
+    const { ctx } = context(['laptop', true, undefined, undefined, KEY, PASTE, OTHER, DONE, 'stable', 'reboot', undefined, undefined, change('ssh'), DONE, write]);
+    expect((await runWizard(ctx, false)).answers.ssh?.keys).toEqual([OTHER]);
   });
 
   it('~ in a typed path is the home directory', async () => {
