@@ -11,7 +11,7 @@
 import { specToAnswers } from '../answers/answers-file.js';
 import { mergeAnswers } from '../answers/merge.js';
 import { resolveSpec } from '../answers/resolve.js';
-import type { Answers, Field } from '../answers/types.js';
+import { PRESETS, type Answers, type Field } from '../answers/types.js';
 import { ASKED, currentAnswers, currentOutDir, dueConflicts, outputProblem, QUESTION_NAME, seen, type WizardContext } from './context.js';
 import { WizardBack, WizardCancelled, WizardQuit } from './prompts.js';
 import type { Question, Section } from './question.js';
@@ -121,16 +121,22 @@ async function ask(ctx: WizardContext, start: number, end: number, fromReview: b
   }
 }
 
-/** How many questions the first pass may ask (those that apply now; the architecture changes it). */
-function questionCount(ctx: WizardContext): number {
-  return QUESTIONS.filter((q) => q.applies(ctx)).length;
+/** How many questions the first pass asks for each architecture still possible: [fewest, most]. */
+function questionCount(ctx: WizardContext): [number, number] {
+  const presets = ctx.given.preset ? [ctx.given.preset] : PRESETS;
+  const counts = presets.map((preset) => {
+    const trial: WizardContext = { ...ctx, answers: { ...ctx.answers, preset }, seen: new Set() };
+    return QUESTIONS.filter((q) => q.applies(trial)).length;
+  });
+  return [Math.min(...counts), Math.max(...counts)];
 }
 
 export async function runWizard(ctx: WizardContext, color: boolean): Promise<WizardResult> {
-  const n = questionCount(ctx);
+  const [few, most] = questionCount(ctx);
+  const n = few === most ? `${most} question${most === 1 ? '' : 's'}` : `${few} to ${most} questions (depending on the architecture)`;
   ctx.print(
     wrap(
-      `About ${n} question${n === 1 ? '' : 's'} in 6 sections (architecture, network, names, SSH keys, updates, output), then a review before anything is written. ` +
+      `${n} in 6 sections (architecture, network, names, SSH keys, updates, output), then a review before anything is written. ` +
         'Enter takes the answer shown; type ? at a text question for help; Esc goes back one question; Ctrl-C quits without writing.',
       columns(ctx),
     ) + '\n\n',

@@ -43,7 +43,7 @@ describe('the wizard', () => {
     };
     expect(filesOf(result.answers)).toEqual(filesOf(flags));
     // The first screen says how many questions there are and how to go back and quit.
-    expect(printed()).toMatch(/^About \d+ questions in 6 sections .*Esc goes back one question; Ctrl-C quits without writing\./s);
+    expect(printed()).toMatch(/^9 to 16 questions \(depending on the architecture\) in 6 sections .*Esc goes back one question; Ctrl-C quits without writing\./s);
   });
 
   it('asks a laptop only what a laptop needs', async () => {
@@ -100,5 +100,15 @@ describe('the wizard', () => {
     await runWizard(ctx, false);
     expect(prompts.rejected).toEqual(['Every machine counts: etcd members and workers. Production uses 5 etcd members from 10 machines on.']);
     expect(prompts.asked.slice(-3)).toEqual(['Write these files?', 'Quit without writing?', 'Write these files?']);
+  });
+
+  it('a custom update group and a reboot window; Esc at the group id goes back to the channels', async () => {
+    const CUSTOM = '\u0000custom';
+    const WINDOW = '\u0000window';
+    const { ctx, prompts } = context(['laptop', true, undefined, undefined, undefined, CUSTOM, ESC, CUSTOM, 'Bad Group!', 'my-group', 'reboot', WINDOW, 'Thu 04:00', '2h', undefined, { action: 'write' }]);
+    const result = await runWizard(ctx, false);
+    expect(prompts.rejected).toEqual([expect.stringMatching(/^must be an update group/)]);
+    expect(prompts.asked.filter((q) => q === 'Update channel:')).toHaveLength(2);
+    expect(result.answers.updates).toMatchObject({ group: 'my-group', rebootStrategy: 'reboot', rebootWindowStart: 'Thu 04:00', rebootWindowLength: '2h' });
   });
 });

@@ -10,6 +10,7 @@ import { readSshKeys } from '../../cli/generate.js';
 import { UsageError } from '../../cli/errors.js';
 import { currentValue, isGiven, problemWith, seen, setAnswer, type WizardContext } from '../context.js';
 import type { Question } from '../question.js';
+import { WizardBack } from '../prompts.js';
 
 /** Public keys in ~/.ssh, one entry per key line. */
 export function findPublicKeys(home: string): { file: string; key: string }[] {
@@ -61,6 +62,14 @@ export function keysFromText(ctx: WizardContext, text: string): string[] | strin
   }
 }
 
+/** Esc in a question inside the SSH step: its value, back to the list of keys. */
+const backTo =
+  <T>(value: T) =>
+  (e: unknown): T => {
+    if (e instanceof WizardBack) return value;
+    throw e;
+  };
+
 export const DONE = '\u0000done';
 export const PASTE = '\u0000paste';
 export const KEYGEN_HINT = 'No SSH public key found in ~/.ssh. Make one with:  ssh-keygen -t ed25519  then choose "Paste a key or give a path" and give ~/.ssh/id_ed25519.pub.\n';
@@ -90,13 +99,14 @@ export const SSH: Question[] = [
           if (chosen.length === 0) {
             if (found.length > 0) ctx.print('No SSH key chosen: nobody will be able to log in to the machines over SSH.\n');
             else ctx.print(KEYGEN_HINT);
-            const go = await ctx.prompts.confirm({ message: 'Continue without an SSH key?', default: false });
+            const go = await ctx.prompts.confirm({ message: 'Continue without an SSH key?', default: false }).catch(backTo(false));
             if (!go) continue;
           }
           setAnswer(ctx, 'ssh.keys', chosen);
           return;
         }
         if (pick === PASTE) {
+          // Esc here goes back to the list of keys.
           const text = await ctx.prompts.input({
             message: 'Public key line, or the path of a .pub file (empty: back to the list):',
             validate: (t) => {
@@ -106,7 +116,7 @@ export const SSH: Question[] = [
               if (typeof keys === 'string') return keys;
               return problemWith(ctx, 'ssh.keys', [...new Set([...chosen, ...keys])]) ?? true;
             },
-          });
+          }).catch(backTo(''));
           if (text.trim() === '') continue;
           const keys = keysFromText(ctx, text);
           if (typeof keys !== 'string') chosen = [...new Set([...chosen, ...keys])];

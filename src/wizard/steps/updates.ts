@@ -2,6 +2,7 @@
 import { windowLength, windowStart } from '../../answers/checks.js';
 import type { RebootStrategy } from '../../answers/types.js';
 import { clearAnswer, currentValue, isGiven, setAnswer, suggestion, type WizardContext } from '../context.js';
+import { WizardBack } from '../prompts.js';
 import { presetOf, textQuestion, type Question } from '../question.js';
 
 const CHANNELS: { name: string; description: string }[] = [
@@ -17,18 +18,25 @@ const group: Question = {
   section: 'updates',
   applies: (ctx) => !isGiven(ctx, 'updates.group'),
   async ask(ctx) {
-    const now = String(currentValue(ctx, 'updates.group') ?? 'stable');
-    const custom = !CHANNELS.some((c) => c.name === now);
-    const chosen = await ctx.prompts.select<string>({
-      message: 'Update channel:',
-      choices: [
-        ...CHANNELS.map((c) => ({ name: c.name, value: c.name, description: c.description })),
-        { name: custom ? `custom group: ${now}` : 'custom group…', value: CUSTOM, description: "your own update server's group id (Nebraska, for example)" },
-      ],
-      default: custom ? CUSTOM : now,
-    });
-    if (chosen !== CUSTOM) return setAnswer(ctx, 'updates.group', chosen);
-    await customGroup.ask(ctx);
+    for (;;) {
+      const now = String(currentValue(ctx, 'updates.group') ?? 'stable');
+      const custom = !CHANNELS.some((c) => c.name === now);
+      const chosen = await ctx.prompts.select<string>({
+        message: 'Update channel:',
+        choices: [
+          ...CHANNELS.map((c) => ({ name: c.name, value: c.name, description: c.description })),
+          { name: custom ? `custom group: ${now}` : 'custom group…', value: CUSTOM, description: "your own update server's group id (Nebraska, for example)" },
+        ],
+        default: custom ? CUSTOM : now,
+      });
+      if (chosen !== CUSTOM) return setAnswer(ctx, 'updates.group', chosen);
+      try {
+        return await customGroup.ask(ctx);
+      } catch (e) {
+        // Esc at the group id: back to the channels.
+        if (!(e instanceof WizardBack)) throw e;
+      }
+    }
   },
 };
 
