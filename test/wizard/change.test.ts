@@ -10,7 +10,8 @@ import { runWizard, precheckGiven } from '../../src/wizard/index.js';
 import { formatReview } from '../../src/wizard/review.js';
 import { DONE, PASTE } from '../../src/wizard/steps/ssh.js';
 import { visible } from '../../src/wizard/text.js';
-import { ESC } from '../helpers/scripted-prompts.js';
+import { ESC, scriptedPrompts } from '../helpers/scripted-prompts.js';
+import { runGenerate } from '../../src/cli/generate.js';
 import { tempDirs } from '../helpers/tmp.js';
 import { context, KEY } from '../helpers/wizard.js';
 
@@ -182,6 +183,18 @@ describe('answers given up front', () => {
     expect(precheckGiven({ preset: 'small', size: '12' }).map((p) => p.field)).toEqual(['size']);
     expect(precheckGiven({ preset: 'laptop', network: { cidr: '10.0.0.5/24' } }).map((p) => p.field)).toEqual(['network.cidr']);
     expect(precheckGiven({ size: '12' })).toEqual([]);
+  });
+
+  it('init: a bad flag exits 2 with one line before any question; --out that is a file too', async () => {
+    const cwd = tmp();
+    writeFileSync(join(cwd, 'afile'), 'x');
+    const asked: string[] = [];
+    const prompts = scriptedPrompts([]);
+    const io = { cwd, stdout: () => undefined, stderr: (t: string) => void asked.push(t), interactive: false, prompts };
+    expect(await runGenerate({ preset: 'small', size: '12' }, io, { wizard: true })).toBe(2);
+    expect(asked).toEqual(['flatcar-architect: --size: the small preset has 3 to 9 machines (got 12); use dev or production otherwise\n']);
+    await expect(runGenerate({ out: 'afile' }, io, { wizard: true })).rejects.toThrow(/^--out: .*afile exists and is not a directory$/);
+    expect(prompts.asked).toEqual([]);
   });
 
   it('a given size the chosen architecture refuses is asked once, with the reason', async () => {
