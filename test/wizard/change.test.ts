@@ -93,6 +93,23 @@ describe('change a section', () => {
     expect(script.prompts.asked.filter((q) => q.startsWith('How many machines in all? (6 or more)'))).toHaveLength(1);
   });
 
+  it('the live hint of the size question: only for a number the architecture accepts, with the etcd size chosen', async () => {
+    const hints: ((t: string) => string)[] = [];
+    const { ctx, prompts } = context(['production', '5', 5, '6', false, undefined, undefined, undefined, undefined, undefined, 'p', undefined, undefined, 'stable', undefined, undefined, undefined, write]);
+    const input = prompts.input.bind(prompts);
+    prompts.input = (q) => {
+      if (q.message.startsWith('How many machines') && q.transformer) hints.push(q.transformer);
+      return input(q);
+    };
+    await runWizard(ctx, false);
+    expect(hints).toHaveLength(2);
+    expect(hints[0]!('12')).toBe('12  (etcd: 5 members, tolerates 2 failed members)');
+    expect(hints[0]!('3')).toBe('3');
+    // Asked again after 5 etcd machines: 5 in all is refused, 6 shows the 5 members chosen.
+    expect(hints[1]!('5')).toBe('5');
+    expect(hints[1]!('6')).toBe('6  (etcd: 5 members, tolerates 2 failed members)');
+  });
+
   it('Esc goes back one question; Esc at the first asks to quit', async () => {
     const { ctx, prompts } = context([ESC, false, 'small', '5', ESC, '3', ESC, ESC, 'dev', undefined, true, '', 'b', undefined, undefined, 'stable', undefined, undefined, undefined, write]);
     const result = await runWizard(ctx, false);
