@@ -150,4 +150,3 @@ export async function review(ctx: WizardContext, color: boolean): Promise<Review
   });
 }
 
-export { visible };

@@ -54,6 +54,24 @@ async function edge(t: Tmux, name = 'edge'): Promise<string> {
 /** The text after the last review heading. */
 const lastReview = (screen: string) => screen.slice(screen.lastIndexOf('Cluster '));
 
+const count = (text: string, re: RegExp) => text.match(new RegExp(re.source, 'gm'))?.length ?? 0;
+
+/** Answers a question asked again (its earlier answer is still in the scrollback): waits for the live prompt, then for one more answer line. */
+async function again(t: Tmux, question: RegExp, ...keys: string[]) {
+  const done = new RegExp(`✔ ${question.source}`);
+  const before = count(t.screen(), done);
+  await t.waitFor(new RegExp(`^\\? ${question.source}`, 'm'));
+  for (const k of keys) {
+    if (k.startsWith('text:')) t.type(k.slice(5));
+    else t.keys(k);
+  }
+  const end = Date.now() + 15_000;
+  while (count(t.screen(), done) <= before) {
+    if (Date.now() > end) throw new Error(`no answer to ${question} again; screen:\n${t.screen()}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 /** Picks "Change <label>" in the review menu (its place in the menu) and waits for the section's first question. */
 async function change(t: Tmux, downs: number, first: RegExp) {
   t.keys(...Array<string>(downs).fill('Down'), 'Enter');
@@ -65,17 +83,17 @@ describe('the wizard keeps what you said (real terminal)', () => {
     const { t } = start();
     await edge(t);
     await change(t, 2, /\? How do the machines get their addresses\?/);
-    for (let i = 0; i < 6; i++) t.keys('Enter'), await new Promise((r) => setTimeout(r, 300));
+    for (const q of [/How do the machines get their addresses\?/, /Network \(CIDR\):/, /Gateway:/, /DNS servers/, /First machine address:/, /Interface name/]) {
+      await again(t, q, 'Enter');
+    }
     await t.waitFor(/(Write these files\?[\s\S]*){2}/);
     let review = lastReview(t.screen());
     expect(review).toContain('edge-etcd-1    etcd member  192.168.7.101/24');
     expect(review).not.toContain('10.0.0.');
 
     await change(t, 3, /\? Cluster name/);
-    t.keys('C-u');
-    t.type('core');
-    t.keys('Enter');
-    await t.answer(/Machine name prefix:/, 'Enter');
+    await again(t, /Cluster name/, 'C-u', 'text:core', 'Enter');
+    await again(t, /Machine name prefix:/, 'Enter');
     await t.waitFor(/(Write these files\?[\s\S]*){3}/);
     review = lastReview(t.screen());
     expect(review).toContain('core-etcd-1');
@@ -144,7 +162,7 @@ describe('the wizard keeps what you said (real terminal)', () => {
     for (const q of [/Update channel:/, /Reboot strategy after an update:/, /When may machines reboot/]) await t.answer(q, 'Enter');
     await t.waitFor(/Write these files\?/);
     await change(t, 4, /\? SSH keys that may log in as core \(2 chosen/);
-    t.keys('Enter');
+    await again(t, /SSH keys that may log in as core/, 'Enter');
     await t.waitFor(/(Write these files\?[\s\S]*){2}/);
     const review = lastReview(t.screen());
     expect(review).toContain('SSH keys: 2');
@@ -162,10 +180,9 @@ describe('the wizard keeps what you said (real terminal)', () => {
     await t.waitFor(/\? How do the machines get their addresses\?[^✔]*$/);
     t.keys('Escape');
     await t.waitFor(/\? Quit without writing\?/);
-    t.keys('n', 'Enter');
-    await t.answer(/How do the machines get their addresses\?/, 'Enter');
-    for (const q of [/Cluster name/, /Machine name prefix:/, /SSH keys that may log in as core/, /Update channel:/, /Reboot strategy after an update:/, /When may machines reboot/, /Output directory:/]) {
-      await t.answer(q, 'Enter');
+    await again(t, /Quit without writing\?/, 'n', 'Enter');
+    for (const q of [/How do the machines get their addresses\?/, /Cluster name/, /Machine name prefix:/, /SSH keys that may log in as core/, /Update channel:/, /Reboot strategy after an update:/, /When may machines reboot/, /Output directory:/]) {
+      await again(t, q, 'Enter');
     }
     await t.waitFor(/Write these files\?/);
     t.keys('Up', 'Enter'); // Cancel (write nothing), the last item
