@@ -5,7 +5,7 @@
  * set-up), else `node <package>/dist/bin/flatcar-architect.js`.
  */
 import { accessSync, constants } from 'node:fs';
-import { delimiter, join, relative } from 'node:path';
+import { delimiter, isAbsolute, join, relative } from 'node:path';
 import type { GenerateResult } from '../generate.js';
 import { packageRoot } from '../package-root.js';
 import { wrap } from './text.js';
@@ -13,7 +13,7 @@ import { wrap } from './text.js';
 const CHANNELS = ['stable', 'beta', 'alpha', 'lts'];
 
 /** How to run this tool from `cwd`. */
-export function selfCommand(cwd: string, path = process.env.PATH ?? ''): string {
+export function selfCommand(cwd: string, path = process.env.PATH ?? '', root = packageRoot()): string {
   for (const dir of path.split(delimiter)) {
     // npx puts node_modules/.bin on the PATH of what it runs: that is not an installation.
     if (dir === '' || /node_modules[\\/]\.bin$/.test(dir)) continue;
@@ -24,9 +24,10 @@ export function selfCommand(cwd: string, path = process.env.PATH ?? ''): string 
       // not here
     }
   }
-  const root = packageRoot();
-  const inside = !relative(root, cwd).startsWith('..') && !relative(root, cwd).startsWith('/');
-  return inside ? 'npx flatcar-architect' : `node ${join(root, 'dist', 'bin', 'flatcar-architect.js')}`;
+  const within = (dir: string) => !relative(dir, cwd).startsWith('..') && !isAbsolute(relative(dir, cwd));
+  // npx finds the bin in the package's own directory, and in a project that has it in node_modules.
+  const project = /[\\/]node_modules[\\/]/.test(root) ? root.slice(0, root.search(/[\\/]node_modules[\\/]/)) : undefined;
+  return within(root) || (project !== undefined && within(project)) ? 'npx flatcar-architect' : `node ${join(root, 'dist', 'bin', 'flatcar-architect.js')}`;
 }
 
 const quote = (s: string) => (/^[A-Za-z0-9_./:@%+=,-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);

@@ -36,5 +36,8 @@ describe('next steps', () => {
     expect(selfCommand(tmp(), join(bin, 'b'))).toBe('flatcar-architect');
     expect(selfCommand(packageRoot(), '/nonexistent')).toBe('npx flatcar-architect');
     expect(selfCommand(tmp(), '/nonexistent')).toBe(`node ${join(packageRoot(), 'dist', 'bin', 'flatcar-architect.js')}`);
+    // Installed as a project's dependency: npx from anywhere in that project.
+    expect(selfCommand('/work/proj/sub', '/nonexistent', '/work/proj/node_modules/flatcar-architect')).toBe('npx flatcar-architect');
+    expect(selfCommand('/work/other', '/nonexistent', '/work/proj/node_modules/flatcar-architect')).toBe('node /work/proj/node_modules/flatcar-architect/dist/bin/flatcar-architect.js');
   });
 });
