@@ -148,7 +148,7 @@ export async function runWizard(ctx: WizardContext, color: boolean): Promise<Wiz
     await settle(ctx);
     let choice;
     try {
-      choice = await review(ctx, color);
+      choice = await review(ctx, color, (section) => QUESTIONS.some((q) => q.section === section && q.applies(ctx)));
     } catch (e) {
       if (!(e instanceof WizardBack)) throw e;
       await confirmQuit(ctx);

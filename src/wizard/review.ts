@@ -136,14 +136,15 @@ export function formatReview(ctx: WizardContext, color: boolean, width = ctx.col
   return { text: out.join('\n') + '\n', collapsed, total };
 }
 
-export async function review(ctx: WizardContext, color: boolean): Promise<ReviewChoice> {
+/** `askable(section)`: whether the section has a question left to ask (all given up front: no "Change" item). */
+export async function review(ctx: WizardContext, color: boolean, askable: (section: Section) => boolean = () => true): Promise<ReviewChoice> {
   const { text, collapsed, total } = formatReview(ctx, color);
   ctx.print(text);
   return ctx.prompts.select<ReviewChoice>({
     message: 'Write these files?',
     choices: [
       { name: 'Write the configs', value: { action: 'write' } },
-      ...SECTIONS.map((s) => ({ name: `Change ${s.label}`, value: { action: 'change' as const, section: s.section } })),
+      ...SECTIONS.filter((s) => askable(s.section)).map((s) => ({ name: `Change ${s.label}`, value: { action: 'change' as const, section: s.section } })),
       ...(collapsed ? [{ name: `Show all ${total} machines`, value: { action: 'full' as const } }] : []),
       { name: 'Cancel (write nothing)', value: { action: 'cancel' } },
     ],

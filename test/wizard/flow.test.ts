@@ -77,6 +77,19 @@ describe('the wizard', () => {
     expect(filesOf(result.answers)).toEqual(filesOf(given));
   });
 
+  it('the review offers no "Change" for a section whose every question was given', async () => {
+    const given: Answers = { preset: 'laptop', name: 'vm', ssh: { keys: [KEY] }, updates: { group: 'alpha', rebootStrategy: 'off' } };
+    const menus: string[][] = [];
+    const { ctx, prompts } = context([undefined, undefined, { action: 'write' }], given, './vm');
+    const select = prompts.select.bind(prompts);
+    prompts.select = (q) => {
+      if (q.message === 'Write these files?') menus.push(q.choices.map((c) => c.name));
+      return select(q);
+    };
+    await runWizard(ctx, false);
+    expect(menus[0]).toEqual(['Write the configs', 'Change network', 'Change names', 'Cancel (write nothing)']);
+  });
+
   it('cancel from the menu writes nothing and says so to the caller', async () => {
     const { ctx } = context(['laptop', true, undefined, undefined, undefined, 'stable', 'reboot', undefined, undefined, { action: 'cancel' }]);
     await expect(runWizard(ctx, false)).rejects.toBeInstanceOf(WizardQuit);

@@ -12,7 +12,7 @@ import { precheckGiven, runWizard, WizardBack, WizardCancelled, WizardQuit, type
 import { context } from '../helpers/wizard.js';
 
 const TEXTS = [
-  '', '?', 'abc', '0', '1', '2', '3', '4', '5', '6', '9', '12', '40', '200', '10000', '10001',
+  '', '?', 'abc', '0', '1', '2', '3', '4', '5', '6', '9', '12', '40', '200', '300', '10001',
   '10.0.0.0/24', '192.168.7.0/24', '10.0.0.0/28', '10.0.0.5/24', '10.1.0.0/16', '10.0.0.253', '10.0.0.1', '10.0.0.2',
   '192.168.7.1', '192.168.7.250', '10.0.0.53, 10.0.0.54', 'edge', 'Bad Name', 'a-b', 'en* eth*', 'eth0', 'https://discovery.example/x',
   './out', 'out/deeper', '~/.ssh/id_ed25519.pub', 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBdWq0m3gSx1yL2p7cVnH4eR6tKj9ZaQ8uF5oP1wYhXs dev@laptop',
@@ -103,5 +103,5 @@ describe('the wizard flow with random answers', () => {
       }),
       { numRuns: 100 },
     );
-  }, 120_000);
+  }, 300_000);
 });
