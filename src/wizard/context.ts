@@ -115,11 +115,17 @@ const same = (a: unknown, b: unknown): boolean =>
   Array.isArray(a) || Array.isArray(b) ? JSON.stringify(a) === JSON.stringify(b) : a !== undefined && b !== undefined && String(a) === String(b);
 
 /**
- * Sets one answer (a dotted field such as `network.gateway`). A value equal to the derived one is
- * not kept as the person's own: it goes on following its source (the network, the size, the preset).
+ * Sets one answer (a dotted field such as `network.gateway`). A new value equal to the derived one
+ * is not kept as the person's own: it goes on following its source (the network, the size, the
+ * preset). An answer of their own that they keep (Enter on it) stays theirs even when it happens to
+ * equal the derived value now.
  */
 export function setAnswer(ctx: WizardContext, field: Field, value: unknown): void {
-  const keep = value !== undefined && !same(value, derivedValue(ctx, field)) && !(Array.isArray(value) && value.length === 0 && derivedValue(ctx, field) === undefined);
+  const own = getField(ctx.answers, field);
+  const keep =
+    value !== undefined &&
+    ((own !== undefined && same(own, value)) ||
+      (!same(value, derivedValue(ctx, field)) && !(Array.isArray(value) && value.length === 0 && derivedValue(ctx, field) === undefined)));
   ctx.answers = withField(ctx.answers, field, keep ? value : undefined);
   seen(ctx).add(field);
 }

@@ -56,6 +56,14 @@ describe('change a section', () => {
     expect((await runWizard(set.ctx, false)).outDir).toBe('out-here');
   });
 
+  it('the etcd size follows the number of machines unless set: 6 -> 12 machines makes 3 -> 5 members', async () => {
+    const rest = [false, undefined, undefined, undefined, undefined, undefined, 'p', undefined, undefined, 'stable', undefined, undefined, undefined];
+    const follows = context(['production', '6', undefined, ...rest, change('architecture'), undefined, '12', undefined, write]);
+    expect((await runWizard(follows.ctx, false)).answers.etcd?.size).toBe(5);
+    const set = context(['production', '7', 5, ...rest, change('architecture'), undefined, '12', undefined, change('architecture'), undefined, '8', undefined, write]);
+    expect((await runWizard(set.ctx, false)).answers.etcd?.size).toBe(5);
+  });
+
   it('switching small -> dev: the reboot strategy that followed small (etcd-lock) follows dev (reboot)', async () => {
     const { ctx } = context(['small', undefined, true, '', 'lab', undefined, undefined, 'stable', undefined, undefined, undefined, change('architecture'), 'dev', undefined, write]);
     const result = await runWizard(ctx, false);
