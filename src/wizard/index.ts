@@ -13,7 +13,7 @@ import { mergeAnswers } from '../answers/merge.js';
 import { resolveSpec } from '../answers/resolve.js';
 import { PRESETS, type Answers, type Field } from '../answers/types.js';
 import { ASKED, currentAnswers, currentOutDir, dueConflicts, outputProblem, QUESTION_NAME, seen, type WizardContext } from './context.js';
-import { WizardBack, WizardCancelled, WizardQuit } from './prompts.js';
+import { WizardBack, WizardQuit } from './prompts.js';
 import type { Question, Section } from './question.js';
 import { review } from './review.js';
 import { ARCHITECTURE } from './steps/architecture.js';

@@ -11,7 +11,7 @@ import { describeMachine } from '../render/summary.js';
 import { currentAnswers, currentOutDir, inWords, outputHoldsFiles, type WizardContext } from './context.js';
 import type { Section } from './question.js';
 import { fingerprint } from './steps/ssh.js';
-import { visible, wrap } from './text.js';
+import { wrap } from './text.js';
 
 export type { Section } from './question.js';
 export type ReviewChoice = { action: 'write' } | { action: 'cancel' } | { action: 'full' } | { action: 'change'; section: Section };

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { generate } from '../../src/generate.js';
 import type { Answers } from '../../src/answers/types.js';
-import { runWizard, WizardQuit, type WizardContext } from '../../src/wizard/index.js';
+import { runWizard, WizardQuit } from '../../src/wizard/index.js';
 
 import { context, KEY, NO_KEY } from '../helpers/wizard.js';
 import { ESC } from '../helpers/scripted-prompts.js';
