@@ -5,23 +5,21 @@
  * pre-filled flag exits 2 at once, the reviews fit 80x24 and 60x20 without a word broken across
  * lines, a pasted key survives a change of the SSH section, Esc goes back, Cancel exits 1.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { cliPath } from '../helpers/paths.js';
 import { Tmux } from '../helpers/tmux.js';
+import { tempDirs } from '../helpers/tmp.js';
 
 const KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMx7q3Yd0o8Q2pZk1v4cHqR9Wn6yT2eLbF5sJgKaPuXr ops@bastion';
 const PASTED = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBdWq0m3gSx1yL2p7cVnH4eR6tKj9ZaQ8uF5oP1wYhXs dev@laptop';
 let tmux: Tmux | undefined;
 afterEach(() => tmux?.kill());
-const made: string[] = [];
-afterAll(() => made.forEach((d) => rmSync(d, { recursive: true, force: true })));
+const tmp = tempDirs('wizard-change-e2e-');
 
 function workspace() {
-  const dir = mkdtempSync(join(tmpdir(), 'wizard-change-e2e-'));
-  made.push(dir);
+  const dir = tmp();
   const home = join(dir, 'home');
   mkdirSync(join(home, '.ssh'), { recursive: true });
   writeFileSync(join(home, '.ssh', 'id_ed25519.pub'), KEY + '\n');
