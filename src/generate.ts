@@ -55,6 +55,15 @@ export interface GenerateOptions {
   sink?: (file: GeneratedFile) => void;
   /** The time expiry warnings are measured from (default now); for tests. */
   now?: Date;
+  /** Told as work is done (for a progress line): machines rendered, certificates issued. */
+  progress?: (event: ProgressEvent) => void;
+}
+
+/** A step of a long write: `done` of `total` machines rendered or certificates issued. */
+export interface ProgressEvent {
+  stage: 'certificates' | 'machines';
+  done: number;
+  total: number;
 }
 
 export interface GenerateClusterOptions extends Omit<GenerateOptions, 'secrets' | 'now'> {
@@ -234,7 +243,8 @@ function renderPlan(plan: Plan, warnings: string[], defaults: DefaultValue[], op
   const renderOne = machineRenderer(plan, templates, secretsOf);
   const sink = options.sink;
   const machineFiles: GeneratedFile[] = [];
-  const machines = plan.machines.map((machine): GeneratedMachine => {
+  const machines = plan.machines.map((machine, index): GeneratedMachine => {
+    options.progress?.({ stage: 'machines', done: index, total: plan.machines.length });
     const butane = customiseButane(machine, renderOne(machine), custom);
     const holdsKeys = machineEntries(plan, machine).length > 0 && spec.security.secrets !== 'ssh';
     const ignition = toIgnition(machine, butane);
@@ -296,7 +306,11 @@ export async function generateCluster(answers: Answers, options: GenerateCluster
   if (!needsPki(plan) && !keep) return renderPlan(plan, warnings, defaults, { ...rest, secrets: null }, null, custom);
   // With an existing bundle and nothing to secure (--insecure), the CA is kept for a later secure run.
   const { planSecrets } = await import('./pki/plan.js');
-  const planned = await planSecrets(secretsRequest(plan, { ...(rotate ? { rotate } : {}), ...(now ? { now } : {}) }), existing ?? null);
+  const planned = await planSecrets(
+    secretsRequest(plan, { ...(rotate ? { rotate } : {}), ...(now ? { now } : {}) }),
+    existing ?? null,
+    rest.progress && ((done, total) => rest.progress!({ stage: 'certificates', done, total })),
+  );
   const { bundle, ...outcome } = planned;
   return renderPlan(plan, warnings, defaults, { ...rest, secrets: bundle, ...(now ? { now } : {}) }, outcome, custom);
 }

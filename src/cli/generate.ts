@@ -19,6 +19,7 @@ import type { Prompts } from '../wizard/prompts.js';
 import { colors } from '../io/color.js';
 import { EXIT, UsageError } from './errors.js';
 import { askToReplace, canAskToReplace } from './replace.js';
+import { progressLine } from './progress.js';
 import { SnippetError } from '../snippets/index.js';
 import {
   checkScriptFlags,
@@ -91,13 +92,15 @@ export interface GenerateIo {
   home?: string;
   /** Standard input, for `--answers -` (default: file descriptor 0). */
   stdin?: () => string;
+  /** Standard error is a terminal: long writes show a progress line there. */
+  stderrTty?: boolean;
 }
 
 const list = (v: string | undefined): string[] | undefined =>
   v === undefined ? undefined : v.split(/[,\s]+/).filter((x) => x !== '');
 
 /** `--ssh-key FILE|KEY`: a key line as it is, else the key lines of a file, each checked (src/answers/ssh-key.ts). */
-function readSshKeys(values: string[] | undefined, cwd: string): string[] | undefined {
+export function readSshKeys(values: string[] | undefined, cwd: string): string[] | undefined {
   if (!values?.length) return undefined;
   return values.flatMap((value) => {
     try {
@@ -242,8 +245,8 @@ export async function runGenerate(flags: GenerateFlags, io: GenerateIo, mode: { 
   if (flags.rotatePki && flags.pki !== undefined) throw new UsageError('--rotate-pki makes a new CA and new certificates: leave out --pki');
   if (wizard) {
     if (!io.interactive && !io.prompts) noTerminal();
-    const asked = await askWizard(mergeAnswers(file, given), flags, io);
-    if (asked === undefined) return EXIT.interrupted;
+    const asked = await askWizard(mergeAnswers(file, given), flags, io, (problems) => printProblems(io, flags.json, problems, given, source));
+    if (typeof asked === 'number') return asked;
     given = asked.answers;
     out = asked.outDir;
   }
@@ -256,6 +259,8 @@ export async function runGenerate(flags: GenerateFlags, io: GenerateIo, mode: { 
   const streamed = new Set<string>();
   // A non-empty DIR without --force: in a terminal, show what would change and ask (src/cli/replace.ts).
   let replacing = false;
+  // Over half a second of rendering and certificates: a progress line on a terminal's stderr (src/cli/progress.ts).
+  const progress = progressLine(io.stderr, Boolean(io.stderrTty) && !flags.json && !flags.stdout && !flags.dryRun);
   try {
     dir = resolve(io.cwd, out ?? resolveSpec(answers).spec.name);
     try {
@@ -275,8 +280,11 @@ export async function runGenerate(flags: GenerateFlags, io: GenerateIo, mode: { 
           outDir: dir,
           snippets,
           ...((staged = replacing ? undefined : openStaged(dir, flags)) ? { sink: (f: GeneratedFile) => streamTo(staged!, f, streamed) } : {}),
+          ...(progress.report ? { progress: progress.report } : {}),
         });
+    progress.done();
   } catch (e) {
+    progress.done();
     staged?.abort();
     if (e instanceof StreamWriteError) return printError(io, flags.json, 'write_failed', `cannot write ${dir!}: ${e.message}`);
     if (e instanceof SpecError) return printProblems(io, flags.json, e.problems, given, source);
@@ -316,44 +324,40 @@ export async function runGenerate(flags: GenerateFlags, io: GenerateIo, mode: { 
   report(result, dir, io);
   reportPki(result, dir, io, flags);
   reportMatchbox(matchbox, flags, io);
-  if (wizard) nextSteps(result, dir, io);
+  if (wizard) io.stdout((await import('../wizard/next-steps.js')).nextSteps(result, dir, io.cwd));
   return EXIT.ok;
 }
 
-/** The wizard, loaded only when it runs. Returns undefined when the user cancels (Ctrl-C, Esc, menu). */
-async function askWizard(given: Answers, flags: GenerateFlags, io: GenerateIo): Promise<{ answers: Answers; outDir: string } | undefined> {
-  const { runWizard, terminalPrompts, WizardCancelled } = await import('../wizard/index.js');
+/**
+ * The wizard, loaded only when it runs. Answers given up front are checked first (a bad one exits 2
+ * at once). Returns the exit code when nothing is to be written: 130 for Ctrl-C, 1 for Cancel.
+ */
+async function askWizard(
+  given: Answers,
+  flags: GenerateFlags,
+  io: GenerateIo,
+  problems: (p: import('../answers/types.js').Problem[]) => number,
+): Promise<{ answers: Answers; outDir: string } | number> {
+  const { runWizard, terminalPrompts, WizardCancelled, WizardQuit, precheckGiven, precheckOut } = await import('../wizard/index.js');
+  const early = precheckGiven(given);
+  if (early.length) return problems(early);
+  const badOut = precheckOut(flags.out, io.cwd);
+  if (badOut) throw new UsageError(`--out: ${badOut}`, 'output_exists', 'out');
   const prompts = io.prompts ?? (await terminalPrompts());
   try {
     return await runWizard(
-      { given, answers: {}, prompts, print: io.stdout, home: io.home ?? homedir(), outGiven: flags.out !== undefined, outDir: flags.out },
+      { given, answers: {}, prompts, print: io.stdout, home: io.home ?? homedir(), cwd: io.cwd, outGiven: flags.out !== undefined, outDir: flags.out },
       (io.color ?? false) && flags.color !== false,
     );
   } catch (e) {
     if (e instanceof WizardCancelled) {
+      io.stderr('Interrupted: nothing was written.\n');
+      return EXIT.interrupted;
+    }
+    if (e instanceof WizardQuit) {
       io.stderr('Cancelled: nothing was written.\n');
-      return undefined;
+      return EXIT.failed;
     }
     throw e;
   }
-}
-
-const CHANNELS = ['stable', 'beta', 'alpha', 'lts'];
-
-function nextSteps(result: GenerateResult, dir: string, io: GenerateIo): void {
-  const shown = relative(io.cwd, dir) || '.';
-  const first = result.plan.bootOrder[0]?.machines[0] ?? result.machines[0]!.name;
-  io.stdout(
-    [
-      '',
-      `Every answer is in ${shown}/cluster.yaml. To write the same files again without questions:`,
-      `  flatcar-architect --answers ${shown}/cluster.yaml --out ${shown} --force`,
-      '',
-      'Next steps:',
-      `  1. Read ${shown}/SUMMARY.md: boot order, addresses, and how to boot each machine.`,
-      `  2. Install each machine with its own config, e.g. flatcar-install -d /dev/sda -C ${CHANNELS.includes(result.spec.updates.group) ? result.spec.updates.group : 'stable'} -i ${shown}/${first}.ign`,
-      '  3. Boot the machines in the order SUMMARY.md gives.',
-      '',
-    ].join('\n'),
-  );
 }

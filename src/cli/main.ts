@@ -39,6 +39,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     interactive: isatty(0) && isatty(1),
     color: useColor(process.stdout),
     colorStderr: useColor(process.stderr),
+    stderrTty: isatty(2),
     stdin: streams.stdin,
   });
   // Each action imports its implementation when it runs (see options.ts).

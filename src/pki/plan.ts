@@ -22,7 +22,12 @@ import type { CaPair, LeafPair, SecretsBundle, SecretsPlan, SecretsRequest } fro
 
 export const DEFAULT_RENEW_WITHIN_DAYS = 30;
 
-export async function planSecrets(request: SecretsRequest, existing?: SecretsBundle | null): Promise<SecretsPlan> {
+export async function planSecrets(
+  request: SecretsRequest,
+  existing?: SecretsBundle | null,
+  /** Told before each certificate is looked at (for a progress line). */
+  progress?: (done: number, total: number) => void,
+): Promise<SecretsPlan> {
   const now = checkNow(request.now ?? new Date());
   const renewDays = request.renewWithinDays ?? DEFAULT_RENEW_WITHIN_DAYS;
   if (!Number.isInteger(renewDays) || renewDays < 0) throw new SecretsError(`renewWithinDays must be a whole number >= 0`);
@@ -53,7 +58,8 @@ export async function planSecrets(request: SecretsRequest, existing?: SecretsBun
   // One at a time: thousands of issuances in flight at once hold all their intermediate objects
   // (a 10,000-machine cluster peaked above 1 GB that way).
   const certs: Record<string, LeafPair> = {};
-  for (const name of names) {
+  for (const [index, name] of names.entries()) {
+    progress?.(index, names.length);
     const req = request.certs[name]!;
     const old = keepCa ? existing.certs[name] : undefined;
     if (old && fits(old, req, ca, horizon)) {

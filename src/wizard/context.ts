@@ -1,77 +1,335 @@
-/** What every wizard step shares: the answers so far, the ones given up front, how to ask and show. */
+/**
+ * The wizard's one state: the answers the person gave (only those they set: a value equal to what
+ * would be derived anyway is not kept, so it keeps following its source), the answers given up
+ * front (flags, an answers file), and which questions were already seen. Every question reads its
+ * default from here and every check runs on it; the review is another view of the same state.
+ */
+import { accessSync, constants, existsSync, readdirSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { specToAnswers } from '../answers/answers-file.js';
 import { mergeAnswers } from '../answers/merge.js';
 import { loadPreset } from '../answers/presets.js';
 import { resolveSpec } from '../answers/resolve.js';
-import { getField, SpecError, type Answers, type Field } from '../answers/types.js';
+import { FLAG_OF, getField, PRESETS, SpecError, type Answers, type Field, type Problem } from '../answers/types.js';
+import { plan as planCluster } from '../plan/index.js';
 import type { Prompts } from './prompts.js';
 
 export interface WizardContext {
   /** Answers given on the command line or in an answers file: their questions are not asked. */
-  readonly given: Answers;
-  /** Answers collected by the wizard. */
+  given: Answers;
+  /** Answers the person set in the wizard (never a value that merely equals the derived one). */
   answers: Answers;
-  /** Output directory (a flag, not an answer). */
+  /** Output directory when set (by --out or the person); otherwise it follows the cluster name. */
   outDir?: string;
   /** Whether --out was given. */
   readonly outGiven: boolean;
   readonly prompts: Prompts;
   /** Where the wizard writes its summary and notes. */
   readonly print: (text: string) => void;
-  /** Home directory, where ~/.ssh/*.pub keys are offered from. */
+  /** Home directory, where ~/.ssh/*.pub keys are offered from (and `~` in a typed path). */
   readonly home: string;
+  /** Directory relative paths (output, key files) are resolved from (default: the process's). */
+  readonly cwd?: string;
+  /** Terminal width for the review (default: process.stdout.columns, else 80). */
+  readonly columns?: number;
+  /** Questions already seen (asked or given): cross-field checks wait until all their inputs are. */
+  seen?: Set<string>;
+  /** The review's lines last time it was shown, to mark what changed. */
+  lastReview?: Map<string, string>;
+  /** Print every machine in the review (a menu item sets it). */
+  fullTable?: boolean;
 }
 
-/** Given answers under collected ones: what the pipeline would get right now. */
+const STATIC: Field[] = ['network.cidr', 'network.gateway', 'network.dns', 'network.firstAddress', 'network.interface'];
+
+/**
+ * The person's answers as the pipeline sees them, with the given ones on top. Answers that do not
+ * apply to the current choices (static addresses while DHCP is chosen, sizes on a laptop) are kept
+ * in the state, so that switching back brings them back, but left out here.
+ */
+export function view(ctx: WizardContext, answers: Answers = ctx.answers): Answers {
+  let mine = answers;
+  const preset = ctx.given.preset ?? mine.preset;
+  if (preset === 'laptop') {
+    mine = withField(withField(mine, 'size', undefined), 'etcd' as Field, undefined);
+    if (mine.updates?.rebootStrategy === 'etcd-lock') mine = withField(mine, 'updates.rebootStrategy', undefined);
+  }
+  if (preset !== 'production') mine = withField(mine, 'etcd.size', undefined);
+  const presetDhcp = preset && (PRESETS as readonly string[]).includes(preset) ? loadPreset(preset).defaults.network?.dhcp : undefined;
+  const dhcp = ctx.given.network?.dhcp ?? mine.network?.dhcp ?? presetDhcp ?? false;
+  if (dhcp) for (const f of STATIC) mine = withField(mine, f, undefined);
+  else mine = withField(mine, 'etcd.discovery', undefined);
+  return mergeAnswers(mine, ctx.given);
+}
+
+/** What the pipeline would get right now. */
 export function currentAnswers(ctx: WizardContext): Answers {
-  return mergeAnswers(ctx.answers, ctx.given);
+  return view(ctx);
 }
 
 export function isGiven(ctx: WizardContext, field: Field): boolean {
   return getField(ctx.given, field) !== undefined;
 }
 
-/** Sets one answer (a dotted field such as `network.gateway`). */
-export function setAnswer(ctx: WizardContext, field: Field, value: unknown): void {
+export const seen = (ctx: WizardContext): Set<string> => (ctx.seen ??= new Set());
+
+function withField(answers: Answers, field: Field, value: unknown): Answers {
   const [section, key] = field.split('.') as [string, string | undefined];
-  const answers = ctx.answers as Record<string, unknown>;
-  if (key === undefined) answers[section] = value;
-  else answers[section] = { ...((answers[section] as Record<string, unknown>) ?? {}), [key]: value };
+  const out = { ...(answers as Record<string, unknown>) };
+  if (key === undefined) {
+    if (value === undefined) delete out[section];
+    else out[section] = value;
+  } else {
+    const inner = { ...((out[section] as Record<string, unknown> | undefined) ?? {}) };
+    if (value === undefined) delete inner[key];
+    else inner[key] = value;
+    if (Object.keys(inner).length === 0) delete out[section];
+    else out[section] = inner;
+  }
+  return out as Answers;
+}
+
+/** Every problem of these answers: the resolver's and the plan's (addresses that do not fit, MACs). */
+export function problemsOf(answers: Answers): Problem[] {
+  try {
+    planCluster(resolveSpec(answers).spec);
+    return [];
+  } catch (e) {
+    if (!(e instanceof SpecError)) throw e;
+    return e.problems;
+  }
+}
+
+/** The value a field would have without the person's own answer: the preset's or one derived from other answers. */
+export function derivedValue(ctx: WizardContext, field: Field, answers: Answers = ctx.answers): unknown {
+  const without = view(ctx, withField(answers, field, undefined));
+  try {
+    return getField(specToAnswers(resolveSpec(without).spec), field);
+  } catch (e) {
+    if (!(e instanceof SpecError)) throw e;
+    return without.preset ? getField(loadPreset(without.preset).defaults, field) : undefined;
+  }
+}
+
+const same = (a: unknown, b: unknown): boolean =>
+  Array.isArray(a) || Array.isArray(b) ? JSON.stringify(a) === JSON.stringify(b) : a !== undefined && b !== undefined && String(a) === String(b);
+
+/**
+ * Sets one answer (a dotted field such as `network.gateway`). A new value equal to the derived one
+ * is not kept as the person's own: it goes on following its source (the network, the size, the
+ * preset). An answer of their own that they keep (Enter on it) stays theirs even when it happens to
+ * equal the derived value now.
+ */
+export function setAnswer(ctx: WizardContext, field: Field, value: unknown): void {
+  const own = getField(ctx.answers, field);
+  const keep =
+    value !== undefined &&
+    ((own !== undefined && same(own, value)) ||
+      (!same(value, derivedValue(ctx, field)) && !(Array.isArray(value) && value.length === 0 && derivedValue(ctx, field) === undefined)));
+  ctx.answers = withField(ctx.answers, field, keep ? value : undefined);
+  seen(ctx).add(field);
+}
+
+/** Forgets the person's answer to a field: it follows its source again. */
+export function clearAnswer(ctx: WizardContext, field: Field): void {
+  ctx.answers = withField(ctx.answers, field, undefined);
+}
+
+/** The value an answer has now: given, set, or else the one derived from the other answers. */
+export function currentValue(ctx: WizardContext, field: Field): unknown {
+  const explicit = getField(currentAnswers(ctx), field);
+  return explicit !== undefined ? explicit : derivedValue(ctx, field);
+}
+
+/** How each answer is called in the wizard's messages (the flag path keeps flag names). */
+export const QUESTION_NAME: Partial<Record<Field, string>> = {
+  preset: 'Architecture',
+  size: 'Number of machines',
+  'etcd.size': 'Number of etcd machines',
+  'etcd.discovery': 'etcd discovery URL',
+  'network.dhcp': 'Addresses',
+  'network.cidr': 'Network',
+  'network.gateway': 'Gateway',
+  'network.dns': 'DNS servers',
+  'network.firstAddress': 'First machine address',
+  'network.interface': 'Interface',
+  name: 'Cluster name',
+  namePrefix: 'Machine name prefix',
+  'ssh.keys': 'SSH keys',
+  'updates.group': 'Update channel',
+  'updates.rebootStrategy': 'Reboot strategy',
+  'updates.rebootWindowStart': 'Reboot window start',
+  'updates.rebootWindowLength': 'Reboot window length',
+};
+
+const WORDS: [RegExp, string][] = [
+  [/--size (\d+)/g, '$1 machines'],
+  [/--size/g, 'the number of machines'],
+  [/--etcd-size/g, 'the number of etcd machines'],
+  [/--first-address/g, 'first machine address'],
+  [/--network/g, 'network'],
+  [/--gateway/g, 'gateway'],
+  [/--dns/g, 'DNS servers'],
+  [/--discovery/g, 'a discovery URL'],
+  [/--dhcp/g, 'DHCP'],
+  [/--ssh-key/g, 'SSH key'],
+  [/--reboot-strategy/g, 'reboot strategy'],
+  [/--reboot-window-start/g, 'a window start'],
+  [/--reboot-window-length/g, 'a window length'],
+  [/--interface/g, 'an interface'],
+  [/--name-prefix/g, 'the machine name prefix'],
+  [/--name/g, 'the cluster name'],
+  [/--out/g, 'the output directory'],
+];
+
+/** A resolver message in the wizard's words: questions, not flags (flags given up front keep their names). */
+export function inWords(ctx: WizardContext, message: string): string {
+  let text = message;
+  for (const [flag, words] of WORDS) {
+    text = text.replace(flag, (...m: string[]) => {
+      const f = (Object.entries(FLAG_OF) as [Field, string][]).find(([, v]) => m[0]!.startsWith(v + ' ') || m[0] === v)?.[0];
+      if (f && isGiven(ctx, f)) return m[0]!;
+      return words.replace('$1', m[1] ?? '');
+    });
+  }
+  return text;
+}
+
+/** Where a problem comes from and which question can fix it. */
+export interface Conflict {
+  /** The question to (re-)ask. */
+  fixer: Field;
+  /** Every answer involved; the check waits until all were seen. */
+  inputs: Field[];
+  /** The message in the wizard's words, naming the other answers involved. */
+  message: string;
+}
+
+/** A question that exists in the wizard (others only come from flags or an answers file). */
+export const ASKED: Field[] = [
+  'preset', 'size', 'etcd.size', 'network.dhcp', 'etcd.discovery', 'network.cidr', 'network.gateway', 'network.dns',
+  'network.firstAddress', 'network.interface', 'name', 'namePrefix', 'ssh.keys', 'updates.group', 'updates.rebootStrategy',
+  'updates.rebootWindowStart', 'updates.rebootWindowLength',
+];
+
+const askable = (ctx: WizardContext, f: Field): boolean => ASKED.includes(f) && !isGiven(ctx, f);
+
+/** Would these answers fit their machines into the network, with the first address derived rather than set? */
+function fitsFromDerivedFirst(ctx: WizardContext, answers: Answers): boolean {
+  const trial = view(ctx, withField(answers, 'network.firstAddress', undefined));
+  return !problemsOf(trial).some((p) => p.field === 'size' && /do not fit in/.test(p.message));
+}
+
+/** A problem of the answers as a conflict: who can fix it, and what it involves. */
+export function conflictOf(ctx: WizardContext, p: Problem, answers: Answers = ctx.answers): Conflict {
+  const value = (f: Field) => {
+    const v = getField(view(ctx, answers), f) ?? derivedValue(ctx, f, answers);
+    return Array.isArray(v) ? v.join(', ') : String(v);
+  };
+  if (p.field === 'size' && /do not fit in/.test(p.message)) {
+    const inputs: Field[] = ['size', 'network.cidr', 'network.firstAddress'];
+    const fixer: Field =
+      askable(ctx, 'network.firstAddress') && fitsFromDerivedFirst(ctx, answers) ? 'network.firstAddress' : askable(ctx, 'network.cidr') ? 'network.cidr' : 'size';
+    const others = inputs.filter((f) => f !== fixer).map((f) => `${QUESTION_NAME[f]}: ${value(f)}`);
+    return { fixer, inputs, message: `${inWords(ctx, p.message)} (${others.join('; ')})` };
+  }
+  if (p.field === 'size' && /etcd machines needs at least/.test(p.message)) {
+    const fixer: Field = askable(ctx, 'size') ? 'size' : 'etcd.size';
+    const other: Field = fixer === 'size' ? 'etcd.size' : 'size';
+    return { fixer, inputs: ['size', 'etcd.size'], message: `${inWords(ctx, p.message)} (${QUESTION_NAME[other]}: ${value(other)})` };
+  }
+  if (p.field === 'network.firstAddress' && / is (the gateway|a DNS server)/.test(p.message)) {
+    return { fixer: 'network.firstAddress', inputs: ['network.gateway', 'network.dns', 'network.firstAddress'], message: inWords(ctx, p.message) };
+  }
+  if (!askable(ctx, p.field)) {
+    // An answer given up front that the chosen architecture rejects, with no question of its own.
+    return { fixer: ASKED.includes(p.field) ? p.field : 'preset', inputs: ['preset', p.field], message: `${FLAG_OF[p.field]}: ${p.message}` };
+  }
+  return { fixer: p.field, inputs: [p.field], message: inWords(ctx, p.message) };
+}
+
+/** The conflicts of these answers whose inputs were all seen (or given): the ones to settle now. */
+export function dueConflicts(ctx: WizardContext, answers: Answers = ctx.answers): Conflict[] {
+  const known = (f: Field) => seen(ctx).has(f) || isGiven(ctx, f) || !ASKED.includes(f);
+  return problemsOf(view(ctx, answers))
+    .map((p) => conflictOf(ctx, p, answers))
+    .filter((c) => c.inputs.every(known) || (isGiven(ctx, c.fixer) && c.inputs.every((f) => f === c.fixer || known(f))));
 }
 
 /**
- * Checks one answer with exactly the rules the flags go through: resolve everything known so
- * far with this answer in place, and report the problem (if any) that concerns this field.
+ * Checks one typed answer with exactly the rules the flags go through, plus the cross-field checks
+ * this question can fix once their other inputs are known. Returns the reason, or undefined.
  */
 export function problemWith(ctx: WizardContext, field: Field, value: unknown): string | undefined {
-  const [section, key] = field.split('.') as [string, string | undefined];
-  const trial = key === undefined ? { [section]: value } : { [section]: { [key]: value } };
-  try {
-    resolveSpec(mergeAnswers(ctx.answers, ctx.given, trial as Answers));
-    return undefined;
-  } catch (e) {
-    if (!(e instanceof SpecError)) throw e;
-    return e.problems.find((p) => p.field === field)?.message;
+  const trial = withField(ctx.answers, field, value);
+  const visible = new Set([...seen(ctx), field]);
+  const known = (f: Field) => visible.has(f) || isGiven(ctx, f) || !ASKED.includes(f);
+  for (const p of problemsOf(view(ctx, trial))) {
+    const c = conflictOf(ctx, p, trial);
+    if (p.field === field && c.inputs.length === 1) return c.message;
+    if (c.fixer === field && c.inputs.every(known)) return c.message;
   }
+  return undefined;
 }
 
-/** A validator for an input prompt: turns the typed text into the answer and checks it. */
-export function validator(ctx: WizardContext, field: Field, parse: (text: string) => unknown = (t) => t.trim()) {
-  return (text: string): true | string => problemWith(ctx, field, parse(text)) ?? true;
+/** A validator for an input prompt: turns the typed text into the answer and checks it; `?` shows the help line. */
+export function validator(ctx: WizardContext, field: Field, parse: (text: string) => unknown = (t) => t.trim(), help?: string) {
+  return (text: string): true | string => {
+    if (help && text.trim() === '?') return help;
+    return problemWith(ctx, field, parse(text)) ?? true;
+  };
 }
 
 /**
- * The value an answer has now: given, collected, or else the default the pipeline would use
- * (the preset's, or one derived from other answers such as the gateway from the network).
+ * The default a question offers: the current answer when it still passes its checks, else the
+ * derived one (the person's answer no longer fits what they changed elsewhere), so that Enter
+ * always moves on.
  */
-export function currentValue(ctx: WizardContext, field: Field): unknown {
-  const answers = currentAnswers(ctx);
-  const explicit = getField(answers, field);
-  if (explicit !== undefined) return explicit;
+export function suggestion(ctx: WizardContext, field: Field, extra: unknown[] = []): unknown {
+  const now = currentValue(ctx, field);
+  for (const candidate of [now, derivedValue(ctx, field), ...extra]) {
+    if (candidate !== undefined && problemWith(ctx, field, candidate) === undefined) return candidate;
+  }
+  return now;
+}
+
+/** The output directory now: the one set, else `./<cluster name>`. */
+export function currentOutDir(ctx: WizardContext): string {
+  return ctx.outDir ?? `./${String(currentValue(ctx, 'name') ?? 'cluster')}`;
+}
+
+/** What is wrong with an output directory (a file, not writable), or undefined; `exists` says whether it holds files. */
+export function outputProblem(ctx: WizardContext, dir: string): string | undefined {
+  if (dir.trim() === '') return 'give a directory';
+  const path = resolve(ctx.cwd ?? process.cwd(), dir);
+  if (existsSync(path)) {
+    if (!statSync(path).isDirectory()) return `${dir} exists and is not a directory: choose another output directory`;
+    try {
+      accessSync(path, constants.W_OK);
+    } catch {
+      return `${dir} is not writable: choose another output directory`;
+    }
+    return undefined;
+  }
+  // The nearest existing parent must be a writable directory (the staging directory goes beside DIR).
+  let parent = dirname(path);
+  while (!existsSync(parent) && dirname(parent) !== parent) parent = dirname(parent);
+  if (!statSync(parent).isDirectory()) return `${dir} is inside ${parent}, which is a file: choose another output directory`;
   try {
-    return getField(specToAnswers(resolveSpec(answers).spec), field);
-  } catch (e) {
-    if (!(e instanceof SpecError)) throw e;
-    return answers.preset ? getField(loadPreset(answers.preset).defaults, field) : undefined;
+    accessSync(parent, constants.W_OK);
+  } catch {
+    return `cannot create ${dir}: ${parent} is not writable; choose another output directory`;
+  }
+  return undefined;
+}
+
+/** Whether the output directory exists and holds files (the review says so; writing then shows what changes). */
+export function outputHoldsFiles(ctx: WizardContext, dir: string): boolean {
+  const path = resolve(ctx.cwd ?? process.cwd(), dir);
+  try {
+    return statSync(path).isDirectory() && readdirSync(path).length > 0;
+  } catch {
+    return false;
   }
 }
+

@@ -21,7 +21,7 @@ export interface Prompts {
   confirm(q: { message: string; default?: boolean }): Promise<boolean>;
 }
 
-/** Raised when the user presses Ctrl-C or Esc. */
+/** Raised when the user presses Ctrl-C: quit at once, nothing written (exit 130). */
 export class WizardCancelled extends Error {
   constructor() {
     super('cancelled');
@@ -29,12 +29,28 @@ export class WizardCancelled extends Error {
   }
 }
 
-function isCancel(e: unknown): boolean {
-  const name = (e as Error | undefined)?.name;
-  return name === 'ExitPromptError' || name === 'AbortPromptError' || name === 'CancelPromptError';
+/** Raised when the user presses Esc: go back one question. */
+export class WizardBack extends Error {
+  constructor() {
+    super('back');
+    this.name = 'WizardBack';
+  }
 }
 
-/** Prompts on the terminal. Esc aborts the question under way, like Ctrl-C. */
+/** The person chose to stop (Cancel in the menu, or Esc then yes): nothing written (exit 1). */
+export class WizardQuit extends Error {
+  constructor() {
+    super('quit');
+    this.name = 'WizardQuit';
+  }
+}
+
+function isCancel(e: unknown): boolean {
+  const name = (e as Error | undefined)?.name;
+  return name === 'ExitPromptError' || name === 'CancelPromptError';
+}
+
+/** Prompts on the terminal. Esc aborts the question under way (WizardBack); Ctrl-C quits (WizardCancelled). */
 export async function terminalPrompts(): Promise<Prompts> {
   const inquirer = await import('@inquirer/prompts');
   emitKeypressEvents(process.stdin);
@@ -47,6 +63,7 @@ export async function terminalPrompts(): Promise<Prompts> {
     try {
       return await run({ signal: controller.signal });
     } catch (e) {
+      if (controller.signal.aborted) throw new WizardBack();
       if (isCancel(e)) throw new WizardCancelled();
       throw e;
     } finally {
@@ -66,7 +83,11 @@ export async function terminalPrompts(): Promise<Prompts> {
           ctx,
         ),
       ),
-    select: (q) => ask((ctx) => inquirer.select({ message: q.message, choices: q.choices, default: q.default }, ctx)),
+    // Every choice on screen (the review menu's Cancel included), as far as the terminal's height allows.
+    select: (q) =>
+      ask((ctx) =>
+        inquirer.select({ message: q.message, choices: q.choices, default: q.default, pageSize: Math.max(5, Math.min(q.choices.length, (process.stdout.rows ?? 24) - 4)) }, ctx),
+      ),
     checkbox: (q) => ask((ctx) => inquirer.checkbox({ message: q.message, choices: q.choices }, ctx)),
     confirm: (q) => ask((ctx) => inquirer.confirm({ message: q.message, default: q.default }, ctx)),
   };

@@ -1,4 +1,4 @@
-/** Re-running into an existing non-empty DIR: a coloured diff of what would change, then a question (or --force in scripts). */
+/** Re-running into an existing non-empty DIR: a per-file summary of what would change (the full diff on request), then a question (or --force in scripts). */
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -23,19 +23,24 @@ function filesOf(dir: string): Record<string, string> {
   );
 }
 
-/** Prompts that answer the confirm question with `answer` and fail on any other. */
-function confirming(answer: boolean, asked: string[]): Prompts {
+/** Prompts that answer "Replace DIR/?" with the given choices in turn (no, yes, full) and fail on any other question. */
+function answering(answers: string[], asked: string[]): Prompts {
   const no = () => Promise.reject(new Error('unexpected question'));
+  const queue = [...answers];
   return {
     input: no,
-    select: no,
     checkbox: no,
-    confirm: async (q) => {
+    confirm: no,
+    select: async (q) => {
       asked.push(q.message);
-      return answer;
+      const value = queue.shift();
+      const hit = q.choices.find((c) => c.value === value);
+      if (!hit) throw new Error(`no choice ${value}`);
+      return hit.value;
     },
   };
 }
+const confirming = (answer: boolean, asked: string[]) => answering([answer ? 'yes' : 'no'], asked);
 
 async function run(cwd: string, flags: GenerateFlags, options: { prompts?: Prompts; color?: boolean } = {}) {
   let stdout = '';
@@ -51,25 +56,48 @@ describe('generating again into an existing DIR, with a terminal', () => {
   const cwd = tmp();
   const dir = join(cwd, 'lab');
 
-  it('shows the files added and the changed lines, and writes nothing when the answer is no', async () => {
+  it('shows one line per file with its line counts, the full diff only on request, and writes nothing on no (exit 1)', async () => {
     expect((await run(cwd, { preset: 'dev', size: '2', out: 'lab' })).code).toBe(0);
     const before = filesOf(dir);
     const asked: string[] = [];
-    const r = await run(cwd, { preset: 'dev', size: '3', out: 'lab' }, { prompts: confirming(false, asked) });
-    expect(r.code).toBe(130);
-    expect(asked).toEqual(['Replace lab/ with these files?']);
-    expect(r.stdout).toMatch(/^lab\/ would change: 4 files added, 0 files removed, \d+ files changed, \d+ unchanged$/m);
-    expect(r.stdout).toContain('+ dev-worker-2.bu');
-    expect(r.stdout).toContain('+ dev-worker-2.ign');
-    expect(r.stdout).toContain('+ pki/etcd/proxy/dev-worker-2/client.pem');
+    const r = await run(cwd, { preset: 'dev', size: '3', out: 'lab' }, { prompts: answering(['full', 'no'], asked) });
+    expect(r.code).toBe(1);
+    expect(asked).toEqual(['Replace lab/ with these files?', 'Replace lab/ with these files?']);
+    const [summary, rest] = [r.stdout.slice(0, r.stdout.indexOf('~ cluster.yaml (')), r.stdout];
+    expect(summary).toMatch(/^lab\/ would change: 4 files added, 0 files removed, \d+ files changed, \d+ unchanged$/m);
+    expect(rest).toMatch(/^\+ dev-worker-2\.ign \(new, \d+ lines\)$/m);
+    expect(rest).toMatch(/^~ cluster\.yaml \(\+1 -1 lines\)$/m);
+    // The changed lines come only with "Show the full diff", and the summary is shown again before the question.
+    const first = r.stdout.indexOf('    -size: 2');
+    expect(first).toBeGreaterThan(r.stdout.indexOf('~ cluster.yaml (+1 -1 lines)'));
     expect(r.stdout).toMatch(/    -size: 2\n    \+size: 3\n/);
-    expect(r.stdout).toContain('~ cluster.yaml');
-    expect(r.stdout).toContain('    -size: 2');
-    expect(r.stdout).toContain('    +size: 3');
+    expect(r.stdout.lastIndexOf('lab/ would change:')).toBeGreaterThan(first);
+    expect(r.stdout).toContain('+ pki/etcd/proxy/dev-worker-2/client.pem');
     // The PKI is kept (as with --force): the etcd machine's config does not change.
     expect(r.stdout).not.toContain('~ dev-etcd-1.ign');
     expect(r.stdout).not.toMatch(ANSI);
     expect(r.stderr).toBe('Cancelled: nothing was written.\n');
+    expect(filesOf(dir)).toEqual(before);
+  });
+
+  it('a long list stops short of the screen height, so the header stays above the question', async () => {
+    const d = tmp();
+    const files = Array.from({ length: 80 }, (_, i) => ({ name: `f${i}.txt`, contents: 'x\n' }));
+    const { formatSummary } = await import('../../src/cli/replace.js');
+    const text = formatSummary(diffDir(d, files), d, files, 'd', 24, false);
+    expect(text.split('\n').filter((l) => l !== '').length).toBeLessThanOrEqual(24 - 5);
+    expect(text).toMatch(/^d\/ would change: 80 files added/);
+    const more = /… and (\d+) more files \(Show the full diff lists every change\)/.exec(text);
+    expect(more).not.toBeNull();
+    expect(text.split('\n').filter((l) => l.startsWith('+ ')).length + Number(more![1])).toBe(80);
+  });
+
+  it('Ctrl-C at the question: exit 130, nothing written', async () => {
+    const before = filesOf(dir);
+    const interrupted: Prompts = { ...answering([], []), select: () => Promise.reject(Object.assign(new Error('x'), { name: 'WizardCancelled' })) };
+    const r = await run(cwd, { preset: 'dev', size: '3', out: 'lab' }, { prompts: interrupted });
+    expect(r.code).toBe(130);
+    expect(r.stderr).toBe('Interrupted: nothing was written.\n');
     expect(filesOf(dir)).toEqual(before);
   });
 
@@ -92,7 +120,7 @@ describe('generating again into an existing DIR, with a terminal', () => {
   it('colours the diff in a colour terminal, and not with --no-color', async () => {
     const coloured = await run(cwd, { preset: 'dev', size: '2', out: 'lab' }, { prompts: confirming(false, []), color: true });
     expect(coloured.stdout).toMatch(ANSI);
-    expect(coloured.stdout).toContain('- dev-worker-2.ign');
+    expect(coloured.stdout).toContain('- dev-worker-2.ign (removed,');
     const plain = await run(cwd, { preset: 'dev', size: '2', out: 'lab', color: false }, { prompts: confirming(false, []), color: true });
     expect(plain.stdout).not.toMatch(ANSI);
   });
@@ -139,10 +167,11 @@ describe('after the wizard', () => {
     const cwd = tmp();
     let stdout = '';
     let stderr = '';
-    const prompts = scriptedPrompts(['laptop', true, undefined, undefined, [], 'stable', 'reboot', { action: 'write' }]);
+    // No key in this home: Done, then yes to going on without one.
+    const prompts = scriptedPrompts(['laptop', true, undefined, undefined, '\u0000done', true, 'stable', 'reboot', undefined, { action: 'write' }]);
     const code = await runGenerate(
       { out: 'lap' },
-      { cwd, stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), interactive: false, color: false, prompts },
+      { cwd, home: cwd, stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), interactive: false, color: false, prompts },
       { wizard: true },
     );
     expect(code).toBe(0);

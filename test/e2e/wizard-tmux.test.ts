@@ -5,6 +5,7 @@
  */
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cliPath } from '../helpers/paths.js';
 import { runCli } from '../helpers/run.js';
@@ -43,6 +44,7 @@ describe('the wizard in a real terminal', () => {
     await tmux.answer(/SSH keys that may log in as core/, 'Enter');
     await tmux.answer(/Update channel:/, 'Enter');
     await tmux.answer(/Reboot strategy after an update:/, 'Enter');
+    await tmux.answer(/When may machines reboot into an update\?/, 'Enter');
     await tmux.answer(/Output directory:/, 'text:wizard', 'Enter');
     const summary = await tmux.waitFor(/Write these files\?/);
     expect(summary).toContain('prod-etcd-3');
@@ -51,7 +53,14 @@ describe('the wizard in a real terminal', () => {
     tmux.keys('Enter');
     const done = await tmux.waitFor(/EXIT=\d+/);
     expect(done).toContain('EXIT=0');
-    expect(done).toContain('flatcar-architect --answers wizard/cluster.yaml --out wizard --force');
+    // The re-run command it prints works as printed, from where the wizard ran.
+    const rerun = /without questions:\n {2}(.+)\n/.exec(tmux.screen(true))?.[1];
+    expect(rerun).toMatch(/flatcar-architect(\.js)? --answers wizard\/cluster\.yaml --out wizard --force$/);
+    const again = spawnSync('sh', ['-c', rerun!], { cwd: dir, encoding: 'utf8', env: { ...process.env, HOME: home } });
+    expect(again.status, again.stderr).toBe(0);
+    expect(again.stdout).toContain('Wrote the prod cluster');
+    expect(done).toMatch(/Try the cluster's etcd here before booting anything: .*flatcar-architect(\.js)? rehearse wizard/);
+    expect(done).toContain('ssh core@10.0.0.101');
 
     // The same design by flags, with the wizard's PKI (certificates are random when first made).
     const flags = runCli(['--preset', 'production', '--size', '6', '--name', 'prod', '--ssh-key', join(home, '.ssh', 'id_ed25519.pub'), '--pki', 'wizard', '--out', 'flags'], { cwd: dir });
@@ -66,7 +75,7 @@ describe('the wizard in a real terminal', () => {
     }
   });
 
-  it('Ctrl-C midway writes nothing and exits 130', async () => {
+  it('Ctrl-C midway quits at once, writes nothing and exits 130', async () => {
     const { dir, home } = workspace();
     tmux = new Tmux(command, { cwd: dir, env: { HOME: home } });
     await tmux.answer(/Which cluster architecture\?/, 'Down', 'Enter');
@@ -74,7 +83,7 @@ describe('the wizard in a real terminal', () => {
     await tmux.waitFor(/How do the machines get their addresses\?/);
     tmux.keys('C-c');
     const screen = await tmux.waitFor(/EXIT=\d+/);
-    expect(screen).toContain('Cancelled: nothing was written.');
+    expect(screen).toContain('Interrupted: nothing was written.');
     expect(screen).toContain('EXIT=130');
     expect(readdirSync(dir).sort()).toEqual(['home']);
   });

@@ -1,5 +1,10 @@
 /** A Prompts implementation that answers from a script, re-asking (and recording why) when validation fails. */
-import type { Choice, Prompts } from '../../src/wizard/prompts.js';
+import { WizardBack, WizardCancelled, type Choice, type Prompts } from '../../src/wizard/prompts.js';
+
+/** A script entry that presses Esc (go back) at that question. */
+export const ESC = Symbol('Esc');
+/** A script entry that presses Ctrl-C at that question. */
+export const CTRL_C = Symbol('Ctrl-C');
 
 export interface Scripted extends Prompts {
   /** Every question asked, in order. */
@@ -18,7 +23,10 @@ export function scriptedPrompts(script: unknown[]): Scripted {
   const rejected: string[] = [];
   const next = (message: string): unknown => {
     if (queue.length === 0) throw new Error(`script ran out at question: ${message}`);
-    return queue.shift();
+    const entry = queue.shift();
+    if (entry === ESC) throw new WizardBack();
+    if (entry === CTRL_C) throw new WizardCancelled();
+    return entry;
   };
   const pick = <T>(message: string, choices: Choice<T>[], value: unknown): T => {
     const hit = choices.find((c) => same(c.value, value));

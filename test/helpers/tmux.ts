@@ -6,14 +6,20 @@ export class Tmux {
   readonly socket = `fa-test-${randomBytes(4).toString('hex')}`;
   private readonly session = 'main';
 
-  constructor(command: string, opts: { cwd: string; env?: Record<string, string> }) {
+  constructor(command: string, opts: { cwd: string; env?: Record<string, string>; width?: number; height?: number }) {
     const env = Object.entries(opts.env ?? {}).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(' ');
-    execFileSync('tmux', ['-L', this.socket, 'new-session', '-d', '-s', this.session, '-x', '140', '-y', '50', '-c', opts.cwd,
+    execFileSync('tmux', ['-L', this.socket, 'new-session', '-d', '-s', this.session, '-x', String(opts.width ?? 140), '-y', String(opts.height ?? 50), '-c', opts.cwd,
       `env ${env} ${command}; echo "EXIT=$?"; sleep 600`]);
   }
 
-  screen(): string {
-    return execFileSync('tmux', ['-L', this.socket, 'capture-pane', '-p', '-t', this.session, '-S', '-200'], { encoding: 'utf8' });
+  /** The screen and its scrollback; `joined`: lines the terminal wrapped come back as one (capture-pane -J). */
+  screen(joined = false): string {
+    return execFileSync('tmux', ['-L', this.socket, 'capture-pane', '-p', ...(joined ? ['-J'] : []), '-t', this.session, '-S', '-3000'], { encoding: 'utf8' });
+  }
+
+  /** Only what is on screen now (no scrollback). */
+  visible(): string {
+    return execFileSync('tmux', ['-L', this.socket, 'capture-pane', '-p', '-t', this.session], { encoding: 'utf8' });
   }
 
   /** Waits until the screen matches, or fails with the screen shown. */

@@ -1,34 +1,20 @@
 /**
  * The wizard's question flow with scripted answers: each architecture's path, re-asking after an
- * invalid answer with the flags' message, pre-filled answers skipped, changing a section, and the
- * same files as the flags for the same answers.
+ * invalid answer, pre-filled answers skipped, and the same files as the flags for the same answers.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { generate } from '../../src/generate.js';
 import type { Answers } from '../../src/answers/types.js';
-import { runWizard, WizardCancelled, type WizardContext } from '../../src/wizard/index.js';
-import { scriptedPrompts } from '../helpers/scripted-prompts.js';
-import { tempDir } from '../helpers/tmp.js';
+import { runWizard, WizardQuit } from '../../src/wizard/index.js';
 
-const KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMx7q3Yd0o8Q2pZk1v4cHqR9Wn6yT2eLbF5sJgKaPuXr ops@bastion';
-const home = tempDir('wizard-home-');
-mkdirSync(join(home, '.ssh'));
-writeFileSync(join(home, '.ssh', 'id_ed25519.pub'), KEY + '\n');
-
-function context(script: unknown[], given: Answers = {}, outDir?: string) {
-  const prompts = scriptedPrompts(script);
-  const printed: string[] = [];
-  const ctx: WizardContext = { given, answers: {}, prompts, print: (t) => printed.push(t), home, outGiven: outDir !== undefined, outDir };
-  return { ctx, prompts, printed: () => printed.join('') };
-}
+import { context, KEY, NO_KEY } from '../helpers/wizard.js';
+import { ESC } from '../helpers/scripted-prompts.js';
 
 const filesOf = (answers: Answers) => generate(answers).files.map((f) => [f.name, f.contents]);
 
 describe('the wizard', () => {
   it('walks a production design and produces the same files as the flags', async () => {
-    const { ctx, prompts } = context([
+    const { ctx, prompts, printed } = context([
       'production', // architecture
       '6', // size
       3, // etcd members
@@ -40,9 +26,10 @@ describe('the wizard', () => {
       undefined, // interface: default
       'prod', // cluster name
       undefined, // prefix: default prod-
-      [KEY], // SSH keys found in ~/.ssh
+      undefined, // SSH keys: the one found in ~/.ssh
       'stable',
       'etcd-lock',
+      undefined, // reboot window: any time
       './prod-out',
       { action: 'write' },
     ]);
@@ -55,18 +42,21 @@ describe('the wizard', () => {
       network: { cidr: '10.1.0.0/24', dns: ['10.1.0.53'] }, ssh: { keys: [KEY] },
     };
     expect(filesOf(result.answers)).toEqual(filesOf(flags));
+    // The first screen says how many questions there are and how to go back and quit.
+    expect(printed()).toMatch(/^9 to 16 questions \(depending on the architecture\) in 6 sections .*Esc goes back one question; Ctrl-C quits without writing\./s);
   });
 
   it('asks a laptop only what a laptop needs', async () => {
-    const { ctx, prompts } = context(['laptop', true, undefined, undefined, [], 'stable', 'reboot', undefined, { action: 'write' }]);
+    const { ctx, prompts } = context(['laptop', true, undefined, undefined, ...NO_KEY, 'stable', 'reboot', undefined, undefined, { action: 'write' }]);
     const result = await runWizard(ctx, false);
     expect(prompts.asked.some((q) => /How many machines/.test(q))).toBe(false);
     expect(prompts.asked.some((q) => /etcd (machines|discovery)/.test(q))).toBe(false);
+    expect(prompts.remaining()).toBe(0);
     expect(generate(result.answers).machines).toHaveLength(1);
   });
 
   it('re-asks an invalid answer with the same message the flag gets', async () => {
-    const { ctx, prompts } = context(['small', '4x', '10', '5', true, '', 'lab', undefined, [], 'beta', 'reboot', 'out', { action: 'write' }]);
+    const { ctx, prompts } = context(['small', '4x', '10', '5', true, '', 'lab', undefined, undefined, 'beta', 'reboot', undefined, 'out', { action: 'write' }]);
     const result = await runWizard(ctx, false);
     expect(prompts.rejected).toEqual([
       'must be a whole number (got "4x")',
@@ -87,31 +77,51 @@ describe('the wizard', () => {
     expect(filesOf(result.answers)).toEqual(filesOf(given));
   });
 
-  it('goes back to a section and returns to the summary', async () => {
-    const { ctx, prompts, printed } = context([
-      'dev', '2', true, '', 'x', undefined, [], 'stable', 'reboot', 'out',
-      { action: 'change', section: 'network' },
-      false, '192.168.50.0/24', undefined, undefined, undefined, undefined,
-      { action: 'write' },
-    ]);
-    const result = await runWizard(ctx, false);
-    expect(prompts.asked.filter((q) => q === 'Write these files?')).toHaveLength(2);
-    expect(result.answers.network).toMatchObject({ dhcp: false, cidr: '192.168.50.0/24' });
-    expect(printed()).toContain('192.168.50.101/24');
+  it('the review offers no "Change" for a section whose every question was given', async () => {
+    const given: Answers = { preset: 'laptop', name: 'vm', ssh: { keys: [KEY] }, updates: { group: 'alpha', rebootStrategy: 'off' } };
+    const menus: string[][] = [];
+    const { ctx, prompts } = context([undefined, undefined, { action: 'write' }], given, './vm');
+    const select = prompts.select.bind(prompts);
+    prompts.select = (q) => {
+      if (q.message === 'Write these files?') menus.push(q.choices.map((c) => c.name));
+      return select(q);
+    };
+    await runWizard(ctx, false);
+    expect(menus[0]).toEqual(['Write the configs', 'Change network', 'Change names', 'Cancel (write nothing)']);
   });
 
   it('cancel from the menu writes nothing and says so to the caller', async () => {
-    const { ctx } = context(['laptop', true, undefined, undefined, [], 'stable', 'reboot', undefined, { action: 'cancel' }]);
-    await expect(runWizard(ctx, false)).rejects.toBeInstanceOf(WizardCancelled);
+    const { ctx } = context(['laptop', true, undefined, undefined, undefined, 'stable', 'reboot', undefined, undefined, { action: 'cancel' }]);
+    await expect(runWizard(ctx, false)).rejects.toBeInstanceOf(WizardQuit);
   });
 
-  it('the summary shows machines, fault tolerance and warnings', async () => {
-    const { ctx, printed } = context(['small', '4', true, '', 'even', undefined, [], 'stable', 'etcd-lock', 'o', { action: 'write' }]);
+  it('the summary shows machines, fault tolerance, network, keys and warnings in words', async () => {
+    const { ctx, printed } = context(['small', '4', true, '', 'even', undefined, undefined, 'stable', 'etcd-lock', undefined, 'o', { action: 'write' }]);
     await runWizard(ctx, false);
     const text = printed();
     expect(text).toContain('even-node-4');
     expect(text).toContain('etcd: 4 members, tolerates 1 failed member (quorum 3)');
-    expect(text).toMatch(/warning: .*--size 4/);
-    expect(text).toContain('SSH keys: none');
+    expect(text).toMatch(/warning: 4 machines: an etcd cluster of 4 members/);
+    expect(text).not.toContain('--size');
+    expect(text).toContain('network: DHCP');
+    expect(text).toMatch(/ED25519 SHA256:[A-Za-z0-9+/]{43} ops@bastion/);
+    expect(text).toContain('output: o (new)');
+  });
+
+  it('? at a text question shows its help line; Esc in the review menu asks before quitting', async () => {
+    const { ctx, prompts } = context(['small', '?', '3', true, '', 'lab', undefined, undefined, 'stable', 'reboot', undefined, 'o', ESC, false, { action: 'write' }]);
+    await runWizard(ctx, false);
+    expect(prompts.rejected).toEqual(['Every machine counts: etcd members and workers. Production uses 5 etcd members from 10 machines on.']);
+    expect(prompts.asked.slice(-3)).toEqual(['Write these files?', 'Quit without writing?', 'Write these files?']);
+  });
+
+  it('a custom update group and a reboot window; Esc at the group id goes back to the channels', async () => {
+    const CUSTOM = '\u0000custom';
+    const WINDOW = '\u0000window';
+    const { ctx, prompts } = context(['laptop', true, undefined, undefined, undefined, CUSTOM, ESC, CUSTOM, 'Bad Group!', 'my-group', 'reboot', WINDOW, 'Thu 04:00', '2h', undefined, { action: 'write' }]);
+    const result = await runWizard(ctx, false);
+    expect(prompts.rejected).toEqual([expect.stringMatching(/^must be an update group/)]);
+    expect(prompts.asked.filter((q) => q === 'Update channel:')).toHaveLength(2);
+    expect(result.answers.updates).toMatchObject({ group: 'my-group', rebootStrategy: 'reboot', rebootWindowStart: 'Thu 04:00', rebootWindowLength: '2h' });
   });
 });

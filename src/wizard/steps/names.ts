@@ -1,22 +1,14 @@
-/** Step 4: the cluster's name and the prefix of every machine name. */
-import { currentValue, isGiven, setAnswer, validator, type WizardContext } from '../context.js';
+/** Names: the cluster's name (which the output directory follows) and the prefix of every machine name. */
+import { textQuestion, type Question } from '../question.js';
 
-export async function askNames(ctx: WizardContext): Promise<void> {
-  if (!isGiven(ctx, 'name')) {
-    const name = await ctx.prompts.input({
-      message: 'Cluster name (machine names, etcd token, output directory):',
-      default: String(currentValue(ctx, 'name') ?? ''),
-      validate: validator(ctx, 'name'),
-    });
-    if (name.trim() !== ctx.answers.name) delete ctx.answers.namePrefix;
-    setAnswer(ctx, 'name', name.trim());
-  }
-  if (!isGiven(ctx, 'namePrefix')) {
-    const prefix = await ctx.prompts.input({
-      message: 'Machine name prefix:',
-      default: String(currentValue(ctx, 'namePrefix') ?? ''),
-      validate: validator(ctx, 'namePrefix', (t) => t),
-    });
-    setAnswer(ctx, 'namePrefix', prefix);
-  }
-}
+export const NAMES: Question[] = [
+  textQuestion(
+    'name',
+    'names',
+    'Cluster name (machine names, etcd token, output directory):',
+    'Lowercase letters, digits and dashes, like edge or prod-eu; the output directory follows it unless you set one.',
+  ),
+  textQuestion('namePrefix', 'names', 'Machine name prefix:', 'Every machine name starts with it, like edge- (edge-etcd-1); it follows the cluster name unless you change it.', {
+    parse: (t) => t.trim(),
+  }),
+];

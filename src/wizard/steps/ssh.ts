@@ -1,9 +1,16 @@
-/** Step 5: SSH keys for the `core` user: the ~/.ssh/*.pub keys found, and any pasted ones. */
+/**
+ * SSH keys for the `core` user: the ~/.ssh/*.pub keys found, and keys pasted or read from a path
+ * typed at the prompt, with the same rules and messages as `--ssh-key`. Keys chosen before (pasted
+ * ones too) stay chosen when the section is asked again.
+ */
+import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { currentValue, isGiven, problemWith, setAnswer, type WizardContext } from '../context.js';
-
-const PASTE = '\u0000paste';
+import { readSshKeys } from '../../cli/generate.js';
+import { UsageError } from '../../cli/errors.js';
+import { currentValue, isGiven, problemWith, seen, setAnswer, type WizardContext } from '../context.js';
+import type { Question } from '../question.js';
+import { WizardBack } from '../prompts.js';
 
 /** Public keys in ~/.ssh, one entry per key line. */
 export function findPublicKeys(home: string): { file: string; key: string }[] {
@@ -18,7 +25,7 @@ export function findPublicKeys(home: string): { file: string; key: string }[] {
   for (const name of names) {
     try {
       for (const line of readFileSync(join(dir, name), 'utf8').split('\n')) {
-        if (line.trim() !== '') found.push({ file: `~/.ssh/${name}`, key: line.trim() });
+        if (line.trim() !== '' && !line.trim().startsWith('#')) found.push({ file: `~/.ssh/${name}`, key: line.trim() });
       }
     } catch {
       // An unreadable file is simply not offered.
@@ -27,34 +34,96 @@ export function findPublicKeys(home: string): { file: string; key: string }[] {
   return found;
 }
 
-function short(key: string): string {
-  const [type, body = '', ...comment] = key.split(' ');
-  return `${type} ${body.slice(0, 12)}…${body.slice(-8)}${comment.length ? ' ' + comment.join(' ') : ''}`;
+/** A key's type, SHA256 fingerprint (as ssh-keygen -l prints it) and comment. */
+export function fingerprint(key: string): { type: string; sha256: string; comment: string } {
+  const parts = key.trim().split(/\s+/);
+  const at = parts.findIndex((p) => /^[A-Za-z0-9+/]+={0,3}$/.test(p) && p.length > 20);
+  const blob = at >= 0 ? parts[at]! : '';
+  const type = (parts[at - 1] ?? parts[0] ?? '').replace(/^ssh-/, '').replace(/@openssh\.com$/, '').toUpperCase();
+  const sha256 = 'SHA256:' + createHash('sha256').update(Buffer.from(blob, 'base64')).digest('base64').replace(/=+$/, '');
+  return { type, sha256, comment: parts.slice(at + 1).join(' ') };
 }
 
-export async function askSshKeys(ctx: WizardContext): Promise<void> {
-  if (isGiven(ctx, 'ssh.keys')) return;
-  const chosen = new Set((currentValue(ctx, 'ssh.keys') as string[] | undefined) ?? []);
-  const found = findPublicKeys(ctx.home);
-  const picked = await ctx.prompts.checkbox<string>({
-    message: 'SSH keys that may log in as core (space to toggle, enter to accept):',
-    choices: [
-      ...found.map((f) => ({ name: `${short(f.key)}  (${f.file})`, value: f.key, checked: chosen.size === 0 || chosen.has(f.key) })),
-      ...[...chosen].filter((k) => !found.some((f) => f.key === k)).map((k) => ({ name: short(k), value: k, checked: true })),
-      { name: 'Paste another public key…', value: PASTE },
-    ],
-  });
-  const keys = picked.filter((k) => k !== PASTE);
-  if (picked.includes(PASTE)) {
-    for (;;) {
-      const key = await ctx.prompts.input({
-        message: 'Public key (ssh-ed25519 AAAA… comment), empty to finish:',
-        validate: (text) => (text.trim() === '' ? true : (problemWith(ctx, 'ssh.keys', [...keys, text.trim()]) ?? true)),
-      });
-      if (key.trim() === '') break;
-      keys.push(key.trim());
-    }
-  }
-  setAnswer(ctx, 'ssh.keys', [...new Set(keys)]);
-  if (keys.length === 0) ctx.print('No SSH key: nobody will be able to log in to the machines over SSH.\n');
+function label(key: string, file?: string): string {
+  const f = fingerprint(key);
+  return `${f.type} ${f.sha256.slice(0, 19)}…${f.comment ? ' ' + f.comment : ''}${file ? ` (${file.replace('~/.ssh/', '')})` : ''}`;
 }
+
+/** `~/x` -> HOME/x. */
+const expand = (text: string, home: string): string => (text === '~' ? home : text.startsWith('~/') ? join(home, text.slice(2)) : text);
+
+/** The key lines a typed text gives (a key line, or a path to a public key file), or the reason it gives none. */
+export function keysFromText(ctx: WizardContext, text: string): string[] | string {
+  try {
+    return readSshKeys([expand(text.trim(), ctx.home)], ctx.cwd ?? process.cwd()) ?? [];
+  } catch (e) {
+    if (e instanceof UsageError) return e.message.replace(/^--ssh-key: /, '');
+    throw e;
+  }
+}
+
+/** Esc in a question inside the SSH step: its value, back to the list of keys. */
+const backTo =
+  <T>(value: T) =>
+  (e: unknown): T => {
+    if (e instanceof WizardBack) return value;
+    throw e;
+  };
+
+export const DONE = '\u0000done';
+export const PASTE = '\u0000paste';
+export const KEYGEN_HINT = 'No SSH public key found in ~/.ssh. Make one with:  ssh-keygen -t ed25519  then choose "Paste a key or give a path" and give ~/.ssh/id_ed25519.pub.\n';
+
+export const SSH: Question[] = [
+  {
+    id: 'ssh.keys',
+    section: 'ssh',
+    applies: (ctx) => !isGiven(ctx, 'ssh.keys'),
+    async ask(ctx) {
+      const found = findPublicKeys(ctx.home);
+      // First time: every key found is offered checked; after that, exactly the keys chosen.
+      let chosen: string[] = seen(ctx).has('ssh.keys') ? [...((currentValue(ctx, 'ssh.keys') as string[] | undefined) ?? [])] : found.map((f) => f.key);
+      if (found.length === 0 && chosen.length === 0) ctx.print(KEYGEN_HINT);
+      for (;;) {
+        const all = [...new Set([...found.map((f) => f.key), ...chosen])];
+        const pick = await ctx.prompts.select<string>({
+          message: `SSH keys that may log in as core (${chosen.length} chosen; Enter on a key adds or removes it):`,
+          choices: [
+            { name: `Done: use ${chosen.length === 0 ? 'no key' : chosen.length === 1 ? 'this key' : `these ${chosen.length} keys`}`, value: DONE },
+            ...all.map((k) => ({ name: `[${chosen.includes(k) ? 'x' : ' '}] ${label(k, found.find((f) => f.key === k)?.file)}`, value: k })),
+            { name: 'Paste a key or give a path to a .pub file…', value: PASTE, description: 'a line like "ssh-ed25519 AAAA… you@host", or a path such as ~/.ssh/id_ed25519.pub' },
+          ],
+          default: DONE,
+        });
+        if (pick === DONE) {
+          if (chosen.length === 0) {
+            if (found.length > 0) ctx.print('No SSH key chosen: nobody will be able to log in to the machines over SSH.\n');
+            else ctx.print(KEYGEN_HINT);
+            const go = await ctx.prompts.confirm({ message: 'Continue without an SSH key?', default: false }).catch(backTo(false));
+            if (!go) continue;
+          }
+          setAnswer(ctx, 'ssh.keys', chosen);
+          return;
+        }
+        if (pick === PASTE) {
+          // Esc here goes back to the list of keys.
+          const text = await ctx.prompts.input({
+            message: 'Public key line, or the path of a .pub file (empty: back to the list):',
+            validate: (t) => {
+              if (t.trim() === '') return true;
+              if (t.trim() === '?') return 'Paste one line from a .pub file, or type its path (~ works); never the private key.';
+              const keys = keysFromText(ctx, t);
+              if (typeof keys === 'string') return keys;
+              return problemWith(ctx, 'ssh.keys', [...new Set([...chosen, ...keys])]) ?? true;
+            },
+          }).catch(backTo(''));
+          if (text.trim() === '') continue;
+          const keys = keysFromText(ctx, text);
+          if (typeof keys !== 'string') chosen = [...new Set([...chosen, ...keys])];
+          continue;
+        }
+        chosen = chosen.includes(pick) ? chosen.filter((k) => k !== pick) : [...chosen, pick];
+      }
+    },
+  },
+];

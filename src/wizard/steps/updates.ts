@@ -1,27 +1,108 @@
-/** Step 6: the update channel and how machines reboot into updates. */
-import { currentAnswers, currentValue, isGiven, setAnswer, type WizardContext } from '../context.js';
+/** Updates: the channel (or a custom group), how machines reboot into updates, and when they may. */
+import { windowLength, windowStart } from '../../answers/checks.js';
 import type { RebootStrategy } from '../../answers/types.js';
+import { clearAnswer, currentValue, isGiven, setAnswer, suggestion, type WizardContext } from '../context.js';
+import { WizardBack } from '../prompts.js';
+import { presetOf, textQuestion, type Question } from '../question.js';
 
-export async function askUpdates(ctx: WizardContext): Promise<void> {
-  if (!isGiven(ctx, 'updates.group')) {
-    const group = await ctx.prompts.select<string>({
-      message: 'Update channel:',
-      choices: ['stable', 'beta', 'alpha', 'lts'].map((g) => ({ name: g, value: g })),
-      default: String(currentValue(ctx, 'updates.group') ?? 'stable'),
-    });
-    setAnswer(ctx, 'updates.group', group);
-  }
-  if (!isGiven(ctx, 'updates.rebootStrategy')) {
-    const hasEtcd = currentAnswers(ctx).preset !== 'laptop';
-    const strategy = await ctx.prompts.select<RebootStrategy>({
+const CHANNELS: { name: string; description: string }[] = [
+  { name: 'stable', description: 'the recommended channel for production: releases that went through beta' },
+  { name: 'beta', description: 'the next stable release, for testing before it reaches stable' },
+  { name: 'alpha', description: 'the newest features first, for development and testing' },
+  { name: 'lts', description: 'long-term support: fewer changes, about 18 months of fixes' },
+];
+const CUSTOM = '\u0000custom';
+
+const group: Question = {
+  id: 'updates.group',
+  section: 'updates',
+  applies: (ctx) => !isGiven(ctx, 'updates.group'),
+  async ask(ctx) {
+    for (;;) {
+      const now = String(currentValue(ctx, 'updates.group') ?? 'stable');
+      const custom = !CHANNELS.some((c) => c.name === now);
+      const chosen = await ctx.prompts.select<string>({
+        message: 'Update channel:',
+        choices: [
+          ...CHANNELS.map((c) => ({ name: c.name, value: c.name, description: c.description })),
+          { name: custom ? `custom group: ${now}` : 'custom group…', value: CUSTOM, description: "your own update server's group id (Nebraska, for example)" },
+        ],
+        default: custom ? CUSTOM : now,
+      });
+      if (chosen !== CUSTOM) return setAnswer(ctx, 'updates.group', chosen);
+      try {
+        return await customGroup.ask(ctx);
+      } catch (e) {
+        // Esc at the group id: back to the channels.
+        if (!(e instanceof WizardBack)) throw e;
+      }
+    }
+  },
+};
+
+const customGroup = textQuestion('updates.group', 'updates', 'Update group id:', "The group id your update server (such as Nebraska) gives this cluster's machines.");
+
+const strategy: Question = {
+  id: 'updates.rebootStrategy',
+  section: 'updates',
+  applies: (ctx) => !isGiven(ctx, 'updates.rebootStrategy'),
+  async ask(ctx) {
+    const hasEtcd = presetOf(ctx) !== 'laptop';
+    const chosen = await ctx.prompts.select<RebootStrategy>({
       message: 'Reboot strategy after an update:',
       choices: [
         ...(hasEtcd ? [{ name: 'etcd-lock', value: 'etcd-lock' as const, description: 'one machine at a time, coordinated through etcd (locksmith)' }] : []),
         { name: 'reboot', value: 'reboot', description: 'each machine reboots as soon as its update is installed' },
         { name: 'off', value: 'off', description: 'never reboot automatically' },
       ],
-      default: currentValue(ctx, 'updates.rebootStrategy') as RebootStrategy | undefined,
+      default: suggestion(ctx, 'updates.rebootStrategy', ['reboot']) as RebootStrategy | undefined,
     });
-    setAnswer(ctx, 'updates.rebootStrategy', strategy);
-  }
+    setAnswer(ctx, 'updates.rebootStrategy', chosen);
+  },
+};
+
+const rebooting = (ctx: WizardContext) => currentValue(ctx, 'updates.rebootStrategy') !== 'off';
+const ANY = '\u0000any';
+const WINDOW = '\u0000window';
+
+const window: Question = {
+  id: 'updates.rebootWindowStart',
+  section: 'updates',
+  applies: (ctx) => !isGiven(ctx, 'updates.rebootWindowStart') && !isGiven(ctx, 'updates.rebootWindowLength') && rebooting(ctx),
+  async ask(ctx) {
+    const start = currentValue(ctx, 'updates.rebootWindowStart');
+    const length = currentValue(ctx, 'updates.rebootWindowLength');
+    const chosen = await ctx.prompts.select<string>({
+      message: 'When may machines reboot into an update?',
+      choices: [
+        { name: 'any time', value: ANY, description: 'as soon as the update is installed (and, with etcd-lock, the lock is free)' },
+        { name: start ? `in a window: ${String(start)} for ${String(length)}` : 'in a reboot window…', value: WINDOW, description: 'a daily or weekly window, like 04:00 for 1h, or Thu 04:00 for 2h' },
+      ],
+      default: start ? WINDOW : ANY,
+    });
+    if (chosen === ANY) {
+      clearAnswer(ctx, 'updates.rebootWindowStart');
+      clearAnswer(ctx, 'updates.rebootWindowLength');
+      return;
+    }
+    const startText = await ctx.prompts.input({
+      message: 'Reboot window start (like 04:00 or Thu 04:00):',
+      default: start === undefined ? '04:00' : String(start),
+      validate: (t) => (t.trim() === '?' ? 'A time (HH:MM) when reboots may begin, daily, or on a weekday: "Sun 03:30".' : check(ctx, t.trim(), String(length ?? '1h'), 'updates.rebootWindowStart')),
+    });
+    const lengthText = await ctx.prompts.input({
+      message: 'Reboot window length (like 1h or 1h30m):',
+      default: length === undefined ? '1h' : String(length),
+      validate: (t) => (t.trim() === '?' ? 'How long the window stays open: 30m, 1h, 2h30m.' : check(ctx, startText.trim(), t.trim(), 'updates.rebootWindowLength')),
+    });
+    setAnswer(ctx, 'updates.rebootWindowStart', startText.trim());
+    setAnswer(ctx, 'updates.rebootWindowLength', lengthText.trim());
+  },
+};
+
+function check(_ctx: WizardContext, start: string, length: string, field: 'updates.rebootWindowStart' | 'updates.rebootWindowLength'): true | string {
+  const reason = field === 'updates.rebootWindowStart' ? windowStart(start) : windowLength(length);
+  return reason ?? true;
 }
+
+export const UPDATES: Question[] = [group, strategy, window];
