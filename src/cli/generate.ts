@@ -2,7 +2,7 @@
  * The default command: flags (and an answers file) -> answers -> generate -> write DIR -> print.
  * The only part of the generator that touches the terminal and the disk.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { generate, generateCluster, GenerateError, type GeneratedFile, type GenerateResult } from '../generate.js';
@@ -13,7 +13,19 @@ import { DOCKER_INSECURE_WARNING, ETCD_INSECURE_WARNING, resolveSpec } from '../
 import { looksLikeKey } from '../answers/checks.js';
 import { mergeAnswers } from '../answers/merge.js';
 import { SpecError, type Answers, type RebootStrategy } from '../answers/types.js';
-import { checkOutputDir, GENERATED_DIR_MODES, OutputExistsError, StagedOutput, writeGenerated } from '../write/output.js';
+import {
+  checkOutputDir,
+  ForeignDirError,
+  GENERATED_DIR_MODES,
+  lockDir,
+  OutputExistsError,
+  OutputLockedError,
+  overlaps,
+  recoverDir,
+  resolveOutputDir,
+  StagedOutput,
+  testPauseAsync,
+} from '../write/output.js';
 import type { Prompts } from '../wizard/prompts.js';
 import { EXIT, UsageError } from './errors.js';
 import { askToReplace, canAskToReplace } from './replace.js';
@@ -28,7 +40,6 @@ import {
   readAnswersForCli,
   readSnippets,
   reportMatchbox,
-  writeMatchbox,
   type ScriptFlags,
 } from './scripted.js';
 
@@ -202,15 +213,53 @@ function reportPki(result: GenerateResult, dir: string, io: GenerateIo, flags: G
 /** A machine's file could not be written into the staging directory. */
 class StreamWriteError extends Error {}
 
-/** The staging directory of DIR when this run writes one and nothing else (no --matchbox). */
+/** The staging directory of DIR when this run writes one. */
 function openStaged(dir: string, flags: GenerateFlags): StagedOutput | undefined {
-  if (flags.dryRun || flags.stdout || flags.matchbox !== undefined) return undefined;
+  if (flags.dryRun || flags.stdout) return undefined;
   try {
-    return new StagedOutput(dir, { force: flags.force ?? false, dirModes: GENERATED_DIR_MODES });
+    return new StagedOutput(dir, { force: flags.force ?? false, dirModes: GENERATED_DIR_MODES, keepPki: true });
   } catch (e) {
-    if (e instanceof OutputExistsError) throw new UsageError(`--out: ${e.message}`, 'output_exists', 'out');
-    throw new StreamWriteError((e as Error).message);
+    throw outputUsageError(e, '--out', 'out') ?? new StreamWriteError((e as Error).message);
   }
+}
+
+/** An output-directory refusal as a usage error (exit 2), or undefined for other errors. */
+function outputUsageError(e: unknown, flag: string, field: string): UsageError | undefined {
+  if (e instanceof OutputExistsError || e instanceof ForeignDirError) return new UsageError(`${flag}: ${e.message}`, 'output_exists', field);
+  if (e instanceof OutputLockedError) return new UsageError(`${flag}: ${e.message}`, 'output_locked', field);
+  return undefined;
+}
+
+/** Whether DIR holds machine configs (made with some CA). */
+function hasConfigs(dir: string): boolean {
+  try {
+    return readdirSync(dir).some((f) => f.endsWith('.ign'));
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Takes the locks of DIR (and of the Matchbox directory) for the rest of the run, then cleans up after
+ * interrupted runs (printing what it did). Returns the function that releases the locks.
+ */
+function lockOutputs(dir: string, matchboxDir: string | undefined, io: GenerateIo): () => void {
+  const releases: (() => void)[] = [];
+  const releaseAll = () => releases.splice(0).reverse().forEach((r) => r());
+  try {
+    for (const [d, flag, field] of [[dir, '--out', 'out'], ...(matchboxDir ? [[matchboxDir, '--matchbox', 'matchbox']] : [])] as [string, string, string][]) {
+      try {
+        releases.push(lockDir(d));
+        for (const note of recoverDir(d)) io.stderr(`flatcar-architect: note: ${note}\n`);
+      } catch (e) {
+        throw outputUsageError(e, flag, field) ?? new StreamWriteError((e as Error).message);
+      }
+    }
+  } catch (e) {
+    releaseAll();
+    throw e;
+  }
+  return releaseAll;
 }
 
 function streamTo(staged: StagedOutput, f: GeneratedFile, streamed: Set<string>): void {
@@ -246,18 +295,42 @@ export async function runGenerate(flags: GenerateFlags, io: GenerateIo, mode: { 
   let result: GenerateResult;
   let dir: string;
   // Writing a directory: machines go into its staging directory as they are made (never all in memory).
-  let staged: StagedOutput | undefined;
   const streamed = new Set<string>();
   // A non-empty DIR without --force: in a terminal, show what would change and ask (src/cli/replace.ts).
   let replacing = false;
+  let unlock = () => {};
+  try {
+    return await generateLocked();
+  } finally {
+    unlock();
+  }
+
+  async function generateLocked(): Promise<number> {
+  let staged: StagedOutput | undefined;
+  let matchboxStaged: StagedOutput | undefined;
   try {
     dir = resolve(io.cwd, out ?? resolveSpec(answers).spec.name);
+    const writing = !flags.stdout && !flags.dryRun;
+    if (writing) {
+      try {
+        dir = resolveOutputDir(dir);
+      } catch (e) {
+        throw outputUsageError(e, '--out', 'out') ?? e;
+      }
+      if (flags.matchbox !== undefined && overlaps(dir, resolve(io.cwd, flags.matchbox))) {
+        throw new UsageError(
+          `--matchbox: ${flags.matchbox} is the output directory, inside it or around it; writing one would destroy the other: give a separate directory`,
+          'output_exists',
+          'matchbox',
+        );
+      }
+      unlock = lockOutputs(dir, flags.matchbox === undefined ? undefined : resolveOutputDir(resolve(io.cwd, flags.matchbox)), io);
+    }
     try {
-      if (!flags.stdout && !flags.dryRun) checkOutputDir(dir, flags.force ?? false);
+      if (writing) checkOutputDir(dir, flags.force ?? false);
     } catch (e) {
       if (e instanceof OutputExistsError && canAskToReplace(dir, flags, io)) replacing = true;
-      else if (e instanceof OutputExistsError) throw new UsageError(`--out: ${e.message}`, 'output_exists', 'out');
-      else throw e;
+      else throw outputUsageError(e, '--out', 'out') ?? e;
     }
     const snippets = readSnippets(source, flags, io.cwd);
     // A dry run renders the preview: the plan and configs without making keys.
@@ -270,6 +343,13 @@ export async function runGenerate(flags: GenerateFlags, io: GenerateIo, mode: { 
           snippets,
           ...((staged = replacing ? undefined : openStaged(dir, flags)) ? { sink: (f: GeneratedFile) => streamTo(staged!, f, streamed) } : {}),
         });
+    if (writing && result.pki?.caCreated && !flags.rotatePki && hasConfigs(dir)) {
+      throw new UsageError(
+        `--out: ${relative(io.cwd, dir) || '.'} has machine configs but no pki/ with the CA they trust; restore its pki/ (or give --pki DIR with that CA), or make a new CA on purpose with --rotate-pki`,
+        'pki_required',
+        'pki',
+      );
+    }
   } catch (e) {
     staged?.abort();
     if (e instanceof StreamWriteError) return printError(io, flags.json, 'write_failed', `cannot write ${dir!}: ${e.message}`);
@@ -283,34 +363,72 @@ export async function runGenerate(flags: GenerateFlags, io: GenerateIo, mode: { 
   }
   const done = finishWithoutWriting(result, dir, flags, io);
   if (done !== undefined) return done;
-  const matchbox = planMatchbox(result, flags, io.cwd);
-  if (replacing) {
-    const code = await askToReplace(dir, result.files, io, (io.color ?? false) && flags.color !== false);
-    if (code !== undefined) return code;
-  }
+  let matchbox: ReturnType<typeof planMatchbox>;
   try {
-    if (staged) {
-      for (const f of result.files) if (!streamed.has(f.name)) staged.add(f);
-      staged.commit();
-    } else {
-      writeGenerated(dir, result, { force: flags.force || replacing });
+    matchbox = planMatchbox(result, flags, io.cwd);
+    if (replacing) {
+      const code = await askToReplace(dir, result.files, io, (io.color ?? false) && flags.color !== false);
+      if (code !== undefined) return code;
     }
   } catch (e) {
     staged?.abort();
-    if (e instanceof OutputExistsError) throw new UsageError(`--out: ${e.message}`, 'output_exists', 'out');
-    return printError(io, flags.json, 'write_failed', `cannot write ${dir}: ${(e as Error).message}`);
+    throw e;
   }
-  const failed = writeMatchbox(matchbox, flags, io);
-  if (failed !== undefined) return failed;
-  if (printJsonReport(result, dir, matchbox, flags, io)) return EXIT.ok;
+  // Both trees are staged completely before either is committed; a Matchbox commit that fails puts
+  // the old cluster directory back.
+  let failedDir = dir;
+  try {
+    if (!staged) {
+      try {
+        staged = new StagedOutput(dir, { force: true, dirModes: GENERATED_DIR_MODES, keepPki: true });
+      } catch (e) {
+        throw outputUsageError(e, '--out', 'out') ?? e;
+      }
+    }
+    for (const f of result.files) if (!streamed.has(f.name)) staged.add(f);
+    if (matchbox) {
+      failedDir = matchbox.dir;
+      try {
+        matchboxStaged = new StagedOutput(matchbox.dir, { force: flags.force ?? false, kind: 'matchbox' });
+      } catch (e) {
+        throw outputUsageError(e, '--matchbox', 'matchbox') ?? e;
+      }
+      for (const f of matchbox.files) matchboxStaged.add(f);
+      failedDir = dir;
+    }
+    // A signal that came while the work above ran synchronously is handled here, before the commit.
+    await new Promise((r) => setImmediate(r));
+    await testPauseAsync('before-commit');
+    staged.swap();
+    if (matchboxStaged) {
+      failedDir = matchbox!.dir;
+      try {
+        matchboxStaged.swap();
+      } catch (e) {
+        staged.rollback();
+        throw e;
+      }
+    }
+  } catch (e) {
+    staged?.abort();
+    matchboxStaged?.abort();
+    if (e instanceof UsageError) throw e;
+    return printError(io, flags.json, 'write_failed', `cannot write ${failedDir}${failedDir === dir ? '' : ` (nothing was written, ${dir} neither)`}: ${(e as Error).message}`);
+  }
+  staged.finish();
+  matchboxStaged?.finish();
+  for (const w of [...staged.warnings, ...(matchboxStaged?.warnings ?? [])]) io.stderr(`warning: ${w}\n`);
+  if (printJsonReport(result, dir, matchbox, flags, io, staged.keptPki)) return EXIT.ok;
   const loud = [ETCD_INSECURE_WARNING, DOCKER_INSECURE_WARNING];
   // The wizard's review showed every warning just before the user said "write": only the loud ones repeat.
   for (const w of result.warnings) if (!wizard || loud.includes(w)) io.stderr(`${loud.includes(w) ? 'WARNING' : 'warning'}: ${w}\n`);
   report(result, dir, io);
   reportPki(result, dir, io, flags);
+  if (staged.keptPki) io.stdout(`PKI: the previous pki/ is kept in ${relative(io.cwd, staged.keptPki)}/ (0700; remove it once no machine uses that CA)\n`);
   reportMatchbox(matchbox, flags, io);
   if (wizard) nextSteps(result, dir, io);
   return EXIT.ok;
+  }
 }
 
 /** The wizard, loaded only when it runs. Returns undefined when the user cancels (Ctrl-C, Esc, menu). */

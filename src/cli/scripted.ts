@@ -11,7 +11,7 @@ import { AnswersError, readAnswersText, type AnswersSource, type Position } from
 import { FLAG_OF, getField, type Answers, type Problem } from '../answers/types.js';
 import { loadSnippets, parseSnippetFlag, type ParsedSnippet, type SnippetRef } from '../snippets/index.js';
 import { DEFAULT_MATCHBOX_URL, MatchboxError, matchboxTree, writeMatchboxDir, type MatchboxFile } from '../matchbox/index.js';
-import { checkOutputDir, OutputExistsError } from '../write/output.js';
+import { checkOutputDir, ForeignDirError, OutputExistsError } from '../write/output.js';
 import { AnswersUsageError, errorJson, EXIT, formatLocated, UsageError, type LocatedProblem } from './errors.js';
 
 export { AnswersUsageError, errorJson, formatLocated, type LocatedProblem } from './errors.js';
@@ -47,6 +47,7 @@ export const ERROR_CODES = {
   pki_required: EXIT.usage,
   matchbox_needs_mac: EXIT.usage,
   output_exists: EXIT.usage,
+  output_locked: EXIT.usage,
   template_error: EXIT.failed,
   generate_failed: EXIT.failed,
   write_failed: EXIT.failed,
@@ -248,11 +249,11 @@ export function planMatchbox(result: GenerateResult, flags: ScriptFlags, cwd: st
   if (flags.matchbox === undefined) return undefined;
   const dir = resolve(cwd, flags.matchbox);
   try {
-    checkOutputDir(dir, flags.force ?? false);
+    checkOutputDir(dir, flags.force ?? false, 'matchbox');
     return { dir, files: matchboxTree(result.spec.name, result.machines, { url: flags.matchboxUrl }) };
   } catch (e) {
     if (e instanceof MatchboxError) throw new UsageError(e.message, e.code, 'matchbox');
-    if (e instanceof OutputExistsError) throw new UsageError(`--matchbox: ${e.message}`, 'output_exists', 'matchbox');
+    if (e instanceof OutputExistsError || e instanceof ForeignDirError) throw new UsageError(`--matchbox: ${e.message}`, 'output_exists', 'matchbox');
     throw e;
   }
 }
@@ -269,10 +270,18 @@ export function writeMatchbox(tree: { dir: string; files: MatchboxFile[] } | und
 }
 
 /** With --json: the report on stdout (and nothing else anywhere); true when printed. */
-export function printJsonReport(result: GenerateResult, dir: string, tree: { dir: string; files: MatchboxFile[] } | undefined, flags: ScriptFlags, io: ScriptIo): boolean {
+export function printJsonReport(
+  result: GenerateResult,
+  dir: string,
+  tree: { dir: string; files: MatchboxFile[] } | undefined,
+  flags: ScriptFlags,
+  io: ScriptIo,
+  previousPki?: string,
+): boolean {
   if (!flags.json) return false;
   const matchbox = tree ? { dir: tree.dir, files: tree.files.map((f) => f.name) } : null;
-  io.stdout(JSON.stringify(reportOf(result, dir, false, matchbox), null, 2) + '\n');
+  // previousPki: where the replaced pki/ was kept, only when it was.
+  io.stdout(JSON.stringify({ ...reportOf(result, dir, false, matchbox), ...(previousPki ? { previousPki } : {}) }, null, 2) + '\n');
   return true;
 }
 
