@@ -24,6 +24,7 @@ import {
   recoverDir,
   resolveOutputDir,
   StagedOutput,
+  testPause,
   testPauseAsync,
 } from '../write/output.js';
 import type { Prompts } from '../wizard/prompts.js';
@@ -211,7 +212,14 @@ function reportPki(result: GenerateResult, dir: string, io: GenerateIo, flags: G
 }
 
 /** A machine's file could not be written into the staging directory. */
-class StreamWriteError extends Error {}
+class StreamWriteError extends Error {
+  constructor(
+    message: string,
+    readonly path?: string,
+  ) {
+    super(message);
+  }
+}
 
 /** The staging directory of DIR when this run writes one. */
 function openStaged(dir: string, flags: GenerateFlags): StagedOutput | undefined {
@@ -252,7 +260,7 @@ function lockOutputs(dir: string, matchboxDir: string | undefined, io: GenerateI
         releases.push(lockDir(d));
         for (const note of recoverDir(d)) io.stderr(`flatcar-architect: note: ${note}\n`);
       } catch (e) {
-        throw outputUsageError(e, flag, field) ?? new StreamWriteError((e as Error).message);
+        throw outputUsageError(e, flag, field) ?? new StreamWriteError((e as Error).message, d);
       }
     }
   } catch (e) {
@@ -269,6 +277,7 @@ function streamTo(staged: StagedOutput, f: GeneratedFile, streamed: Set<string>)
     throw new StreamWriteError((e as Error).message);
   }
   streamed.add(f.name);
+  if (streamed.size === 20) testPause('staging');
 }
 
 /** Exit 2 without a terminal: say which flags would have answered the wizard's questions. */
@@ -352,7 +361,7 @@ export async function runGenerate(flags: GenerateFlags, io: GenerateIo, mode: { 
     }
   } catch (e) {
     staged?.abort();
-    if (e instanceof StreamWriteError) return printError(io, flags.json, 'write_failed', `cannot write ${dir!}: ${e.message}`);
+    if (e instanceof StreamWriteError) return printError(io, flags.json, 'write_failed', `cannot write ${e.path ?? dir!}: ${e.message}`);
     if (e instanceof SpecError) return printProblems(io, flags.json, e.problems, given, source);
     if (e instanceof SnippetError) throw new UsageError(e.message, e.code, 'snippets');
     if (e instanceof SecretsError) throw new UsageError(e.message);
@@ -397,8 +406,9 @@ export async function runGenerate(flags: GenerateFlags, io: GenerateIo, mode: { 
       failedDir = dir;
     }
     // A signal that came while the work above ran synchronously is handled here, before the commit.
-    await new Promise((r) => setImmediate(r));
     await testPauseAsync('before-commit');
+    // (Two turns of the event loop: one is not always enough for libuv to hand a pending signal over.)
+    for (let i = 0; i < 2; i++) await new Promise((r) => setImmediate(r));
     staged.swap();
     if (matchboxStaged) {
       failedDir = matchbox!.dir;

@@ -542,6 +542,8 @@ export class StagedOutput {
     testPause('after-commit');
     if (this.old) {
       try {
+        // Test-only: a removal that fails (the fault-injection tests; root can remove anything else).
+        if (process.env.FLATCAR_ARCHITECT_TEST_FAIL_AT === 'remove-old') throw new Error('EBUSY: test-injected failure');
         rmSync(this.old, { recursive: true, force: true });
       } catch (e) {
         this.warnings.push(`could not remove ${this.old}, the previous ${basename(this.target)} (${(e as Error).message}); the next run removes it`);
