@@ -364,7 +364,7 @@ export async function runGenerate(flags: GenerateFlags, io: GenerateIo, mode: { 
     if (e instanceof StreamWriteError) return printError(io, flags.json, 'write_failed', `cannot write ${e.path ?? dir!}: ${e.message}`);
     if (e instanceof SpecError) return printProblems(io, flags.json, e.problems, given, source);
     if (e instanceof SnippetError) throw new UsageError(e.message, e.code, 'snippets');
-    if (e instanceof SecretsError) throw new UsageError(e.message);
+    if (e instanceof SecretsError) throw new UsageError(e.message.replace(/ \(rotate\)$/, ' with --rotate-pki'));
     if (e instanceof TemplateError || e instanceof GenerateError) {
       return printError(io, flags.json, e instanceof TemplateError ? 'template_error' : 'generate_failed', e.message);
     }
