@@ -57,7 +57,13 @@ export function parseAnswersFile(text: string, label: string): Answers {
   }
   if (doc.contents === null) return {};
   if (!isMap(doc.contents)) throw new AnswersFileError(`${label}: expected a mapping of answers like "preset: production"`);
-  const answers = doc.toJS() as Record<string, unknown>;
+  let answers: Record<string, unknown>;
+  try {
+    answers = doc.toJS({ maxAliasCount: 100 }) as Record<string, unknown>;
+  } catch (e) {
+    if (!(e instanceof ReferenceError)) throw e;
+    throw new AnswersFileError(`${label}: too many alias expansions (more than 100); write the values out`);
+  }
   for (const [key, value] of Object.entries(answers)) {
     if (!SECTIONS.has(key)) throw new AnswersFileError(`${label}: unknown key "${key}"`);
     if (value !== null && typeof value === 'object' && !Array.isArray(value)) {

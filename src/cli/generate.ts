@@ -10,7 +10,8 @@ import { TemplateError } from '../render/index.js';
 import { pkiDir } from '../pki/names.js';
 import { SecretsError, type SecretsBundle } from '../pki/types.js';
 import { DOCKER_INSECURE_WARNING, ETCD_INSECURE_WARNING, resolveSpec } from '../answers/resolve.js';
-import { looksLikeKey } from '../answers/checks.js';
+import { looksLikeKey, shown, sshKey } from '../answers/checks.js';
+import { InputLimitError, LIMITS, readBoundedFile } from '../io/bounded.js';
 import { mergeAnswers } from '../answers/merge.js';
 import { SpecError, type Answers, type RebootStrategy } from '../answers/types.js';
 import {
@@ -100,21 +101,30 @@ export interface GenerateIo {
 const list = (v: string | undefined): string[] | undefined =>
   v === undefined ? undefined : v.split(/[,\s]+/).filter((x) => x !== '');
 
-/** `--ssh-key FILE|KEY`: a key line as it is, else the key lines of a file (never a private key). */
+/**
+ * `--ssh-key FILE|KEY`: a key line as it is, else the key lines of a file (never a private key). A
+ * file's content is never echoed in a message (it may be a secret that would reach a CI log): a line
+ * that is not a key is named by its number.
+ */
 function readSshKeys(values: string[] | undefined, cwd: string): string[] | undefined {
   if (!values?.length) return undefined;
   return values.flatMap((value) => {
     if (looksLikeKey(value)) return [value];
+    const name = shown(value);
     let text: string;
     try {
-      text = readFileSync(resolve(cwd, value), 'utf8');
-    } catch {
-      throw new UsageError(`--ssh-key: ${value} is neither an OpenSSH public key line nor a readable file`);
+      text = readBoundedFile(resolve(cwd, value), LIMITS.sshKeyFile, name);
+    } catch (e) {
+      if (e instanceof InputLimitError) throw new UsageError(`--ssh-key: ${e.message}`, 'usage', 'ssh.keys');
+      throw new UsageError(`--ssh-key: ${name} is neither an OpenSSH public key line nor a readable file`);
     }
-    if (text.includes('PRIVATE KEY-----')) throw new UsageError(`--ssh-key: ${value} is a private key; give the public key (.pub) instead`);
-    const keys = text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'));
-    if (!keys.length) throw new UsageError(`--ssh-key: ${value} holds no key`);
-    return keys;
+    if (text.includes('PRIVATE KEY-----')) throw new UsageError(`--ssh-key: ${name} is a private key; give the public key (.pub) instead`);
+    const lines = text.split(/\r?\n/).map((l, i) => ({ l: l.trim(), n: i + 1 }));
+    const keys = lines.filter(({ l }) => l !== '' && !l.startsWith('#'));
+    if (!keys.length) throw new UsageError(`--ssh-key: ${name} holds no key`);
+    const bad = keys.find(({ l }) => sshKey(l) !== undefined);
+    if (bad) throw new UsageError(`--ssh-key: ${name} line ${bad.n} is not an OpenSSH public key line (its text is not shown: it could be a secret)`, 'usage', 'ssh.keys');
+    return keys.map(({ l }) => l);
   });
 }
 

@@ -4,7 +4,8 @@ import { readFileSync } from 'node:fs';
 import { isatty } from 'node:tty';
 import { Command, CommanderError } from 'commander';
 import { packageVersion } from '../package-root.js';
-import { AnswersUsageError, errorJson, EXIT, UsageError } from './errors.js';
+import { LIMITS, readBoundedStdin } from '../io/bounded.js';
+import { AnswersUsageError, errorJson, EXIT, safeMessage, UsageError } from './errors.js';
 import type { GenerateFlags } from './generate.js';
 import { addGenerateOptions, addScriptingOptions, REHEARSE_DEFAULT_PROXIES, REHEARSE_DEFAULT_TIMEOUT_SECONDS } from './options.js';
 import type { RehearseFlags } from './rehearse.js';
@@ -37,7 +38,8 @@ export function buildProgram(setExit: (code: number) => void): Command {
     // isatty, not process.stdin.isTTY: making the process.stdin stream costs a run several ms.
     interactive: isatty(0) && isatty(1),
     color: !('NO_COLOR' in process.env) && Boolean(process.stdout.isTTY),
-    stdin: streams.stdin,
+    // `--answers -`: at most the answers file limit.
+    stdin: () => readBoundedStdin(LIMITS.answers, 'standard input'),
   });
   // Each action imports its implementation when it runs (see options.ts).
   const runGenerate: typeof import('./generate.js').runGenerate = async (...args) => (await import('./generate.js')).runGenerate(...args);
@@ -108,7 +110,7 @@ async function main(argv: string[]): Promise<number> {
         const problems = e instanceof AnswersUsageError ? e.problems : undefined;
         process.stderr.write(errorJson(e.code, e.message, e.field, problems));
       } else {
-        for (const line of e.message.split('\n')) process.stderr.write(`flatcar-architect: ${line}\n`);
+        for (const line of safeMessage(e.message).split('\n')) process.stderr.write(`flatcar-architect: ${line}\n`);
       }
       return e.exitCode;
     }

@@ -4,15 +4,16 @@
  * `--snippet`, `--matchbox DIR`. runGenerate (generate.ts) calls these; everything here is about
  * flags, messages and output shapes.
  */
-import { readFileSync } from 'node:fs';
+import { InputLimitError, LIMITS, readBoundedFile } from '../io/bounded.js';
 import { dirname, relative, resolve } from 'node:path';
 import type { GenerateResult } from '../generate.js';
 import { AnswersError, readAnswersText, type AnswersSource, type Position } from '../answers/answers-source.js';
 import { FLAG_OF, getField, type Answers, type Problem } from '../answers/types.js';
+import { show } from '../answers/checks.js';
 import { loadSnippets, parseSnippetFlag, type ParsedSnippet, type SnippetRef } from '../snippets/index.js';
 import { DEFAULT_MATCHBOX_URL, MatchboxError, matchboxTree, writeMatchboxDir, type MatchboxFile } from '../matchbox/index.js';
 import { checkOutputDir, ForeignDirError, OutputExistsError } from '../write/output.js';
-import { AnswersUsageError, errorJson, EXIT, formatLocated, UsageError, type LocatedProblem } from './errors.js';
+import { AnswersUsageError, errorJson, EXIT, formatLocated, safeMessage, UsageError, type LocatedProblem } from './errors.js';
 
 export { AnswersUsageError, errorJson, formatLocated, type LocatedProblem } from './errors.js';
 
@@ -73,6 +74,27 @@ export function checkScriptFlags(f: ScriptFlags, wizard: boolean): void {
   if (f.stdout && f.dryRun) throw new UsageError('--stdout writes nothing already; leave out --dry-run');
   if (f.matchbox !== undefined && (f.stdout || f.dryRun)) throw new UsageError('--matchbox writes a directory; not with --stdout or --dry-run');
   if (f.matchboxUrl !== undefined && f.matchbox === undefined) throw new UsageError('--matchbox-url goes with --matchbox DIR');
+  if (f.matchboxUrl !== undefined) {
+    const bad = matchboxUrlProblem(f.matchboxUrl);
+    if (bad) throw new UsageError(`--matchbox-url: ${bad}`, 'usage', 'matchboxUrl');
+  }
+}
+
+/**
+ * `--matchbox-url` goes into every profile's kernel command line: an http(s) URL with a host, and
+ * nothing that could end the argument or add another (spaces, control characters, quotes) or change
+ * the query the profile appends (`?`, `#`).
+ */
+export function matchboxUrlProblem(v: string): string | undefined {
+  const bad = `must be an http:// or https:// URL like http://matchbox.lan:8080, without spaces, control characters, quotes, query or fragment (got ${show(v)})`;
+  if (/[\s"'`\\?#<>{}|^]/.test(v) || /[\u0000-\u001f\u007f-\u009f]|[^\x20-\x7e]/.test(v) || v.length > 512) return bad;
+  try {
+    const url = new URL(v);
+    if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.hostname === '' || url.username !== '' || url.password !== '') return bad;
+  } catch {
+    return bad;
+  }
+  return undefined;
 }
 
 /** Reads `--answers FILE` (`-`: standard input) with its positions; undefined without --answers. */
@@ -80,8 +102,9 @@ export function readAnswersSource(file: string | undefined, cwd: string, stdin: 
   if (file === undefined) return undefined;
   let text: string;
   try {
-    text = file === '-' ? stdin() : readFileSync(resolve(cwd, file), 'utf8');
+    text = file === '-' ? stdin() : readBoundedFile(resolve(cwd, file), LIMITS.answers, file);
   } catch (e) {
+    if (e instanceof InputLimitError) throw new UsageError(`--answers: ${e.message}`, 'answers_unreadable', 'answers');
     throw new UsageError(`--answers: cannot read ${file === '-' ? 'standard input' : file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, 'answers_unreadable');
   }
   return file === '-' ? readAnswersText(text, '<stdin>', cwd) : readAnswersText(text, file, dirname(resolve(cwd, file)));
@@ -194,7 +217,7 @@ export interface ScriptIo {
 /** An error: one JSON object on stderr with --json, else `flatcar-architect: ` lines. Returns the exit code. */
 export function printError(io: ScriptIo, json: boolean | undefined, code: ErrorCode, message: string, field?: string | null, problems?: LocatedProblem[]): number {
   if (json) io.stderr(errorJson(code, message, field, problems));
-  else for (const line of message.split('\n')) io.stderr(`flatcar-architect: ${line}\n`);
+  else for (const line of safeMessage(message).split('\n')) io.stderr(`flatcar-architect: ${line}\n`);
   return ERROR_CODES[code];
 }
 

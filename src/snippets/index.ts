@@ -1,5 +1,5 @@
 /** Snippets from files: `--snippet TARGET=FILE` and `snippets:` in answers, read and checked once per run. */
-import { readFileSync } from 'node:fs';
+import { InputLimitError, LIMITS, readBoundedFile } from '../io/bounded.js';
 import { resolve } from 'node:path';
 import { shown } from '../answers/checks.js';
 import { parseSnippet, SnippetError, type ParsedSnippet } from './merge.js';
@@ -24,8 +24,9 @@ export function loadSnippets(refs: readonly SnippetRef[], base: string): ParsedS
   return refs.map((ref) => {
     let text: string;
     try {
-      text = readFileSync(resolve(base, ref.file), 'utf8');
+      text = readBoundedFile(resolve(base, ref.file), LIMITS.snippet, `snippet ${shown(ref.file)}`);
     } catch (e) {
+      if (e instanceof InputLimitError) throw new SnippetError('snippet_invalid', e.message);
       throw new SnippetError('snippet_invalid', `snippet ${shown(ref.file)}: cannot read it: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }
     return { ...parseSnippet(text, shown(ref.file), ref.target), path: resolve(base, ref.file) };
