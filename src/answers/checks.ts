@@ -1,6 +1,6 @@
 /** Small checks of single answer values. Each returns a reason (for "--flag: reason") or undefined. */
 import { networkSpecialUse, parseCidr, parseIPv4, specialUse } from '../plan/ipv4.js';
-import { quote } from '../io/quote.js';
+import { firstUnsafe, quote } from '../io/quote.js';
 
 /**
  * A value shown in a message: JSON-quoted so that newlines and quotes stay visible on one line; at
@@ -119,7 +119,7 @@ const KEY = new RegExp(`(^|\\s)(${KEY_TYPES.map((t) => t.replace(/[.@]/g, '\\$&'
 export const looksLikeKey = (v: string): boolean => KEY.test(v);
 
 export function sshKey(v: string): string | undefined {
-  if (CONTROL.test(v)) return `an SSH key is one line without control characters (got ${show(v)})`;
+  if (CONTROL.test(v)) return `an SSH key is one line without control characters (got ${show(v)}; the first is ${firstUnsafe(v)})`;
   return KEY.test(v) ? undefined : `${show(v)} is not an OpenSSH public key line like "ssh-ed25519 AAAA... you@host"`;
 }
 

@@ -25,6 +25,8 @@ export interface ScriptFlags {
   stdout?: boolean;
   format?: string;
   snippet?: string[];
+  /** --allow-snippet-overrides: snippets may replace or reconfigure generated units. */
+  allowSnippetOverrides?: boolean;
   matchbox?: string;
   matchboxUrl?: string;
   force?: boolean;
@@ -113,7 +115,8 @@ export function readAnswersSource(file: string | undefined, cwd: string, stdin: 
 /** Snippets of the answers file (relative to it) and of --snippet flags (relative to the current directory). */
 export function readSnippets(source: AnswersSource | undefined, flags: ScriptFlags, cwd: string): ParsedSnippet[] {
   const fromFile = ((source?.answers as { snippets?: SnippetRef[] } | undefined)?.snippets ?? []) as SnippetRef[];
-  return [...(source ? loadSnippets(fromFile, source.dir) : []), ...loadSnippets((flags.snippet ?? []).map(parseSnippetFlag), cwd)];
+  const options = { allowOverrides: flags.allowSnippetOverrides ?? false };
+  return [...(source ? loadSnippets(fromFile, source.dir, options) : []), ...loadSnippets((flags.snippet ?? []).map(parseSnippetFlag), cwd, options)];
 }
 
 /** Where a problem's value came from: a flag when one gave it, else the answers file and its position. */

@@ -33,6 +33,12 @@ const escapeOne = (c: string): string => {
 /** The unsafe characters of a text escaped (nothing else changed). */
 export const escapeUnsafe = (text: string): string => text.replace(UNSAFE, escapeOne);
 
+/** Where the first unsafe character of a text is, for a message about a value too long to show whole: `\u0007 at character 96`. */
+export function firstUnsafe(text: string): string | undefined {
+  const m = new RegExp(UNSAFE.source, 'u').exec(text);
+  return m ? `${escapeUnsafe(m[0])} at character ${Array.from(text.slice(0, m.index)).length + 1}` : undefined;
+}
+
 /** A value as it appears in a message: `"..."`, escaped, cut after `max` characters with its length said. */
 export function quote(value: string, max = MAX_QUOTED): string {
   const chars = Array.from(value);

@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { shown } from '../answers/checks.js';
 import { parseSnippet, SnippetError, type ParsedSnippet } from './merge.js';
 
-export { checkTargets, mergeSnippets, parseSnippet, snippetsFor, SnippetError, SNIPPET_GROUPS, type ParsedSnippet, type SnippetErrorCode } from './merge.js';
+export { ALLOW_OVERRIDES_FLAG, checkTargets, mergeSnippets, parseSnippet, snippetsFor, SnippetError, SNIPPET_GROUPS, type ParsedSnippet, type SnippetErrorCode } from './merge.js';
 
 /** A snippet as answers give it: which configs, and the Butane file (relative to `base`). */
 export interface SnippetRef {
@@ -20,7 +20,7 @@ export function parseSnippetFlag(value: string): SnippetRef {
 }
 
 /** Reads and checks snippet files; paths relative to `base`. A file is named as given in messages. */
-export function loadSnippets(refs: readonly SnippetRef[], base: string): ParsedSnippet[] {
+export function loadSnippets(refs: readonly SnippetRef[], base: string, options: { allowOverrides?: boolean } = {}): ParsedSnippet[] {
   return refs.map((ref) => {
     let text: string;
     try {
@@ -29,6 +29,6 @@ export function loadSnippets(refs: readonly SnippetRef[], base: string): ParsedS
       if (e instanceof InputLimitError) throw new SnippetError('snippet_invalid', e.message);
       throw new SnippetError('snippet_invalid', `snippet ${shown(ref.file)}: cannot read it: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }
-    return { ...parseSnippet(text, shown(ref.file), ref.target), path: resolve(base, ref.file) };
+    return { ...parseSnippet(text, shown(ref.file), ref.target), path: resolve(base, ref.file), ...(options.allowOverrides ? { allowOverrides: true } : {}) };
   });
 }
