@@ -261,14 +261,14 @@ function hasConfigs(dir: string): boolean {
  * Takes the locks of DIR (and of the Matchbox directory) for the rest of the run, then cleans up after
  * interrupted runs (printing what it did). Returns the function that releases the locks.
  */
-function lockOutputs(dir: string, matchboxDir: string | undefined, io: GenerateIo): () => void {
+function lockOutputs(dir: string, matchboxDir: string | undefined, notes: string[]): () => void {
   const releases: (() => void)[] = [];
   const releaseAll = () => releases.splice(0).reverse().forEach((r) => r());
   try {
     for (const [d, flag, field] of [[dir, '--out', 'out'], ...(matchboxDir ? [[matchboxDir, '--matchbox', 'matchbox']] : [])] as [string, string, string][]) {
       try {
         releases.push(lockDir(d));
-        for (const note of recoverDir(d)) io.stderr(`flatcar-architect: note: ${note}\n`);
+        notes.push(...recoverDir(d));
       } catch (e) {
         throw outputUsageError(e, flag, field) ?? new StreamWriteError((e as Error).message, d);
       }
@@ -318,6 +318,8 @@ export async function runGenerate(flags: GenerateFlags, io: GenerateIo, mode: { 
   // A non-empty DIR without --force: in a terminal, show what would change and ask (src/cli/replace.ts).
   let replacing = false;
   let unlock = () => {};
+  // What recovery did before this run (interrupted runs' leftovers): printed, or in the --json report.
+  const notes: string[] = [];
   try {
     return await generateLocked();
   } finally {
@@ -343,7 +345,9 @@ export async function runGenerate(flags: GenerateFlags, io: GenerateIo, mode: { 
           'matchbox',
         );
       }
-      unlock = lockOutputs(dir, flags.matchbox === undefined ? undefined : resolveOutputDir(resolve(io.cwd, flags.matchbox)), io);
+      unlock = lockOutputs(dir, flags.matchbox === undefined ? undefined : resolveOutputDir(resolve(io.cwd, flags.matchbox)), notes);
+      // With --json they go into the report (nothing but the report on success).
+      if (!flags.json) for (const note of notes) io.stderr(`flatcar-architect: note: ${note}\n`);
     }
     try {
       if (writing) checkOutputDir(dir, flags.force ?? false);
@@ -437,8 +441,9 @@ export async function runGenerate(flags: GenerateFlags, io: GenerateIo, mode: { 
   }
   staged.finish();
   matchboxStaged?.finish();
-  for (const w of [...staged.warnings, ...(matchboxStaged?.warnings ?? [])]) io.stderr(`warning: ${w}\n`);
-  if (printJsonReport(result, dir, matchbox, flags, io, staged.keptPki)) return EXIT.ok;
+  const cleanup = [...staged.warnings, ...(matchboxStaged?.warnings ?? [])];
+  if (!flags.json) for (const w of cleanup) io.stderr(`warning: ${w}\n`);
+  if (printJsonReport(result, dir, matchbox, flags, io, { previousPki: staged.keptPki, notes: [...notes, ...cleanup] })) return EXIT.ok;
   const loud = [ETCD_INSECURE_WARNING, DOCKER_INSECURE_WARNING];
   // The wizard's review showed every warning just before the user said "write": only the loud ones repeat.
   for (const w of result.warnings) if (!wizard || loud.includes(w)) io.stderr(`${loud.includes(w) ? 'WARNING' : 'warning'}: ${w}\n`);

@@ -302,12 +302,13 @@ export function printJsonReport(
   tree: { dir: string; files: MatchboxFile[] } | undefined,
   flags: ScriptFlags,
   io: ScriptIo,
-  previousPki?: string,
+  extra: { previousPki?: string; notes?: string[] } = {},
 ): boolean {
   if (!flags.json) return false;
   const matchbox = tree ? { dir: tree.dir, files: tree.files.map((f) => f.name) } : null;
-  // previousPki: where the replaced pki/ was kept, only when it was.
-  io.stdout(JSON.stringify({ ...reportOf(result, dir, false, matchbox), ...(previousPki ? { previousPki } : {}) }, null, 2) + '\n');
+  // previousPki: where the replaced pki/ was kept; notes: what recovery and cleanup did; each only when there is one.
+  const { previousPki, notes } = extra;
+  io.stdout(JSON.stringify({ ...reportOf(result, dir, false, matchbox), ...(previousPki ? { previousPki } : {}), ...(notes?.length ? { notes } : {}) }, null, 2) + '\n');
   return true;
 }
 

@@ -208,6 +208,21 @@ describe('fault injection: signals and kill -9 at named points', () => {
     expect(keysOutside(parent, join(parent, 'c'))).toEqual([]);
   });
 
+  it('with --json the warning and the recovery notes are in the report, and stderr stays empty', () => {
+    const parent = fresh(true);
+    const args = [...ARGS, '--out', 'c', '--force', '--json'];
+    const r = runCli(args, { cwd: parent, env: { FLATCAR_ARCHITECT_TEST_FAIL_AT: 'remove-old' } });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout).notes).toEqual([expect.stringMatching(/^could not remove .*\.c\.old-\d+-\w+, the previous c \(EBUSY: test-injected failure\); the next run removes it$/)]);
+    const next = runCli(args, { cwd: parent });
+    expect(next.status, next.stderr).toBe(0);
+    expect(next.stderr).toBe('');
+    expect(JSON.parse(next.stdout).notes).toEqual([expect.stringMatching(/^removed \.c\.old-\d+-\w+, the previous c an earlier run \(pid \d+\) replaced but could not remove$/)]);
+    expect(JSON.parse(next.stdout).previousPki).toBeUndefined();
+    expect(leftovers(parent)).toEqual([]);
+  });
+
   it('the Matchbox directory cannot be written: exit 1, and the cluster directory is the old one (no new CA)', () => {
     const parent = fresh(true);
     writeFileSync(join(parent, 'blocker'), 'a file, not a directory\n');
