@@ -338,14 +338,20 @@ export async function runGenerate(flags: GenerateFlags, io: GenerateIo, mode: { 
       } catch (e) {
         throw outputUsageError(e, '--out', 'out') ?? e;
       }
-      if (flags.matchbox !== undefined && overlaps(dir, resolve(io.cwd, flags.matchbox))) {
+      let matchboxDir: string | undefined;
+      try {
+        if (flags.matchbox !== undefined) matchboxDir = resolveOutputDir(resolve(io.cwd, flags.matchbox));
+      } catch (e) {
+        throw outputUsageError(e, '--matchbox', 'matchbox') ?? e;
+      }
+      if (matchboxDir !== undefined && overlaps(dir, matchboxDir)) {
         throw new UsageError(
           `--matchbox: ${flags.matchbox} is the output directory, inside it or around it; writing one would destroy the other: give a separate directory`,
           'output_exists',
           'matchbox',
         );
       }
-      unlock = lockOutputs(dir, flags.matchbox === undefined ? undefined : resolveOutputDir(resolve(io.cwd, flags.matchbox)), notes);
+      unlock = lockOutputs(dir, matchboxDir, notes);
       // With --json they go into the report (nothing but the report on success).
       if (!flags.json) for (const note of notes) io.stderr(`flatcar-architect: note: ${note}\n`);
     }

@@ -153,10 +153,26 @@ export function checkOutputDir(dir: string, force: boolean, kind: OutputKind = '
   if (!force) throw new OutputExistsError(`${dir} exists and is not empty; use --force to replace it`);
 }
 
+/** The real path of `p`: its longest existing prefix with every symbolic link resolved, and the rest. */
+function canonical(p: string): string {
+  let head = resolve(p);
+  const rest: string[] = [];
+  for (;;) {
+    try {
+      return join(realpathSync(head), ...rest);
+    } catch {
+      const up = dirname(head);
+      if (up === head) return resolve(p);
+      rest.unshift(basename(head));
+      head = up;
+    }
+  }
+}
+
 /** `--matchbox` equal to, inside, or around the output directory: one would destroy the other. */
 export function overlaps(a: string, b: string): boolean {
-  const ra = resolveOutputDir(a);
-  const rb = resolveOutputDir(b);
+  const ra = canonical(a);
+  const rb = canonical(b);
   const inside = (x: string, y: string) => x === y || x.startsWith(y.endsWith(sep) ? y : y + sep);
   return inside(ra, rb) || inside(rb, ra);
 }

@@ -203,6 +203,12 @@ describe('the output directory', () => {
       expect(r.stderr).toBe(`flatcar-architect: --matchbox: ${mb} is the output directory, inside it or around it; writing one would destroy the other: give a separate directory\n`);
     }
     expect(filesOf(join(cwd, 'c1'))).toEqual(before);
+    // Through a symbolic link too.
+    symlinkSync('c1', join(cwd, 'alias'));
+    const r = runCli(['--preset', 'small', '--mac-prefix', '52:54:00', '--out', 'c1', '--matchbox', 'alias/mb', '--force'], { cwd });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^flatcar-architect: --matchbox: alias\/mb is the output directory, inside it or around it/);
+    expect(filesOf(join(cwd, 'c1'))).toEqual(before);
   });
 
   it('an existing empty DIR is used', () => {
