@@ -231,9 +231,12 @@ class StreamWriteError extends Error {
   }
 }
 
-/** The staging directory of DIR when this run writes one. */
+/**
+ * The staging directory of DIR, filled while machines are made, when this run writes DIR and nothing
+ * else (--matchbox needs every machine's Ignition afterwards: those runs stage DIR after generating).
+ */
 function openStaged(dir: string, flags: GenerateFlags): StagedOutput | undefined {
-  if (flags.dryRun || flags.stdout) return undefined;
+  if (flags.dryRun || flags.stdout || flags.matchbox !== undefined) return undefined;
   try {
     return new StagedOutput(dir, { force: flags.force ?? false, dirModes: GENERATED_DIR_MODES, keepPki: true });
   } catch (e) {
@@ -409,7 +412,7 @@ export async function runGenerate(flags: GenerateFlags, io: GenerateIo, mode: { 
   try {
     if (!staged) {
       try {
-        staged = new StagedOutput(dir, { force: true, dirModes: GENERATED_DIR_MODES, keepPki: true });
+        staged = new StagedOutput(dir, { force: (flags.force ?? false) || replacing, dirModes: GENERATED_DIR_MODES, keepPki: true });
       } catch (e) {
         throw outputUsageError(e, '--out', 'out') ?? e;
       }

@@ -126,6 +126,9 @@ describe('--matchbox-url: an http(s) URL, nothing that reaches the kernel comman
     const profile = JSON.parse(readFileSync(join(cwd, 'mb', 'profiles', 'small-node-1.json'), 'utf8'));
     expect(profile.boot.args).toContain('ignition.config.url=https://matchbox.lan:8443/base/ignition?uuid=${uuid}&mac=${mac:hexhyp}');
     expect(profile.boot.args).toHaveLength(5);
+    // Each machine's Ignition in ignition/ is the one written to the cluster directory.
+    expect(readFileSync(join(cwd, 'mb', 'ignition', 'small-node-1.ign'), 'utf8')).toBe(readFileSync(join(cwd, 'small', 'small-node-1.ign'), 'utf8'));
+    expect(readFileSync(join(cwd, 'small', 'small-node-1.ign'), 'utf8')).toMatch(/^\{/);
   });
 });
 
