@@ -32,7 +32,7 @@ import { loadPreset } from './answers/presets.js';
 import { resolveSpec, type DefaultValue } from './answers/resolve.js';
 import type { Answers, ClusterSpec } from './answers/types.js';
 import { customisationsOf, customisationsYaml, customiseButane, customisePlan, type Customisations } from './customise.js';
-import type { ParsedSnippet } from './snippets/index.js';
+import { SnippetError, snippetsFor, type ParsedSnippet } from './snippets/index.js';
 
 /** File modes of the output. */
 export const PRIVATE_FILE_MODE = 0o600;
@@ -151,12 +151,19 @@ export class GenerateError extends Error {
   }
 }
 
-function toIgnition(machine: Machine, butane: string): string {
+function toIgnition(machine: Machine, butane: string, snippets: readonly ParsedSnippet[] = []): string {
   try {
     return transpile(butane, { strict: true, pretty: true }).ignition + '\n';
   } catch (e) {
     if (!(e instanceof TranspileError)) throw e;
     const findings = e.findings.map(formatFinding).join('; ');
+    // Each snippet is valid on its own (checked when read): what fails now comes from merging them in.
+    if (snippets.length) {
+      throw new SnippetError(
+        'snippet_invalid',
+        `${machine.name}.bu with the snippets ${snippets.map((s) => s.label).join(', ')} merged in is not valid Butane (check the snippets): ${findings || e.summary}`,
+      );
+    }
     throw new GenerateError(`${machine.name}.bu is not valid Butane (check the templates): ${findings || e.summary}`);
   }
 }
@@ -247,7 +254,7 @@ function renderPlan(plan: Plan, warnings: string[], defaults: DefaultValue[], op
     options.progress?.({ stage: 'machines', done: index, total: plan.machines.length });
     const butane = customiseButane(machine, renderOne(machine), custom);
     const holdsKeys = machineEntries(plan, machine).length > 0 && spec.security.secrets !== 'ssh';
-    const ignition = toIgnition(machine, butane);
+    const ignition = toIgnition(machine, butane, snippetsFor(machine, custom.snippets));
     const mode = holdsKeys ? PRIVATE_FILE_MODE : PUBLIC_FILE_MODE;
     const own = [
       { name: `${machine.name}.bu`, contents: butane, mode },

@@ -18,7 +18,7 @@ export { formatAnswersFile, parseAnswersFile, specToAnswers } from './answers/an
 export { plan } from './plan/index.js';
 export type { Plan, Machine, Role, EtcdTopology, EtcdMember, BootStep } from './plan/index.js';
 export { loadTemplates, TemplateError, type TemplateSet, type TemplateSource } from './render/index.js';
-export { writeOutputDir, writeGenerated, OutputExistsError } from './write/output.js';
+export { writeOutputDir, writeGenerated, OutputExistsError, ForeignDirError, OutputLockedError } from './write/output.js';
 export { transpile, TranspileError } from './butane/index.js';
 export type { TranspileOptions, TranspileResult } from './butane/index.js';
 // Scripted provisioning (issue 7): answers files with positions and their schema, pins, snippets, Matchbox.

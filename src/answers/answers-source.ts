@@ -9,6 +9,7 @@ import { createRequire } from 'node:module';
 import type { Ajv as AjvClass, ErrorObject, ValidateFunction } from 'ajv';
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 import { answersSchema, definitionAt, type Def } from './definition.js';
+import { quote } from '../io/quote.js';
 import type { Answers } from './types.js';
 
 export interface Position {
@@ -79,6 +80,9 @@ export interface AnswersSource {
 
 let validator: ValidateFunction | undefined;
 
+/** The budget of alias expansions in one answers file (the yaml package's own default, stated). */
+export const MAX_ALIAS_COUNT = 100;
+
 /** The compiled schema (once). ajv is loaded here, not at start-up: only an answers file needs it. */
 function validate(): ValidateFunction {
   if (!validator) {
@@ -92,7 +96,7 @@ function validate(): ValidateFunction {
 export function showValue(value: unknown): string {
   if (typeof value === 'string') {
     const looksOther = /^(true|false|null|yes|no|on|off|~|[-+]?(\d[\d_]*)?\.?\d+([eE][-+]?\d+)?)$/i.test(value);
-    return /^[A-Za-z0-9_.:/@+-]+$/.test(value) && !looksOther ? value : JSON.stringify(value);
+    return /^[A-Za-z0-9_.:/@+-]{1,80}$/.test(value) && !looksOther ? value : quote(value);
   }
   if (value === null) return 'nothing (null)';
   if (Array.isArray(value)) return 'a list';
@@ -223,7 +227,16 @@ export function readAnswersText(text: string, label: string, dir: string): Answe
     );
   }
   const locate = locator(doc, lines);
-  const data: unknown = doc.contents === null ? {} : doc.toJS();
+  let data: unknown;
+  try {
+    data = doc.contents === null ? {} : doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (e) {
+    // The yaml package refuses to expand more aliases than the budget (an "alias bomb").
+    if (!(e instanceof ReferenceError)) throw e;
+    throw new AnswersError('answers_syntax', label, [
+      { field: null, message: `too many alias expansions (more than ${MAX_ALIAS_COUNT}); write the values out`, at: { line: 1, col: 1 } },
+    ]);
+  }
   const check = validate();
   if (!check(data)) {
     const seen = new Set<string>();

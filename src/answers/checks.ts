@@ -1,17 +1,18 @@
 /** Small checks of single answer values. Each returns a reason (for "--flag: reason") or undefined. */
 import { sshKeyProblem } from './ssh-key.js';
-import { parseCidr } from '../net/ipv4.js';
+import { networkSpecialUse, parseCidr, parseIPv4, specialUse } from '../net/ipv4.js';
+import { firstUnsafe, quote } from '../io/quote.js';
 import { MAX_CLIENT_URL, MAX_CLUSTER_NAME, MAX_NAME_PREFIX, MAX_DISCOVERY_URL, MAX_DNS_NAME, MAX_INITIAL_CLUSTER, MAX_INTERFACE, MAX_PATH, MAX_IMAGE_REPO, MAX_UPDATE_SERVER } from './limits.js';
 import * as P from './patterns.js';
 
-/** A value shown in a message: JSON-quoted so that newlines and quotes stay visible on one line. */
-export const show = (value: unknown): string =>
-  typeof value === 'string'
-    ? JSON.stringify(value).replace(/[\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
-    : String(value);
+/**
+ * A value shown in a message: JSON-quoted so that newlines and quotes stay visible on one line; at
+ * most 80 characters, control, bidi and zero-width characters escaped (src/io/quote.ts).
+ */
+export const show = (value: unknown): string => (typeof value === 'string' ? quote(value) : quote(String(value)).slice(1, -1));
 
 /** A value in a message: as it is when plain (no spaces, quotes or other doubt), else as `show` gives it. */
-export const shown = (value: string): string => (/^[A-Za-z0-9_.:/@+,=*-]+$/.test(value) ? value : show(value));
+export const shown = (value: string): string => (/^[A-Za-z0-9_.:/@+,=*-]{1,80}$/.test(value) ? value : show(value));
 
 /**
  * C0/C1 controls, DEL, the Unicode line and paragraph separators, and half a surrogate pair (which
@@ -66,7 +67,25 @@ export function discoveryUrl(v: string): string | undefined {
 export function cidr(v: string): string | undefined {
   const net = parseCidr(v);
   if ('error' in net) return /^[\d./]+$/.test(v) ? net.error : `${show(v)} is not an IPv4 network like 10.0.0.0/24`;
-  return net.prefixLength < 8 || net.prefixLength > 30 ? `use a prefix length from /8 to /30 (got ${v})` : undefined;
+  if (net.prefixLength < 8 || net.prefixLength > 30) return `use a prefix length from /8 to /30 (got ${v})`;
+  const special = networkSpecialUse(net);
+  return special ? `${v} ${special}: no machine can have an address there` : undefined;
+}
+
+/** An address a machine (or its gateway) can have: not loopback, multicast, link-local, reserved or 0/8. */
+export function hostAddress(v: string): string | undefined {
+  const n = parseIPv4(v);
+  if (n === undefined) return `${show(v)} is not an IPv4 address`;
+  const special = specialUse(n);
+  return special ? `${v} is ${special}: it cannot be a host's address` : undefined;
+}
+
+/** A DNS server's address: link-local is allowed (cloud resolvers such as 169.254.169.253), loopback is not (networkd's DNS= on the machine itself). */
+export function dnsServer(v: string): string | undefined {
+  const n = parseIPv4(v);
+  if (n === undefined) return `${show(v)} is not an IPv4 address`;
+  const special = specialUse(n, ['link-local']);
+  return special ? `${v} is ${special}: it cannot be a DNS server's address` : undefined;
 }
 
 export function interfaceMatch(v: string): string | undefined {
@@ -99,7 +118,7 @@ export const looksLikeKey = (v: string): boolean => KEY.test(v);
 
 /** An OpenSSH public key line, checked down to its decoded key data (src/answers/ssh-key.ts). */
 export function sshKey(v: string): string | undefined {
-  if (CONTROL.test(v)) return `an SSH key is one line without control characters (got ${show(v)})`;
+  if (CONTROL.test(v)) return `an SSH key is one line without control characters (got ${show(v)}; the first is ${firstUnsafe(v)})`;
   // The key's data decoded (ssh-key.ts); the line's shape as the answers schema has it (no options).
   return sshKeyProblem(v) ?? (P.SSH_KEY_LINE.test(v) ? undefined : `${show(v)} is not an OpenSSH public key line like "ssh-ed25519 AAAA... you@host"`);
 }

@@ -116,7 +116,7 @@ class Resolver {
   }
 
   address(field: Field, derived: string, net: Network): string | undefined {
-    const value = this.text(field, derived, (v) => (parseIPv4(v) === undefined ? `${check.show(v)} is not an IPv4 address` : undefined));
+    const value = this.text(field, derived, check.hostAddress);
     if (value === undefined) return undefined;
     return isHost(net, parseIPv4(value)!)
       ? value
@@ -204,7 +204,7 @@ function resolveNetwork(r: Resolver, preset: PresetName): StaticNetwork | DhcpNe
   const gateway = r.address('network.gateway', formatIPv4(net.base + 1), net);
   const hundredAndFirst = net.base + 101 < net.broadcast ? net.base + 101 : net.base + 2;
   const firstAddress = r.address('network.firstAddress', formatIPv4(hundredAndFirst), net);
-  const dns = r.list('network.dns', gateway ? [gateway] : [], (v) => (parseIPv4(v) === undefined ? `${check.show(v)} is not an IPv4 address` : undefined));
+  const dns = r.list('network.dns', gateway ? [gateway] : [], check.dnsServer);
   const domains = r.list('network.domains', [], check.dnsName);
   let match: StaticNetwork['match'] | undefined;
   if (r.isGiven('network.macPrefix')) {

@@ -5,7 +5,8 @@
  * refused. Messages never repeat a key or a key file's contents: they name the type, the file and
  * the line number.
  */
-import { readFileSync } from 'node:fs';
+import { InputLimitError, LIMITS, readBoundedFile } from '../io/bounded.js';
+import { quote } from '../io/quote.js';
 import { resolve } from 'node:path';
 
 /** The key types OpenSSH accepts in authorized_keys that this tool passes on. */
@@ -128,25 +129,29 @@ export function readSshKeyArgument(value: string, cwd: string): string[] {
     return [value.trim()];
   }
   const path = resolve(cwd, value);
+  // The file's name as given when plain, else quoted with control and bidi characters escaped.
+  const name = /^[A-Za-z0-9_.:/@+,=~ -]{1,200}$/.test(value) ? value : quote(value);
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    // At most LIMITS.sshKeyFile, a regular file only (a FIFO or /dev/zero is refused at once).
+    text = readBoundedFile(path, LIMITS.sshKeyFile, name);
   } catch (e) {
+    if (e instanceof InputLimitError) throw new SshKeyError(e.message);
     const code = (e as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, not a key file' : code === 'EACCES' ? 'cannot be read (permission denied)' : 'cannot be read';
-    throw new SshKeyError(`${value}: ${why} (give a public key file such as ~/.ssh/id_ed25519.pub, or a key line)`);
+    throw new SshKeyError(`${name}: ${why} (give a public key file such as ~/.ssh/id_ed25519.pub, or a key line)`);
   }
   if (/-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/.test(text) || /^PuTTY-User-Key-File/m.test(text)) {
-    throw new SshKeyError(`${value} is a private key; give the public key (${value.endsWith('.pub') ? 'its .pub file' : `${value}.pub`}) instead`);
+    throw new SshKeyError(`${name} is a private key; give the public key (${value.endsWith('.pub') || name !== value ? 'its .pub file' : `${value}.pub`}) instead`);
   }
   const keys: string[] = [];
   text.split(/\r?\n/).forEach((raw, i) => {
     const line = raw.trim();
     if (line === '' || line.startsWith('#')) return;
     const problem = sshKeyProblem(line);
-    if (problem) throw new SshKeyError(`${value} line ${i + 1}: ${problem}`);
+    if (problem) throw new SshKeyError(`${name} line ${i + 1}: ${problem}`);
     keys.push(line);
   });
-  if (!keys.length) throw new SshKeyError(`${value} holds no key`);
+  if (!keys.length) throw new SshKeyError(`${name} holds no key`);
   return keys;
 }

@@ -1,4 +1,8 @@
 /** Errors the CLI reports as one line and an exit code, without a stack trace. */
+import { safeLine } from '../io/quote.js';
+
+/** Every line of an error message through safeLine (escaped, bounded): the last guard before printing. */
+export const safeMessage = (message: string): string => message.split('\n').map(safeLine).join('\n');
 export const EXIT = { ok: 0, failed: 1, usage: 2, interrupted: 130 } as const;
 
 export class UsageError extends Error {
@@ -26,7 +30,8 @@ export interface LocatedProblem {
 
 /** One line: `file:line:col field: message`, or `--flag: message`. */
 export function formatLocated(p: LocatedProblem): string {
-  if (p.file) return p.line ? `${p.file}:${p.line}:${p.col} ${p.field}: ${p.message}` : `${p.file}: ${p.field}: ${p.message}`;
+  const field = p.field ? `${p.field}: ` : '';
+  if (p.file) return p.line ? `${p.file}:${p.line}:${p.col} ${field}${p.message}` : `${p.file}: ${field}${p.message}`;
   return p.flag ? `${p.flag}: ${p.message}` : `${p.field}: ${p.message}`;
 }
 
@@ -42,7 +47,7 @@ export class AnswersUsageError extends UsageError {
 
 /** The JSON error object of --json: `{"error": {"code", "message", "field", "problems"}}`. */
 export function errorJson(code: string, message: string, field?: string | null, problems?: LocatedProblem[]): string {
-  const error: Record<string, unknown> = { code, message };
+  const error: Record<string, unknown> = { code, message: safeMessage(message) };
   if (field) error.field = field;
   if (problems?.length) error.problems = problems;
   return JSON.stringify({ error }) + '\n';

@@ -2,7 +2,7 @@
  * The default command: flags (and an answers file) -> answers -> generate -> write DIR -> print.
  * The only part of the generator that touches the terminal and the disk.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { generate, generateCluster, GenerateError, type GeneratedFile, type GenerateResult } from '../generate.js';
@@ -14,7 +14,20 @@ import { readSshKeyArgument, SshKeyError } from '../answers/ssh-key.js';
 import { flagsOverFile } from '../answers/flags-over-file.js';
 import { mergeAnswers } from '../answers/merge.js';
 import { SpecError, type Answers, type RebootStrategy } from '../answers/types.js';
-import { checkOutputDir, GENERATED_DIR_MODES, OutputExistsError, StagedOutput, writeGenerated } from '../write/output.js';
+import {
+  checkOutputDir,
+  ForeignDirError,
+  GENERATED_DIR_MODES,
+  lockDir,
+  OutputExistsError,
+  OutputLockedError,
+  overlaps,
+  recoverDir,
+  resolveOutputDir,
+  StagedOutput,
+  testPause,
+  testPauseAsync,
+} from '../write/output.js';
 import type { Prompts } from '../wizard/prompts.js';
 import { colors } from '../io/color.js';
 import { EXIT, UsageError } from './errors.js';
@@ -31,7 +44,6 @@ import {
   readAnswersForCli,
   readSnippets,
   reportMatchbox,
-  writeMatchbox,
   type ScriptFlags,
 } from './scripted.js';
 
@@ -208,17 +220,65 @@ function reportPki(result: GenerateResult, dir: string, io: GenerateIo, flags: G
 }
 
 /** A machine's file could not be written into the staging directory. */
-class StreamWriteError extends Error {}
+class StreamWriteError extends Error {
+  constructor(
+    message: string,
+    readonly path?: string,
+  ) {
+    super(message);
+  }
+}
 
-/** The staging directory of DIR when this run writes one and nothing else (no --matchbox). */
+/**
+ * The staging directory of DIR, filled while machines are made, when this run writes DIR and nothing
+ * else (--matchbox needs every machine's Ignition afterwards: those runs stage DIR after generating).
+ */
 function openStaged(dir: string, flags: GenerateFlags): StagedOutput | undefined {
   if (flags.dryRun || flags.stdout || flags.matchbox !== undefined) return undefined;
   try {
-    return new StagedOutput(dir, { force: flags.force ?? false, dirModes: GENERATED_DIR_MODES });
+    return new StagedOutput(dir, { force: flags.force ?? false, dirModes: GENERATED_DIR_MODES, keepPki: true });
   } catch (e) {
-    if (e instanceof OutputExistsError) throw new UsageError(`--out: ${e.message}`, 'output_exists', 'out');
-    throw new StreamWriteError((e as Error).message);
+    throw outputUsageError(e, '--out', 'out') ?? new StreamWriteError((e as Error).message);
   }
+}
+
+/** An output-directory refusal as a usage error (exit 2), or undefined for other errors. */
+function outputUsageError(e: unknown, flag: string, field: string): UsageError | undefined {
+  if (e instanceof OutputExistsError || e instanceof ForeignDirError) return new UsageError(`${flag}: ${e.message}`, 'output_exists', field);
+  if (e instanceof OutputLockedError) return new UsageError(`${flag}: ${e.message}`, 'output_locked', field);
+  return undefined;
+}
+
+/** Whether DIR holds machine configs (made with some CA). */
+function hasConfigs(dir: string): boolean {
+  try {
+    return readdirSync(dir).some((f) => f.endsWith('.ign'));
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Takes the locks of DIR (and of the Matchbox directory) for the rest of the run, then cleans up after
+ * interrupted runs (printing what it did). Returns the function that releases the locks.
+ */
+function lockOutputs(dir: string, matchboxDir: string | undefined, notes: string[]): () => void {
+  const releases: (() => void)[] = [];
+  const releaseAll = () => releases.splice(0).reverse().forEach((r) => r());
+  try {
+    for (const [d, flag, field] of [[dir, '--out', 'out'], ...(matchboxDir ? [[matchboxDir, '--matchbox', 'matchbox']] : [])] as [string, string, string][]) {
+      try {
+        releases.push(lockDir(d));
+        notes.push(...recoverDir(d));
+      } catch (e) {
+        throw outputUsageError(e, flag, field) ?? new StreamWriteError((e as Error).message, d);
+      }
+    }
+  } catch (e) {
+    releaseAll();
+    throw e;
+  }
+  return releaseAll;
 }
 
 function streamTo(staged: StagedOutput, f: GeneratedFile, streamed: Set<string>): void {
@@ -228,6 +288,7 @@ function streamTo(staged: StagedOutput, f: GeneratedFile, streamed: Set<string>)
     throw new StreamWriteError((e as Error).message);
   }
   streamed.add(f.name);
+  if (streamed.size === 20) testPause('staging');
 }
 
 /** Exit 2 without a terminal: say which flags would have answered the wizard's questions. */
@@ -255,20 +316,54 @@ export async function runGenerate(flags: GenerateFlags, io: GenerateIo, mode: { 
   let result: GenerateResult;
   let dir: string;
   // Writing a directory: machines go into its staging directory as they are made (never all in memory).
-  let staged: StagedOutput | undefined;
   const streamed = new Set<string>();
   // A non-empty DIR without --force: in a terminal, show what would change and ask (src/cli/replace.ts).
   let replacing = false;
   // Over half a second of rendering and certificates: a progress line on a terminal's stderr (src/cli/progress.ts).
   const progress = progressLine(io.stderr, Boolean(io.stderrTty) && !flags.json && !flags.stdout && !flags.dryRun);
+  let unlock = () => {};
+  // What recovery did before this run (interrupted runs' leftovers): printed, or in the --json report.
+  const notes: string[] = [];
+  try {
+    return await generateLocked();
+  } finally {
+    unlock();
+  }
+
+  async function generateLocked(): Promise<number> {
+  let staged: StagedOutput | undefined;
+  let matchboxStaged: StagedOutput | undefined;
   try {
     dir = resolve(io.cwd, out ?? resolveSpec(answers).spec.name);
+    const writing = !flags.stdout && !flags.dryRun;
+    if (writing) {
+      try {
+        dir = resolveOutputDir(dir);
+      } catch (e) {
+        throw outputUsageError(e, '--out', 'out') ?? e;
+      }
+      let matchboxDir: string | undefined;
+      try {
+        if (flags.matchbox !== undefined) matchboxDir = resolveOutputDir(resolve(io.cwd, flags.matchbox));
+      } catch (e) {
+        throw outputUsageError(e, '--matchbox', 'matchbox') ?? e;
+      }
+      if (matchboxDir !== undefined && overlaps(dir, matchboxDir)) {
+        throw new UsageError(
+          `--matchbox: ${flags.matchbox} is the output directory, inside it or around it; writing one would destroy the other: give a separate directory`,
+          'output_exists',
+          'matchbox',
+        );
+      }
+      unlock = lockOutputs(dir, matchboxDir, notes);
+      // With --json they go into the report (nothing but the report on success).
+      if (!flags.json) for (const note of notes) io.stderr(`flatcar-architect: note: ${note}\n`);
+    }
     try {
-      if (!flags.stdout && !flags.dryRun) checkOutputDir(dir, flags.force ?? false);
+      if (writing) checkOutputDir(dir, flags.force ?? false);
     } catch (e) {
       if (e instanceof OutputExistsError && canAskToReplace(dir, flags, io)) replacing = true;
-      else if (e instanceof OutputExistsError) throw new UsageError(`--out: ${e.message}`, 'output_exists', 'out');
-      else throw e;
+      else throw outputUsageError(e, '--out', 'out') ?? e;
     }
     const snippets = readSnippets(source, flags, io.cwd);
     // A dry run renders the preview: the plan and configs without making keys.
@@ -283,13 +378,20 @@ export async function runGenerate(flags: GenerateFlags, io: GenerateIo, mode: { 
           ...(progress.report ? { progress: progress.report } : {}),
         });
     progress.done();
+    if (writing && result.pki?.caCreated && !flags.rotatePki && hasConfigs(dir)) {
+      throw new UsageError(
+        `--out: ${relative(io.cwd, dir) || '.'} has machine configs but no pki/ with the CA they trust; restore its pki/ (or give --pki DIR with that CA), or make a new CA on purpose with --rotate-pki`,
+        'pki_required',
+        'pki',
+      );
+    }
   } catch (e) {
     progress.done();
     staged?.abort();
-    if (e instanceof StreamWriteError) return printError(io, flags.json, 'write_failed', `cannot write ${dir!}: ${e.message}`);
+    if (e instanceof StreamWriteError) return printError(io, flags.json, 'write_failed', `cannot write ${e.path ?? dir!}: ${e.message}`);
     if (e instanceof SpecError) return printProblems(io, flags.json, e.problems, given, source);
     if (e instanceof SnippetError) throw new UsageError(e.message, e.code, 'snippets');
-    if (e instanceof SecretsError) throw new UsageError(e.message);
+    if (e instanceof SecretsError) throw new UsageError(e.message.replace(/ \(rotate\)$/, ' with --rotate-pki'));
     if (e instanceof TemplateError || e instanceof GenerateError) {
       return printError(io, flags.json, e instanceof TemplateError ? 'template_error' : 'generate_failed', e.message);
     }
@@ -297,35 +399,75 @@ export async function runGenerate(flags: GenerateFlags, io: GenerateIo, mode: { 
   }
   const done = finishWithoutWriting(result, dir, flags, io);
   if (done !== undefined) return done;
-  const matchbox = planMatchbox(result, flags, io.cwd);
-  if (replacing) {
-    const code = await askToReplace(dir, result.files, io, (io.color ?? false) && flags.color !== false);
-    if (code !== undefined) return code;
-  }
+  let matchbox: ReturnType<typeof planMatchbox>;
   try {
-    if (staged) {
-      for (const f of result.files) if (!streamed.has(f.name)) staged.add(f);
-      staged.commit();
-    } else {
-      writeGenerated(dir, result, { force: flags.force || replacing });
+    matchbox = planMatchbox(result, flags, io.cwd);
+    if (replacing) {
+      const code = await askToReplace(dir, result.files, io, (io.color ?? false) && flags.color !== false);
+      if (code !== undefined) return code;
     }
   } catch (e) {
     staged?.abort();
-    if (e instanceof OutputExistsError) throw new UsageError(`--out: ${e.message}`, 'output_exists', 'out');
-    return printError(io, flags.json, 'write_failed', `cannot write ${dir}: ${(e as Error).message}`);
+    throw e;
   }
-  const failed = writeMatchbox(matchbox, flags, io);
-  if (failed !== undefined) return failed;
-  if (printJsonReport(result, dir, matchbox, flags, io)) return EXIT.ok;
+  // Both trees are staged completely before either is committed; a Matchbox commit that fails puts
+  // the old cluster directory back.
+  let failedDir = dir;
+  try {
+    if (!staged) {
+      try {
+        staged = new StagedOutput(dir, { force: (flags.force ?? false) || replacing, dirModes: GENERATED_DIR_MODES, keepPki: true });
+      } catch (e) {
+        throw outputUsageError(e, '--out', 'out') ?? e;
+      }
+    }
+    for (const f of result.files) if (!streamed.has(f.name)) staged.add(f);
+    if (matchbox) {
+      failedDir = matchbox.dir;
+      try {
+        matchboxStaged = new StagedOutput(matchbox.dir, { force: flags.force ?? false, kind: 'matchbox' });
+      } catch (e) {
+        throw outputUsageError(e, '--matchbox', 'matchbox') ?? e;
+      }
+      for (const f of matchbox.files) matchboxStaged.add(f);
+      failedDir = dir;
+    }
+    // A signal that came while the work above ran synchronously is handled here, before the commit.
+    await testPauseAsync('before-commit');
+    // (Two turns of the event loop: one is not always enough for libuv to hand a pending signal over.)
+    for (let i = 0; i < 2; i++) await new Promise((r) => setImmediate(r));
+    staged.swap();
+    if (matchboxStaged) {
+      failedDir = matchbox!.dir;
+      try {
+        matchboxStaged.swap();
+      } catch (e) {
+        staged.rollback();
+        throw e;
+      }
+    }
+  } catch (e) {
+    staged?.abort();
+    matchboxStaged?.abort();
+    if (e instanceof UsageError) throw e;
+    return printError(io, flags.json, 'write_failed', `cannot write ${failedDir}${failedDir === dir ? '' : ` (nothing was written, ${dir} neither)`}: ${(e as Error).message}`);
+  }
+  staged.finish();
+  matchboxStaged?.finish();
+  const cleanup = [...staged.warnings, ...(matchboxStaged?.warnings ?? [])];
+  if (!flags.json) for (const w of cleanup) io.stderr(`warning: ${w}\n`);
+  if (printJsonReport(result, dir, matchbox, flags, io, { previousPki: staged.keptPki, notes: [...notes, ...cleanup] })) return EXIT.ok;
   const loud = [ETCD_INSECURE_WARNING, DOCKER_INSECURE_WARNING];
   // The wizard's review showed every warning just before the user said "write": only the loud ones repeat.
   const c = colors((io.colorStderr ?? false) && flags.color !== false);
   for (const w of result.warnings) if (!wizard || loud.includes(w)) io.stderr(`${loud.includes(w) ? c.bold(c.red('WARNING')) : c.yellow('warning')}: ${w}\n`);
   report(result, dir, io);
   reportPki(result, dir, io, flags);
+  if (staged.keptPki) io.stdout(`PKI: the previous pki/ is kept in ${relative(io.cwd, staged.keptPki)}/ (0700; remove it once no machine uses that CA)\n`);
   reportMatchbox(matchbox, flags, io);
   if (wizard) io.stdout((await import('../wizard/next-steps.js')).nextSteps(result, dir, io.cwd));
   return EXIT.ok;
+  }
 }
 
 /**

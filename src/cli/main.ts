@@ -5,7 +5,8 @@ import { isatty } from 'node:tty';
 import { Command, CommanderError } from 'commander';
 import { useColor } from '../io/color.js';
 import { packageVersion } from '../package-root.js';
-import { AnswersUsageError, errorJson, EXIT, UsageError } from './errors.js';
+import { LIMITS, readBoundedStdin } from '../io/bounded.js';
+import { AnswersUsageError, errorJson, EXIT, safeMessage, UsageError } from './errors.js';
 import type { GenerateFlags } from './generate.js';
 import { addGenerateOptions, addScriptingOptions, EXIT_CODES, INIT_HELP, PLAN_HELP, REHEARSE_DEFAULT_PROXIES, REHEARSE_DEFAULT_TIMEOUT_SECONDS, withoutOptions } from './options.js';
 import type { RehearseFlags } from './rehearse.js';
@@ -40,7 +41,8 @@ export function buildProgram(setExit: (code: number) => void): Command {
     color: useColor(process.stdout),
     colorStderr: useColor(process.stderr),
     stderrTty: isatty(2),
-    stdin: streams.stdin,
+    // `--answers -`: at most the answers file limit.
+    stdin: () => readBoundedStdin(LIMITS.answers, 'standard input'),
   });
   // Each action imports its implementation when it runs (see options.ts).
   const runGenerate: typeof import('./generate.js').runGenerate = async (...args) => (await import('./generate.js')).runGenerate(...args);
@@ -177,7 +179,7 @@ async function main(argv: string[]): Promise<number> {
         const problems = e instanceof AnswersUsageError ? e.problems : undefined;
         process.stderr.write(errorJson(e.code, e.message, e.field, problems));
       } else {
-        for (const line of e.message.split('\n')) process.stderr.write(`flatcar-architect: ${line}\n`);
+        for (const line of safeMessage(e.message).split('\n')) process.stderr.write(`flatcar-architect: ${line}\n`);
       }
       return e.exitCode;
     }

@@ -109,6 +109,7 @@ export function addScriptingOptions(command: Command, options: { dryRun?: boolea
     .option('--stdout', 'print one machine\'s config (--machine) on standard output instead of writing the output directory')
     .addOption(new Option('--format <format>', 'with --stdout: ign (Ignition JSON) or bu (Butane YAML)').choices(['ign', 'bu']))
     .option('--snippet <target=file>', "merge a Butane fragment (variant flatcar, version 1.0.0) into the configs of a role (etcd, worker, laptop), all, or one machine; repeatable", collect)
+    .option('--allow-snippet-overrides', "let snippets replace or reconfigure generated units (unit files under /etc/systemd/system, drop-ins setting ExecStart=, EnvironmentFile= or TLS variables)")
     .option('--matchbox <dir>', 'also write a Matchbox directory (profiles/, groups/ selected by MAC, ignition/) for PXE booting the machines')
     .option('--matchbox-url <url>', 'with --matchbox: the Matchbox HTTP endpoint the machines fetch their Ignition config from (default http://matchbox.example.com:8080)');
   if (options.dryRun) command.option('--dry-run', 'check the answers and print the plan (a table, or JSON with --json); write nothing');

@@ -89,12 +89,16 @@ export async function runScale(dirArg: string, flags: ScaleFlags, io: ScaleIo): 
   if (outcome.removed.length && !flags.force) {
     throw new UsageError(`scaling to ${size} removes ${outcome.removed.join(', ')} and their files; use --force to do it`);
   }
+  let written;
   try {
-    writeGenerated(dir, outcome.result, { force: true });
+    written = writeGenerated(dir, outcome.result, { force: true });
   } catch (e) {
     io.stderr(`flatcar-architect: cannot write ${dir}: ${(e as Error).message}\n`);
     return EXIT.failed;
   }
+  for (const note of written.notes) io.stderr(`flatcar-architect: note: ${note}\n`);
+  for (const w of written.warnings) io.stderr(`warning: ${w}\n`);
+  if (written.keptPki) io.stdout(`PKI: the previous pki/ is kept in ${relative(io.cwd, written.keptPki)}/ (0700; it holds the removed machines' certificates)\n`);
   const byName = new Map(outcome.result.machines.map((m) => [m.name, m]));
   io.stdout(`Scaled the ${outcome.result.spec.name} cluster in ${shown}/ from ${before} to ${outcome.result.machines.length} machines.\n`);
   const some = (names: string[]) => (names.length <= 12 ? names.join(', ') : `${names.slice(0, 10).join(', ')}, ... and ${names.length - 10} more`);

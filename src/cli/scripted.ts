@@ -4,16 +4,17 @@
  * `--snippet`, `--matchbox DIR`. runGenerate (generate.ts) calls these; everything here is about
  * flags, messages and output shapes.
  */
-import { readFileSync } from 'node:fs';
+import { InputLimitError, LIMITS, readBoundedFile } from '../io/bounded.js';
 import { dirname, relative, resolve } from 'node:path';
 import type { GenerateResult } from '../generate.js';
 import { AnswersError, readAnswersText, type AnswersSource, type Position } from '../answers/answers-source.js';
 import { FLAG_OF, getField, type Answers, type Problem } from '../answers/types.js';
+import { show } from '../answers/checks.js';
 import { loadSnippets, parseSnippetFlag, type ParsedSnippet, type SnippetRef } from '../snippets/index.js';
 import { DEFAULT_MATCHBOX_URL, MatchboxError, matchboxTree, matchboxWarnings, writeMatchboxDir, type MatchboxFile } from '../matchbox/index.js';
 import { PUBLIC_CHANNELS } from '../answers/resolve.js';
-import { checkOutputDir, OutputExistsError } from '../write/output.js';
-import { AnswersUsageError, errorJson, EXIT, formatLocated, UsageError, type LocatedProblem } from './errors.js';
+import { checkOutputDir, ForeignDirError, OutputExistsError } from '../write/output.js';
+import { AnswersUsageError, errorJson, EXIT, formatLocated, safeMessage, UsageError, type LocatedProblem } from './errors.js';
 
 export { AnswersUsageError, errorJson, formatLocated, type LocatedProblem } from './errors.js';
 
@@ -25,6 +26,8 @@ export interface ScriptFlags {
   stdout?: boolean;
   format?: string;
   snippet?: string[];
+  /** --allow-snippet-overrides: snippets may replace or reconfigure generated units. */
+  allowSnippetOverrides?: boolean;
   matchbox?: string;
   matchboxUrl?: string;
   force?: boolean;
@@ -48,6 +51,7 @@ export const ERROR_CODES = {
   pki_required: EXIT.usage,
   matchbox_needs_mac: EXIT.usage,
   output_exists: EXIT.usage,
+  output_locked: EXIT.usage,
   template_error: EXIT.failed,
   generate_failed: EXIT.failed,
   write_failed: EXIT.failed,
@@ -73,6 +77,27 @@ export function checkScriptFlags(f: ScriptFlags, wizard: boolean): void {
   if (f.stdout && f.dryRun) throw new UsageError('--stdout writes nothing already; leave out --dry-run');
   if (f.matchbox !== undefined && (f.stdout || f.dryRun)) throw new UsageError('--matchbox writes a directory; not with --stdout or --dry-run');
   if (f.matchboxUrl !== undefined && f.matchbox === undefined) throw new UsageError('--matchbox-url goes with --matchbox DIR');
+  if (f.matchboxUrl !== undefined) {
+    const bad = matchboxUrlProblem(f.matchboxUrl);
+    if (bad) throw new UsageError(`--matchbox-url: ${bad}`, 'usage', 'matchboxUrl');
+  }
+}
+
+/**
+ * `--matchbox-url` goes into every profile's kernel command line: an http(s) URL with a host, and
+ * nothing that could end the argument or add another (spaces, control characters, quotes) or change
+ * the query the profile appends (`?`, `#`).
+ */
+export function matchboxUrlProblem(v: string): string | undefined {
+  const bad = `must be an http:// or https:// URL like http://matchbox.lan:8080, without spaces, control characters, quotes, query or fragment (got ${show(v)})`;
+  if (/[\s"'`\\?#<>{}|^]/.test(v) || /[\u0000-\u001f\u007f-\u009f]|[^\x20-\x7e]/.test(v) || v.length > 512) return bad;
+  try {
+    const url = new URL(v);
+    if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.hostname === '' || url.username !== '' || url.password !== '') return bad;
+  } catch {
+    return bad;
+  }
+  return undefined;
 }
 
 /** Reads `--answers FILE` (`-`: standard input) with its positions; undefined without --answers. */
@@ -80,8 +105,9 @@ export function readAnswersSource(file: string | undefined, cwd: string, stdin: 
   if (file === undefined) return undefined;
   let text: string;
   try {
-    text = file === '-' ? stdin() : readFileSync(resolve(cwd, file), 'utf8');
+    text = file === '-' ? stdin() : readBoundedFile(resolve(cwd, file), LIMITS.answers, file);
   } catch (e) {
+    if (e instanceof InputLimitError) throw new UsageError(`--answers: ${e.message}`, 'answers_unreadable', 'answers');
     throw new UsageError(`--answers: cannot read ${file === '-' ? 'standard input' : file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, 'answers_unreadable');
   }
   return file === '-' ? readAnswersText(text, '<stdin>', cwd) : readAnswersText(text, file, dirname(resolve(cwd, file)));
@@ -90,7 +116,8 @@ export function readAnswersSource(file: string | undefined, cwd: string, stdin: 
 /** Snippets of the answers file (relative to it) and of --snippet flags (relative to the current directory). */
 export function readSnippets(source: AnswersSource | undefined, flags: ScriptFlags, cwd: string): ParsedSnippet[] {
   const fromFile = ((source?.answers as { snippets?: SnippetRef[] } | undefined)?.snippets ?? []) as SnippetRef[];
-  return [...(source ? loadSnippets(fromFile, source.dir) : []), ...loadSnippets((flags.snippet ?? []).map(parseSnippetFlag), cwd)];
+  const options = { allowOverrides: flags.allowSnippetOverrides ?? false };
+  return [...(source ? loadSnippets(fromFile, source.dir, options) : []), ...loadSnippets((flags.snippet ?? []).map(parseSnippetFlag), cwd, options)];
 }
 
 /** Where a problem's value came from: a flag when one gave it, else the answers file and its position. */
@@ -197,7 +224,7 @@ export interface ScriptIo {
 /** An error: one JSON object on stderr with --json, else `flatcar-architect: ` lines. Returns the exit code. */
 export function printError(io: ScriptIo, json: boolean | undefined, code: ErrorCode, message: string, field?: string | null, problems?: LocatedProblem[]): number {
   if (json) io.stderr(errorJson(code, message, field, problems));
-  else for (const line of message.split('\n')) io.stderr(`flatcar-architect: ${line}\n`);
+  else for (const line of safeMessage(message).split('\n')) io.stderr(`flatcar-architect: ${line}\n`);
   return ERROR_CODES[code];
 }
 
@@ -252,14 +279,14 @@ export function planMatchbox(result: GenerateResult, flags: ScriptFlags, cwd: st
   if (flags.matchbox === undefined) return undefined;
   const dir = resolve(cwd, flags.matchbox);
   try {
-    checkOutputDir(dir, flags.force ?? false);
+    checkOutputDir(dir, flags.force ?? false, 'matchbox');
     const group = result.spec.updates.group;
     const options = { url: flags.matchboxUrl, channel: PUBLIC_CHANNELS.includes(group) ? group : 'stable', sshKeys: result.spec.ssh.keys };
     const files = matchboxTree(result.spec.name, result.machines, options);
     return { dir, files, warnings: matchboxWarnings(result.machines, flags.matchboxUrl ?? DEFAULT_MATCHBOX_URL) };
   } catch (e) {
     if (e instanceof MatchboxError) throw new UsageError(e.message, e.code, 'matchbox');
-    if (e instanceof OutputExistsError) throw new UsageError(`--matchbox: ${e.message}`, 'output_exists', 'matchbox');
+    if (e instanceof OutputExistsError || e instanceof ForeignDirError) throw new UsageError(`--matchbox: ${e.message}`, 'output_exists', 'matchbox');
     throw e;
   }
 }
@@ -276,12 +303,21 @@ export function writeMatchbox(tree: { dir: string; files: MatchboxFile[] } | und
 }
 
 /** With --json: the report on stdout (and nothing else anywhere); true when printed. */
-export function printJsonReport(result: GenerateResult, dir: string, tree: { dir: string; files: MatchboxFile[]; warnings?: string[] } | undefined, flags: ScriptFlags, io: ScriptIo): boolean {
+export function printJsonReport(
+  result: GenerateResult,
+  dir: string,
+  tree: { dir: string; files: MatchboxFile[]; warnings?: string[] } | undefined,
+  flags: ScriptFlags,
+  io: ScriptIo,
+  extra: { previousPki?: string; notes?: string[] } = {},
+): boolean {
   if (!flags.json) return false;
   const matchbox = tree ? { dir: tree.dir, files: tree.files.map((f) => f.name) } : null;
   const report = reportOf(result, dir, false, matchbox);
   report.warnings = [...report.warnings, ...(tree?.warnings ?? [])];
-  io.stdout(JSON.stringify(report, null, 2) + '\n');
+  // previousPki: where the replaced pki/ was kept; notes: what recovery and cleanup did; each only when there is one.
+  const { previousPki, notes } = extra;
+  io.stdout(JSON.stringify({ ...report, ...(previousPki ? { previousPki } : {}), ...(notes?.length ? { notes } : {}) }, null, 2) + '\n');
   return true;
 }
 

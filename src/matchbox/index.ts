@@ -171,5 +171,5 @@ export function writeMatchboxDir(dir: string, files: readonly MatchboxFile[], op
   for (const f of files) {
     if (!/^(profiles|groups|ignition)\/[^/]+$/.test(f.name) || f.name.includes('..')) throw new Error(`internal: bad Matchbox file name ${f.name}`);
   }
-  writeOutputDir(dir, [...files], { force: options.force });
+  writeOutputDir(dir, [...files], { force: options.force, kind: 'matchbox' });
 }

@@ -49,3 +49,34 @@ export function contains(net: Network, address: number): boolean {
 export function isHost(net: Network, address: number): boolean {
   return address > net.base && address < net.broadcast;
 }
+
+/**
+ * Addresses no machine can have as its own (RFC 6890): "this network" 0.0.0.0/8, loopback 127/8,
+ * link-local 169.254/16 (each host picks its own there), multicast 224/4, reserved 240/4 with the
+ * limited broadcast address 255.255.255.255.
+ */
+const SPECIAL: readonly [number, number, string][] = [
+  [0x00000000, 8, '"this network" (0.0.0.0/8)'],
+  [0x7f000000, 8, 'loopback (127.0.0.0/8)'],
+  [0xa9fe0000, 16, 'link-local (169.254.0.0/16)'],
+  [0xe0000000, 4, 'multicast (224.0.0.0/4)'],
+  [0xf0000000, 4, 'reserved (240.0.0.0/4, with the broadcast address 255.255.255.255)'],
+];
+
+/** Why an address cannot be a host's own (e.g. "loopback (127.0.0.0/8)"), or undefined. */
+export function specialUse(address: number, except: readonly string[] = []): string | undefined {
+  for (const [base, len, why] of SPECIAL) {
+    if (except.some((e) => why.startsWith(e))) continue;
+    if ((address & maskOf(len)) >>> 0 === base) return why;
+  }
+  return undefined;
+}
+
+/** Why a network is no place for machines: "is <range>" (it lies in one) or "holds <range>", or undefined. */
+export function networkSpecialUse(net: Network): string | undefined {
+  for (const [base, len, why] of SPECIAL) {
+    const broadcast = (base | ~maskOf(len)) >>> 0;
+    if (net.base <= broadcast && base <= net.broadcast) return `${net.base >= base && net.broadcast <= broadcast ? 'is' : 'holds'} ${why}`;
+  }
+  return undefined;
+}

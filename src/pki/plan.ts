@@ -48,7 +48,7 @@ export async function planSecrets(
   let ca: CaPair;
   if (keepCa) {
     ca = existing.ca;
-    checkUsableCa(ca, horizon);
+    checkUsableCa(ca, horizon, now);
   } else {
     ca = await createCa({ ...request.ca, validityDays: request.ca.validityDays ?? DEFAULT_CA_VALIDITY_DAYS, now });
   }
@@ -74,7 +74,7 @@ export async function planSecrets(
   return { bundle: { ca, certs }, caCreated: !keepCa, issued: issued.sort(), reused: reused.sort(), dropped: dropped.sort() };
 }
 
-function checkUsableCa(ca: CaPair, horizon: Date): void {
+function checkUsableCa(ca: CaPair, horizon: Date, now: Date): void {
   let facts;
   try {
     facts = certFacts(ca.certPem);
@@ -83,6 +83,12 @@ function checkUsableCa(ca: CaPair, horizon: Date): void {
   }
   if (!facts.isCa) throw new SecretsError('the existing CA certificate is not a CA (basicConstraints cA is not set)');
   if (!keyMatchesCert(ca.certPem, ca.keyPem)) throw new SecretsError('the existing CA key does not belong to the CA certificate');
+  if (facts.notBefore > now) {
+    throw new SecretsError(`the existing CA is not valid before ${facts.notBefore.toISOString()} (is this computer's clock right?); no machine would trust it yet: make a new PKI on purpose (rotate)`);
+  }
+  if (facts.notAfter <= now) {
+    throw new SecretsError(`the existing CA expired on ${facts.notAfter.toISOString()}; make a new PKI on purpose (rotate)`);
+  }
   if (facts.notAfter <= horizon) {
     throw new SecretsError(`the existing CA expires on ${facts.notAfter.toISOString()}; make a new PKI on purpose (rotate)`);
   }

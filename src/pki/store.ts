@@ -57,8 +57,24 @@ function read(file: string): string {
   }
 }
 
+/**
+ * Exactly one PEM block of `label` and nothing else but white space: everything in the file is shipped
+ * to the machines, so a second certificate appended to ca.pem would be trusted by every one of them.
+ */
+export function singlePemBlock(text: string, label: string): string | undefined {
+  const blocks = text.match(/-----BEGIN [^-\r\n]*-----/g) ?? [];
+  if (blocks.length === 0) return undefined; // the parser names what is wrong
+  if (blocks.length > 1) return `${blocks.length} PEM blocks where exactly one ${label} belongs`;
+  const m = /^\s*-----BEGIN ([^-\r\n]*)-----[^-]*-----END \1-----\s*$/.exec(text);
+  if (!m) return `text outside its PEM block; exactly one ${label} belongs here`;
+  if (!label.split('|').includes(m[1]!)) return `a ${m[1]} PEM block where ${label} belongs`;
+  return undefined;
+}
+
 function readCert(file: string, fix: string): { pem: CertPem; isCa: boolean } {
   const pem = read(file);
+  const bad = singlePemBlock(pem, 'CERTIFICATE');
+  if (bad) throw new SecretsError(`${bad}; ${fix}`, file);
   try {
     return { pem: pem as CertPem, isCa: certFacts(pem).isCa };
   } catch (e) {
@@ -68,6 +84,8 @@ function readCert(file: string, fix: string): { pem: CertPem; isCa: boolean } {
 
 function readKey(file: string, fix: string): string {
   const pem = read(file);
+  const bad = singlePemBlock(pem, 'PRIVATE KEY|EC PRIVATE KEY');
+  if (bad) throw new SecretsError(`${bad.replace('PRIVATE KEY|EC PRIVATE KEY', 'private key')}; ${fix}`, file);
   let p256: boolean;
   try {
     p256 = isP256Key(pem);

@@ -8,7 +8,7 @@ import { HOST_NAME, MAC } from '../answers/patterns.js';
 import { SpecError, type Field, type Problem } from '../answers/types.js';
 import { macFor } from './addresses.js';
 import { planEtcd } from './etcd.js';
-import { formatIPv4, isHost, parseCidr, parseIPv4, type Network } from '../net/ipv4.js';
+import { formatIPv4, isHost, parseCidr, parseIPv4, specialUse, type Network } from '../net/ipv4.js';
 import type { Machine, Plan } from './types.js';
 
 export interface MachinePin {
@@ -62,6 +62,7 @@ export function pinMachines(plan: Plan, pins: readonly MachinePin[] | undefined)
       const n = parseIPv4(pin.address);
       if (net.dhcp || !cidr) fail(at(i, 'address'), 'not with DHCP: DHCP gives the machines their addresses');
       else if (n === undefined) fail(at(i, 'address'), `${shown(pin.address)} is not an IPv4 address`);
+      else if (specialUse(n)) fail(at(i, 'address'), `${pin.address} is ${specialUse(n)}: it cannot be a host's address`);
       else if (!isHost(cidr, n)) fail(at(i, 'address'), `${pin.address} is not a host address of ${formatIPv4(cidr.base)}/${cidr.prefixLength}`);
       else if (pin.address === net.gateway) fail(at(i, 'address'), `${pin.address} is the gateway`);
       else if (net.dns.includes(pin.address)) fail(at(i, 'address'), `${pin.address} is a DNS server`);

@@ -4,6 +4,7 @@
  * a `{{...}}` that writes a value must go through a quoting helper (q, line, env).
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { InputLimitError, LIMITS, readBoundedFile } from '../io/bounded.js';
 import { join, relative } from 'node:path';
 import { createHash } from 'node:crypto';
 import { handlebars } from './handlebars.js';
@@ -32,7 +33,17 @@ function readDir(dir: string, shown: (file: string) => string): TemplateSource[]
   return readdirSync(dir)
     .filter((n) => n.endsWith(EXT))
     .sort()
-    .map((name) => ({ name, file: shown(join(dir, name)), source: readFileSync(join(dir, name), 'utf8') }));
+    .map((name) => ({ name, file: shown(join(dir, name)), source: readTemplate(join(dir, name), shown(join(dir, name))) }));
+}
+
+/** A template file: a regular file of at most LIMITS.template bytes (a problem is one line about `templates`). */
+function readTemplate(path: string, label: string): string {
+  try {
+    return readBoundedFile(path, LIMITS.template, label);
+  } catch (e) {
+    const message = e instanceof InputLimitError ? e.message : `${label}: cannot read it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`;
+    throw new SpecError([{ field: 'templates', message }]);
+  }
 }
 
 type Node = { type: string; loc?: { start: { line: number } }; [key: string]: unknown };

@@ -8,7 +8,9 @@
  * (failsafe schema: every scalar keeps its source text, so `0644` stays `0644`).
  */
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, YAMLMap, YAMLSeq, type Document, type Node, type Pair } from 'yaml';
+import { posix } from 'node:path';
 import { shown } from '../answers/checks.js';
+import { formatFinding, transpile, TranspileError } from '../butane/index.js';
 
 /** Which configs a snippet goes into: a role, every machine, or one machine by name. */
 export const SNIPPET_GROUPS = ['etcd', 'worker', 'laptop', 'all'] as const;
@@ -34,6 +36,52 @@ export interface ParsedSnippet {
   doc: Document;
   /** `label:line:col` of a node. */
   where(node: Node | null | undefined): string;
+  /** --allow-snippet-overrides: may replace or reconfigure generated units (see checkOverride). */
+  allowOverrides?: boolean;
+}
+
+/** The flag that lets snippets change generated units. */
+export const ALLOW_OVERRIDES_FLAG = '--allow-snippet-overrides';
+
+/** Where systemd reads unit files and drop-ins from (a file there overrides a unit's own). */
+const UNIT_DIRS = ['/etc/systemd/system/', '/run/systemd/system/', '/etc/systemd/system.control/', '/run/systemd/system.control/', '/etc/systemd/system.attached/', '/run/systemd/system.attached/'];
+
+/** The generated unit a storage path would replace or reconfigure (`<dir>/<unit>`, `<dir>/<unit>.d/...`), if any. */
+export function unitOfPath(path: string, units: ReadonlySet<string>): string | undefined {
+  const norm = posix.normalize(path);
+  for (const dir of UNIT_DIRS) {
+    if (!norm.startsWith(dir)) continue;
+    const first = norm.slice(dir.length).split('/')[0]!;
+    const unit = first.endsWith('.d') ? first.slice(0, -2) : first;
+    if (units.has(unit)) return unit;
+    // A template instance's unit file or drop-in (etcd@x.service) changes the template's units too.
+    const at = /^([^@]+@)[^.]*(\.[a-z]+)$/.exec(unit);
+    if (at && units.has(`${at[1]}${at[2]}`)) return `${at[1]}${at[2]}`;
+  }
+  return undefined;
+}
+
+/**
+ * Settings of a drop-in that decide a generated unit's security: replacing its command, reading or
+ * dropping environment wholesale, or setting a TLS/authentication/listen variable (ETCD_CLIENT_CERT_AUTH,
+ * ETCD_LISTEN_CLIENT_URLS, DOCKER_TLS_VERIFY, ...). Returns what the drop-in sets, or undefined.
+ */
+export function securitySetting(contents: string): string | undefined {
+  const lines = contents.replace(/\\\r?\n/g, ' ').split(/\r?\n/);
+  for (const raw of lines) {
+    const line = raw.trim();
+    const m = /^([A-Za-z]+)\s*=\s*(.*)$/.exec(line);
+    if (!m) continue;
+    const [, key, value] = m;
+    if (key === 'ExecStart' || key === 'EnvironmentFile' || key === 'UnsetEnvironment' || key === 'PassEnvironment') return `${key}=`;
+    if (key === 'Environment') {
+      for (const word of value!.match(/"[^"]*"|'[^']*'|\S+/g) ?? []) {
+        const name = word.replace(/^["']|["']$/g, '').split('=')[0]!;
+        if (/CERT|KEY|TLS|TRUSTED_CA|CA_FILE|AUTH|INSECURE|URLS?$|_HOST$|SECURE/i.test(name)) return `Environment=${name}`;
+      }
+    }
+  }
+  return undefined;
 }
 
 const LISTS = [
@@ -105,6 +153,15 @@ export function parseSnippet(text: string, label: string, target: string, versio
       });
     }
   }
+  // The snippet on its own must be valid Butane: its findings carry the snippet's own lines.
+  try {
+    transpile(text, { strict: true });
+  } catch (e) {
+    if (!(e instanceof TranspileError)) throw e;
+    const f = e.findings.find((x) => x.severity === 'error') ?? e.findings[0];
+    const at = f?.pos ? `${label}:${f.pos.line}:${f.pos.col}` : label;
+    throw new SnippetError('snippet_invalid', `snippet ${at} is not valid Butane: ${f ? formatFinding({ ...f, pos: undefined }) : e.message}`);
+  }
   return { target, label, doc, where };
 }
 
@@ -170,6 +227,7 @@ export function mergeSnippets(butane: string, machine: string, snippets: readonl
       if (id !== undefined) own(section === 'storage' ? 'path' : key, id, generated);
     }
   }
+  const generatedUnits = new Set([...owners.keys()].filter((k) => k.startsWith('units\n')).map((k) => k.slice('units\n'.length)));
   const clash: Clash = (s, node, field, what, by) =>
     new SnippetError('snippet_clash', `snippet ${s.where(node as Node)} ${field}: ${what} clashes with ${by === generated ? generated : `snippet ${by}`}, which writes it too`);
 
@@ -182,6 +240,13 @@ export function mergeSnippets(butane: string, machine: string, snippets: readonl
         const field = `${section}.${key}[${i}]`;
         if (section === 'storage') {
           const path = scalarText(valueAt(item, 'path'))!;
+          const unit = s.allowOverrides ? undefined : unitOfPath(path, generatedUnits);
+          if (unit) {
+            throw new SnippetError(
+              'snippet_invalid',
+              `snippet ${s.where(raw as Node)} ${field}: ${path} would replace or reconfigure ${unit}, a unit of ${generated}; snippets may not change generated units (${ALLOW_OVERRIDES_FLAG} allows it)`,
+            );
+          }
           const by = ownerOf('path', path);
           if (by) throw clash(s, raw, field, `path ${path}`, by);
           own('path', path, s.where(raw as Node));
@@ -227,6 +292,13 @@ function mergeUnit(doc: Document, s: ParsedSnippet, field: string, raw: YAMLMap,
   dropinsOf(item).forEach((d, j) => {
     const owner = ownerOf('dropins', `${name}/${d.name}`);
     if (owner) throw clash(s, d.node, `${field}.dropins[${j}]`, `drop-in ${d.name} of ${name}`, owner);
+    const setting = s.allowOverrides ? undefined : securitySetting(scalarText(valueAt(d.node, 'contents')) ?? '');
+    if (setting) {
+      throw new SnippetError(
+        'snippet_invalid',
+        `snippet ${s.where(d.node)} ${field}.dropins[${j}]: drop-in ${d.name} of ${name} (a generated unit) sets ${setting}, which decides its TLS and security; not allowed without ${ALLOW_OVERRIDES_FLAG}`,
+      );
+    }
     own('dropins', `${name}/${d.name}`, s.where(d.node));
     (dropins as YAMLSeq).items.push(d.node);
   });

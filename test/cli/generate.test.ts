@@ -1,12 +1,13 @@
 /** The built command line (dist/src/cli/main.js, built by `pretest`): flags -> files on disk. */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ignitionValidate, runCli } from '../helpers/run.js';
 import { KEY } from '../helpers/generator.js';
 import { cliPath, repoRoot } from '../helpers/paths.js';
 import { filesBelow, tempDirs } from '../helpers/tmp.js';
+import { clusterSecretsRequest, planSecrets, saveBundle } from '../../src/pki/index.js';
 
 const tmp = tempDirs('fa-cli-');
 /** Every file below dir (pki/ and docker-client/ too), by relative path. */
@@ -99,19 +100,118 @@ describe('bad flags: one line naming the flag, exit 2, nothing written', () => {
 });
 
 describe('the output directory', () => {
-  it('refuses an existing non-empty DIR without --force and leaves it alone; --force replaces it', () => {
+  it('refuses an existing non-empty DIR without --force and leaves it alone; --force replaces only what this tool wrote', () => {
     const cwd = tmp();
-    mkdirSync(join(cwd, 'out'));
+    expect(runCli(['--preset', 'dev', '--out', 'out'], { cwd }).status).toBe(0);
     writeFileSync(join(cwd, 'out', 'mine.txt'), 'keep me');
     const refused = runCli(['--preset', 'dev', '--out', 'out'], { cwd });
     expect(refused.status).toBe(2);
     expect(refused.stderr).toMatch(/^flatcar-architect: --out: .*\/out exists and is not empty; use --force to replace it\n$/);
-    expect(readdirSync(join(cwd, 'out'))).toEqual(['mine.txt']);
+    expect(readdirSync(join(cwd, 'out'))).toContain('mine.txt');
     const forced = runCli(['--preset', 'dev', '--out', 'out', '--force'], { cwd });
     expect(forced.status).toBe(0);
     expect(readdirSync(join(cwd, 'out'))).not.toContain('mine.txt');
     expect(readdirSync(join(cwd, 'out'))).toContain('dev-etcd-1.ign');
     expect(readdirSync(cwd)).toEqual(['out']);
+  });
+
+  it('--force never replaces a directory this tool did not write (no cluster.yaml of its own): `--out . --force` keeps .git', () => {
+    const cwd = tmp();
+    mkdirSync(join(cwd, '.git'));
+    writeFileSync(join(cwd, '.git', 'HEAD'), 'ref: refs/heads/main\n');
+    writeFileSync(join(cwd, 'cluster.yaml'), 'preset: dev\n'); // a cluster.yaml, but not one this tool wrote
+    const r = runCli(['--preset', 'dev', '--out', '.', '--force'], { cwd });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe(
+      `flatcar-architect: --out: ${cwd} is not empty and not an output of flatcar-architect (no cluster.yaml written by it); it is never replaced, even with --force: choose a new or empty directory\n`,
+    );
+    expect(readFileSync(join(cwd, '.git', 'HEAD'), 'utf8')).toBe('ref: refs/heads/main\n');
+    expect(readdirSync(cwd).sort()).toEqual(['.git', 'cluster.yaml']);
+  });
+
+  it('--out a symbolic link: the directory it points to is replaced in place, the link stays', () => {
+    const cwd = tmp();
+    expect(runCli(['--preset', 'dev', '--out', 'real'], { cwd }).status).toBe(0);
+    symlinkSync('real', join(cwd, 'link'));
+    const r = runCli(['--preset', 'dev', '--size', '3', '--out', 'link', '--force'], { cwd });
+    expect(r.status, r.stderr).toBe(0);
+    expect(lstatSync(join(cwd, 'link')).isSymbolicLink()).toBe(true);
+    expect(readdirSync(join(cwd, 'real'))).toContain('dev-worker-2.ign');
+    expect(readdirSync(cwd).sort()).toEqual(['link', 'real']);
+    symlinkSync('nowhere', join(cwd, 'dangling'));
+    const d = runCli(['--preset', 'dev', '--out', 'dangling'], { cwd });
+    expect(d.status).toBe(2);
+    expect(d.stderr).toMatch(/^flatcar-architect: --out: .*dangling is a symbolic link to a missing directory; create its target or give the directory itself\n$/);
+  });
+
+  it('--force over configs whose pki/ is gone refuses to make a new CA; --rotate-pki makes one', () => {
+    const cwd = tmp();
+    expect(runCli(['--preset', 'dev', '--out', 'c'], { cwd }).status).toBe(0);
+    const before = readFileSync(join(cwd, 'c', 'dev-etcd-1.ign'), 'utf8');
+    rmSync(join(cwd, 'c', 'pki'), { recursive: true });
+    const r = runCli(['--preset', 'dev', '--out', 'c', '--force'], { cwd });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe(
+      'flatcar-architect: --out: c has machine configs but no pki/ with the CA they trust; restore its pki/ (or give --pki DIR with that CA), or make a new CA on purpose with --rotate-pki\n',
+    );
+    expect(readFileSync(join(cwd, 'c', 'dev-etcd-1.ign'), 'utf8')).toBe(before);
+    expect(runCli(['--preset', 'dev', '--out', 'c', '--force', '--rotate-pki'], { cwd }).status).toBe(0);
+    expect(existsSync(join(cwd, 'c', 'pki', 'ca-key.pem'))).toBe(true);
+  });
+
+  it('--rotate-pki --force keeps the previous pki/ beside DIR (0700) and says where', () => {
+    const cwd = tmp();
+    expect(runCli(['--preset', 'dev', '--out', 'c'], { cwd }).status).toBe(0);
+    const oldKey = readFileSync(join(cwd, 'c', 'pki', 'ca-key.pem'), 'utf8');
+    const r = runCli(['--preset', 'dev', '--out', 'c', '--force', '--rotate-pki'], { cwd });
+    expect(r.status, r.stderr).toBe(0);
+    const m = /^PKI: the previous pki\/ is kept in (c\.previous-pki\/[0-9TZ-]+)\/ \(0700; remove it once no machine uses that CA\)$/m.exec(r.stdout);
+    expect(m, r.stdout).not.toBeNull();
+    expect(readFileSync(join(cwd, m![1]!, 'ca-key.pem'), 'utf8')).toBe(oldKey);
+    expect(modeOf(join(cwd, 'c.previous-pki'))).toBe('700');
+    expect(modeOf(join(cwd, m![1]!))).toBe('700');
+    // A run that keeps the CA and every certificate keeps no copy.
+    const again = runCli(['--preset', 'dev', '--out', 'c', '--force'], { cwd });
+    expect(again.stdout).not.toContain('previous pki');
+    expect(readdirSync(join(cwd, 'c.previous-pki'))).toHaveLength(1);
+  });
+
+  it('an expired or not yet valid CA in DIR: one line naming --rotate-pki, nothing written', async () => {
+    const cwd = tmp();
+    expect(runCli(['--preset', 'dev', '--out', 'c'], { cwd }).status).toBe(0);
+    const input = { clusterName: 'dev', etcdMembers: [{ name: 'etcd-1', address: '10.0.0.101' }], etcdProxies: ['worker-1'] };
+    const req = clusterSecretsRequest({ ...input, certValidityDays: 10 });
+    for (const [now, says] of [
+      [new Date('2001-01-01T00:00:00Z'), /the existing CA expired on 2001-02-10T00:00:00.000Z; make a new PKI on purpose with --rotate-pki$/],
+      [new Date(Date.now() + 30 * 86_400_000), /the existing CA is not valid before .*\(is this computer's clock right\?\); no machine would trust it yet: make a new PKI on purpose with --rotate-pki$/],
+    ] as const) {
+      const odd = await planSecrets({ ...req, now, ca: { ...req.ca, validityDays: 40 } }, null);
+      rmSync(join(cwd, 'c', 'pki'), { recursive: true });
+      saveBundle(join(cwd, 'c', 'pki'), odd.bundle);
+      const before = filesOf(join(cwd, 'c'));
+      const r = runCli(['--preset', 'dev', '--out', 'c', '--force'], { cwd });
+      expect(r.status).toBe(2);
+      expect(r.stderr).toMatch(new RegExp(`^flatcar-architect: ${says.source.replace(/\$$/, '')}\n$`));
+      expect(filesOf(join(cwd, 'c'))).toEqual(before);
+    }
+  });
+
+  it('--matchbox equal to, inside or around --out is refused before anything is written', () => {
+    const cwd = tmp();
+    expect(runCli(['--preset', 'small', '--mac-prefix', '52:54:00', '--out', 'c1'], { cwd }).status).toBe(0);
+    const before = filesOf(join(cwd, 'c1'));
+    for (const [out, mb] of [['c1', 'c1'], ['c1', 'c1/mb'], ['c1/inner', 'c1'], ['c1', '.']]) {
+      const r = runCli(['--preset', 'small', '--mac-prefix', '52:54:00', '--out', out!, '--matchbox', mb!, '--force'], { cwd });
+      expect(r.status, `${out} ${mb}`).toBe(2);
+      expect(r.stderr).toBe(`flatcar-architect: --matchbox: ${mb} is the output directory, inside it or around it; writing one would destroy the other: give a separate directory\n`);
+    }
+    expect(filesOf(join(cwd, 'c1'))).toEqual(before);
+    // Through a symbolic link too.
+    symlinkSync('c1', join(cwd, 'alias'));
+    const r = runCli(['--preset', 'small', '--mac-prefix', '52:54:00', '--out', 'c1', '--matchbox', 'alias/mb', '--force'], { cwd });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^flatcar-architect: --matchbox: alias\/mb is the output directory, inside it or around it/);
+    expect(filesOf(join(cwd, 'c1'))).toEqual(before);
   });
 
   it('an existing empty DIR is used', () => {

@@ -95,6 +95,10 @@ describe('scale production 5 -> 8 -> 5 (workers)', () => {
     expectKept(after, final, ['production-worker-3', 'production-worker-4', 'production-worker-5']);
     expect(Object.keys(final).filter((f) => f.endsWith('.ign'))).toHaveLength(5);
     expect(shrunk.stdout).toContain('removed: production-worker-3, production-worker-4, production-worker-5');
+    // The removed machines' certificates are not lost: the old pki/ is kept beside DIR, and said where.
+    const kept = /^PKI: the previous pki\/ is kept in (prod\.previous-pki\/[^/]+)\/ /m.exec(shrunk.stdout);
+    expect(kept, shrunk.stdout).not.toBeNull();
+    expect(existsSync(join(cwd, kept![1]!, 'etcd', 'proxy', 'production-worker-5', 'client.pem'))).toBe(true);
     reproduces(cwd, 'prod');
   });
 });

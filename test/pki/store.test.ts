@@ -42,6 +42,29 @@ function loadError(): string {
   throw new Error('loadBundle did not fail');
 }
 
+describe('the whole PEM file is checked (issue 18)', () => {
+  test('a second certificate appended to ca.pem is refused (every machine would trust it)', () => {
+    saveBundle(dir, bundle);
+    writeFileSync(join(dir, 'ca.pem'), bundle.ca.certPem + other.ca.certPem);
+    expect(loadError()).toBe(`${join(dir, 'ca.pem')}: 2 PEM blocks where exactly one CERTIFICATE belongs; restore it, or make a new PKI on purpose (rotate)`);
+  });
+
+  test('text after the block, a key in a certificate file, two keys in a key file: refused', () => {
+    saveBundle(dir, bundle);
+    writeFileSync(join(dir, 'ca.pem'), bundle.ca.certPem + 'trust me\n');
+    expect(loadError()).toMatch(/ca\.pem: text outside its PEM block; exactly one CERTIFICATE belongs here; /);
+    writeFileSync(join(dir, 'ca.pem'), bundle.ca.certPem);
+    const leaf = join(dir, 'etcd/member/etcd-1/server.pem');
+    writeFileSync(leaf, bundle.ca.keyPem);
+    expect(loadError()).toMatch(/server\.pem: a PRIVATE KEY PEM block where CERTIFICATE belongs; /);
+    writeFileSync(leaf, bundle.certs['etcd/member/etcd-1/server']!.certPem);
+    writeFileSync(join(dir, 'ca-key.pem'), bundle.ca.keyPem + other.ca.keyPem);
+    expect(loadError()).toMatch(/ca-key\.pem: 2 PEM blocks where exactly one private key belongs; /);
+    writeFileSync(join(dir, 'ca-key.pem'), bundle.ca.keyPem);
+    expect(loadBundle(dir)).toEqual(bundle);
+  });
+});
+
 describe('saveBundle / loadBundle', () => {
   test('round trip, byte for byte', () => {
     saveBundle(dir, bundle);
