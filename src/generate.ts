@@ -151,6 +151,22 @@ export class GenerateError extends Error {
   }
 }
 
+/**
+ * A snippet on its own must be valid Butane (strict): a finding names the snippet's file and line,
+ * `snippet_invalid`, instead of a line of a merged config nobody sees.
+ */
+function checkSnippetButane(s: ParsedSnippet): void {
+  if (s.text === undefined) return;
+  try {
+    transpile(s.text, { strict: true });
+  } catch (e) {
+    if (!(e instanceof TranspileError)) throw e;
+    const f = e.findings.find((x) => x.severity === 'error') ?? e.findings[0];
+    const at = f?.pos ? `${s.label}:${f.pos.line}:${f.pos.col}` : s.label;
+    throw new SnippetError('snippet_invalid', `snippet ${at} is not valid Butane: ${f ? formatFinding({ ...f, pos: undefined }) : e.message}`);
+  }
+}
+
 function toIgnition(machine: Machine, butane: string, snippets: readonly ParsedSnippet[] = []): string {
   try {
     return transpile(butane, { strict: true, pretty: true }).ignition + '\n';
@@ -237,6 +253,7 @@ function renderPlan(plan: Plan, warnings: string[], defaults: DefaultValue[], op
   const bundle = options.secrets ?? null;
   const preview = bundle === null && needsPki(plan);
   const templates = options.templates ?? loadTemplates(spec.templates);
+  custom.snippets.forEach(checkSnippetButane);
   const secretsOf = (m: Machine) => {
     const names = machineEntries(plan, m);
     if (!bundle || names.length === 0) return null;

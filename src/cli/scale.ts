@@ -11,7 +11,7 @@ import { scaleCluster, ScaleError } from '../scale/index.js';
 import { membershipSteps } from '../scale/steps.js';
 import { loadBundle, pkiDir, SecretsError } from '../pki/index.js';
 import { FLAG_OF, SpecError, type Field } from '../answers/types.js';
-import { writeGenerated } from '../write/output.js';
+import { lockDir, OutputExistsError, OutputLockedError, recoverDir, resolveOutputDir, writeGenerated } from '../write/output.js';
 import { EXIT, UsageError } from './errors.js';
 import type { GenerateIo } from './generate.js';
 import { readAnswersForCli } from './scripted.js';
@@ -33,10 +33,28 @@ function whole(value: string | undefined, flag: string): number | undefined {
 const flagOf = (field: string): string => (field in FLAG_OF ? FLAG_OF[field as Field] : field);
 
 export async function runScale(dirArg: string, flags: ScaleFlags, io: ScaleIo): Promise<number> {
-  const dir = resolve(io.cwd, dirArg);
   const size = whole(flags.size, '--size');
   if (size === undefined) throw new UsageError('--size N is required: the total number of machines after scaling');
   const etcdSize = whole(flags.etcdSize, '--etcd-size');
+  let dir: string;
+  let release: () => void;
+  try {
+    dir = resolveOutputDir(resolve(io.cwd, dirArg));
+    // DIR is locked from reading its cluster.yaml and pki/ to writing it again; leftovers of interrupted runs are cleaned up first.
+    release = lockDir(dir);
+  } catch (e) {
+    if (e instanceof OutputLockedError || e instanceof OutputExistsError) throw new UsageError(`${dirArg}: ${e.message}`, e instanceof OutputLockedError ? 'output_locked' : 'output_exists');
+    throw e;
+  }
+  try {
+    for (const note of recoverDir(dir)) io.stderr(`flatcar-architect: note: ${note}\n`);
+    return await scaleLocked(dir, dirArg, size, etcdSize, flags, io);
+  } finally {
+    release();
+  }
+}
+
+async function scaleLocked(dir: string, dirArg: string, size: number, etcdSize: number | undefined, flags: ScaleFlags, io: ScaleIo): Promise<number> {
   const answersFile = join(dir, 'cluster.yaml');
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`${dirArg} is not a directory`);
   if (!existsSync(answersFile)) throw new UsageError(`${dirArg} holds no cluster.yaml: not a directory that flatcar-architect wrote`);

@@ -10,7 +10,6 @@
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, YAMLMap, YAMLSeq, type Document, type Node, type Pair } from 'yaml';
 import { posix } from 'node:path';
 import { shown } from '../answers/checks.js';
-import { formatFinding, transpile, TranspileError } from '../butane/index.js';
 
 /** Which configs a snippet goes into: a role, every machine, or one machine by name. */
 export const SNIPPET_GROUPS = ['etcd', 'worker', 'laptop', 'all'] as const;
@@ -36,7 +35,9 @@ export interface ParsedSnippet {
   doc: Document;
   /** `label:line:col` of a node. */
   where(node: Node | null | undefined): string;
-  /** --allow-snippet-overrides: may replace or reconfigure generated units (see checkOverride). */
+  /** The file's text, as read (generate.ts transpiles it alone, so that findings carry its own lines). */
+  text?: string;
+  /** --allow-snippet-overrides: may replace or reconfigure generated units (see unitOfPath, securitySetting). */
   allowOverrides?: boolean;
 }
 
@@ -153,16 +154,7 @@ export function parseSnippet(text: string, label: string, target: string, versio
       });
     }
   }
-  // The snippet on its own must be valid Butane: its findings carry the snippet's own lines.
-  try {
-    transpile(text, { strict: true });
-  } catch (e) {
-    if (!(e instanceof TranspileError)) throw e;
-    const f = e.findings.find((x) => x.severity === 'error') ?? e.findings[0];
-    const at = f?.pos ? `${label}:${f.pos.line}:${f.pos.col}` : label;
-    throw new SnippetError('snippet_invalid', `snippet ${at} is not valid Butane: ${f ? formatFinding({ ...f, pos: undefined }) : e.message}`);
-  }
-  return { target, label, doc, where };
+  return { target, label, doc, where, text };
 }
 
 /** The snippets meant for a machine, in the order given. */

@@ -184,6 +184,19 @@ describe('fault injection: signals and kill -9 at named points', () => {
     expect(leftovers(parent)).toEqual([]);
   });
 
+  it('scale holds the same lock: while another live process holds it, scale exits 2 naming it and writes nothing', () => {
+    const parent = fresh(true);
+    writeFileSync(join(parent, '.c.lock'), `${process.pid}\n`); // this test process: alive
+    const r = runCli(['scale', 'c', '--size', '61'], { cwd: parent });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe(`flatcar-architect: c: ${join(parent, 'c')} is being written by another flatcar-architect run (pid ${process.pid}, lock ${join(parent, '.c.lock')}); wait for it to finish\n`);
+    expect(tree(join(parent, 'c'))).toEqual(oldTree);
+    rmSync(join(parent, '.c.lock'));
+    const ok = runCli(['scale', 'c', '--size', '61'], { cwd: parent });
+    expect(ok.status, ok.stderr).toBe(0);
+    expect(leftovers(parent)).toEqual([]);
+  });
+
   it('a lock left by a dead run is taken over', () => {
     const parent = fresh(true);
     writeFileSync(join(parent, '.c.lock'), '999999999\n');
