@@ -6,6 +6,7 @@
  * refused (while the last member still answers reads); restarted, the cluster heals and what was
  * written while degraded is on every restarted member.
  */
+import { lockDrills, partitionDrills } from './drill-lan.js';
 import { joinOneByOne } from './join.js';
 import { membership } from './plan-joins.js';
 import { label, names, seconds, type Probes } from './probes.js';
@@ -31,11 +32,21 @@ export async function drill(probes: Probes, steps: Steps): Promise<void> {
   const t = faultTolerance(n);
   const lastMember = members[n - 1]!;
 
-  await steps.run('ports', 'loopback addresses free', async () => {
-    const busy = await cluster.busyAddresses();
-    if (busy.length) throw new Error(busy.join('; '));
-    return [...members, ...proxies].map((p) => `${p.name} ${p.listens.join(' ')}`).join('; ');
-  });
+  const net = cluster.net;
+  if (net) {
+    await steps.run('network', 'build the LAN: a network namespace per machine, one bridge', async () => {
+      net.up();
+      const { plan } = net;
+      const where = plan.hosts.map((h) => `${h.machine} ${h.address} (${h.source})`).join(', ');
+      return `${plan.subnet} on a bridge in ${plan.bridgeNs}; ${where}; etcdctl from ${plan.operator.address} (${plan.operator.source}); namespaces ${plan.prefix}*`;
+    });
+  } else {
+    await steps.run('ports', 'loopback addresses free', async () => {
+      const busy = await cluster.busyAddresses();
+      if (busy.length) throw new Error(busy.join('; '));
+      return [...members, ...proxies].map((p) => `${p.name} ${p.listens.join(' ')}`).join('; ');
+    });
+  }
 
   // Members whose config says they join an existing cluster are added after the others formed it.
   const { founders, joining } = membership(members);
@@ -48,7 +59,9 @@ export async function drill(probes: Probes, steps: Steps): Promise<void> {
     if (!listed || listed.sort().join() !== want.join()) throw new Error(`member list is ${listed?.join(', ') ?? 'unavailable'}, expected ${want.join(', ')}`);
     await probes.write([founders[0]!], `${KEY}/formed`, 'yes');
     const next = joining.length ? `; ${names(joining)} join next, one at a time` : '';
-    return `${names(founders)} healthy after ${seconds(ms)} at ${founders.map((m) => m.clientUrl).join(' ')}${next}`;
+    // In the lan layout: what each member's own namespace lists as listening (ss -ltn there).
+    const sockets = net ? `; listening (ss -ltn in each namespace): ${founders.map((m) => `${m.name} ${net.listening(m.machine).join(' ')}`).join('; ')}` : '';
+    return `${names(founders)} healthy after ${seconds(ms)} at ${founders.map((m) => m.clientUrl).join(' ')}${next}${sockets}`;
   });
 
   await joinOneByOne(probes, steps, founders, joining);
@@ -123,4 +136,9 @@ export async function drill(probes: Probes, steps: Steps): Promise<void> {
     for (const m of restarted) await probes.readBack(m, `${KEY}/tolerate`, degraded);
     return `${names(restarted)} back; all ${n} healthy after ${seconds(ms)}; written via ${paths.map(label).join(' and ')}; the write made while degraded is on ${names(restarted)}`;
   });
+
+  if (net) {
+    await partitionDrills(probes, steps);
+    await lockDrills(probes, steps);
+  }
 }

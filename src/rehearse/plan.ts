@@ -11,6 +11,7 @@ import {
   DEFAULT_MACHINE_BASE,
   DEFAULT_MEMBER_BASE,
   DEFAULT_PORT_BASE,
+  LanBook,
   LoopbackBook,
   PORT_BLOCK,
   PortBook,
@@ -20,6 +21,7 @@ import {
 } from './plan-context.js';
 import { DISCOVERY_VARS, memberHosts, memberPorts, planMember } from './plan-member.js';
 import { membershipProblems } from './plan-joins.js';
+import { planLock, usesEtcdLock } from './plan-lock.js';
 import { parseProxyArgs, planProxy } from './plan-proxy.js';
 import { servesHttps, sanProblems, tlsProblems } from './plan-tls.js';
 import type { ClientTls, MachineReading, PlannedProcess, RehearsalPlan } from './types.js';
@@ -80,9 +82,11 @@ export function planRehearsal(readings: MachineReading[], options: PlanOptions):
   const layout = !options.layout || options.layout === 'auto' ? (tls ? 'ports' : 'addresses') : options.layout;
   const portBase = options.portBase ?? DEFAULT_PORT_BASE;
   const book: AddressBook =
-    layout === 'ports'
-      ? new PortBook(portBase, problems)
-      : new LoopbackBook(options.memberBase ?? DEFAULT_MEMBER_BASE, options.machineBase ?? DEFAULT_MACHINE_BASE, problems);
+    layout === 'lan'
+      ? new LanBook()
+      : layout === 'ports'
+        ? new PortBook(portBase, problems)
+        : new LoopbackBook(options.memberBase ?? DEFAULT_MEMBER_BASE, options.machineBase ?? DEFAULT_MACHINE_BASE, problems);
   const ctx = { book, workDir: options.workDir, notes, problems };
   problems.push(...tlsProblems(readings));
 
@@ -98,13 +102,17 @@ export function planRehearsal(readings: MachineReading[], options: PlanOptions):
   const proxies = withProxy.slice(0, limit).map(({ r, p }) => planProxy(r, p, ctx));
   const skippedProxies = withProxy.slice(limit).map(({ r }) => r.machine);
 
+  // The reboot lock needs every machine at its own address: only the lan layout rehearses it.
+  const locks = layout === 'lan' ? readings.filter(usesEtcdLock).map((r) => planLock(r, ctx)) : [];
+
   problems.push(...sanProblems(members));
-  for (const p of [...members, ...proxies]) checkLoopbackOnly(p, problems);
+  if (layout !== 'lan') for (const p of [...members, ...proxies]) checkLoopbackOnly(p, problems);
   if (layout === 'ports') notes.add(portsNote(book, portBase, tls));
   for (const n of bookNotes(book)) notes.add(n);
   return {
     workDir: options.workDir,
     layout,
+    locks,
     members,
     proxies,
     skippedProxies,
