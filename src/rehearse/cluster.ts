@@ -38,6 +38,9 @@ export function accepts(url: string): Promise<boolean> {
   });
 }
 
+/** `*:2379` (how ss shows a dual-stack wildcard), `[::]:2379` and `0.0.0.0:2379` alike. */
+const wildcard = (address: string): string => address.replace(/^(\*|0\.0\.0\.0|\[::\]):/, '*:');
+
 export class Cluster {
   private readonly running = new Map<PlannedProcess, Running>();
 
@@ -73,8 +76,8 @@ export class Cluster {
   /** Whether `p` listens on every address it was given: its own namespace's socket list (lan), else a TCP connect. */
   async listening(p: PlannedProcess): Promise<boolean> {
     if (!this.net) return accepts(p.clientUrl);
-    const sockets = this.net.listening(p.machine);
-    return p.listens.every((a) => sockets.includes(a));
+    const sockets = this.net.listening(p.machine).map(wildcard);
+    return p.listens.every((a) => sockets.includes(wildcard(a)));
   }
 
   /** Every listen address that cannot be bound (empty when all are free). */
