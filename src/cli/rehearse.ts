@@ -11,20 +11,25 @@ import { colorsFor, ProgressView, type ViewStream } from './rehearse-view.js';
 export interface RehearseFlags {
   timeout?: string;
   proxies?: string;
+  layout?: string;
   json?: boolean;
 }
 
 export const REHEARSE_DEFAULTS = { timeout: String(DEFAULT_TIMEOUT_SECONDS), proxies: String(DEFAULT_PROXIES) };
 const MAX_TIMEOUT_SECONDS = 3600;
 
-function parseFlags(flags: RehearseFlags): { timeoutSeconds: number; proxies: number } {
+const LAYOUTS = ['auto', 'lan', 'loopback'] as const;
+
+function parseFlags(flags: RehearseFlags): { timeoutSeconds: number; proxies: number; network: (typeof LAYOUTS)[number] } {
   const timeoutSeconds = Number(flags.timeout ?? DEFAULT_TIMEOUT_SECONDS);
   if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0 || timeoutSeconds > MAX_TIMEOUT_SECONDS) {
     throw new UsageError(`--timeout takes seconds, more than 0 and at most ${MAX_TIMEOUT_SECONDS} (got ${flags.timeout})`);
   }
   const proxies = Number(flags.proxies ?? DEFAULT_PROXIES);
   if (!Number.isInteger(proxies) || proxies < 0) throw new UsageError(`--proxies takes a whole number, 0 or more (got ${flags.proxies})`);
-  return { timeoutSeconds, proxies };
+  const network = (flags.layout ?? 'auto') as (typeof LAYOUTS)[number];
+  if (!LAYOUTS.includes(network)) throw new UsageError(`--layout takes ${LAYOUTS.join(', ')} (got ${flags.layout})`);
+  return { timeoutSeconds, proxies, network };
 }
 
 const level = (s: typeof supportsColor) => (s ? s.level : 0);

@@ -40,6 +40,12 @@ function request(endpoint, method, query, form) {
     req.end(body);
   });
 }
+// One line: OpenSSL's multi-line errors reduced to the alert the member sent.
+function why(e) {
+  const alert = /(?:sslv3|tlsv1[0-9]*) alert [a-z ]+/.exec(e.message || '');
+  if (alert) return (e.code ? e.code + ' ' : '') + '(the member refused the TLS handshake: ' + alert[0].trim() + ')';
+  return (e.code ? e.code + ' ' : '') + String(e.message).split('\n')[0];
+}
 // Like locksmith's etcd client: the endpoints in order, the next one when one does not answer.
 async function call(method, query, form) {
   for (const endpoint of o.endpoints) {
@@ -53,7 +59,7 @@ async function call(method, query, form) {
       o.endpoints = [endpoint, ...o.endpoints.filter((e) => e !== endpoint)];
       return { endpoint, status: r.status, json };
     } catch (e) {
-      tried.push(endpoint + ': ' + (e.code ? e.code + ' ' : '') + e.message);
+      tried.push(endpoint + ': ' + why(e));
     }
   }
   throw new Error('no endpoint answered (' + tried.join('; ') + ')');

@@ -47,7 +47,7 @@ export interface RehearseOptions {
    * loopback fallback; `lan`: that layout or a usage error; `loopback`: the fallback.
    */
   network?: 'auto' | 'lan' | 'loopback';
-  /** Every namespace's name starts with it (default `fa-<pid>-`): parallel rehearsals need different ones. */
+  /** Every namespace's name starts with it (default `fa-<pid>-<n>-`, n counting this process's rehearsals). */
   netnsPrefix?: string;
 }
 
@@ -56,6 +56,9 @@ export const LAYOUT_TEXT = {
   addresses: 'loopback fallback (addresses): each member on a loopback address of its own, ports as generated',
   ports: 'loopback fallback (ports): every process on 127.0.0.1 with ports of its own',
 } as const;
+
+/** Rehearsals this process started: each one's namespaces get a prefix of their own. */
+let rehearsals = 0;
 
 function removeDir(dir: string): void {
   rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
@@ -79,7 +82,7 @@ export async function rehearse(dir: string, options: RehearseOptions = {}): Prom
   const tools = findEtcdTools(options.path);
   const timeoutSeconds = options.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS;
   const deadline = new Deadline(timeoutSeconds * 1000);
-  const prefix = options.netnsPrefix ?? `fa-${process.pid}-`;
+  const prefix = options.netnsPrefix ?? `fa-${process.pid}-${rehearsals++}-`;
   const wanted = options.network ?? 'auto';
   const support = wanted === 'loopback' ? { ok: false as const, why: 'asked for' } : lanSupport(prefix);
   if (!support.ok && wanted === 'lan') throw new RehearseUsageError(`the lan layout cannot be built here: ${support.why}`);
@@ -117,7 +120,7 @@ export async function rehearse(dir: string, options: RehearseOptions = {}): Prom
     throw e;
   }
   const fallback = support.ok ? null : support.why;
-  emit({ type: 'note', text: `layout: ${LAYOUT_TEXT[plan.layout]}${fallback ? ` (${fallback === 'asked for' ? 'asked for' : `no network namespaces: ${fallback}`})` : ''}` });
+  emit({ type: 'note', text: `layout: ${LAYOUT_TEXT[plan.layout]}${fallback ? ` (${fallback === 'asked for' ? 'asked for with --layout loopback' : `no network namespaces: ${fallback}`})` : ''}` });
   emit({ type: 'note', text: `etcd: local ${tools.version} (${tools.etcd}); the configs deploy ${deployed ?? 'no version they name'}` });
   if (warning) emit({ type: 'note', text: `warning: ${warning}` });
   for (const text of plan.notes) emit({ type: 'note', text });

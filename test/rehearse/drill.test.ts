@@ -12,7 +12,8 @@ import { rehearse, type RehearsalResult, type RehearseOptions } from '../../src/
 import { clusterConfigs, staticCluster, writeClusterDir, type Ign } from '../helpers/rehearse-fixtures.js';
 
 const haveEtcd = findOnPath('etcd') !== null && findOnPath('etcdctl') !== null;
-const BLOCK: RehearseOptions = { memberBase: '127.0.20.11', machineBase: '127.0.21.1', timeoutSeconds: 60 };
+// The loopback fallback (the lan layout is lan.test.ts's): what runs where network namespaces cannot be built.
+const BLOCK: RehearseOptions = { memberBase: '127.0.20.11', machineBase: '127.0.21.1', timeoutSeconds: 60, network: 'loopback' };
 const dirs: string[] = [];
 afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
@@ -39,6 +40,7 @@ describe.sequential('the drill with real etcd', () => {
     const s = byId(r);
     expect(r.steps.filter((x) => x.status !== 'passed'), JSON.stringify(r.steps, null, 1)).toEqual([]);
     expect(r.ok).toBe(true);
+    expect([r.layout, r.fallback, r.lan]).toEqual(['addresses', 'asked for', null]);
     expect(r.faultTolerance).toBe(1);
     expect(r.steps.map((x) => x.id)).toEqual(['plan', 'ports', 'members', 'proxy:three-worker-1', 'proxy:three-worker-2', 'tolerate', 'quorum', 'heal', 'cleanup']);
     expect(r.members.map((m) => m.clientUrl)).toEqual(['http://127.0.20.11:2379', 'http://127.0.20.12:2379', 'http://127.0.20.13:2379']);

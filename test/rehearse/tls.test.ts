@@ -89,7 +89,7 @@ describe('a TLS cluster (client-certificate auth on client and peer ports)', () 
     const dir = writeClusterDir(configs);
     made.push(dir);
 
-    const r = await rehearse(dir, { portBase: 24379, timeoutSeconds: 60 });
+    const r = await rehearse(dir, { portBase: 24379, timeoutSeconds: 60, network: 'loopback' });
     expect(r.steps.filter((s) => s.status !== 'passed'), JSON.stringify(r.steps, null, 1)).toEqual([]);
     expect(r.layout).toBe('ports');
     expect(r.steps.map((s) => s.id)).toEqual(['plan', 'ports', 'members', 'client-cert', 'proxy:tls-worker-1', 'tolerate', 'quorum', 'heal', 'cleanup']);
