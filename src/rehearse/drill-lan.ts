@@ -11,7 +11,7 @@ import type { PlannedLock, PlannedProcess } from './types.js';
 
 const KEY = '/flatcar-architect/rehearse/partition';
 /** etcdctl towards a member that cannot reach the others: refused within its command timeout. */
-const SHORT = { dialMs: 1000, commandMs: 2000 };
+const SHORT = { dialMs: 1000, commandMs: 1000 };
 
 export async function partitionDrills(probes: Probes, steps: Steps, formMs = 30_000): Promise<void> {
   const { cluster, ctl } = probes;
@@ -115,14 +115,21 @@ export async function lockDrills(probes: Probes, steps: Steps): Promise<void> {
     });
   }
 
-  // A machine whose first endpoint is a member other than itself: that member is cut off.
+  // A machine whose first endpoint is a member other than itself: that member becomes unreachable.
+  // From a machine that is no member (a worker), only between the two: the cluster stays whole.
+  // Where every lock machine is a member, that member is cut off the LAN (cutting two members from
+  // each other alone would also cut the raft traffic between them).
   const members = cluster.plan.members;
+  const isMember = (machine: string) => members.some((m) => m.machine === machine);
   const ownerOf = (endpoint: string) => members.find((m) => m.clientUrl.replace(/\/$/, '') === endpoint.replace(/\/$/, ''));
-  const pick = locks.find((l) => l.endpoints.length >= 2 && ownerOf(l.endpoints[0]!) && ownerOf(l.endpoints[0]!)!.machine !== l.machine);
+  const candidates = locks.filter((l) => l.endpoints.length >= 2 && ownerOf(l.endpoints[0]!) && ownerOf(l.endpoints[0]!)!.machine !== l.machine);
+  const pick = candidates.find((l) => !isMember(l.machine)) ?? candidates[0];
   if (pick) {
     const first = ownerOf(pick.endpoints[0]!)!;
-    await steps.run('lock:failover', `the lock works with the first endpoint unreachable (${first.name} cut off)`, async () => {
-      const how = net.cut([first.machine]);
+    const alone = isMember(pick.machine);
+    const title = alone ? `the lock works with the first endpoint unreachable (${first.name} cut off the LAN)` : `the lock works with the first endpoint unreachable (${first.name} cut off from ${pick.machine})`;
+    await steps.run('lock:failover', title, async () => {
+      const how = alone ? net.cut([first.machine]) : net.cut([first.machine], [pick.machine]);
       try {
         const held = await take(pick);
         if (held.endpoint === pick.endpoints[0]) throw new Error(`${pick.machine} reached ${held.endpoint}, which should be cut off`);

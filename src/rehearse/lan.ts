@@ -237,23 +237,27 @@ export class LanNetwork {
   private cutMachines: string[] = [];
 
   /**
-   * Splits the LAN: `side` can still reach each other but nothing else. With nft, drop rules on the
-   * bridge for frames between the side's veths and the rest; without it, the side's veths go down
-   * (each of them then alone). Returns how it was done.
+   * Splits the LAN: `side` can still reach each other but nothing else (or, given `from`, only not
+   * those machines). With nft, drop rules on the bridge for frames between the side's veths and the
+   * others'; without it, the side's veths go down (each of them then alone, cut from everyone).
+   * Returns how it was done.
    */
-  cut(side: string[]): string {
+  cut(side: string[], from?: string[]): string {
     this.heal();
-    const veths = side.map((m) => `"${this.host(m).veth}"`).join(', ');
-    const rules = `table bridge flatcar_rehearse {\n chain cut {\n  type filter hook forward priority 0; policy accept;\n  iifname { ${veths} } oifname != { ${veths} } drop\n  oifname { ${veths} } iifname != { ${veths} } drop\n }\n}\n`;
+    const set = (machines: string[]) => `{ ${machines.map((m) => `"${this.host(m).veth}"`).join(', ')} }`;
+    const a = set(side);
+    const b = from ? set(from) : `!= ${a}`;
+    const rules = `table bridge flatcar_rehearse {\n chain cut {\n  type filter hook forward priority 0; policy accept;\n  iifname ${a} oifname ${b} drop\n  oifname ${a} iifname ${b} drop\n }\n}\n`;
     const nft = findOnPath('nft', this.env.PATH) ? spawnSync('ip', ['netns', 'exec', this.plan.bridgeNs, 'nft', '-f', '-'], { input: rules, encoding: 'utf8', timeout: 10_000, env: this.env }) : null;
     this.cutMachines = side;
+    const veths = (machines: string[]) => machines.map((m) => this.host(m).veth).join(', ');
     if (nft?.status === 0) {
       this.cutBy = 'nft';
-      return `drop rules on the bridge between ${side.map((m) => this.host(m).veth).join(', ')} and the other ports (nft)`;
+      return `drop rules on the bridge between ${veths(side)} and ${from ? veths(from) : 'the other ports'} (nft)`;
     }
     this.cutBy = 'link';
     for (const m of side) this.ip('-n', this.plan.bridgeNs, 'link', 'set', this.host(m).veth, 'down');
-    return `the bridge's end of ${side.map((m) => `${m}'s veth`).join(', ')} down${nft ? ` (nft refused: ${nft.stderr.trim().split('\n')[0]})` : ''}`;
+    return `the bridge's end of ${side.map((m) => `${m}'s veth`).join(', ')} down${nft ? ` (nft refused: ${nft.stderr.trim().split('\n')[0]})` : ' (no nft)'}`;
   }
 
   /** Undoes `cut` (nothing when the LAN is whole). */

@@ -125,7 +125,7 @@ export class LockClient {
     private readonly procs: ProcessSet,
     /** Runs on the lock's machine (inside its namespace). */
     private readonly on: (machine: string) => Wrap,
-    private readonly timeoutMs = 2000,
+    private readonly timeoutMs = 1000,
   ) {}
 
   async run(lock: PlannedLock, action: 'lock' | 'unlock' | 'status'): Promise<LockOutcome> {
