@@ -10,7 +10,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import { deployedVersion, versionWarning } from '../../src/rehearse/version.js';
 import { planLan } from '../../src/rehearse/lan.js';
 import { planRehearsal, readClusterDir, rehearse, type RehearsalEvent, type RehearsalResult, type RehearseOptions } from '../../src/rehearse/index.js';
@@ -101,70 +101,6 @@ function expectLanDrills(r: RehearsalResult, lockMachines: string[], pairs: numb
   for (const s of r.steps) expect(s.ms).toBeGreaterThanOrEqual(0);
 }
 
-describe.concurrent('the lan layout with generated clusters (real etcd)', () => {
-  test('small 3: members on 10.0.0.101-103 in their own namespaces, partition and lock drills pass, nothing left', { timeout: 180_000 }, async () => {
-    const g = generate(['--preset', 'small', '--size', '3']);
-    const names = g.machines.map((m) => m.name);
-    const { r, sockets, prefix } = await rehearseLan(g.dir, 'small', names);
-    expect(failed(r), JSON.stringify(r.steps, null, 1)).toEqual([]);
-    expect([r.layout, r.fallback]).toEqual(['lan', null]);
-    expect(g.machines.map((m) => m.address)).toEqual(['10.0.0.101', '10.0.0.102', '10.0.0.103']);
-    expectMembersAtPlannedAddresses(g, sockets);
-    expect(r.lan!.operator.address).toBe('10.0.0.1');
-    expectLanDrills(r, names, 0);
-    expectCleanedUp(r, prefix);
-  });
-
-  test('production 5 with TLS: members at their addresses, each worker its own proxy on 127.0.0.1:2379, the etcd versions named', { timeout: 180_000 }, async () => {
-    const g = generate(['--preset', 'production', '--size', '5']);
-    const names = g.machines.map((m) => m.name);
-    const { r, sockets, prefix } = await rehearseLan(g.dir, 'prod5', names);
-    expect(failed(r), JSON.stringify(r.steps, null, 1)).toEqual([]);
-    expectMembersAtPlannedAddresses(g, sockets);
-    for (const w of g.machines.filter((m) => m.role === 'worker')) {
-      expect(sockets[w.name]).toEqual(['127.0.0.1:2379']);
-    }
-    expect(r.steps.find((s) => s.id === 'client-cert')!.status).toBe('passed');
-    expectLanDrills(r, names, 0);
-    expect([r.etcdVersion, r.deployedEtcdVersion]).toEqual([expect.stringMatching(/^3\.4\./), 'v3.5.16']);
-    expect(r.versionWarning).toMatch(/^the local etcd is 3\.4\.\d+ but the configs deploy v3\.5\.16: 3\.4 and 3\.5 differ/);
-    expectCleanedUp(r, prefix);
-  });
-
-  test('production 12 (5 members): a member alone and a minority side of two are cut off and catch up; 12 machines take the lock', { timeout: 180_000 }, async () => {
-    const g = generate(['--preset', 'production', '--size', '12']);
-    const names = g.machines.map((m) => m.name);
-    expect(g.machines.filter((m) => m.role === 'etcd')).toHaveLength(5);
-    const { r, sockets, prefix } = await rehearseLan(g.dir, 'prod12', names);
-    expect(failed(r), JSON.stringify(r.steps, null, 1)).toEqual([]);
-    expectMembersAtPlannedAddresses(g, sockets);
-    expectLanDrills(r, names, 1);
-    const pair = r.steps.find((s) => /^partition:.+\+.+$/.test(s.id))!;
-    expect(pair.title).toMatch(/^cut \S+, \S+ off the LAN: the other 3 keep writing, \S+, \S+ refuse$/);
-    expect(pair.detail).toMatch(/\(3 of 5 is a quorum\)/);
-    expectCleanedUp(r, prefix);
-  });
-
-  test('DHCP: a lease per machine, host names resolve through the namespace\'s own /etc/hosts, members listen on the wildcard', { timeout: 180_000 }, async () => {
-    const g = generate(['--preset', 'small', '--size', '3', '--dhcp']);
-    const names = g.machines.map((m) => m.name);
-    const hostsBefore = readFileSync('/etc/hosts', 'utf8');
-    const { r, sockets, seen, prefix } = await rehearseLan(g.dir, 'dhcp', names, {}, (ns) => inNs(ns, 'getent', 'hosts', ...names).stdout);
-    expect(failed(r), JSON.stringify(r.steps, null, 1)).toEqual([]);
-    const leases = Object.fromEntries(r.lan!.machines.map((m) => [m.machine, m.address]));
-    expect(r.lan!.machines.map((m) => m.source)).toEqual(['lease', 'lease', 'lease']);
-    for (const m of names) {
-      // Generated with 0.0.0.0 listen URLs: ss shows the wildcard, never 127.0.0.1.
-      expect(sockets[m]).toEqual(expect.arrayContaining([expect.stringMatching(/^(\*|0\.0\.0\.0):2379$/), expect.stringMatching(/^(\*|0\.0\.0\.0):2380$/)]));
-      expect(sockets[m]!.filter((a) => a.startsWith('127.0.0.1:'))).toEqual([]);
-      for (const other of names) expect(seen[m]).toMatch(new RegExp(`^${leases[other]!.replace(/\./g, '\\.')}\\s+${other}\\b`, 'm'));
-    }
-    expect(readFileSync('/etc/hosts', 'utf8')).toBe(hostsBefore);
-    expectLanDrills(r, names, 0);
-    expectCleanedUp(r, prefix);
-  });
-});
-
 /** Re-signs small-node-1's peer certificate with the cluster's CA, naming only localhost, its name and 127.0.0.1. */
 function peerCertWithoutAddress(g: Generated): void {
   const pki = join(g.dir, 'pki');
@@ -188,11 +124,85 @@ function peerCertWithoutAddress(g: Generated): void {
   writeFileSync(file, JSON.stringify(config));
 }
 
-describe.concurrent('what the lan layout must fail', () => {
+describe.concurrent('the lan layout with generated clusters (real etcd), and what it must fail', () => {
+  // Generated before any rehearsal starts: the CLI runs synchronously and would stall the others.
+  const g: Record<string, Generated> = {};
+  beforeAll(() => {
+    g.small = generate(['--preset', 'small', '--size', '3']);
+    g.prod5 = generate(['--preset', 'production', '--size', '5']);
+    g.prod12 = generate(['--preset', 'production', '--size', '12']);
+    g.dhcp = generate(['--preset', 'small', '--size', '3', '--dhcp']);
+    g.peercert = generate(['--preset', 'small', '--size', '3']);
+    peerCertWithoutAddress(g.peercert);
+    g.nolockcert = generate(['--preset', 'small', '--size', '3']);
+  });
+
+  test('small 3: members on 10.0.0.101-103 in their own namespaces, partition and lock drills pass, nothing left', { timeout: 180_000 }, async () => {
+    const small = g.small!;
+    const names = small.machines.map((m) => m.name);
+    const { r, sockets, prefix } = await rehearseLan(small.dir, 'small', names);
+    expect(failed(r), JSON.stringify(r.steps, null, 1)).toEqual([]);
+    expect([r.layout, r.fallback]).toEqual(['lan', null]);
+    expect(small.machines.map((m) => m.address)).toEqual(['10.0.0.101', '10.0.0.102', '10.0.0.103']);
+    expectMembersAtPlannedAddresses(small, sockets);
+    expect(r.lan!.operator.address).toBe('10.0.0.1');
+    expectLanDrills(r, names, 0);
+    expectCleanedUp(r, prefix);
+  });
+
+  test('production 5 with TLS: members at their addresses, each worker its own proxy on 127.0.0.1:2379, the etcd versions named', { timeout: 180_000 }, async () => {
+    const prod5 = g.prod5!;
+    const names = prod5.machines.map((m) => m.name);
+    const { r, sockets, prefix } = await rehearseLan(prod5.dir, 'prod5', names);
+    expect(failed(r), JSON.stringify(r.steps, null, 1)).toEqual([]);
+    expectMembersAtPlannedAddresses(prod5, sockets);
+    for (const w of prod5.machines.filter((m) => m.role === 'worker')) {
+      expect(sockets[w.name]).toEqual(['127.0.0.1:2379']);
+    }
+    expect(r.steps.find((s) => s.id === 'client-cert')!.status).toBe('passed');
+    expectLanDrills(r, names, 0);
+    expect([r.etcdVersion, r.deployedEtcdVersion]).toEqual([expect.stringMatching(/^3\.4\./), 'v3.5.16']);
+    expect(r.versionWarning).toMatch(/^the local etcd is 3\.4\.\d+ but the configs deploy v3\.5\.16: 3\.4 and 3\.5 differ/);
+    expectCleanedUp(r, prefix);
+  });
+
+  test('production 12 (5 members): a member alone and a minority side of two are cut off and catch up; 12 machines take the lock', { timeout: 180_000 }, async () => {
+    const prod12 = g.prod12!;
+    const names = prod12.machines.map((m) => m.name);
+    expect(prod12.machines.filter((m) => m.role === 'etcd')).toHaveLength(5);
+    const { r, sockets, prefix } = await rehearseLan(prod12.dir, 'prod12', names);
+    expect(failed(r), JSON.stringify(r.steps, null, 1)).toEqual([]);
+    expectMembersAtPlannedAddresses(prod12, sockets);
+    expectLanDrills(r, names, 1);
+    const pair = r.steps.find((s) => /^partition:.+\+.+$/.test(s.id))!;
+    expect(pair.title).toMatch(/^cut \S+, \S+ off the LAN: the other 3 keep writing, \S+, \S+ refuse$/);
+    expect(pair.detail).toMatch(/\(3 of 5 is a quorum\)/);
+    expectCleanedUp(r, prefix);
+  });
+
+  test('DHCP: a lease per machine, host names resolve through the namespace\'s own /etc/hosts, members listen on the wildcard', { timeout: 180_000 }, async () => {
+    const dhcp = g.dhcp!;
+    const names = dhcp.machines.map((m) => m.name);
+    const hostsBefore = readFileSync('/etc/hosts', 'utf8');
+    const { r, sockets, seen, prefix } = await rehearseLan(dhcp.dir, 'dhcp', names, {}, (ns) => inNs(ns, 'getent', 'hosts', ...names).stdout);
+    expect(failed(r), JSON.stringify(r.steps, null, 1)).toEqual([]);
+    const leases = Object.fromEntries(r.lan!.machines.map((m) => [m.machine, m.address]));
+    expect(r.lan!.machines.map((m) => m.source)).toEqual(['lease', 'lease', 'lease']);
+    for (const m of names) {
+      // Generated with 0.0.0.0 listen URLs: ss shows the wildcard, never 127.0.0.1.
+      expect(sockets[m]).toEqual(expect.arrayContaining([expect.stringMatching(/^(\*|0\.0\.0\.0):2379$/), expect.stringMatching(/^(\*|0\.0\.0\.0):2380$/)]));
+      expect(sockets[m]!.filter((a) => a.startsWith('127.0.0.1:'))).toEqual([]);
+      for (const other of names) expect(seen[m]).toMatch(new RegExp(`^${leases[other]!.replace(/\./g, '\\.')}\\s+${other}\\b`, 'm'));
+    }
+    expect(readFileSync('/etc/hosts', 'utf8')).toBe(hostsBefore);
+    expectLanDrills(r, names, 0);
+    expectCleanedUp(r, prefix);
+  });
+
+  // What the lan layout must fail (run alongside the others: the rehearsals share nothing).
   test('a peer certificate without the member\'s address: fails in the lan layout, passes in the loopback fallback', { timeout: 180_000 }, async () => {
-    const g = generate(['--preset', 'small', '--size', '3']);
-    peerCertWithoutAddress(g);
-    const { r, prefix } = await rehearseLan(g.dir, 'peercert', []);
+    const cluster = g.peercert!;
+    const { r, prefix } = await rehearseLan(cluster.dir, 'peercert', []);
     expect(r.ok).toBe(false);
     const plan = r.steps.find((s) => s.id === 'plan')!;
     expect(plan.status).toBe('failed');
@@ -201,21 +211,21 @@ describe.concurrent('what the lan layout must fail', () => {
     );
     expectCleanedUp(r, prefix);
     // The old layout cannot see it: there every member is 127.0.0.1, which the certificate names.
-    const old = await rehearse(g.dir, { network: 'loopback', portBase: 27379, timeoutSeconds: 90 });
+    const old = await rehearse(cluster.dir, { network: 'loopback', portBase: 27379, timeoutSeconds: 90 });
     expect(failed(old), JSON.stringify(old.steps, null, 1)).toEqual([]);
     expect([old.layout, old.fallback]).toEqual(['ports', 'asked for']);
     assertNothingLeft(expect, old.workDir);
   });
 
   test('a machine whose locksmith has no client certificate: its lock step fails (the members require one), the others pass', { timeout: 180_000 }, async () => {
-    const g = generate(['--preset', 'small', '--size', '3']);
-    const file = join(g.dir, 'small-node-3.ign');
+    const cluster = g.nolockcert!;
+    const file = join(cluster.dir, 'small-node-3.ign');
     const config = JSON.parse(readFileSync(file, 'utf8'));
     const unit = config.systemd.units.find((u: { name: string }) => u.name === 'locksmithd.service');
     unit.dropins[0].contents = unit.dropins[0].contents.replace(/^Environment="LOCKSMITHD_ETCD_(CERT|KEY)FILE=.*\n/gm, '');
     expect(unit.dropins[0].contents).not.toMatch(/CERTFILE|KEYFILE/);
     writeFileSync(file, JSON.stringify(config));
-    const { r, prefix } = await rehearseLan(g.dir, 'nolockcert', []);
+    const { r, prefix } = await rehearseLan(cluster.dir, 'nolockcert', []);
     const step = (id: string) => r.steps.find((s) => s.id === id)!;
     expect(r.ok).toBe(false);
     expect([step('lock:small-node-1').status, step('lock:small-node-2').status]).toEqual(['passed', 'passed']);
