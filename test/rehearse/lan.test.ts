@@ -140,7 +140,19 @@ describe.concurrent('the lan layout with generated clusters (real etcd), and wha
   test('small 3: members on 10.0.0.101-103 in their own namespaces, partition and lock drills pass, nothing left', { timeout: 180_000 }, async () => {
     const small = g.small!;
     const names = small.machines.map((m) => m.name);
-    const { r, sockets, prefix } = await rehearseLan(small.dir, 'small', names);
+    // The host's own namespace: no address, route or link of the LAN ever shows up there.
+    const host = () => ['addr', 'route', 'link'].map((what) => spawnSync('ip', ['-o', what, 'show'], { encoding: 'utf8' }).stdout);
+    const before = host();
+    let during: string[] = [];
+    const { r, sockets, prefix } = await rehearseLan(small.dir, 'small', names, {}, () => {
+      during = host();
+      return '';
+    });
+    expect(during).toHaveLength(3);
+    for (const [i, text] of during.entries()) {
+      const added = text.split('\n').filter((line) => !before[i]!.split('\n').includes(line));
+      expect(added.filter((line) => /\b10\.0\.0\.\d+\b|\bbr0\b|fa-\d+-/.test(line)), `new in the host's ip ${['addr', 'route', 'link'][i]}`).toEqual([]);
+    }
     expect(failed(r), JSON.stringify(r.steps, null, 1)).toEqual([]);
     expect([r.layout, r.fallback]).toEqual(['lan', null]);
     expect(small.machines.map((m) => m.address)).toEqual(['10.0.0.101', '10.0.0.102', '10.0.0.103']);
