@@ -47,6 +47,8 @@ export interface RehearseOptions {
    * loopback fallback; `lan`: that layout or a usage error; `loopback`: the fallback.
    */
   network?: 'auto' | 'lan' | 'loopback';
+  /** `false`: certificates are not checked against where members are reached before starting (test harness only: the real etcd judges). */
+  certificateCheck?: boolean;
   /** Every namespace's name starts with it (default `fa-<pid>-<n>-`, n counting this process's rehearsals). */
   netnsPrefix?: string;
 }
@@ -106,6 +108,7 @@ export async function rehearse(dir: string, options: RehearseOptions = {}): Prom
       memberBase: options.memberBase,
       machineBase: options.machineBase,
       portBase: options.portBase,
+      certificateCheck: options.certificateCheck,
       ...(support.ok ? { layout: 'lan' as const } : {}),
     });
     if (support.ok) {
