@@ -122,7 +122,8 @@ export class Cluster {
       return [];
     }
     // capnslog (etcd 3.4's default): error "tls: ..."; zap: "error":"tls: ..."
-    return [...new Set([...text.matchAll(/rejected connection.*?"?error"?[:\s(]+"(tls: [^"]*)"/g)].map((m) => m[1]!))];
+    // The error may quote the address (`tls: \"10.0.0.101\" does not match ...`): escaped quotes belong to it.
+    return [...new Set([...text.matchAll(/rejected connection.*?"?error"?[:\s(]+"((?:remote error: )?tls: (?:[^"\\]|\\.)*)"/g)].map((m) => m[1]!.replace(/\\(.)/g, '$1')))];
   }
 
   /** Throws with the log's end when a process among `expected` has exited on its own. */

@@ -4,7 +4,9 @@
  * certificates, etcdctl without one is refused; a write goes through each proxy; with
  * floor((n-1)/2) members stopped (the leader first) writes still succeed; with one more they are
  * refused (while the last member still answers reads); restarted, the cluster heals and what was
- * written while degraded is on every restarted member.
+ * written while degraded is on every restarted member. In the `lan` layout the network is built
+ * first (instead of checking loopback addresses are free), and the partition and lock drills
+ * (drill-lan.ts) follow the heal.
  */
 import { lockDrills, partitionDrills } from './drill-lan.js';
 import { joinOneByOne } from './join.js';
@@ -53,7 +55,14 @@ export async function drill(probes: Probes, steps: Steps): Promise<void> {
   const f = founders.length;
   await steps.run('members', `${f} ${plural(f, 'member')} start and form the cluster`, async () => {
     for (const m of founders) probes.start(m);
-    const ms = await probes.healthy(founders);
+    let ms: number;
+    try {
+      ms = await probes.healthy(founders);
+    } catch (e) {
+      // Members that refuse each other's certificates never form: say what they logged.
+      const logged = [...new Set(founders.flatMap((m) => cluster.tlsRejections(m)))].slice(0, 3);
+      throw logged.length ? new Error(`${(e as Error).message}; the members log: ${logged.join('; ')}`) : e;
+    }
     const listed = await ctl.memberNames(founders[0]!.clientUrl);
     const want = founders.map((m) => m.name).sort();
     if (!listed || listed.sort().join() !== want.join()) throw new Error(`member list is ${listed?.join(', ') ?? 'unavailable'}, expected ${want.join(', ')}`);

@@ -1,6 +1,8 @@
 /**
- * The planner: machine readings -> the processes to run on this machine. Plain http: members get
- * 127.0.0.11 upward, each proxy (a sample of the workers) its own 127.0.1.x for what it calls
+ * The planner: machine readings -> the processes to run on this machine. The `lan` layout (asked
+ * for by the caller where network namespaces can be built): nothing is mapped, every machine keeps
+ * its addresses and ports (lan.ts places it on the LAN), and etcd-lock machines get their reboot
+ * lock planned (plan-lock.ts). The loopback fallback: plain http: members get 127.0.0.11 upward, each proxy (a sample of the workers) its own 127.0.1.x for what it calls
  * 127.0.0.1, ports as generated. TLS (any member serving https): every process on 127.0.0.1, the
  * one loopback address the certificates name, each machine with its own ports (see plan-context).
  * Every address in every flag is mapped, data dirs go to the work dir, and nothing may name an
@@ -39,7 +41,7 @@ export interface PlanOptions {
   machineBase?: string;
   /** First port of the `ports` layout (default 22379; each machine gets 10 from there). */
   portBase?: number;
-  /** `auto` (default): `ports` when any member serves https, else `addresses`. */
+  /** `auto` (default): `ports` when any member serves https, else `addresses` (the loopback fallback); `lan` as asked. */
   layout?: Layout | 'auto';
   /** `false`: no check that certificates name where members are reached (tests: the real etcd then judges). */
   certificateCheck?: boolean;
