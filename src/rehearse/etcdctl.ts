@@ -26,7 +26,7 @@ export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
 
 const firstLine = (s: string) => s.trim().split('\n').filter(Boolean).pop()?.replace(/^\{.*"error":"([^"]*)".*$/, '$1') ?? '';
 
-/** Where a command runs: as it is, or wrapped (`ip netns exec NS ...` in the lan layout). */
+/** Where a command runs: as it is, or wrapped (inside a machine's namespaces in the lan layout). */
 export type Wrap = (command: string, args: string[]) => { command: string; args: string[] };
 const here: Wrap = (command, args) => ({ command, args });
 

@@ -3,9 +3,9 @@
  * loopback, so each worker's proxy has its own 127.0.0.1:2379), a veth pair from each to one
  * bridge that lives in a namespace of its own (never the host's), and the machine's planned
  * address from its generated systemd-networkd file. Machines without a static address (DHCP
- * clusters) get a lease-like address of the LAN; host names resolve through a hosts file that
- * `ip netns exec` bind-mounts over /etc/hosts in the machine's private mount namespace
- * (/etc/netns/NAME/hosts). An operator namespace on the same bridge (at the gateway's address
+ * clusters) get a lease-like address of the LAN; host names resolve through the LAN's hosts file
+ * (in the work dir), bind-mounted over /etc/hosts in a private mount namespace for every process
+ * run on a machine (`nsenter --net` + `unshare --mount`). An operator namespace on the same bridge (at the gateway's address
  * when the networkd files name one) is where the harness's own etcdctl calls come from.
  *
  * Nothing is reachable from or leaks into the host's network: no address is added in the host's
@@ -13,13 +13,18 @@
  * `down()`, and by a detached watchdog should this process die without cleaning up.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { isIPv4 } from 'node:net';
 import { findOnPath } from './binaries.js';
 import type { MachineReading } from './types.js';
 
-/** Where `ip` keeps per-namespace files that `ip netns exec` bind-mounts over /etc. */
-export const NETNS_ETC = '/etc/netns';
+/** Where `ip netns add` pins the namespaces it makes. */
+export const NETNS_RUN = '/run/netns';
+/**
+ * Runs "$@" with the hosts file $0 bind-mounted over /etc/hosts: inside a mount namespace of its
+ * own (`unshare --mount`), so nothing changes for the host or the other machines.
+ */
+const WITH_HOSTS = 'mount --bind "$0" /etc/hosts && exec "$@"';
 /** The LAN a DHCP cluster gets (no networkd file names one): private, and only inside the namespaces. */
 export const DHCP_SUBNET = '10.77.0.0/24';
 const SYSTEM_PATH = ['/usr/sbin', '/sbin', '/usr/bin', '/bin'].join(':');
@@ -160,13 +165,12 @@ export function lanSupport(prefix: string): { ok: true } | { ok: false; why: str
 
 /**
  * Tears the LAN down once `parent` is gone: kills what still runs in the namespaces, deletes them
- * (the bridge's namespace takes the veth pairs and the bridge with it) and their /etc/netns dirs.
+ * (the bridge's namespace takes the veth pairs and the bridge with it).
  */
 const TEARDOWN = [
   'for ns in "$@"; do',
   '  for p in $(ip netns pids "$ns" 2>/dev/null); do kill -KILL "$p" 2>/dev/null; done',
   '  ip netns del "$ns" 2>/dev/null',
-  `  case "$ns" in fa-*) rm -rf -- "${NETNS_ETC}/$ns" ;; esac`,
   'done',
 ].join('\n');
 const WATCHDOG = ['parent=$1; shift', 'while kill -0 "$parent" 2>/dev/null; do sleep 1; done', TEARDOWN].join('\n');
@@ -177,8 +181,21 @@ export class LanNetwork {
   private readonly env = { ...process.env, PATH: `${process.env.PATH ?? ''}:${SYSTEM_PATH}` };
   /** `ip`, found where root's tools are even when PATH lacks /usr/sbin. */
   private readonly ipBin = findOnPath('ip', this.env.PATH) ?? 'ip';
+  private readonly nsenterBin = findOnPath('nsenter', this.env.PATH) ?? 'nsenter';
+  private readonly hostsPath: string;
 
-  constructor(readonly plan: LanPlan) {}
+  constructor(
+    readonly plan: LanPlan,
+    /** Where the hosts file is written (the rehearsal's work dir). */
+    dir: string,
+  ) {
+    this.hostsPath = `${dir}/hosts`;
+  }
+
+  /** The words that run a command in namespace `ns`'s network (no mount namespace: ss, nft). */
+  private inNet(ns: string, command: string, args: string[]): { command: string; args: string[] } {
+    return { command: this.nsenterBin, args: [`--net=${NETNS_RUN}/${ns}`, command, ...args] };
+  }
 
   /** Every namespace, the bridge's first. */
   get namespaces(): string[] {
@@ -191,10 +208,13 @@ export class LanNetwork {
     return h;
   }
 
-  /** The words that run a command inside `machine`'s namespace (the operator's when `null`). */
+  /**
+   * The words that run a command on `machine` (the operator's place when `null`): in its network
+   * namespace, and in a private mount namespace where the LAN's hosts file is /etc/hosts.
+   */
   wrap(machine: string | null, command: string, args: string[]): { command: string; args: string[] } {
     const ns = machine === null ? this.plan.operator.netns : this.host(machine).netns;
-    return { command: this.ipBin, args: ['netns', 'exec', ns, command, ...args] };
+    return this.inNet(ns, 'unshare', ['--mount', '--propagation', 'private', '/bin/sh', '-c', WITH_HOSTS, this.hostsPath, command, ...args]);
   }
 
   private ip(...args: string[]): void {
@@ -210,8 +230,6 @@ export class LanNetwork {
 
   private attach(h: LanHost): void {
     this.addNs(h.netns);
-    mkdirSync(`${NETNS_ETC}/${h.netns}`, { recursive: true, mode: 0o755 });
-    writeFileSync(`${NETNS_ETC}/${h.netns}/hosts`, this.plan.hostsFile);
     this.ip('-n', this.plan.bridgeNs, 'link', 'add', h.veth, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', h.netns);
     this.ip('-n', this.plan.bridgeNs, 'link', 'set', h.veth, 'master', 'br0', 'up');
     this.ip('-n', h.netns, 'addr', 'add', `${h.address}/${this.plan.prefixLength}`, 'dev', 'eth0');
@@ -227,6 +245,7 @@ export class LanNetwork {
     });
     child.unref();
     this.watchdog = child.pid;
+    writeFileSync(this.hostsPath, this.plan.hostsFile, { mode: 0o644 });
     this.addNs(this.plan.bridgeNs);
     this.ip('-n', this.plan.bridgeNs, 'link', 'add', 'br0', 'type', 'bridge');
     this.ip('-n', this.plan.bridgeNs, 'link', 'set', 'br0', 'up');
@@ -248,7 +267,8 @@ export class LanNetwork {
     const a = set(side);
     const b = from ? set(from) : `!= ${a}`;
     const rules = `table bridge flatcar_rehearse {\n chain cut {\n  type filter hook forward priority 0; policy accept;\n  iifname ${a} oifname ${b} drop\n  oifname ${a} iifname ${b} drop\n }\n}\n`;
-    const nft = findOnPath('nft', this.env.PATH) ? spawnSync('ip', ['netns', 'exec', this.plan.bridgeNs, 'nft', '-f', '-'], { input: rules, encoding: 'utf8', timeout: 10_000, env: this.env }) : null;
+    const run = this.inNet(this.plan.bridgeNs, 'nft', ['-f', '-']);
+    const nft = findOnPath('nft', this.env.PATH) ? spawnSync(run.command, run.args, { input: rules, encoding: 'utf8', timeout: 10_000, env: this.env }) : null;
     this.cutMachines = side;
     const veths = (machines: string[]) => machines.map((m) => this.host(m).veth).join(', ');
     if (nft?.status === 0) {
@@ -262,7 +282,11 @@ export class LanNetwork {
 
   /** Undoes `cut` (nothing when the LAN is whole). */
   heal(): void {
-    if (this.cutBy === 'nft') this.ip('netns', 'exec', this.plan.bridgeNs, 'nft', 'delete', 'table', 'bridge', 'flatcar_rehearse');
+    if (this.cutBy === 'nft') {
+      const run = this.inNet(this.plan.bridgeNs, 'nft', ['delete', 'table', 'bridge', 'flatcar_rehearse']);
+      const r = spawnSync(run.command, run.args, { encoding: 'utf8', timeout: 10_000, env: this.env });
+      if (r.status !== 0) throw new Error(`nft delete table: ${(r.stderr || `exit ${r.status}`).trim()}`);
+    }
     if (this.cutBy === 'link') for (const m of this.cutMachines) this.ip('-n', this.plan.bridgeNs, 'link', 'set', this.host(m).veth, 'up');
     this.cutBy = null;
     this.cutMachines = [];
@@ -270,7 +294,8 @@ export class LanNetwork {
 
   /** The TCP sockets listening in `machine`'s namespace (`10.0.0.101:2379`), as `ss -ltn` lists them there. */
   listening(machine: string): string[] {
-    const r = spawnSync('ip', ['netns', 'exec', this.host(machine).netns, 'ss', '-Hltn'], { encoding: 'utf8', timeout: 10_000, env: this.env });
+    const run = this.inNet(this.host(machine).netns, 'ss', ['-Hltn']);
+    const r = spawnSync(run.command, run.args, { encoding: 'utf8', timeout: 10_000, env: this.env });
     if (r.status !== 0) return [];
     return r.stdout
       .split('\n')
@@ -290,6 +315,6 @@ export class LanNetwork {
     }
     const listed = spawnSync('ip', ['netns', 'list'], { encoding: 'utf8', timeout: 10_000, env: this.env }).stdout ?? '';
     const names = new Set(listed.split('\n').map((l) => l.split(' ')[0]));
-    return this.namespaces.filter((ns) => names.has(ns) || existsSync(`${NETNS_ETC}/${ns}`));
+    return this.namespaces.filter((ns) => names.has(ns));
   }
 }

@@ -114,7 +114,7 @@ export async function rehearse(dir: string, options: RehearseOptions = {}): Prom
     if (support.ok) {
       const notes = new Set<string>();
       const machines = [...new Set([...plan.members, ...plan.proxies, ...plan.locks].map((p) => p.machine))];
-      net = new LanNetwork(planLan(readings, machines, prefix, plan.problems, notes));
+      net = new LanNetwork(planLan(readings, machines, prefix, plan.problems, notes), workDir);
       plan.notes.push(...notes);
     }
   } catch (e) {

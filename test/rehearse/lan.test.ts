@@ -192,11 +192,17 @@ describe.concurrent('the lan layout with generated clusters (real etcd), and wha
     expectCleanedUp(r, prefix);
   });
 
-  test('DHCP: a lease per machine, host names resolve through the namespace\'s own /etc/hosts, members listen on the wildcard', { timeout: 180_000 }, async () => {
+  test('DHCP: a lease per machine, host names resolve through an /etc/hosts of the machine\'s own mount namespace, members listen on the wildcard', { timeout: 180_000 }, async () => {
     const dhcp = g.dhcp!;
     const names = dhcp.machines.map((m) => m.name);
     const hostsBefore = readFileSync('/etc/hosts', 'utf8');
-    const { r, sockets, seen, prefix } = await rehearseLan(dhcp.dir, 'dhcp', names, {}, (ns) => inNs(ns, 'getent', 'hosts', ...names).stdout);
+    // /etc/hosts as etcd itself sees it: through /proc/PID/root, in its own mount namespace.
+    const etcdHosts = (ns: string) => {
+      const pids = spawnSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
+      const etcd = pids.find((p) => /^etcd\b/.test(readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0')[0]!.split('/').pop()!));
+      return etcd ? readFileSync(`/proc/${etcd}/root/etc/hosts`, 'utf8') : '(no etcd)';
+    };
+    const { r, sockets, seen, prefix } = await rehearseLan(dhcp.dir, 'dhcp', names, {}, etcdHosts);
     expect(failed(r), JSON.stringify(r.steps, null, 1)).toEqual([]);
     const leases = Object.fromEntries(r.lan!.machines.map((m) => [m.machine, m.address]));
     expect(r.lan!.machines.map((m) => m.source)).toEqual(['lease', 'lease', 'lease']);
