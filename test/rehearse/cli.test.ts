@@ -1,10 +1,11 @@
 /** `flatcar-architect rehearse DIR` (the built CLI): exit codes, one-line usage errors, JSON output. */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { findOnPath } from '../../src/rehearse/binaries.js';
-import { cliPath } from '../helpers/paths.js';
+import { cliPath, repoRoot } from '../helpers/paths.js';
 import { runCli } from '../helpers/run.js';
 import { clusterConfigs, file, staticCluster, writeClusterDir, type Ign } from '../helpers/rehearse-fixtures.js';
 
@@ -162,6 +163,71 @@ describe.sequential('stopped from outside: nothing is left behind (lan layout: n
     expect(existsSync(workDirs[0]!)).toBe(false);
     expect(namespaces(pid)).toEqual([]);
     expect(leftovers(pid).lines).toBe('');
+  });
+});
+
+/**
+ * The built CLI as `nobody` sees it: a copy of dist/bin and package.json readable by everyone (the
+ * checkout itself may not be), and a cluster dir it may read.
+ */
+function asNobody(): { cli: string; dir: (configs: Record<string, Ign>) => string } {
+  const root = mkdtempSync(join(tmpdir(), 'rehearse-nobody-'));
+  dirs.push(root);
+  cpSync(join(repoRoot, 'dist', 'bin'), join(root, 'dist', 'bin'), { recursive: true });
+  cpSync(join(repoRoot, 'package.json'), join(root, 'package.json'));
+  const readable = (d: string) => spawnSync('chmod', ['-R', 'a+rX', d]);
+  readable(root);
+  return {
+    cli: join(root, 'dist', 'bin', 'flatcar-architect.js'),
+    dir: (configs) => {
+      const d = fixtureDir(configs);
+      readable(d);
+      return d;
+    },
+  };
+}
+
+/** Whether the kernel lets an ordinary user make a user namespace with its own network (else: the loopback fallback). */
+const usernsAllowed = spawnSync('runuser', ['-u', 'nobody', '--', 'unshare', '--user', '--map-root-user', '--net', 'true']).status === 0;
+
+describe.sequential('as an ordinary user (nobody): the lan layout in a user namespace of its own', () => {
+  test('a dev cluster passes in the lan layout (or, where the kernel refuses user namespaces, in the named fallback)', () => {
+    const { cli, dir } = asNobody();
+    const cluster = dir(clusterConfigs(staticCluster('user', 1, 1, true)));
+    const r = spawnSync('runuser', ['-u', 'nobody', '--', process.execPath, cli, 'rehearse', cluster, '--json', '--timeout', '40'], { cwd: tmpdir(), encoding: 'utf8', timeout: 60_000 });
+    expect(r.status, r.stderr).toBe(0);
+    const result = JSON.parse(r.stdout);
+    if (usernsAllowed) {
+      expect([result.layout, result.fallback, result.userNamespace]).toEqual(['lan', null, true]);
+      expect(r.stderr).toContain('note: as an ordinary user, inside a user namespace of its own (unshare --user --map-root-user --net --mount)');
+      expect(result.steps.find((s: { id: string }) => s.id === 'members').detail).toMatch(/listening \(ss -ltn in each namespace\): user-etcd-1 (10\.0\.0\.101:\d+ ?){2}$/);
+    } else {
+      expect([result.layout, result.userNamespace]).toEqual(['addresses', false]);
+      expect(result.fallback).toMatch(/^not root/);
+    }
+    expect(spawnSync('pgrep', ['-u', 'nobody', '-af', 'flatcar-rehearse'], { encoding: 'utf8' }).stdout).toBe('');
+  });
+
+  test('the outer process killed outright (SIGKILL): the rehearsal inside notices, stops everything and removes its work dir', async () => {
+    const { cli, dir } = asNobody();
+    const cluster = dir(clusterConfigs(staticCluster('ukill', 3, 0, false)));
+    const child = spawn('runuser', ['-u', 'nobody', '--', process.execPath, cli, 'rehearse', cluster, '--timeout', '40'], { cwd: tmpdir(), stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    const until = Date.now() + 30_000;
+    while (!out.includes('ok   3 members start and form the cluster') && Date.now() < until && child.exitCode === null) await new Promise((r) => setTimeout(r, 50));
+    expect(out).toContain('ok   3 members start and form the cluster');
+    const running = () => spawnSync('pgrep', ['-u', 'nobody', '-af', 'flatcar-rehearse|etcd'], { encoding: 'utf8' }).stdout.trim();
+    const workDir = /flatcar-rehearse \d+ (\S+)/.exec(running())?.[1];
+    expect(workDir).toMatch(/flatcar-rehearse-/);
+    // The outer node process (runuser's child): killed outright.
+    const outer = spawnSync('pgrep', ['-u', 'nobody', '-f', `${cli} rehearse`], { encoding: 'utf8' }).stdout.trim().split('\n')[0]!;
+    process.kill(Number(outer), 'SIGKILL');
+    const gone = Date.now() + 15_000;
+    while ((running() !== '' || existsSync(workDir!)) && Date.now() < gone) await new Promise((r) => setTimeout(r, 200));
+    expect(running()).toBe('');
+    expect(existsSync(workDir!)).toBe(false);
+    child.kill('SIGKILL');
   });
 });
 
