@@ -152,7 +152,7 @@ export function planLan(readings: MachineReading[], machines: string[], prefix: 
 export function lanSupport(prefix: string): { ok: true } | { ok: false; why: string } {
   if (process.platform !== 'linux') return { ok: false, why: 'network namespaces need Linux' };
   if (typeof process.getuid === 'function' && process.getuid() !== 0) {
-    return { ok: false, why: 'not root: the rehearsal builds network namespaces with `ip netns`, which needs root (unprivileged user namespaces are not used)' };
+    return { ok: false, why: 'not root, and `ip netns` needs root (the CLI runs the rehearsal in a user namespace of its own where the kernel allows ordinary users one; here it does not)' };
   }
   const path = `${process.env.PATH ?? ''}:${SYSTEM_PATH}`;
   for (const tool of ['ip', 'ss']) if (!findOnPath(tool, path)) return { ok: false, why: `\`${tool}\` not found (apt-get install iproute2)` };
