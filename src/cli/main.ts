@@ -98,6 +98,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .argument('<dir>', 'directory of a generated cluster (its .ign files)')
     .option('--timeout <seconds>', 'overall deadline', String(REHEARSE_DEFAULT_TIMEOUT_SECONDS))
     .option('--proxies <n>', "how many workers' grpc-proxies to start", String(REHEARSE_DEFAULT_PROXIES))
+    .option('--layout <layout>', 'lan (a network namespace per machine, needs root), loopback (the fallback), or auto', 'auto')
     .option('--json', 'print the result as JSON on standard output (progress on standard error)')
     .option('--no-color', 'plain text output (also with NO_COLOR, FORCE_COLOR=0 or TERM=dumb)')
     .addHelpText('after', `\n${EXIT_CODES.rehearse}`)

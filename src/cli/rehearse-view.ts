@@ -4,7 +4,7 @@
  * Ends with a pass/fail table.
  */
 import { colors, useColor, type Colors } from '../io/color.js';
-import type { RehearsalEvent, RehearsalResult, StepResult } from '../rehearse/index.js';
+import { LAYOUT_TEXT, type RehearsalEvent, type RehearsalResult, type StepResult } from '../rehearse/index.js';
 
 export interface ViewStream {
   write: (text: string) => void;
@@ -94,6 +94,10 @@ export class ProgressView {
       const color = r[1] === 'pass' ? this.c.green : r[1] === 'FAIL' ? this.c.red : this.c.yellow;
       this.out.write(pad([r[0]!, color(r[1]!.padEnd(widths[1]!)), r[2]!]) + '\n');
     }
+    const layout = result.fallback ? `${LAYOUT_TEXT[result.layout]} (${result.fallback === 'asked for' ? 'asked for with --layout loopback' : `no network namespaces: ${result.fallback}`})` : LAYOUT_TEXT[result.layout];
+    this.out.write(`\nlayout: ${layout}\n`);
+    this.out.write(`etcd: local ${result.etcdVersion}; the configs deploy ${result.deployedEtcdVersion ?? 'no version they name'}\n`);
+    if (result.versionWarning) this.out.write(this.c.yellow(`warning: ${result.versionWarning}`) + '\n');
     const passed = result.steps.filter((s) => s.status === 'passed').length;
     const verdict = result.interrupted
       ? this.c.yellow('interrupted: everything it started is stopped and removed')

@@ -5,7 +5,8 @@
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { dirname, join } from 'node:path';
-import { cleanEnv } from './etcdctl.js';
+import { cleanEnv, type Wrap } from './etcdctl.js';
+import type { LanNetwork } from './lan.js';
 import type { ProcessSet, Running } from './processes.js';
 import type { PlannedProcess, RehearsalPlan } from './types.js';
 
@@ -37,6 +38,9 @@ export function accepts(url: string): Promise<boolean> {
   });
 }
 
+/** `*:2379` (how ss shows a dual-stack wildcard), `[::]:2379` and `0.0.0.0:2379` alike. */
+const wildcard = (address: string): string => address.replace(/^(\*|0\.0\.0\.0|\[::\]):/, '*:');
+
 export class Cluster {
   private readonly running = new Map<PlannedProcess, Running>();
 
@@ -46,19 +50,34 @@ export class Cluster {
     private readonly etcd: string,
     /** Extra environment for members (the test harness's election timing, for example). */
     private readonly memberEnv: Record<string, string> = {},
+    /** The LAN every machine sits on (`lan` layout), else null: everything runs here. */
+    readonly net: LanNetwork | null = null,
   ) {}
+
+  /** How a command runs on `machine` (inside its namespace on the LAN); `null`: the operator's place. */
+  on(machine: string | null): Wrap {
+    const net = this.net;
+    return net ? (command, args) => net.wrap(machine, command, args) : (command, args) => ({ command, args });
+  }
 
   /** Data dirs and certificate files, with the config's modes. */
   prepare(): void {
-    for (const p of [...this.plan.members, ...this.plan.proxies]) {
+    for (const p of [...this.plan.members, ...this.plan.proxies, ...this.plan.locks]) {
       mkdirSync(p.home, { recursive: true, mode: 0o700 });
-      for (const d of p.dirs) mkdirSync(d, { recursive: true, mode: 0o700 });
+      for (const d of 'dirs' in p ? p.dirs : []) mkdirSync(d, { recursive: true, mode: 0o700 });
       for (const f of p.files) {
         mkdirSync(dirname(f.path), { recursive: true, mode: 0o700 });
         writeFileSync(f.path, f.contents, { mode: f.mode });
         chmodSync(f.path, f.mode);
       }
     }
+  }
+
+  /** Whether `p` listens on every address it was given: its own namespace's socket list (lan), else a TCP connect. */
+  async listening(p: PlannedProcess): Promise<boolean> {
+    if (!this.net) return accepts(p.clientUrl);
+    const sockets = this.net.listening(p.machine).map(wildcard);
+    return p.listens.every((a) => sockets.includes(wildcard(a)));
   }
 
   /** Every listen address that cannot be bound (empty when all are free). */
@@ -70,7 +89,8 @@ export class Cluster {
 
   start(p: PlannedProcess): Running {
     const env = cleanEnv(p.kind === 'member' ? { ...p.env, ...this.memberEnv } : p.env);
-    const r = this.procs.start(p.name, this.etcd, p.args, { env, cwd: p.home, log: join(p.home, 'etcd.log') });
+    const run = this.on(p.machine)(this.etcd, p.args);
+    const r = this.procs.start(p.name, run.command, run.args, { env, cwd: p.home, log: join(p.home, 'etcd.log') });
     this.running.set(p, r);
     return r;
   }
@@ -102,7 +122,8 @@ export class Cluster {
       return [];
     }
     // capnslog (etcd 3.4's default): error "tls: ..."; zap: "error":"tls: ..."
-    return [...new Set([...text.matchAll(/rejected connection.*?"?error"?[:\s(]+"(tls: [^"]*)"/g)].map((m) => m[1]!))];
+    // The error may quote the address (`tls: \"10.0.0.101\" does not match ...`): escaped quotes belong to it.
+    return [...new Set([...text.matchAll(/rejected connection.*?"?error"?[:\s(]+"((?:remote error: )?tls: (?:[^"\\]|\\.)*)"/g)].map((m) => m[1]!.replace(/\\(.)/g, '$1')))];
   }
 
   /** Throws with the log's end when a process among `expected` has exited on its own. */

@@ -4,8 +4,11 @@
  * certificates, etcdctl without one is refused; a write goes through each proxy; with
  * floor((n-1)/2) members stopped (the leader first) writes still succeed; with one more they are
  * refused (while the last member still answers reads); restarted, the cluster heals and what was
- * written while degraded is on every restarted member.
+ * written while degraded is on every restarted member. In the `lan` layout the network is built
+ * first (instead of checking loopback addresses are free), and the partition and lock drills
+ * (drill-lan.ts) follow the heal.
  */
+import { lockDrills, partitionDrills } from './drill-lan.js';
 import { joinOneByOne } from './join.js';
 import { membership } from './plan-joins.js';
 import { label, names, seconds, type Probes } from './probes.js';
@@ -31,24 +34,43 @@ export async function drill(probes: Probes, steps: Steps): Promise<void> {
   const t = faultTolerance(n);
   const lastMember = members[n - 1]!;
 
-  await steps.run('ports', 'loopback addresses free', async () => {
-    const busy = await cluster.busyAddresses();
-    if (busy.length) throw new Error(busy.join('; '));
-    return [...members, ...proxies].map((p) => `${p.name} ${p.listens.join(' ')}`).join('; ');
-  });
+  const net = cluster.net;
+  if (net) {
+    await steps.run('network', 'build the LAN: a network namespace per machine, one bridge', async () => {
+      net.up();
+      const { plan } = net;
+      const where = plan.hosts.map((h) => `${h.machine} ${h.address} (${h.source})`).join(', ');
+      return `${plan.subnet} on a bridge in ${plan.bridgeNs}; ${where}; etcdctl from ${plan.operator.address} (${plan.operator.source}); namespaces ${plan.prefix}*`;
+    });
+  } else {
+    await steps.run('ports', 'loopback addresses free', async () => {
+      const busy = await cluster.busyAddresses();
+      if (busy.length) throw new Error(busy.join('; '));
+      return [...members, ...proxies].map((p) => `${p.name} ${p.listens.join(' ')}`).join('; ');
+    });
+  }
 
   // Members whose config says they join an existing cluster are added after the others formed it.
   const { founders, joining } = membership(members);
   const f = founders.length;
   await steps.run('members', `${f} ${plural(f, 'member')} start and form the cluster`, async () => {
     for (const m of founders) probes.start(m);
-    const ms = await probes.healthy(founders);
+    let ms: number;
+    try {
+      ms = await probes.healthy(founders);
+    } catch (e) {
+      // Members that refuse each other's certificates never form: say what they logged.
+      const logged = [...new Set(founders.flatMap((m) => cluster.tlsRejections(m)))].slice(0, 3);
+      throw logged.length ? new Error(`${(e as Error).message}; the members log: ${logged.join('; ')}`) : e;
+    }
     const listed = await ctl.memberNames(founders[0]!.clientUrl);
     const want = founders.map((m) => m.name).sort();
     if (!listed || listed.sort().join() !== want.join()) throw new Error(`member list is ${listed?.join(', ') ?? 'unavailable'}, expected ${want.join(', ')}`);
     await probes.write([founders[0]!], `${KEY}/formed`, 'yes');
     const next = joining.length ? `; ${names(joining)} join next, one at a time` : '';
-    return `${names(founders)} healthy after ${seconds(ms)} at ${founders.map((m) => m.clientUrl).join(' ')}${next}`;
+    // In the lan layout: what each member's own namespace lists as listening (ss -ltn there).
+    const sockets = net ? `; listening (ss -ltn in each namespace): ${founders.map((m) => `${m.name} ${net.listening(m.machine).join(' ')}`).join('; ')}` : '';
+    return `${names(founders)} healthy after ${seconds(ms)} at ${founders.map((m) => m.clientUrl).join(' ')}${next}${sockets}`;
   });
 
   await joinOneByOne(probes, steps, founders, joining);
@@ -123,4 +145,9 @@ export async function drill(probes: Probes, steps: Steps): Promise<void> {
     for (const m of restarted) await probes.readBack(m, `${KEY}/tolerate`, degraded);
     return `${names(restarted)} back; all ${n} healthy after ${seconds(ms)}; written via ${paths.map(label).join(' and ')}; the write made while degraded is on ${names(restarted)}`;
   });
+
+  if (net) {
+    await partitionDrills(probes, steps);
+    await lockDrills(probes, steps);
+  }
 }

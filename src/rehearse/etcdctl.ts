@@ -26,17 +26,32 @@ export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
 
 const firstLine = (s: string) => s.trim().split('\n').filter(Boolean).pop()?.replace(/^\{.*"error":"([^"]*)".*$/, '$1') ?? '';
 
+/** Where a command runs: as it is, or wrapped (inside a machine's namespaces in the lan layout). */
+export type Wrap = (command: string, args: string[]) => { command: string; args: string[] };
+const here: Wrap = (command, args) => ({ command, args });
+
 export class Etcdctl {
   constructor(
-    private readonly procs: ProcessSet,
+    readonly procs: ProcessSet,
     private readonly bin: string,
     private readonly tls: ClientTls | null,
     private readonly timeouts: EtcdctlTimeouts = DEFAULT_TIMEOUTS,
+    private readonly where: Wrap = here,
   ) {}
 
   /** The same etcdctl with other TLS settings (without a client certificate, for example). */
   withTls(tls: ClientTls | null, timeouts: EtcdctlTimeouts = this.timeouts): Etcdctl {
-    return new Etcdctl(this.procs, this.bin, tls, timeouts);
+    return new Etcdctl(this.procs, this.bin, tls, timeouts, this.where);
+  }
+
+  /** The same etcdctl, run elsewhere (inside a machine's network namespace). */
+  via(where: Wrap): Etcdctl {
+    return new Etcdctl(this.procs, this.bin, this.tls, this.timeouts, where);
+  }
+
+  /** The same etcdctl with other timeouts. */
+  withTimeouts(timeouts: EtcdctlTimeouts): Etcdctl {
+    return new Etcdctl(this.procs, this.bin, this.tls, timeouts, this.where);
   }
 
   /** The TLS settings it uses towards the cluster. */
@@ -46,11 +61,14 @@ export class Etcdctl {
 
   async run(endpoints: string[], args: string[]): Promise<Outcome & { stdout: string }> {
     const tls = this.tls ? Object.entries(this.tls).map(([k, v]) => `--${k}=${v}`) : [];
-    const r = await this.procs.exec(
-      this.bin,
-      [`--endpoints=${endpoints.join(',')}`, `--dial-timeout=${this.timeouts.dialMs}ms`, `--command-timeout=${this.timeouts.commandMs}ms`, ...tls, ...args],
-      { env: cleanEnv({ ETCDCTL_API: '3' }), timeoutMs: this.timeouts.dialMs + this.timeouts.commandMs + 3000 },
-    );
+    const run = this.where(this.bin, [
+      `--endpoints=${endpoints.join(',')}`,
+      `--dial-timeout=${this.timeouts.dialMs}ms`,
+      `--command-timeout=${this.timeouts.commandMs}ms`,
+      ...tls,
+      ...args,
+    ]);
+    const r = await this.procs.exec(run.command, run.args, { env: cleanEnv({ ETCDCTL_API: '3' }), timeoutMs: this.timeouts.dialMs + this.timeouts.commandMs + 3000 });
     const ok = r.code === 0 && !r.timedOut;
     const message = r.timedOut ? 'etcdctl did not return in time' : ok ? firstLine(r.stdout) : firstLine(r.stderr) || `exit ${r.code ?? r.signal}`;
     return { ok, message, stdout: r.stdout };

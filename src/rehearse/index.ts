@@ -1,5 +1,5 @@
 /** Rehearse a generated cluster's etcd topology on this machine with the real etcd. */
-export { rehearse, DEFAULT_TIMEOUT_SECONDS, WORK_DIR_PREFIX, type RehearseOptions } from './run.js';
+export { rehearse, DEFAULT_TIMEOUT_SECONDS, LAYOUT_TEXT, WORK_DIR_PREFIX, type RehearseOptions } from './run.js';
 export { readClusterDir, RehearseUsageError } from './read-dir.js';
 export { readMachine, configFiles } from './read-ignition.js';
 export { planRehearsal, DEFAULT_PROXIES, type PlanOptions } from './plan.js';

@@ -28,7 +28,7 @@ export const PORT_BLOCK = 10;
 /** The address every process runs on in the `ports` layout: every generated certificate names it. */
 export const PORTS_HOST = '127.0.0.1';
 
-export type Layout = 'addresses' | 'ports';
+export type Layout = 'addresses' | 'ports' | 'lan';
 
 /** The machine whose flags the planner is rewriting (what 0.0.0.0 and 127.0.0.1 mean depends on it). */
 export interface Self {
@@ -129,6 +129,21 @@ export class LoopbackBook implements AddressBook {
 
   endpoint(host: string, port: string | null, self: Self): Endpoint {
     return { host: this.host(host, self), port };
+  }
+}
+
+/**
+ * The `lan` layout: every machine in a network namespace of its own at its planned address, so
+ * nothing is mapped: every address and port is used as generated.
+ */
+export class LanBook implements AddressBook {
+  readonly layout = 'lan';
+  readonly mappings: AddressMapping[] = [];
+
+  addMember(): void {}
+
+  endpoint(host: string, port: string | null): Endpoint {
+    return { host, port };
   }
 }
 

@@ -48,11 +48,17 @@ export function tlsProblems(readings: MachineReading[]): string[] {
   return [...members.flatMap(memberProblems), ...readings.flatMap((r) => proxyProblems(r, clientCertAuth))];
 }
 
+/** The DNS names among a certificate's subject alternative names. */
+const dnsNames = (cert: X509Certificate): string[] => [...(cert.subjectAltName ?? '').matchAll(/DNS:([^,\s]+)/g)].map((m) => m[1]!);
+
 /**
  * The certificate a member serves on `urlVar` must name every host clients dial there, as mapped
- * for the rehearsal (127.0.0.1 in the `ports` layout): clients and peers verify it.
+ * for the rehearsal (127.0.0.1 in the `ports` layout): clients and peers verify it. For the peer
+ * certificate, `resolve` (the `lan` layout: host names to the machines' addresses) lets a name that
+ * resolves to the address count too: etcd checks a peer's certificate against its source address
+ * by resolving the names it carries.
  */
-function sanProblem(m: PlannedProcess, certVar: string, urlVar: string): string | null {
+function sanProblem(m: PlannedProcess, certVar: string, urlVar: string, resolve?: (name: string) => string | undefined): string | null {
   const hosts = [...new Set(hostsIn((m.env[urlVar] ?? '').split(',').filter((u) => /^https:\/\//i.test(u.trim())).join(',')))];
   const file = m.files.find((f) => f.path === m.env[certVar]);
   if (!hosts.length || !file) return null;
@@ -63,15 +69,16 @@ function sanProblem(m: PlannedProcess, certVar: string, urlVar: string): string 
     return null; // not a certificate: etcd says so when it starts
   }
   const bare = (h: string) => h.replace(/^\[|\]$/g, '');
-  const missing = hosts.filter((h) => (isIP(bare(h)) ? !cert.checkIP(bare(h)) : !cert.checkHost(h)));
+  const viaName = (ip: string) => resolve !== undefined && dnsNames(cert).some((n) => resolve(n.toLowerCase()) === ip);
+  const missing = hosts.filter((h) => (isIP(bare(h)) ? !cert.checkIP(bare(h)) && !viaName(bare(h)) : !cert.checkHost(h)));
   if (!missing.length) return null;
   return `${m.machine}: its ${certVar} names ${cert.subjectAltName ?? 'no address'}, not ${missing.join(', ')}, where the rehearsal reaches it: TLS would fail verification here`;
 }
 
 /** Members whose server or peer certificate does not cover the host the rehearsal dials them at. */
-export function sanProblems(members: PlannedProcess[]): string[] {
+export function sanProblems(members: PlannedProcess[], resolve?: (name: string) => string | undefined): string[] {
   return members.flatMap((m) =>
-    [sanProblem(m, 'ETCD_CERT_FILE', 'ETCD_ADVERTISE_CLIENT_URLS'), sanProblem(m, 'ETCD_PEER_CERT_FILE', 'ETCD_INITIAL_ADVERTISE_PEER_URLS')].filter(
+    [sanProblem(m, 'ETCD_CERT_FILE', 'ETCD_ADVERTISE_CLIENT_URLS'), sanProblem(m, 'ETCD_PEER_CERT_FILE', 'ETCD_INITIAL_ADVERTISE_PEER_URLS', resolve)].filter(
       (p): p is string => p !== null,
     ),
   );

@@ -1,6 +1,8 @@
 /**
- * The planner: machine readings -> the processes to run on this machine. Plain http: members get
- * 127.0.0.11 upward, each proxy (a sample of the workers) its own 127.0.1.x for what it calls
+ * The planner: machine readings -> the processes to run on this machine. The `lan` layout (asked
+ * for by the caller where network namespaces can be built): nothing is mapped, every machine keeps
+ * its addresses and ports (lan.ts places it on the LAN), and etcd-lock machines get their reboot
+ * lock planned (plan-lock.ts). The loopback fallback: plain http: members get 127.0.0.11 upward, each proxy (a sample of the workers) its own 127.0.1.x for what it calls
  * 127.0.0.1, ports as generated. TLS (any member serving https): every process on 127.0.0.1, the
  * one loopback address the certificates name, each machine with its own ports (see plan-context).
  * Every address in every flag is mapped, data dirs go to the work dir, and nothing may name an
@@ -11,6 +13,7 @@ import {
   DEFAULT_MACHINE_BASE,
   DEFAULT_MEMBER_BASE,
   DEFAULT_PORT_BASE,
+  LanBook,
   LoopbackBook,
   PORT_BLOCK,
   PortBook,
@@ -20,6 +23,7 @@ import {
 } from './plan-context.js';
 import { DISCOVERY_VARS, memberHosts, memberPorts, planMember } from './plan-member.js';
 import { membershipProblems } from './plan-joins.js';
+import { planLock, usesEtcdLock } from './plan-lock.js';
 import { parseProxyArgs, planProxy } from './plan-proxy.js';
 import { servesHttps, sanProblems, tlsProblems } from './plan-tls.js';
 import type { ClientTls, MachineReading, PlannedProcess, RehearsalPlan } from './types.js';
@@ -37,8 +41,20 @@ export interface PlanOptions {
   machineBase?: string;
   /** First port of the `ports` layout (default 22379; each machine gets 10 from there). */
   portBase?: number;
-  /** `auto` (default): `ports` when any member serves https, else `addresses`. */
+  /** `auto` (default): `ports` when any member serves https, else `addresses` (the loopback fallback); `lan` as asked. */
   layout?: Layout | 'auto';
+  /** `false`: no check that certificates name where members are reached (tests: the real etcd then judges). */
+  certificateCheck?: boolean;
+}
+
+/** Host names to static addresses on the rehearsal's LAN (machine name and host name, as its hosts file has them). */
+function lanNames(readings: MachineReading[]): (name: string) => string | undefined {
+  const names = new Map<string, string>();
+  for (const r of readings) {
+    if (!r.network) continue;
+    for (const n of [r.machine, r.hostname]) if (n) names.set(n.toLowerCase(), r.network.address);
+  }
+  return (name) => names.get(name);
 }
 
 /** With discovery the members find each other through a service; offline, a static cluster stands in. */
@@ -80,9 +96,11 @@ export function planRehearsal(readings: MachineReading[], options: PlanOptions):
   const layout = !options.layout || options.layout === 'auto' ? (tls ? 'ports' : 'addresses') : options.layout;
   const portBase = options.portBase ?? DEFAULT_PORT_BASE;
   const book: AddressBook =
-    layout === 'ports'
-      ? new PortBook(portBase, problems)
-      : new LoopbackBook(options.memberBase ?? DEFAULT_MEMBER_BASE, options.machineBase ?? DEFAULT_MACHINE_BASE, problems);
+    layout === 'lan'
+      ? new LanBook()
+      : layout === 'ports'
+        ? new PortBook(portBase, problems)
+        : new LoopbackBook(options.memberBase ?? DEFAULT_MEMBER_BASE, options.machineBase ?? DEFAULT_MACHINE_BASE, problems);
   const ctx = { book, workDir: options.workDir, notes, problems };
   problems.push(...tlsProblems(readings));
 
@@ -98,13 +116,17 @@ export function planRehearsal(readings: MachineReading[], options: PlanOptions):
   const proxies = withProxy.slice(0, limit).map(({ r, p }) => planProxy(r, p, ctx));
   const skippedProxies = withProxy.slice(limit).map(({ r }) => r.machine);
 
-  problems.push(...sanProblems(members));
-  for (const p of [...members, ...proxies]) checkLoopbackOnly(p, problems);
+  // The reboot lock needs every machine at its own address: only the lan layout rehearses it.
+  const locks = layout === 'lan' ? readings.filter(usesEtcdLock).map((r) => planLock(r, ctx)) : [];
+
+  if (options.certificateCheck !== false) problems.push(...sanProblems(members, layout === 'lan' ? lanNames(readings) : undefined));
+  if (layout !== 'lan') for (const p of [...members, ...proxies]) checkLoopbackOnly(p, problems);
   if (layout === 'ports') notes.add(portsNote(book, portBase, tls));
   for (const n of bookNotes(book)) notes.add(n);
   return {
     workDir: options.workDir,
     layout,
+    locks,
     members,
     proxies,
     skippedProxies,

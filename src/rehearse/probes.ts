@@ -3,7 +3,7 @@
  * other exit is a failure, reported with the process's log), wait until they listen and are
  * healthy, write until a write gets through, read a value back.
  */
-import { accepts, type Cluster } from './cluster.js';
+import type { Cluster } from './cluster.js';
 import type { Etcdctl } from './etcdctl.js';
 import { poll, type Deadline } from './time.js';
 import type { PlannedProcess } from './types.js';
@@ -38,8 +38,26 @@ export class Probes {
     this.writeMs = limits.writeMs ?? 20_000;
   }
 
+  get deadline(): Deadline {
+    return this.limits.deadline;
+  }
+
+  get signal(): AbortSignal | undefined {
+    return this.limits.signal;
+  }
+
   private within(ms: number) {
     return { within: ms, deadline: this.limits.deadline, signal: this.limits.signal };
+  }
+
+  /** etcdctl where `p` is reached from: a worker's proxy only from its own machine (its 127.0.0.1), a member from the operator's place. */
+  at(p: PlannedProcess): Etcdctl {
+    return p.kind === 'proxy' ? this.ctl.via(this.cluster.on(p.machine)) : this.ctl;
+  }
+
+  /** etcdctl run on `machine` itself (inside its namespace on the LAN). */
+  from(machine: string): Etcdctl {
+    return this.ctl.via(this.cluster.on(machine));
   }
 
   private assertAlive(): void {
@@ -61,7 +79,7 @@ export class Probes {
     const t0 = Date.now();
     const ok = await poll(async () => {
       this.assertAlive();
-      return (await Promise.all(ps.map((p) => accepts(p.clientUrl)))).every(Boolean) || undefined;
+      return (await Promise.all(ps.map((p) => this.cluster.listening(p)))).every(Boolean) || undefined;
     }, { ...this.within(this.formMs), every: 50 });
     if (!ok) throw new Error(`not listening on ${endpoints(ps).join(' ')} within ${seconds(Date.now() - t0)}`);
   }
@@ -88,7 +106,7 @@ export class Probes {
       let last = '';
       const ok = await poll(async () => {
         this.assertAlive();
-        const r = await this.ctl.put(p.clientUrl, key, value);
+        const r = await this.at(p).put(p.clientUrl, key, value);
         last = r.message;
         return r.ok || undefined;
       }, this.within(this.writeMs));
@@ -99,7 +117,7 @@ export class Probes {
 
   /** One write attempt per path, all at once: each must be refused. Returns the refusals. */
   async refused(paths: PlannedProcess[], key: string, aliveCount: number, of: number): Promise<string> {
-    const results = await Promise.all(paths.map(async (p) => ({ p, r: await this.ctl.put(p.clientUrl, key, 'must not be written') })));
+    const results = await Promise.all(paths.map(async (p) => ({ p, r: await this.at(p).put(p.clientUrl, key, 'must not be written') })));
     const accepted = results.filter((x) => x.r.ok);
     if (accepted.length) throw new Error(`write via ${accepted.map((x) => label(x.p)).join(', ')} accepted with ${aliveCount} of ${of} members up`);
     return [...new Set(results.map((x) => x.r.message))].join('; ');
@@ -147,7 +165,7 @@ export class Probes {
 
   /** Reads `key` from `p` (serializable: answered by that member alone) and checks the value. */
   async readBack(p: PlannedProcess, key: string, value: string, serializable = false): Promise<void> {
-    const r = await this.ctl.get(p.clientUrl, key, serializable);
+    const r = await this.at(p).get(p.clientUrl, key, serializable);
     if (r.value !== value) throw new Error(`read from ${label(p)} gave ${r.value === undefined ? `nothing (${r.message})` : JSON.stringify(r.value)}, wrote ${JSON.stringify(value)}`);
   }
 }

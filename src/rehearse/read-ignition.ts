@@ -7,7 +7,7 @@
 import { gunzipSync } from 'node:zlib';
 import { decodeDataUrl } from '../butane/index.js';
 import { commandWords, directives, environmentAssignments, environmentFile, expandSpecifiers, type SpecifierContext } from './systemd.js';
-import type { ConfigFile, MachineReading, MemberReading, Mount, ProxyReading } from './types.js';
+import type { ConfigFile, LocksmithReading, MachineReading, MemberReading, Mount, NetworkReading, ProxyReading } from './types.js';
 
 type Json = Record<string, unknown>;
 
@@ -16,6 +16,8 @@ const list = (v: unknown): Json[] => (Array.isArray(v) ? v.filter(isObject) : []
 const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
 export const MEMBER_UNIT = 'etcd-member.service';
+export const LOCKSMITH_UNIT = 'locksmithd.service';
+const UPDATE_CONF = ['/etc/flatcar/update.conf', '/etc/coreos/update.conf'];
 /** Where Flatcar's etcd-wrapper mounts the host's ETCD_SSL_DIR inside the container. */
 export const WRAPPER_SSL_MOUNT = '/etc/ssl/certs';
 
@@ -158,6 +160,34 @@ function proxyOf(unit: UnitView, words: string[], env: Record<string, string>): 
   return { unit: unit.name, enabled: unit.enabled, args: words.slice(at + 2), mounts };
 }
 
+/** REBOOT_STRATEGY from update.conf (the Flatcar path wins over the CoreOS one). */
+function rebootStrategy(files: Map<string, ConfigFile>): string | null {
+  for (const path of UPDATE_CONF) {
+    const f = files.get(path);
+    if (!f) continue;
+    const value = environmentFile(f.contents.toString('utf8')).find(([k]) => k === 'REBOOT_STRATEGY')?.[1];
+    if (value !== undefined) return value;
+  }
+  return null;
+}
+
+/** The first `Address=` (IPv4 with a prefix) of a systemd-networkd file the config writes. */
+function staticNetwork(files: Map<string, ConfigFile>): NetworkReading | null {
+  const paths = [...files.keys()].filter((p) => /^\/etc\/systemd\/network\/[^/]+\.network$/.test(p)).sort();
+  for (const file of paths) {
+    let address: string | undefined;
+    let gateway: string | undefined;
+    for (const d of directives(files.get(file)!.contents.toString('utf8'))) {
+      if (d.section !== 'Network') continue;
+      if (d.key === 'Address' && address === undefined) address = d.value.trim();
+      if (d.key === 'Gateway' && gateway === undefined) gateway = d.value.trim();
+    }
+    const m = address && /^(\d{1,3}(?:\.\d{1,3}){3})\/(\d{1,2})$/.exec(address);
+    if (m) return { file, address: m[1]!, prefix: Number(m[2]), ...(gateway ? { gateway } : {}) };
+  }
+  return null;
+}
+
 /** One machine's etcd role from its Ignition config. `machine` names it (the file's base name). */
 export function readMachine(machine: string, config: unknown): MachineReading {
   const notes: string[] = [];
@@ -166,10 +196,16 @@ export function readMachine(machine: string, config: unknown): MachineReading {
   const hostname = files.get('/etc/hostname')?.contents.toString('utf8').trim() || undefined;
   let member: MemberReading | null = null;
   const proxies: ProxyReading[] = [];
+  const strategy = rebootStrategy(files);
+  let locksmithEnv: Record<string, string> = {};
   for (const unit of units(root)) {
     const unresolved = new Set<string>();
     const ctx: SpecifierContext = { unit: unit.name, hostname, unresolved };
     const env = serviceEnv(unit, files, ctx, notes);
+    if (unit.name === LOCKSMITH_UNIT) {
+      locksmithEnv = Object.fromEntries(Object.entries(env).filter(([k]) => k.startsWith('LOCKSMITHD_')));
+      continue;
+    }
     if (unit.name === MEMBER_UNIT) {
       const etcdEnv = Object.fromEntries(Object.entries(env).filter(([k]) => k.startsWith('ETCD_')));
       member = { unit: unit.name, enabled: unit.enabled, env: etcdEnv, mounts: wrapperMounts(etcdEnv) };
@@ -182,5 +218,6 @@ export function readMachine(machine: string, config: unknown): MachineReading {
     if (!unit.enabled) notes.push(`${unit.name} is not enabled: it would not start at boot`);
     if (unresolved.size) notes.push(`${unit.name}: systemd specifiers ${[...unresolved].join(' ')} cannot be resolved here`);
   }
-  return { machine, ...(hostname ? { hostname } : {}), member, proxies, files, notes };
+  const locksmith: LocksmithReading | null = strategy !== null || Object.keys(locksmithEnv).length ? { strategy, env: locksmithEnv } : null;
+  return { machine, ...(hostname ? { hostname } : {}), member, proxies, locksmith, network: staticNetwork(files), files, notes };
 }

@@ -32,12 +32,31 @@ export interface ProxyReading {
   mounts: Mount[];
 }
 
+/** How the machine takes the reboot lock: `REBOOT_STRATEGY` from update.conf and locksmithd's settings. */
+export interface LocksmithReading {
+  /** `etcd-lock`, `reboot`, `off`, ... (`null`: update.conf sets none; locksmith's default is best-effort). */
+  strategy: string | null;
+  /** locksmithd.service's LOCKSMITHD_* environment after every drop-in (empty without the unit). */
+  env: Record<string, string>;
+}
+
+/** The machine's static address from its systemd-networkd file (`Address=10.0.0.101/24`). */
+export interface NetworkReading {
+  file: string;
+  address: string;
+  prefix: number;
+  gateway?: string;
+}
+
 export interface MachineReading {
   /** The machine's name: its `.ign` file name without the extension. */
   machine: string;
   hostname?: string;
   member: MemberReading | null;
   proxies: ProxyReading[];
+  /** Absent in readings made by hand (tests): no reboot lock, DHCP. */
+  locksmith?: LocksmithReading | null;
+  network?: NetworkReading | null;
   /** Files the config writes, by absolute path. */
   files: Map<string, ConfigFile>;
   notes: string[];
@@ -85,13 +104,29 @@ export interface ClientTls {
   'insecure-skip-tls-verify'?: 'true';
 }
 
+/** A machine whose reboot strategy is etcd-lock: locksmithd's endpoints and certificate files, as the rehearsal runs its requests. */
+export interface PlannedLock {
+  machine: string;
+  endpoints: string[];
+  /** Paths of the files written for the rehearsal (absent: locksmith's config names none). */
+  ca?: string;
+  cert?: string;
+  key?: string;
+  files: PlannedFile[];
+  home: string;
+}
+
 export interface RehearsalPlan {
   workDir: string;
   /**
+   * `lan`: every machine in a network namespace of its own at its planned address, as booted.
+   * The loopback fallback (no network namespaces here):
    * `addresses`: each member on its own loopback address, ports as generated (plain http).
    * `ports`: every process on 127.0.0.1 with ports of its own (TLS: the certificates name 127.0.0.1).
    */
-  layout: 'addresses' | 'ports';
+  layout: 'addresses' | 'ports' | 'lan';
+  /** Machines with REBOOT_STRATEGY=etcd-lock (the `lan` layout only). */
+  locks: PlannedLock[];
   members: PlannedProcess[];
   /** The proxies started (a sample of the workers). */
   proxies: PlannedProcess[];
@@ -115,12 +150,28 @@ export interface StepResult {
   ms: number;
 }
 
+/** Where each machine sat on the rehearsal's LAN (`lan` layout). */
+export interface LanSummary {
+  subnet: string;
+  bridgeNamespace: string;
+  operator: { address: string; netns: string };
+  machines: { machine: string; hostname: string; address: string; source: string; netns: string }[];
+}
+
 export interface RehearsalResult {
   ok: boolean;
   dir: string;
+  /** The local etcd's version (`etcd --version`). */
   etcdVersion: string;
+  /** The version the configs deploy (ETCD_IMAGE_TAG or the image), when they name one. */
+  deployedEtcdVersion: string | null;
+  /** Set when the local etcd's major.minor differs from the deployed one. */
+  versionWarning: string | null;
   workDir: string;
   layout: RehearsalPlan['layout'];
+  /** Why the loopback layout was used instead of `lan` (`null` with `lan`). */
+  fallback: string | null;
+  lan: LanSummary | null;
   members: { machine: string; name: string; clientUrl: string }[];
   proxies: { machine: string; clientUrl: string }[];
   skippedProxies: string[];

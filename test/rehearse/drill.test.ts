@@ -14,7 +14,8 @@ import { requireEtcd } from '../helpers/tools.js';
 
 requireEtcd();
 const block = loopbackBlock();
-const BLOCK: RehearseOptions = { memberBase: block.memberBase, machineBase: block.machineBase, portBase: block.portBase, timeoutSeconds: 60 };
+// The loopback fallback (the lan layout is lan.test.ts's): what runs where network namespaces cannot be built.
+const BLOCK: RehearseOptions = { memberBase: block.memberBase, machineBase: block.machineBase, portBase: block.portBase, timeoutSeconds: 60, network: 'loopback' };
 const dirs: string[] = [];
 afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
@@ -41,6 +42,7 @@ describe.sequential('the drill with real etcd', () => {
     const s = byId(r);
     expect(r.steps.filter((x) => x.status !== 'passed'), JSON.stringify(r.steps, null, 1)).toEqual([]);
     expect(r.ok).toBe(true);
+    expect([r.layout, r.fallback, r.lan]).toEqual(['addresses', 'asked for', null]);
     expect(r.faultTolerance).toBe(1);
     expect(r.steps.map((x) => x.id)).toEqual(['plan', 'ports', 'members', 'proxy:three-worker-1', 'proxy:three-worker-2', 'tolerate', 'quorum', 'heal', 'cleanup']);
     expect(r.members.map((m) => m.clientUrl)).toEqual([0, 1, 2].map((i) => `http://${block.member(i)}:2379`));

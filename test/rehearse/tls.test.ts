@@ -91,7 +91,7 @@ describe('a TLS cluster (client-certificate auth on client and peer ports)', () 
     made.push(dir);
 
     const { portBase } = loopbackBlock();
-    const r = await rehearse(dir, { portBase, timeoutSeconds: 60 });
+    const r = await rehearse(dir, { portBase, timeoutSeconds: 60, network: 'loopback' });
     expect(r.steps.filter((s) => s.status !== 'passed'), JSON.stringify(r.steps, null, 1)).toEqual([]);
     expect(r.layout).toBe('ports');
     expect(r.steps.map((s) => s.id)).toEqual(['plan', 'ports', 'members', 'client-cert', 'proxy:tls-worker-1', 'tolerate', 'quorum', 'heal', 'cleanup']);
