@@ -38,7 +38,8 @@ function scalarAt(root: YNode, key: string): YNode | undefined {
   return root.kind === 'map' ? root.entries.find((e) => e.key === key)?.value : undefined;
 }
 
-const SEMVER = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-[0-9A-Za-z-.]+)?(?:\+[0-9A-Za-z-.]+)?$/;
+/** Butane parses versions with a lenient semver reader: leading zeros are accepted (`1.01.0` is 1.1.0). */
+const SEMVER = /^(\d+)\.(\d+)\.(\d+)((?:-[0-9A-Za-z-.]+)?(?:\+[0-9A-Za-z-.]+)?)$/;
 
 function versionFailure(message: string, root: YNode | null): never {
   const report = new Report();
@@ -47,7 +48,7 @@ function versionFailure(message: string, root: YNode | null): never {
 }
 
 /** Transpiles Butane YAML to Ignition JSON, or throws a TranspileError naming every problem. */
-export function transpile(butane: string, options: TranspileOptions = {}): TranspileResult {
+export function transpile(butane: string | Uint8Array, options: TranspileOptions = {}): TranspileResult {
   const root = parseYaml(butane);
   const variantNode = root ? scalarAt(root, 'variant') : undefined;
   const versionNode = root ? scalarAt(root, 'version') : undefined;
@@ -55,7 +56,8 @@ export function transpile(butane: string, options: TranspileOptions = {}): Trans
   const version = versionNode?.kind === 'scalar' ? versionNode.text : '';
   if (variant === '') versionFailure('error parsing variant; must be specified', root);
   if (!SEMVER.test(version)) versionFailure('error parsing version; must be a valid semver', root);
-  const info = findVersion(variant, version);
+  const m = SEMVER.exec(version)!;
+  const info = findVersion(variant, `${Number(m[1])}.${Number(m[2])}.${Number(m[3])}${m[4] ?? ''}`);
   if (!info) versionFailure(`No translator exists for variant ${variant} with version ${version}`, root);
 
   let positions: Positions = new Map();

@@ -6,6 +6,7 @@
  * Every Ignition node produced is recorded with the Butane path it came from, so that a problem
  * found in the result can be reported at the field the user wrote.
  */
+import { bytesOf } from './yaml.js';
 import { lstatSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { join, relative, isAbsolute, sep } from 'node:path';
 import { posix } from 'node:path';
@@ -136,7 +137,7 @@ class Translator {
     let bytes: Buffer | undefined;
     let from: string | undefined;
     if (typeof b.inline === 'string') {
-      bytes = Buffer.from(b.inline, 'utf8');
+      bytes = bytesOf(b.inline);
       from = 'inline';
     } else if (typeof b.local === 'string') {
       from = 'local';
