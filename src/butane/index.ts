@@ -88,15 +88,26 @@ export function transpile(butane: string | Uint8Array, options: TranspileOptions
   if (mapped.some((f) => f.severity === 'error')) fail('generated', all);
   const allWarnings = [...warnings.findings, ...all.filter((f) => f.severity === 'warning')];
   if (options.strict && allWarnings.length > 0) throw new TranspileError('strict', allWarnings);
-  const json = goJson(options.pretty ? JSON.stringify(ignition, null, 2) : JSON.stringify(ignition));
+  const json = goJson(JSON.stringify(ignition, bigints, options.pretty ? 2 : undefined));
   return { ignition: json, config: ignition, warnings: allWarnings };
 }
 
 const GO_ESCAPES: Record<string, string> = { '<': '\\u003c', '>': '\\u003e', '&': '\\u0026', '\u2028': '\\u2028', '\u2029': '\\u2029' };
 
-/** Go's encoding/json (which Butane uses) escapes <, >, & and the line separators in strings. */
+/** Integers beyond 2^53 are bigints: written as their digits. */
+function bigints(_key: string, value: unknown): unknown {
+  return typeof value === 'bigint' ? `\u0000bigint:${value}\u0000` : value;
+}
+
+/**
+ * Go's encoding/json (which Butane uses) escapes <, >, & and the line separators in strings, and
+ * writes bytes that are not UTF-8 (lone surrogates here, from `!!binary`) as U+FFFD.
+ */
 function goJson(json: string): string {
-  return json.replace(/[<>&\u2028\u2029]/g, (c) => GO_ESCAPES[c]!);
+  return json
+    .replace(/"\\u0000bigint:(-?\d+)\\u0000"/g, '$1')
+    .replace(/\\udc[89a-f][0-9a-f]/g, '\\ufffd')
+    .replace(/[<>&\u2028\u2029]/g, (c) => GO_ESCAPES[c]!);
 }
 
 /**

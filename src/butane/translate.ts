@@ -15,7 +15,7 @@ import { encodeDataUrl } from './encode.js';
 import { formatPath, Report, type Path } from './report.js';
 import type { FieldType, Schema, StructName, VersionInfo } from './schema.js';
 
-export type IValue = string | number | boolean | IObject | IValue[];
+export type IValue = string | number | bigint | boolean | IObject | IValue[];
 export interface IObject {
   [key: string]: IValue;
 }

@@ -181,6 +181,12 @@ function schemeOf(url: string): string | undefined {
   return m ? m[1]!.toLowerCase() : undefined;
 }
 
+/** Go's path.Ext: from the last dot of the last element (`.service` is its own extension). */
+function goExt(name: string): string {
+  const dot = name.lastIndexOf('.');
+  return dot >= 0 && !name.slice(dot).includes('/') ? name.slice(dot) : '';
+}
+
 function parsesAsUrl(url: string): boolean {
   try {
     new URL(url);
@@ -188,6 +194,53 @@ function parsesAsUrl(url: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** Whether Go's net/url.Parse accepts the text (control bytes, bad escapes, bad hosts and ports fail). */
+export function goUrlParses(url: string): boolean {
+  if (/[\x00-\x1f\x7f]/.test(url)) return false;
+  const badEscape = (t: string) => /%(?![0-9a-fA-F]{2})/.test(t);
+  const hash = url.indexOf('#');
+  if (hash >= 0 && badEscape(url.slice(hash + 1))) return false;
+  let rest = hash >= 0 ? url.slice(0, hash) : url;
+  if (rest.startsWith(':')) return false;
+  const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(rest);
+  if (scheme) rest = rest.slice(scheme[0].length);
+  const q = rest.indexOf('?');
+  if (q >= 0) rest = rest.slice(0, q);
+  if (!rest.startsWith('/')) {
+    if (scheme) return true;
+    const firstSegment = rest.split('/')[0]!;
+    if (firstSegment.includes(':')) return false;
+    return !badEscape(rest);
+  }
+  if (rest.startsWith('//')) {
+    const slash = rest.indexOf('/', 2);
+    const authority = slash >= 0 ? rest.slice(2, slash) : rest.slice(2);
+    rest = slash >= 0 ? rest.slice(slash) : '';
+    const at = authority.lastIndexOf('@');
+    const userinfo = at >= 0 ? authority.slice(0, at) : '';
+    if (!/^[A-Za-z0-9\-._:~!$&'()*+,;=%@]*$/.test(userinfo) || badEscape(userinfo)) return false;
+    const host = at >= 0 ? authority.slice(at + 1) : authority;
+    let name = host;
+    if (host.startsWith('[')) {
+      const close = host.indexOf(']');
+      if (close < 0) return false;
+      const port = host.slice(close + 1);
+      if (port !== '' && !/^:\d*$/.test(port)) return false;
+      name = host.slice(1, close);
+      if (!/^[0-9A-Fa-f:.]*(%.*)?$/.test(name)) return false;
+      return !badEscape(rest);
+    }
+    const colon = host.lastIndexOf(':');
+    if (colon >= 0) {
+      if (!/^\d*$/.test(host.slice(colon + 1))) return false;
+      name = host.slice(0, colon);
+    }
+    if (badEscape(name)) return false;
+    if (!/^[A-Za-z0-9\-._~!$&'()*+,;=:\[\]<>"%\u0080-\uffff]*$/.test(name)) return false;
+  }
+  return !badEscape(rest);
 }
 
 class IgnitionValidator {
@@ -210,7 +263,17 @@ class IgnitionValidator {
     else if (posix.normalize(p).replace(/(.)\/$/, '$1') !== p) this.error(at, 'path is not fully simplified');
   }
 
-  url(source: string, at: Path): void {
+  url(source: string, at: Path): boolean {
+    const before = this.report.findings.length;
+    this.checkUrl(source, at);
+    return this.report.findings.length === before;
+  }
+
+  private checkUrl(source: string, at: Path): void {
+    if (!goUrlParses(source)) {
+      this.error(at, 'unable to parse url');
+      return;
+    }
     const scheme = schemeOf(source);
     if (scheme === undefined) {
       this.error(at, source === '' ? 'invalid url scheme' : 'unable to parse url');
@@ -252,7 +315,11 @@ class IgnitionValidator {
     if (!r) return;
     const source = str(r.source);
     if (requireSource && (source === undefined || source === '')) this.error(at, 'source is required');
-    else if (source !== undefined && source !== '') this.url(source, requireSource ? at : [...at, 'source']);
+    else if (source !== undefined && source !== '') {
+      // Ignition checks a required source twice: as the entry's required source and as its URL.
+      if (requireSource) this.url(source, at);
+      this.url(source, [...at, 'source']);
+    }
     const compression = str(r.compression);
     if (compression !== undefined && compression !== '' && compression !== 'gzip') {
       this.error([...at, 'compression'], 'invalid compression method');
@@ -265,7 +332,7 @@ class IgnitionValidator {
     const headers = iarr(r.httpHeaders);
     if (headers.length > 0) {
       const scheme = source ? schemeOf(source) : undefined;
-      if (!source || scheme === undefined) this.error([...at, 'httpHeaders'], 'unable to parse url');
+      if (!source || scheme === undefined || !goUrlParses(source)) this.error([...at, 'httpHeaders'], 'unable to parse url');
       else if (scheme !== 'http' && scheme !== 'https') this.error([...at, 'httpHeaders'], 'cannot use HTTP headers with this source scheme');
       headers.forEach((h, i) => {
         const header = iobj(h) ?? {};
@@ -288,9 +355,14 @@ class IgnitionValidator {
   }
 
   mode(mode: IValue | undefined, at: Path): void {
+    if (typeof mode === 'bigint') {
+      this.error(at, 'illegal file mode');
+      if (this.version === '3.3.0' && (mode & 0o7000n) !== 0n) this.warn(at, 'setuid/setgid/sticky bits are not supported in spec versions older than 3.4.0');
+      return;
+    }
     if (typeof mode !== 'number') return;
     if (mode < 0 || mode > 0o7777) this.error(at, 'illegal file mode');
-    else if (this.version === '3.3.0' && (mode & 0o7000) !== 0) {
+    if (this.version === '3.3.0' && (mode & 0o7000) !== 0) {
       this.warn(at, 'setuid/setgid/sticky bits are not supported in spec versions older than 3.4.0');
     }
   }
@@ -318,7 +390,7 @@ class IgnitionValidator {
 
   unit(u: IRecord, at: Path): void {
     const name = str(u.name) ?? '';
-    if (!UNIT_TYPES.has(posix.extname(name))) this.error([...at, 'name'], 'invalid systemd unit extension');
+    if (!UNIT_TYPES.has(goExt(name))) this.error([...at, 'name'], 'invalid systemd unit extension');
     const contents = str(u.contents);
     if (contents !== undefined) {
       const options = this.unitContents(contents, [...at, 'contents']);
@@ -330,7 +402,7 @@ class IgnitionValidator {
     this.duplicates(dropins, [...at, 'dropins'], (e) => str(e.name));
     dropins.forEach((dv, j) => {
       const d = iobj(dv) ?? {};
-      if (posix.extname(str(d.name) ?? '') !== '.conf') this.error([...at, 'dropins', j, 'name'], 'invalid systemd drop-in extension');
+      if (goExt(str(d.name) ?? '') !== '.conf') this.error([...at, 'dropins', j, 'name'], 'invalid systemd drop-in extension');
       const dc = str(d.contents);
       if (dc !== undefined) this.unitContents(dc, [...at, 'dropins', j, 'contents']);
     });
@@ -493,7 +565,8 @@ class IgnitionValidator {
       else this.path(device, [...at, 'device']);
       const keyFile = iobj(l.keyFile);
       const keySource = str(keyFile?.source);
-      if (keySource) this.resource(keyFile, [...at, 'keyFile']);
+      if (keySource && !this.url(keySource, [...at, 'keyFile', 'source'])) this.error([...at, 'keys'], 'invalid key-file source');
+      if (keySource) this.resource({ ...keyFile, source: undefined }, [...at, 'keyFile']);
       if (this.version === '3.4.0') this.duplicates(iarr(l.openOptions), [...at, 'openOptions'], () => undefined);
     });
 

@@ -151,13 +151,24 @@ function checkLines(text: string): void {
   }
 }
 
-/** A tab before the first token of a block-context line (outside scalars) violates indentation. */
-function checkTabIndent(text: string, blockLines: Set<number>): void {
+/**
+ * Tabs where libyaml expects indentation: at the start of a block-context line (before its first
+ * token, after any `- ` indicators), which go-yaml refuses; lines inside flow collections and
+ * continuation lines of quoted scalars are exempt, block scalar lines only below their indentation.
+ */
+function checkTabIndent(text: string, lastLine: number, exempt: Set<number>, blockScalars: Map<number, number>): void {
   const lines = text.split('\n');
-  for (const n of blockLines) {
-    const line = lines[n] ?? '';
-    const m = /^( *)\t[ \t]*(\S)?/.exec(line);
-    if (m && m[2] !== undefined) yamlError('found a tab character that violates indentation', { line: n + 1, col: m[1]!.length + 1 });
+  for (let n = 0; n <= Math.min(lastLine, lines.length - 1); n++) {
+    if (exempt.has(n)) continue;
+    const line = lines[n]!;
+    const indent = blockScalars.get(n);
+    if (indent !== undefined) {
+      const m = /^( *)\t/.exec(line);
+      if (m && m[1]!.length < indent) yamlError('found a tab character where an indentation space is expected', { line: n + 1, col: m[1]!.length + 1 });
+      continue;
+    }
+    const m = /^ *(?:-(?=[ \t]) *)*\t/.exec(line);
+    if (m) yamlError('found a tab character that violates indentation', { line: n + 1, col: m[0].length });
   }
 }
 
@@ -370,7 +381,7 @@ export function parseYaml(input: string | Uint8Array): YNode | null {
   const text = normaliseBreaks(original);
   const lines = new LineCounter();
   const parser = new Parser(lines.addNewLine);
-  const composer = new Composer({ schema: 'failsafe', strict: true, uniqueKeys: false, prettyErrors: true });
+  const composer = new Composer({ schema: 'failsafe', strict: true, uniqueKeys: false, prettyErrors: true, resolveKnownTags: false });
   let doc: Document.Parsed | undefined;
   for (const d of composer.compose(parser.parse(text), true)) {
     doc = d as Document.Parsed;
@@ -387,10 +398,15 @@ export function parseYaml(input: string | Uint8Array): YNode | null {
     return { line: p.line, col: p.col };
   };
   const anchors = new Map<string, YNode>();
-  const blockLines = new Set<number>();
+  const exempt = new Set<number>();
+  const blockScalars = new Map<number, number>();
   const lineOf = (offset: number) => position(offset).line - 1;
+  const exemptInside = (n: YamlLibNode) => {
+    if (!n.range) return;
+    for (let l = lineOf(n.range[0]) + 1; l <= lineOf(Math.max(n.range[0], n.range[1] - 1)); l++) exempt.add(l);
+  };
   const markBlock = (n: YamlLibNode) => {
-    if (n.range && !(n as { flow?: boolean }).flow) blockLines.add(lineOf(n.range[0]));
+    if ((n as { flow?: boolean }).flow) exemptInside(n);
   };
   const convert = (node: unknown, fallback: Position): YNode => {
     if (node === null || node === undefined) {
@@ -416,7 +432,6 @@ export function parseYaml(input: string | Uint8Array): YNode | null {
         if (!isPair(pair)) continue;
         const key = pair.key as YamlLibNode | null;
         const keyPos = key?.range ? position(key.range[0]) : pos;
-        if (key?.range && !(n as { flow?: boolean }).flow) blockLines.add(lineOf(key.range[0]));
         const keyNode = convert(key, keyPos);
         if (keyNode.kind !== 'scalar') yamlError('mapping keys must be scalars', keyPos);
         const value = convert(pair.value, keyPos);
@@ -448,10 +463,16 @@ export function parseYaml(input: string | Uint8Array): YNode | null {
       const src = n.range ? original.slice(n.range[0], n.range[1]) : '';
       let value = String(s.value ?? '');
       if (s.type === Scalar.QUOTE_DOUBLE || s.type === Scalar.QUOTE_SINGLE) {
+        exemptInside(n);
         value = quotedValue(src, pos);
       } else if (plain && /[\r\u0085\u2028\u2029]/.test(src)) {
         value = plainValue(src);
       } else if ((s.type === Scalar.BLOCK_LITERAL || s.type === Scalar.BLOCK_FOLDED) && n.range) {
+        const first = lineOf(n.range[0]);
+        const body = text.slice(n.range[0], n.range[1]).split('\n').slice(1);
+        const firstContent = body.find((l) => l.trim() !== '');
+        const indent = firstContent === undefined ? 0 : /^ */.exec(firstContent)![0].length;
+        body.forEach((_, k) => blockScalars.set(first + 1 + k, indent));
         // A block scalar whose last line ends the file without a break: go-yaml adds none.
         const last = original.slice(n.range[0], n.range[2]);
         if (n.range[2] >= original.length && !/[\n\r\u0085\u2028\u2029]\s*$/.test(last.replace(/[ \t]+$/, '')) && value.endsWith('\n')) {
@@ -475,7 +496,7 @@ export function parseYaml(input: string | Uint8Array): YNode | null {
   };
   const root = doc.contents === null || doc.contents === undefined ? null : convert(doc.contents, { line: 1, col: 1 });
   checkFlowQuestionMark(doc, text);
-  checkTabIndent(text, blockLines);
+  checkTabIndent(text, doc.range ? lineOf(doc.range[2]) : Infinity, exempt, blockScalars);
   return root;
 }
 
