@@ -7,7 +7,7 @@ import { decodeConfig, locate, type Positions } from './decode.js';
 import { formatPath, Report, TranspileError, type Finding, type Path } from './report.js';
 import { findVersion } from './schema.js';
 import { translate, type IObject, type Translations } from './translate.js';
-import { validateIgnition, validateSource } from './validate.js';
+import { validateFlatcar, validateIgnition, validateSource } from './validate.js';
 import { parseYaml, type YNode } from './yaml.js';
 
 export { TranspileError, formatFinding, formatPath } from './report.js';
@@ -76,6 +76,8 @@ export function transpile(butane: string | Uint8Array, options: TranspileOptions
   if (source.hasErrors) fail('source', source.findings);
   const translateReport = new Report(at);
   const { ignition, translations } = translate(decoded.value, info, options, translateReport);
+  if (translateReport.hasErrors) fail('source', [...source.findings, ...translateReport.findings]);
+  validateFlatcar(decoded.value, translateReport);
   if (translateReport.hasErrors) fail('source', [...source.findings, ...translateReport.findings]);
 
   const generated = new Report();

@@ -252,7 +252,9 @@ class Translator {
             links.push({ path: target, target: linkTarget });
           }
         } else if (st.isFile()) {
-          if (clash(directories) >= 0 || clash(links) >= 0) {
+          // Butane checks a tree's file against links only; a directory entry of the same path is
+          // left to Ignition's duplicate check.
+          if (clash(links) >= 0) {
             this.report.error(at, MSG_NODE_EXISTS);
             continue;
           }
@@ -328,18 +330,21 @@ class Translator {
           'RequiredBy=local-fs.target',
         ];
       }
-      generated.push({ unit: { contents: contents.join('\n'), enabled: true, name }, from: ['storage', 'filesystems', i] });
+      generated.push({ unit: { contents: contents.join('\n'), enabled: true, name }, from: ['storage', 'filesystems', i, 'with_mount_unit'] });
     });
     if (generated.length === 0) return;
     const systemd = (ign.systemd ??= {}) as IObject;
     const userUnits = ((systemd.units ?? []) as IObject[]).map((u, k) => ({ unit: u, k }));
     const merged: IObject[] = [];
     const oldTranslations = new Map(this.translations);
+    // Butane keeps a user unit's translation at its Ignition index: after generated units are put
+    // first, findings in user units name the shifted index (as Butane's do).
     const remap = (fromIndex: number, toIndex: number) => {
       const prefix = formatPath(['systemd', 'units', fromIndex]);
       for (const [ipath, bpath] of oldTranslations) {
         if (ipath === prefix || ipath.startsWith(prefix + '.')) {
-          this.translations.set(formatPath(['systemd', 'units', toIndex]) + ipath.slice(prefix.length), bpath);
+          const shifted = bpath[0] === 'systemd' && bpath[1] === 'units' && bpath[2] === fromIndex ? ['systemd', 'units', toIndex, ...bpath.slice(3)] : bpath;
+          this.translations.set(formatPath(['systemd', 'units', toIndex]) + ipath.slice(prefix.length), shifted);
         }
       }
     };

@@ -118,11 +118,6 @@ export function validateSource(config: BObject, info: VersionInfo, report: Repor
   arr(storage?.luks).forEach((lv, i) => {
     const luks = obj(lv) ?? {};
     validateResource(obj(luks.key_file), ['storage', 'luks', i, 'key_file'], report);
-    // Flatcar's Ignition has no clevis support.
-    const clevis = obj(luks.clevis);
-    if (clevis && Object.keys(clevis).length > 0) {
-      report.error(['storage', 'luks', i, 'clevis'], 'clevis is not supported in this spec version');
-    }
   });
   arr(storage?.trees).forEach((tv, i) => {
     const tree = obj(tv) ?? {};
@@ -241,6 +236,16 @@ export function goUrlParses(url: string): boolean {
     if (!/^[A-Za-z0-9\-._~!$&'()*+,;=:\[\]<>"%\u0080-\uffff]*$/.test(name)) return false;
   }
   return !badEscape(rest);
+}
+
+/** Flatcar's checks on the translated config (Butane makes them after translation): no clevis. */
+export function validateFlatcar(config: BObject, report: Report): void {
+  arr(obj(config.storage)?.luks).forEach((lv, i) => {
+    const clevis = obj(obj(lv)?.clevis);
+    if (clevis && Object.keys(clevis).length > 0) {
+      report.error(['storage', 'luks', i, 'clevis'], 'clevis is not supported in this spec version');
+    }
+  });
 }
 
 class IgnitionValidator {
@@ -388,6 +393,26 @@ class IgnitionValidator {
     }
   }
 
+  /** An enabled instance with no contents of a template unit (with contents) that has no [Install] section. */
+  templateInstall(units: IValue[], u: IRecord, at: Path): void {
+    const name = str(u.name) ?? '';
+    const contents = str(u.contents) ?? '';
+    const m = /^([^@]*)@([^@]+)(\.[^.@]*)$/.exec(name);
+    if (u.enabled !== true || contents !== '' || !m) return;
+    const templateName = `${m[1]}@${m[3]}`;
+    const template = units.map(iobj).find((t) => t && str(t.name) === templateName && (str(t.contents) ?? '') !== '');
+    if (!template) return;
+    let options;
+    try {
+      options = parseUnit(str(template.contents)!);
+    } catch {
+      return;
+    }
+    if (!options.some((o) => o.section === 'Install')) {
+      this.warn([...at, 'contents'], `template unit ${JSON.stringify(templateName)} for ${JSON.stringify(name)} doesn't have Install section`);
+    }
+  }
+
   unit(u: IRecord, at: Path): void {
     const name = str(u.name) ?? '';
     if (!UNIT_TYPES.has(goExt(name))) this.error([...at, 'name'], 'invalid systemd unit extension');
@@ -460,7 +485,10 @@ class IgnitionValidator {
 
     const units = iarr(iobj(c.systemd)?.units);
     this.duplicates(units, ['systemd', 'units'], (e) => str(e.name));
-    units.forEach((u, i) => this.unit(iobj(u) ?? {}, ['systemd', 'units', i]));
+    units.forEach((u, i) => {
+      this.unit(iobj(u) ?? {}, ['systemd', 'units', i]);
+      this.templateInstall(units, iobj(u) ?? {}, ['systemd', 'units', i]);
+    });
 
     // Files, directories and links may not sit where a unit or drop-in with contents goes.
     const unitPaths = new Set<string>();

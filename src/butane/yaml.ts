@@ -15,7 +15,7 @@
  * - aliases are shared, never copied, so an alias bomb costs nothing here; the decoder counts its
  *   work and applies go-yaml's alias budget ("document contains excessive aliasing").
  */
-import { Composer, isAlias, isMap, isPair, isScalar, isSeq, LineCounter, Parser, Scalar } from 'yaml';
+import { Composer, isAlias, isMap, isPair, isScalar, isSeq, Parser, Scalar } from 'yaml';
 import type { Alias, Document, Node as YamlLibNode } from 'yaml';
 import { Report, TranspileError, type Position } from './report.js';
 
@@ -378,25 +378,32 @@ export function parseYaml(input: string | Uint8Array): YNode | null {
   const original = decodeInput(input);
   checkCharacters(original);
   checkLines(original);
-  const text = normaliseBreaks(original);
-  const lines = new LineCounter();
-  const parser = new Parser(lines.addNewLine);
-  const composer = new Composer({ schema: 'failsafe', strict: true, uniqueKeys: false, prettyErrors: true, resolveKnownTags: false });
-  let doc: Document.Parsed | undefined;
-  for (const d of composer.compose(parser.parse(text), true)) {
-    doc = d as Document.Parsed;
-    break;
+  let text = normaliseBreaks(original);
+  let doc = firstDocument(text);
+  // `yaml` wants a quoted scalar's continuation lines indented under its parent (and without
+  // leading tabs); go-yaml takes any indentation there. Such a scalar is handed to `yaml` as a
+  // same-length single-line placeholder, and decoded here from the original text.
+  for (let tries = 0; tries < 1000 && doc?.errors[0] && /Missing closing ["']quote/.test(doc.errors[0].message); tries++) {
+    const span = unclosedQuote(text, doc.errors[0].pos[0]);
+    if (!span) break;
+    text = text.slice(0, span[0] + 1) + text.slice(span[0] + 1, span[1] - 1).replace(/[^]/g, 'x') + text.slice(span[1] - 1);
+    doc = firstDocument(text);
   }
   if (!doc) return null;
-  const problem = doc.errors.find((e) => !/multiple documents|Source contains multiple/i.test(e.message));
-  if (problem) {
-    const at = problem.linePos?.[0];
-    yamlError(firstLine(problem.message), at ? { line: at.line, col: at.col } : undefined);
-  }
+  const problem = doc.errors[0];
+  const starts = lineStarts(original);
   const position = (offset: number | undefined): Position => {
-    const p = lines.linePos(offset ?? 0);
-    return { line: p.line, col: p.col };
+    const o = offset ?? 0;
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid]! <= o) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo + 1, col: o - starts[lo]! + 1 };
   };
+  if (problem) yamlError(firstLine(problem.message), position(problem.pos[0]));
   const anchors = new Map<string, YNode>();
   const exempt = new Set<number>();
   const blockScalars = new Map<number, number>();
@@ -498,6 +505,68 @@ export function parseYaml(input: string | Uint8Array): YNode | null {
   checkFlowQuestionMark(doc, text);
   checkTabIndent(text, doc.range ? lineOf(doc.range[2]) : Infinity, exempt, blockScalars);
   return root;
+}
+
+/** The first document of the stream (go-yaml's Unmarshal reads no further). */
+function firstDocument(text: string): Document.Parsed | undefined {
+  const parser = new Parser();
+  const composer = new Composer({ schema: 'failsafe', strict: true, uniqueKeys: false, resolveKnownTags: false });
+  for (const d of composer.compose(parser.parse(text), true)) return d as Document.Parsed;
+  return undefined;
+}
+
+/** Offsets where each line starts, counting line breaks as go-yaml does (CRLF once). */
+function lineStarts(text: string): number[] {
+  const out = [0];
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x0d && text.charCodeAt(i + 1) === 0x0a) continue;
+    if (isBreakChar(c)) out.push(i + 1);
+  }
+  return out;
+}
+
+/**
+ * The span [open, close+1) of the quoted scalar that `yaml` could not close, found from the line of
+ * its error: the first quote there that starts a token and closes on a later line.
+ */
+function unclosedQuote(text: string, errorOffset: number): [number, number] | undefined {
+  let lineStart = text.lastIndexOf('\n', Math.min(errorOffset, text.length - 1) - 1) + 1;
+  for (let back = 0; back < 2 && lineStart >= 0; back++) {
+    const lineEnd = text.indexOf('\n', lineStart);
+    const end = lineEnd < 0 ? text.length : lineEnd;
+    for (let i = lineStart; i < end; i++) {
+      const c = text[i]!;
+      if (c === '#' && (i === lineStart || /\s/.test(text[i - 1]!))) break;
+      if ((c === '"' || c === "'") && (i === lineStart || /[\s\[{,:!&-]/.test(text[i - 1]!) || /[?-] $/.test(text.slice(i - 2, i)))) {
+        const close = closingQuote(text, i);
+        if (close === undefined) return undefined;
+        if (close > end) return [i, close + 1];
+        i = close;
+      }
+    }
+    lineStart = text.lastIndexOf('\n', lineStart - 2) + 1;
+    if (lineStart === 0 && back > 0) break;
+  }
+  return undefined;
+}
+
+function closingQuote(text: string, open: number): number | undefined {
+  const q = text[open]!;
+  for (let i = open + 1; i < text.length; i++) {
+    if (q === '"' && text[i] === '\\') {
+      i++;
+      continue;
+    }
+    if (text[i] === q) {
+      if (q === "'" && text[i + 1] === "'") {
+        i++;
+        continue;
+      }
+      return i;
+    }
+  }
+  return undefined;
 }
 
 /** go-yaml ends a plain scalar at `?` inside flow collections (YAML 1.1), which then cannot parse. */
