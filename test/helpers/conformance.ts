@@ -77,8 +77,23 @@ export function normaliseGzip(value: Json): Json {
   return value;
 }
 
+/** JSON.parse, with integers too long for a double kept exact (as marked strings). */
+function parseExact(json: string): Json {
+  const marked = json.replace(/"(?:[^"\\]|\\.)*"|-?\d{16,}(?![.eE\d])/g, (m) => (m.startsWith('"') ? m : `"@exact-int:${m}"`));
+  return JSON.parse(marked) as Json;
+}
+
+function unmark(text: string): string {
+  return text.replace(/"@exact-int:(-?\d+)"/g, '$1');
+}
+
 export function canonical(json: string): string {
-  return JSON.stringify(normaliseGzip(JSON.parse(json) as Json), null, 2);
+  return unmark(JSON.stringify(normaliseGzip(parseExact(json)), null, 2));
+}
+
+/** The same JSON re-serialised with `indent` (integers of any length kept exact). */
+export function reformat(json: string, indent?: number): string {
+  return unmark(JSON.stringify(parseExact(json), null, indent));
 }
 
 export function filesDirOf(c: ConformanceCase): string | undefined {
