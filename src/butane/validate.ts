@@ -316,11 +316,11 @@ class IgnitionValidator {
     }
   }
 
-  resource(r: IRecord | undefined, at: Path, requireSource = false): void {
+  resource(r: IRecord | undefined, at: Path, requireSource = false, checkSource = true): void {
     if (!r) return;
     const source = str(r.source);
     if (requireSource && (source === undefined || source === '')) this.error(at, 'source is required');
-    else if (source !== undefined && source !== '') {
+    else if (source !== undefined && source !== '' && checkSource) {
       // Ignition checks a required source twice: as the entry's required source and as its URL.
       if (requireSource) this.url(source, at);
       this.url(source, [...at, 'source']);
@@ -594,7 +594,7 @@ class IgnitionValidator {
       const keyFile = iobj(l.keyFile);
       const keySource = str(keyFile?.source);
       if (keySource && !this.url(keySource, [...at, 'keyFile', 'source'])) this.error([...at, 'keys'], 'invalid key-file source');
-      if (keySource) this.resource({ ...keyFile, source: undefined }, [...at, 'keyFile']);
+      if (keySource) this.resource(keyFile, [...at, 'keyFile'], false, false);
       if (this.version === '3.4.0') this.duplicates(iarr(l.openOptions), [...at, 'openOptions'], () => undefined);
     });
 

@@ -390,7 +390,10 @@ export function parseYaml(input: string | Uint8Array): YNode | null {
     doc = firstDocument(text);
   }
   if (!doc) return null;
-  const problem = doc.errors[0];
+  // After a root flow collection the document ends implicitly; go-yaml's Unmarshal never reads
+  // what follows (the next document's syntax), so errors there do not count.
+  const rootEnd = rootFlowEnd(doc, text);
+  const problem = doc.errors.find((e) => rootEnd === undefined || e.pos[0] < rootEnd);
   const starts = lineStarts(original);
   const position = (offset: number | undefined): Position => {
     const o = offset ?? 0;
@@ -503,8 +506,17 @@ export function parseYaml(input: string | Uint8Array): YNode | null {
   };
   const root = doc.contents === null || doc.contents === undefined ? null : convert(doc.contents, { line: 1, col: 1 });
   checkFlowQuestionMark(doc, text);
-  checkTabIndent(text, doc.range ? lineOf(doc.range[2]) : Infinity, exempt, blockScalars);
+  const lastOffset = rootEnd ?? doc.range?.[2];
+  checkTabIndent(text, lastOffset !== undefined ? lineOf(Math.max(0, lastOffset - 1)) : Infinity, exempt, blockScalars);
   return root;
+}
+
+/** Where a closed flow collection at the root ends, if the root is one. */
+function rootFlowEnd(doc: Document.Parsed, text: string): number | undefined {
+  const root = doc.contents as YamlLibNode | null;
+  if (!root || !(isMap(root) || isSeq(root)) || !(root as { flow?: boolean }).flow || !root.range) return undefined;
+  const close = text.slice(0, root.range[1]).trimEnd().slice(-1);
+  return close === '}' || close === ']' ? root.range[1] : undefined;
 }
 
 /** The first document of the stream (go-yaml's Unmarshal reads no further). */
