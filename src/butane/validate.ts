@@ -594,7 +594,7 @@ class IgnitionValidator {
       const keyFile = iobj(l.keyFile);
       const keySource = str(keyFile?.source);
       if (keySource && !this.url(keySource, [...at, 'keyFile', 'source'])) this.error([...at, 'keys'], 'invalid key-file source');
-      if (keySource) this.resource(keyFile, [...at, 'keyFile'], false, false);
+      if (keyFile) this.resource(keyFile, [...at, 'keyFile'], false, false);
       if (this.version === '3.4.0') this.duplicates(iarr(l.openOptions), [...at, 'openOptions'], () => undefined);
     });
 
@@ -633,20 +633,26 @@ class IgnitionValidator {
 
   disk(d: IRecord, at: Path): void {
     const device = str(d.device) ?? '';
-    if (device === '') {
-      this.error([...at, 'device'], 'disk device is required');
-      return;
-    }
-    this.path(device, [...at, 'device']);
+    // Ignition checks each partition on its own always; the disk-level checks (collisions,
+    // overlaps) only for a disk with a device.
+    const diskLevel = device !== '';
+    if (!diskLevel) this.error([...at, 'device'], 'disk device is required');
+    else this.path(device, [...at, 'device']);
     const parts = iarr(d.partitions).map((p) => iobj(p) ?? {});
+    // Ignition's list key for partitions: the number, else the label, else "" (which collides too).
+    this.duplicates(iarr(d.partitions), [...at, 'partitions'], (p) => {
+      const n = p.number;
+      if (n !== undefined && Number(n) !== 0) return `number:${String(n)}`;
+      return typeof p.label === 'string' ? `label:${p.label}` : '';
+    });
     const numbers = new Set<number>();
     const labels = new Set<string>();
     let collided = false;
     parts.forEach((p, j) => {
       const pat: Path = [...at, 'partitions', j];
-      const number = typeof p.number === 'number' ? p.number : 0;
+      const number = typeof p.number === 'number' || typeof p.number === 'bigint' ? Number(p.number) : 0;
       if (number !== 0) {
-        if (numbers.has(number) && !collided) {
+        if (diskLevel && numbers.has(number) && !collided) {
           this.error(pat, 'partition numbers collide');
           collided = true;
         }
@@ -654,7 +660,7 @@ class IgnitionValidator {
       }
       const label = str(p.label);
       if (label !== undefined) {
-        if (labels.has(label)) this.error(pat, 'cannot use the same partition label twice');
+        if (diskLevel && labels.has(label)) this.error(pat, 'cannot use the same partition label twice');
         labels.add(label);
         if (byteLength(label) > 36) this.error([...pat, 'label'], 'partition labels may not exceed 36 characters');
         if (label.includes(':')) this.error([...pat, 'label'], 'partition label will be truncated to text before the colon');
@@ -668,6 +674,7 @@ class IgnitionValidator {
         if (g !== undefined && !GUID.test(g)) this.error([...pat, key], 'doesn\'t match the form "01234567-89AB-CDEF-EDCB-A98765432101"');
       }
     });
+    if (!diskLevel) return;
     if (parts.some((p) => (p.number ?? 0) === 0) && parts.some((p) => p.shouldExist === false)) {
       this.error([...at, 'partitions'], 'shouldExist is false for a partition and other partition(s) has start or size 0');
     }
