@@ -69,7 +69,7 @@ export interface YScalar extends Base {
 export type YNode = YMap | YSeq | YScalar;
 
 /** Largest Butane input accepted (bytes); Butane configs are small, this is only a guard. */
-export const MAX_YAML_BYTES = 64 * 1024 * 1024;
+export const MAX_YAML_BYTES = 16 * 1024 * 1024;
 
 function yamlError(message: string, pos?: Position): never {
   const report = new Report();
