@@ -241,8 +241,11 @@ export function goUrlParses(url: string): boolean {
 /** Flatcar's checks on the translated config (Butane makes them after translation): no clevis. */
 export function validateFlatcar(config: BObject, report: Report): void {
   arr(obj(config.storage)?.luks).forEach((lv, i) => {
+    // Present when any field is set (an empty list or an empty `custom` does not count).
+    const set = (v: BValue | undefined): boolean =>
+      v !== undefined && (Array.isArray(v) ? v.length > 0 : typeof v === 'object' && typeof v !== 'bigint' ? Object.values(v).some(set) : true);
     const clevis = obj(obj(lv)?.clevis);
-    if (clevis && Object.keys(clevis).length > 0) {
+    if (clevis && set(clevis)) {
       report.error(['storage', 'luks', i, 'clevis'], 'clevis is not supported in this spec version');
     }
   });
@@ -572,7 +575,7 @@ class IgnitionValidator {
       const level = str(r.level) ?? '';
       if (level === '') this.error([...at, 'level'], 'raid level is required');
       else if (RAID_NO_SPARES.has(level)) {
-        if (typeof r.spares === 'number' && r.spares !== 0) this.error([...at, 'level'], 'spares unsupported for linear and raid0 arrays');
+        if ((typeof r.spares === 'number' || typeof r.spares === 'bigint') && Number(r.spares) !== 0) this.error([...at, 'level'], 'spares unsupported for linear and raid0 arrays');
       } else if (!RAID_LEVELS.has(level)) this.error([...at, 'level'], 'unrecognized raid level');
       const devices = iarr(r.devices);
       if (devices.length === 0) this.error([...at, 'devices'], 'raid devices required');
