@@ -491,6 +491,7 @@ export function parseYaml(input: string | Uint8Array): YNode | null {
       }
       const tag = s.tag;
       const scalar: YScalar = { kind: 'scalar', text: value, plain, pos };
+      if (plain && src === '' && !tag) scalar.empty = true;
       if (tag) scalar.tag = tag;
       if (tag === 'tag:yaml.org,2002:binary') {
         scalar.source = value;
