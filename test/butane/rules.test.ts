@@ -68,7 +68,10 @@ describe('YAML values, read as Butane reads them', () => {
     const e = failure(head() + 'storage:\n  files: [\n');
     expect(e.stage).toBe('yaml');
     expect(e.findings[0]!.pos?.line).toBeGreaterThan(0);
-    expect(failure(head() + 'storage: {}\nstorage: {}\n').stage).toBe('yaml');
+    // go-yaml finds duplicate keys while decoding into the struct (Butane: "yaml: unmarshal errors").
+    const dup = failure(head() + 'storage: {}\nstorage: {}\n');
+    expect(dup.stage).toBe('type');
+    expect(dup.message).toContain('mapping key "storage" already defined at line 3');
   });
 
   it('merge keys fill in what a mapping does not say itself', () => {
