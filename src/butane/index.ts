@@ -113,15 +113,13 @@ function goJson(json: string): string {
 }
 
 /**
- * Maps an Ignition path to the Butane field it came from: through the nearest translated ancestor,
- * with the untranslated rest in snake_case (as Butane names fields it has no translation for).
+ * Maps an Ignition path to the Butane field it came from: its recorded translation, or else the
+ * Ignition path itself in snake_case. Butane does not fall back to a translated ancestor, so a
+ * finding on a key the source did not write (a drop-in without a name, in a unit whose index moved
+ * behind generated mount units) names the Ignition index, as Butane's does.
  */
 function toButanePath(translations: Translations, ipath: Path): Path {
-  for (let n = ipath.length; n >= 0; n--) {
-    const base = translations.get(formatPath(ipath.slice(0, n)));
-    if (!base) continue;
-    const rest = ipath.slice(n).map((p) => (typeof p === 'number' ? p : p.replace(/(MiB|[A-Z])/g, '_$1').toLowerCase()));
-    return [...base, ...rest];
-  }
-  return ipath;
+  const exact = translations.get(formatPath(ipath));
+  if (exact) return exact;
+  return ipath.map((p) => (typeof p === 'number' ? p : p.replace(/(MiB|[A-Z])/g, '_$1').toLowerCase()));
 }

@@ -85,8 +85,9 @@ class Translator {
       const v = b[field.key];
       if (v === undefined) {
         if (field.always) {
+          // Written by Ignition's struct, but absent from the source: no translation (Butane's
+          // findings there name the Ignition path).
           out[field.ign] = field.type === 'int' ? 0 : '';
-          this.map([...ipath, field.ign], [...bpath, field.key]);
         }
         continue;
       }
@@ -345,14 +346,11 @@ class Translator {
     const userUnits = ((systemd.units ?? []) as IObject[]).map((u, k) => ({ unit: u, k }));
     const merged: IObject[] = [];
     const oldTranslations = new Map(this.translations);
-    // Butane keeps a user unit's translation at its Ignition index: after generated units are put
-    // first, findings in user units name the shifted index (as Butane's do).
     const remap = (fromIndex: number, toIndex: number) => {
       const prefix = formatPath(['systemd', 'units', fromIndex]);
       for (const [ipath, bpath] of oldTranslations) {
         if (ipath === prefix || ipath.startsWith(prefix + '.')) {
-          const shifted = bpath[0] === 'systemd' && bpath[1] === 'units' && bpath[2] === fromIndex ? ['systemd', 'units', toIndex, ...bpath.slice(3)] : bpath;
-          this.translations.set(formatPath(['systemd', 'units', toIndex]) + ipath.slice(prefix.length), shifted);
+          this.translations.set(formatPath(['systemd', 'units', toIndex]) + ipath.slice(prefix.length), bpath);
         }
       }
     };
