@@ -392,7 +392,7 @@ export function parseYaml(input: string | Uint8Array): YNode | null {
   if (!doc) return null;
   // After a root flow collection the document ends implicitly; go-yaml's Unmarshal never reads
   // what follows (the next document's syntax), so errors there do not count.
-  const rootEnd = rootFlowEnd(doc, text);
+  const rootEnd = rootFlowEnd(doc);
   const problem = doc.errors.find((e) => rootEnd === undefined || e.pos[0] < rootEnd);
   const starts = lineStarts(original);
   const position = (offset: number | undefined): Position => {
@@ -513,17 +513,17 @@ export function parseYaml(input: string | Uint8Array): YNode | null {
 }
 
 /** Where a closed flow collection at the root ends, if the root is one. */
-function rootFlowEnd(doc: Document.Parsed, text: string): number | undefined {
+function rootFlowEnd(doc: Document.Parsed): number | undefined {
   const root = doc.contents as YamlLibNode | null;
   if (!root || !(isMap(root) || isSeq(root)) || !(root as { flow?: boolean }).flow || !root.range) return undefined;
-  const close = text.slice(0, root.range[1]).trimEnd().slice(-1);
-  return close === '}' || close === ']' ? root.range[1] : undefined;
+  const end = (root as { srcToken?: { end?: { type: string }[] } }).srcToken?.end ?? [];
+  return end.some((t) => t.type === 'flow-map-end' || t.type === 'flow-seq-end') ? root.range[1] : undefined;
 }
 
 /** The first document of the stream (go-yaml's Unmarshal reads no further). */
 function firstDocument(text: string): Document.Parsed | undefined {
   const parser = new Parser();
-  const composer = new Composer({ schema: 'failsafe', strict: true, uniqueKeys: false, resolveKnownTags: false });
+  const composer = new Composer({ schema: 'failsafe', strict: true, uniqueKeys: false, resolveKnownTags: false, keepSourceTokens: true });
   for (const d of composer.compose(parser.parse(text), true)) return d as Document.Parsed;
   return undefined;
 }

@@ -95,6 +95,7 @@ describe('YAML 1.1 reading', () => {
   it('only the first document is read, and text after a root flow collection is not', () => {
     expect(valueOf('k: v\n---\n: [ broken\n')).toBe('v');
     expect(valueOf('{k: v}\n<<: [broken\n')).toBe('v');
+    expect(yamlError('{k: v, s: {a: 1}\n')).toContain('YAML');
   });
 
   it('control characters and U+FFFE are refused; a leading BOM is not content', () => {
