@@ -162,10 +162,9 @@ class Decoder {
     }
   }
 
-  /** Butane's "context tree does not match content tree": a struct given as an alias, or as an explicit null. */
+  /** Butane's "context tree does not match content tree": a struct given as an alias, or as a null (`~`, `null` or nothing). */
   private contextMismatch(node: YNode, path: Path): boolean {
-    const mismatch =
-      node.viaAlias || (node.kind === 'scalar' && resolveScalar(node).tag === 'null' && (!node.empty || node.anchored));
+    const mismatch = node.viaAlias || (node.kind === 'scalar' && resolveScalar(node).tag === 'null');
     if (mismatch && this.hidden === 0) {
       const p = formatPath(path);
       this.unused.warn(path, `context tree does not match content tree at ${p}. Line and column reporting may be inconsistent. Unused keys may not be reported.`, node.pos);

@@ -182,14 +182,6 @@ function goExt(name: string): string {
   return dot >= 0 && !name.slice(dot).includes('/') ? name.slice(dot) : '';
 }
 
-function parsesAsUrl(url: string): boolean {
-  try {
-    new URL(url);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Whether Go's net/url.Parse accepts the text (control bytes, bad escapes, bad hosts and ports fail). */
 export function goUrlParses(url: string): boolean {
@@ -292,7 +284,6 @@ class IgnitionValidator {
       case 'https':
       case 'tftp':
       case 'gs':
-        if (!parsesAsUrl(source)) this.error(at, 'unable to parse url');
         return;
       case 's3':
         if (/[?&]versionId=(&|$)/.test(source)) this.error(at, 'invalid S3 object VersionId');
@@ -461,7 +452,7 @@ class IgnitionValidator {
       const p = str(proxy?.[key]);
       if (p === undefined) continue;
       const scheme = schemeOf(p);
-      if (p !== '' && !parsesAsUrl(p)) this.error(['ignition', 'proxy', key], 'unable to parse url');
+      if (p !== '' && !goUrlParses(p)) this.error(['ignition', 'proxy', key], 'unable to parse url');
       else if (scheme !== 'http' && scheme !== 'https') this.error(['ignition', 'proxy', key], 'proxies must be http(s)');
       else if (key === 'httpsProxy' && scheme === 'http') {
         this.warn(['ignition', 'proxy', key], 'insecure plaintext HTTP proxy specified for HTTPS resources');
