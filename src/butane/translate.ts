@@ -83,7 +83,8 @@ class Translator {
     for (const field of this.schema[name]) {
       if (!field.ign) continue;
       const v = b[field.key];
-      if (v === undefined) {
+      // Butane's non-pointer fields (`always`) at their zero value are the same as absent to it.
+      if (v === undefined || (field.always && (v === '' || v === 0))) {
         if (field.always) {
           // Written by Ignition's struct, but absent from the source: no translation (Butane's
           // findings there name the Ignition path).
