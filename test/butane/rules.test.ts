@@ -279,3 +279,12 @@ describe('JSON text', () => {
     expect(JSON.parse(ignition)).toEqual(config);
   });
 });
+
+describe('unit contents as go-systemd reads them', () => {
+  it("skips what Go's unicode.IsSpace calls space between options (U+2028, U+3000), not U+200B", () => {
+    const unit = (tail: string) => head('1.1.0') + `systemd: {units: [{name: a.service, contents: "[Service]\\nA=1\\n${tail}"}]}\n`;
+    expect(transpile(unit('\\u2028')).config).toBeDefined();
+    expect(transpile(unit('\\u3000')).config).toBeDefined();
+    expect(paths(failure(unit('\\u200b')))).toEqual(['$.systemd.units.0.contents']);
+  });
+});
