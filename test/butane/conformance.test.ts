@@ -7,18 +7,18 @@
  * sample (one case of each kind, the byte-level and multi-document fuzz cases), which exercises
  * what the CLI adds (reading bytes, exit codes, --pretty, --strict, the summary line).
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatFinding, transpile, TranspileError } from '../../src/butane/index.js';
 import { canonical, filesDirOf, findingPaths, loadCases, reformat, type ConformanceCase } from '../helpers/conformance.js';
 import { conformanceFuzzDir } from '../helpers/paths.js';
 import { ignitionValidate, runCli } from '../helpers/run.js';
+import { tempDirs } from '../helpers/tmp.js';
 
 const mainCases = loadCases();
 const fuzzCases = loadCases(conformanceFuzzDir);
-const work = mkdtempSync(join(tmpdir(), 'conformance-'));
+const work = tempDirs('conformance-')();
 
 function runInProcess(c: ConformanceCase, options: { strict?: boolean; pretty?: boolean } = {}) {
   try {
