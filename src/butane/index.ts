@@ -7,7 +7,7 @@ import { decodeConfig, locate, type Positions } from './decode.js';
 import { formatPath, Report, TranspileError, type Finding, type Path } from './report.js';
 import { findVersion } from './schema.js';
 import { translate, type IObject, type Translations } from './translate.js';
-import { validateIgnition, validateSource } from './validate.js';
+import { validateFlatcar, validateIgnition, validateSource } from './validate.js';
 import { parseYaml, type YNode } from './yaml.js';
 
 export { TranspileError, formatFinding, formatPath } from './report.js';
@@ -38,7 +38,8 @@ function scalarAt(root: YNode, key: string): YNode | undefined {
   return root.kind === 'map' ? root.entries.find((e) => e.key === key)?.value : undefined;
 }
 
-const SEMVER = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-[0-9A-Za-z-.]+)?(?:\+[0-9A-Za-z-.]+)?$/;
+/** Butane parses versions with a lenient semver reader: leading zeros are accepted (`1.01.0` is 1.1.0). */
+const SEMVER = /^(\d+)\.(\d+)\.(\d+)((?:-[0-9A-Za-z-.]+)?(?:\+[0-9A-Za-z-.]+)?)$/;
 
 function versionFailure(message: string, root: YNode | null): never {
   const report = new Report();
@@ -47,7 +48,7 @@ function versionFailure(message: string, root: YNode | null): never {
 }
 
 /** Transpiles Butane YAML to Ignition JSON, or throws a TranspileError naming every problem. */
-export function transpile(butane: string, options: TranspileOptions = {}): TranspileResult {
+export function transpile(butane: string | Uint8Array, options: TranspileOptions = {}): TranspileResult {
   const root = parseYaml(butane);
   const variantNode = root ? scalarAt(root, 'variant') : undefined;
   const versionNode = root ? scalarAt(root, 'version') : undefined;
@@ -55,7 +56,8 @@ export function transpile(butane: string, options: TranspileOptions = {}): Trans
   const version = versionNode?.kind === 'scalar' ? versionNode.text : '';
   if (variant === '') versionFailure('error parsing variant; must be specified', root);
   if (!SEMVER.test(version)) versionFailure('error parsing version; must be a valid semver', root);
-  const info = findVersion(variant, version);
+  const m = SEMVER.exec(version)!;
+  const info = findVersion(variant, `${Number(m[1])}.${Number(m[2])}.${Number(m[3])}${m[4] ?? ''}`);
   if (!info) versionFailure(`No translator exists for variant ${variant} with version ${version}`, root);
 
   let positions: Positions = new Map();
@@ -75,6 +77,8 @@ export function transpile(butane: string, options: TranspileOptions = {}): Trans
   const translateReport = new Report(at);
   const { ignition, translations } = translate(decoded.value, info, options, translateReport);
   if (translateReport.hasErrors) fail('source', [...source.findings, ...translateReport.findings]);
+  validateFlatcar(decoded.value, translateReport);
+  if (translateReport.hasErrors) fail('source', [...source.findings, ...translateReport.findings]);
 
   const generated = new Report();
   validateIgnition(ignition, info.ignitionVersion, generated);
@@ -86,27 +90,36 @@ export function transpile(butane: string, options: TranspileOptions = {}): Trans
   if (mapped.some((f) => f.severity === 'error')) fail('generated', all);
   const allWarnings = [...warnings.findings, ...all.filter((f) => f.severity === 'warning')];
   if (options.strict && allWarnings.length > 0) throw new TranspileError('strict', allWarnings);
-  const json = goJson(options.pretty ? JSON.stringify(ignition, null, 2) : JSON.stringify(ignition));
+  const json = goJson(JSON.stringify(ignition, bigints, options.pretty ? 2 : undefined));
   return { ignition: json, config: ignition, warnings: allWarnings };
 }
 
 const GO_ESCAPES: Record<string, string> = { '<': '\\u003c', '>': '\\u003e', '&': '\\u0026', '\u2028': '\\u2028', '\u2029': '\\u2029' };
 
-/** Go's encoding/json (which Butane uses) escapes <, >, & and the line separators in strings. */
-function goJson(json: string): string {
-  return json.replace(/[<>&\u2028\u2029]/g, (c) => GO_ESCAPES[c]!);
+/** Integers beyond 2^53 are bigints: written as their digits. */
+function bigints(_key: string, value: unknown): unknown {
+  return typeof value === 'bigint' ? `\u0000bigint:${value}\u0000` : value;
 }
 
 /**
- * Maps an Ignition path to the Butane field it came from: through the nearest translated ancestor,
- * with the untranslated rest in snake_case (as Butane names fields it has no translation for).
+ * Go's encoding/json (which Butane uses) escapes <, >, & and the line separators in strings, and
+ * writes bytes that are not UTF-8 (lone surrogates here, from `!!binary`) as U+FFFD.
+ */
+function goJson(json: string): string {
+  return json
+    .replace(/"\\u0000bigint:(-?\d+)\\u0000"/g, '$1')
+    .replace(/\\udc[89a-f][0-9a-f]/g, '\\ufffd')
+    .replace(/[<>&\u2028\u2029]/g, (c) => GO_ESCAPES[c]!);
+}
+
+/**
+ * Maps an Ignition path to the Butane field it came from: its recorded translation, or else the
+ * Ignition path itself in snake_case. Butane does not fall back to a translated ancestor, so a
+ * finding on a key the source did not write (a drop-in without a name, in a unit whose index moved
+ * behind generated mount units) names the Ignition index, as Butane's does.
  */
 function toButanePath(translations: Translations, ipath: Path): Path {
-  for (let n = ipath.length; n >= 0; n--) {
-    const base = translations.get(formatPath(ipath.slice(0, n)));
-    if (!base) continue;
-    const rest = ipath.slice(n).map((p) => (typeof p === 'number' ? p : p.replace(/(MiB|[A-Z])/g, '_$1').toLowerCase()));
-    return [...base, ...rest];
-  }
-  return ipath;
+  const exact = translations.get(formatPath(ipath));
+  if (exact) return exact;
+  return ipath.map((p) => (typeof p === 'number' ? p : p.replace(/(MiB|[A-Z])/g, '_$1').toLowerCase()));
 }

@@ -6,7 +6,8 @@
  * Every Ignition node produced is recorded with the Butane path it came from, so that a problem
  * found in the result can be reported at the field the user wrote.
  */
-import { lstatSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
+import { bytesOf } from './yaml.js';
+import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readlinkSync, readSync, statSync } from 'node:fs';
 import { join, relative, isAbsolute, sep } from 'node:path';
 import { posix } from 'node:path';
 import type { BObject, BValue } from './decode.js';
@@ -14,7 +15,7 @@ import { encodeDataUrl } from './encode.js';
 import { formatPath, Report, type Path } from './report.js';
 import type { FieldType, Schema, StructName, VersionInfo } from './schema.js';
 
-export type IValue = string | number | boolean | IObject | IValue[];
+export type IValue = string | number | bigint | boolean | IObject | IValue[];
 export interface IObject {
   [key: string]: IValue;
 }
@@ -82,10 +83,12 @@ class Translator {
     for (const field of this.schema[name]) {
       if (!field.ign) continue;
       const v = b[field.key];
-      if (v === undefined) {
+      // Butane's non-pointer fields (`always`) at their zero value are the same as absent to it.
+      if (v === undefined || (field.always && (v === '' || v === 0))) {
         if (field.always) {
+          // Written by Ignition's struct, but absent from the source: no translation (Butane's
+          // findings there name the Ignition path).
           out[field.ign] = field.type === 'int' ? 0 : '';
-          this.map([...ipath, field.ign], [...bpath, field.key]);
         }
         continue;
       }
@@ -125,9 +128,9 @@ class Translator {
     const full = this.localPath(local, bpath);
     if (full === undefined) return undefined;
     try {
-      return readFileSync(full);
+      return readRegularFile(full, MAX_LOCAL_BYTES);
     } catch (e) {
-      this.report.error(bpath, systemMessage(e, 'open', full));
+      this.report.error(bpath, e instanceof LocalFileError ? e.message : systemMessage(e, 'open', full));
       return undefined;
     }
   }
@@ -136,7 +139,7 @@ class Translator {
     let bytes: Buffer | undefined;
     let from: string | undefined;
     if (typeof b.inline === 'string') {
-      bytes = Buffer.from(b.inline, 'utf8');
+      bytes = bytesOf(b.inline);
       from = 'inline';
     } else if (typeof b.local === 'string') {
       from = 'local';
@@ -231,7 +234,8 @@ class Translator {
         continue;
       }
       const dest = typeof t.path === 'string' && t.path !== '' ? t.path : '/';
-      for (const rel of walk(base)) {
+      // A tree root that is a symlink is not followed: it becomes one link (as Butane's walk does).
+      for (const rel of lstatSync(base).isSymbolicLink() ? [''] : walk(base)) {
         const src = join(base, rel);
         const target = posix.join(dest, rel.split(sep).join('/'));
         const st = lstatSync(src);
@@ -251,7 +255,9 @@ class Translator {
             links.push({ path: target, target: linkTarget });
           }
         } else if (st.isFile()) {
-          if (clash(directories) >= 0 || clash(links) >= 0) {
+          // Butane checks a tree's file against links only; a directory entry of the same path is
+          // left to Ignition's duplicate check.
+          if (clash(links) >= 0) {
             this.report.error(at, MSG_NODE_EXISTS);
             continue;
           }
@@ -271,7 +277,14 @@ class Translator {
             this.map(['storage', 'files', index], at);
             this.map(['storage', 'files', index, 'path'], at);
           }
-          const contents = this.withContents((file.contents as IObject | undefined) ?? {}, readFileSync(src));
+          let data: Buffer;
+          try {
+            data = readRegularFile(src, MAX_LOCAL_BYTES);
+          } catch (e) {
+            this.report.error(at, e instanceof LocalFileError ? e.message : systemMessage(e, 'open', src));
+            continue;
+          }
+          const contents = this.withContents((file.contents as IObject | undefined) ?? {}, data);
           const mode = file.mode ?? ((st.mode & 0o111) !== 0 ? 0o755 : 0o644);
           const rebuilt: IObject = {};
           for (const [k, v] of Object.entries(file)) if (k !== 'contents' && k !== 'mode' && k !== 'append') rebuilt[k] = v;
@@ -327,7 +340,7 @@ class Translator {
           'RequiredBy=local-fs.target',
         ];
       }
-      generated.push({ unit: { contents: contents.join('\n'), enabled: true, name }, from: ['storage', 'filesystems', i] });
+      generated.push({ unit: { contents: contents.join('\n'), enabled: true, name }, from: ['storage', 'filesystems', i, 'with_mount_unit'] });
     });
     if (generated.length === 0) return;
     const systemd = (ign.systemd ??= {}) as IObject;
@@ -419,6 +432,36 @@ export function systemdEscapePath(p: string): string {
     else out += ch;
   }
   return out;
+}
+
+/** Largest `local:` / `contents_local:` / tree file read (bytes). */
+export const MAX_LOCAL_BYTES = 64 * 1024 * 1024;
+
+class LocalFileError extends Error {}
+
+/**
+ * Reads a regular file of at most `limit` bytes. Devices, FIFOs and sockets are refused without
+ * blocking (opened non-blocking, checked with fstat), so a symlink to /dev/zero or a FIFO with no
+ * writer fails at once instead of reading forever.
+ */
+export function readRegularFile(path: string, limit: number): Buffer {
+  const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
+  try {
+    const st = fstatSync(fd);
+    if (st.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+    if (!st.isFile()) throw new LocalFileError(`read ${path}: not a regular file`);
+    if (st.size > limit) throw new LocalFileError(`read ${path}: larger than the ${limit / 1024 / 1024} MiB limit`);
+    const out = Buffer.alloc(st.size);
+    let n = 0;
+    while (n < out.length) {
+      const got = readSync(fd, out, n, out.length - n, n);
+      if (got === 0) break;
+      n += got;
+    }
+    return n === out.length ? out : out.subarray(0, n);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 function systemMessage(e: unknown, op: string, file: string): string {

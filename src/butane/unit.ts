@@ -13,6 +13,9 @@ export class UnitSyntaxError extends Error {}
 
 const LINE_MAX = 2048;
 
+/** Go's unicode.IsSpace, which go-systemd's lexer skips between options. */
+const GO_SPACE = /^[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]$/;
+
 export function parseUnit(contents: string): UnitOption[] {
   for (const line of contents.split(/\r?\n/)) {
     if (Buffer.byteLength(line, 'utf8') >= LINE_MAX) throw new UnitSyntaxError(`line too long (max ${LINE_MAX} bytes)`);
@@ -56,7 +59,7 @@ export function parseUnit(contents: string): UnitOption[] {
       }
       continue;
     }
-    if (c === ' ' || c === '\t' || c === '\n' || c === '\r') {
+    if (GO_SPACE.test(c)) {
       i++;
       continue;
     }

@@ -118,11 +118,6 @@ export function validateSource(config: BObject, info: VersionInfo, report: Repor
   arr(storage?.luks).forEach((lv, i) => {
     const luks = obj(lv) ?? {};
     validateResource(obj(luks.key_file), ['storage', 'luks', i, 'key_file'], report);
-    // Flatcar's Ignition has no clevis support.
-    const clevis = obj(luks.clevis);
-    if (clevis && Object.keys(clevis).length > 0) {
-      report.error(['storage', 'luks', i, 'clevis'], 'clevis is not supported in this spec version');
-    }
   });
   arr(storage?.trees).forEach((tv, i) => {
     const tree = obj(tv) ?? {};
@@ -181,13 +176,71 @@ function schemeOf(url: string): string | undefined {
   return m ? m[1]!.toLowerCase() : undefined;
 }
 
-function parsesAsUrl(url: string): boolean {
-  try {
-    new URL(url);
-    return true;
-  } catch {
-    return false;
+/** Go's path.Ext: from the last dot of the last element (`.service` is its own extension). */
+function goExt(name: string): string {
+  const dot = name.lastIndexOf('.');
+  return dot >= 0 && !name.slice(dot).includes('/') ? name.slice(dot) : '';
+}
+
+
+/** Whether Go's net/url.Parse accepts the text (control bytes, bad escapes, bad hosts and ports fail). */
+export function goUrlParses(url: string): boolean {
+  if (/[\x00-\x1f\x7f]/.test(url)) return false;
+  const badEscape = (t: string) => /%(?![0-9a-fA-F]{2})/.test(t);
+  const hash = url.indexOf('#');
+  if (hash >= 0 && badEscape(url.slice(hash + 1))) return false;
+  let rest = hash >= 0 ? url.slice(0, hash) : url;
+  if (rest.startsWith(':')) return false;
+  const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(rest);
+  if (scheme) rest = rest.slice(scheme[0].length);
+  const q = rest.indexOf('?');
+  if (q >= 0) rest = rest.slice(0, q);
+  if (!rest.startsWith('/')) {
+    if (scheme) return true;
+    const firstSegment = rest.split('/')[0]!;
+    if (firstSegment.includes(':')) return false;
+    return !badEscape(rest);
   }
+  if (rest.startsWith('//')) {
+    const slash = rest.indexOf('/', 2);
+    const authority = slash >= 0 ? rest.slice(2, slash) : rest.slice(2);
+    rest = slash >= 0 ? rest.slice(slash) : '';
+    const at = authority.lastIndexOf('@');
+    const userinfo = at >= 0 ? authority.slice(0, at) : '';
+    if (!/^[A-Za-z0-9\-._:~!$&'()*+,;=%@]*$/.test(userinfo) || badEscape(userinfo)) return false;
+    const host = at >= 0 ? authority.slice(at + 1) : authority;
+    let name = host;
+    if (host.startsWith('[')) {
+      const close = host.indexOf(']');
+      if (close < 0) return false;
+      const port = host.slice(close + 1);
+      if (port !== '' && !/^:\d*$/.test(port)) return false;
+      name = host.slice(1, close);
+      if (!/^[0-9A-Fa-f:.]*(%.*)?$/.test(name)) return false;
+      return !badEscape(rest);
+    }
+    const colon = host.lastIndexOf(':');
+    if (colon >= 0) {
+      if (!/^\d*$/.test(host.slice(colon + 1))) return false;
+      name = host.slice(0, colon);
+    }
+    if (badEscape(name)) return false;
+    if (!/^[A-Za-z0-9\-._~!$&'()*+,;=:\[\]<>"%\u0080-\uffff]*$/.test(name)) return false;
+  }
+  return !badEscape(rest);
+}
+
+/** Flatcar's checks on the translated config (Butane makes them after translation): no clevis. */
+export function validateFlatcar(config: BObject, report: Report): void {
+  arr(obj(config.storage)?.luks).forEach((lv, i) => {
+    // Present when any field is set (an empty list or an empty `custom` does not count).
+    const set = (v: BValue | undefined): boolean =>
+      v !== undefined && (Array.isArray(v) ? v.length > 0 : typeof v === 'object' && typeof v !== 'bigint' ? Object.values(v).some(set) : true);
+    const clevis = obj(obj(lv)?.clevis);
+    if (clevis && set(clevis)) {
+      report.error(['storage', 'luks', i, 'clevis'], 'clevis is not supported in this spec version');
+    }
+  });
 }
 
 class IgnitionValidator {
@@ -210,7 +263,17 @@ class IgnitionValidator {
     else if (posix.normalize(p).replace(/(.)\/$/, '$1') !== p) this.error(at, 'path is not fully simplified');
   }
 
-  url(source: string, at: Path): void {
+  url(source: string, at: Path): boolean {
+    const before = this.report.findings.length;
+    this.checkUrl(source, at);
+    return this.report.findings.length === before;
+  }
+
+  private checkUrl(source: string, at: Path): void {
+    if (!goUrlParses(source)) {
+      this.error(at, 'unable to parse url');
+      return;
+    }
     const scheme = schemeOf(source);
     if (scheme === undefined) {
       this.error(at, source === '' ? 'invalid url scheme' : 'unable to parse url');
@@ -221,7 +284,6 @@ class IgnitionValidator {
       case 'https':
       case 'tftp':
       case 'gs':
-        if (!parsesAsUrl(source)) this.error(at, 'unable to parse url');
         return;
       case 's3':
         if (/[?&]versionId=(&|$)/.test(source)) this.error(at, 'invalid S3 object VersionId');
@@ -248,11 +310,15 @@ class IgnitionValidator {
     }
   }
 
-  resource(r: IRecord | undefined, at: Path, requireSource = false): void {
+  resource(r: IRecord | undefined, at: Path, requireSource = false, checkSource = true): void {
     if (!r) return;
     const source = str(r.source);
     if (requireSource && (source === undefined || source === '')) this.error(at, 'source is required');
-    else if (source !== undefined && source !== '') this.url(source, requireSource ? at : [...at, 'source']);
+    else if (source !== undefined && source !== '' && checkSource) {
+      // Ignition checks a required source twice: as the entry's required source and as its URL.
+      if (requireSource) this.url(source, at);
+      this.url(source, [...at, 'source']);
+    }
     const compression = str(r.compression);
     if (compression !== undefined && compression !== '' && compression !== 'gzip') {
       this.error([...at, 'compression'], 'invalid compression method');
@@ -265,7 +331,7 @@ class IgnitionValidator {
     const headers = iarr(r.httpHeaders);
     if (headers.length > 0) {
       const scheme = source ? schemeOf(source) : undefined;
-      if (!source || scheme === undefined) this.error([...at, 'httpHeaders'], 'unable to parse url');
+      if (!source || scheme === undefined || !goUrlParses(source)) this.error([...at, 'httpHeaders'], 'unable to parse url');
       else if (scheme !== 'http' && scheme !== 'https') this.error([...at, 'httpHeaders'], 'cannot use HTTP headers with this source scheme');
       headers.forEach((h, i) => {
         const header = iobj(h) ?? {};
@@ -288,9 +354,14 @@ class IgnitionValidator {
   }
 
   mode(mode: IValue | undefined, at: Path): void {
+    if (typeof mode === 'bigint') {
+      this.error(at, 'illegal file mode');
+      if (this.version === '3.3.0' && (mode & 0o7000n) !== 0n) this.warn(at, 'setuid/setgid/sticky bits are not supported in spec versions older than 3.4.0');
+      return;
+    }
     if (typeof mode !== 'number') return;
     if (mode < 0 || mode > 0o7777) this.error(at, 'illegal file mode');
-    else if (this.version === '3.3.0' && (mode & 0o7000) !== 0) {
+    if (this.version === '3.3.0' && (mode & 0o7000) !== 0) {
       this.warn(at, 'setuid/setgid/sticky bits are not supported in spec versions older than 3.4.0');
     }
   }
@@ -316,9 +387,29 @@ class IgnitionValidator {
     }
   }
 
+  /** An enabled instance with no contents of a template unit (with contents) that has no [Install] section. */
+  templateInstall(units: IValue[], u: IRecord, at: Path): void {
+    const name = str(u.name) ?? '';
+    const contents = str(u.contents) ?? '';
+    const m = /^([^@]*)@([^@]+)(\.[^.@]*)$/.exec(name);
+    if (u.enabled !== true || contents !== '' || !m) return;
+    const templateName = `${m[1]}@${m[3]}`;
+    const template = units.map(iobj).find((t) => t && str(t.name) === templateName && (str(t.contents) ?? '') !== '');
+    if (!template) return;
+    let options;
+    try {
+      options = parseUnit(str(template.contents)!);
+    } catch {
+      return;
+    }
+    if (!options.some((o) => o.section === 'Install')) {
+      this.warn([...at, 'contents'], `template unit ${JSON.stringify(templateName)} for ${JSON.stringify(name)} doesn't have Install section`);
+    }
+  }
+
   unit(u: IRecord, at: Path): void {
     const name = str(u.name) ?? '';
-    if (!UNIT_TYPES.has(posix.extname(name))) this.error([...at, 'name'], 'invalid systemd unit extension');
+    if (!UNIT_TYPES.has(goExt(name))) this.error([...at, 'name'], 'invalid systemd unit extension');
     const contents = str(u.contents);
     if (contents !== undefined) {
       const options = this.unitContents(contents, [...at, 'contents']);
@@ -330,7 +421,7 @@ class IgnitionValidator {
     this.duplicates(dropins, [...at, 'dropins'], (e) => str(e.name));
     dropins.forEach((dv, j) => {
       const d = iobj(dv) ?? {};
-      if (posix.extname(str(d.name) ?? '') !== '.conf') this.error([...at, 'dropins', j, 'name'], 'invalid systemd drop-in extension');
+      if (goExt(str(d.name) ?? '') !== '.conf') this.error([...at, 'dropins', j, 'name'], 'invalid systemd drop-in extension');
       const dc = str(d.contents);
       if (dc !== undefined) this.unitContents(dc, [...at, 'dropins', j, 'contents']);
     });
@@ -361,7 +452,7 @@ class IgnitionValidator {
       const p = str(proxy?.[key]);
       if (p === undefined) continue;
       const scheme = schemeOf(p);
-      if (p !== '' && !parsesAsUrl(p)) this.error(['ignition', 'proxy', key], 'unable to parse url');
+      if (p !== '' && !goUrlParses(p)) this.error(['ignition', 'proxy', key], 'unable to parse url');
       else if (scheme !== 'http' && scheme !== 'https') this.error(['ignition', 'proxy', key], 'proxies must be http(s)');
       else if (key === 'httpsProxy' && scheme === 'http') {
         this.warn(['ignition', 'proxy', key], 'insecure plaintext HTTP proxy specified for HTTPS resources');
@@ -388,7 +479,10 @@ class IgnitionValidator {
 
     const units = iarr(iobj(c.systemd)?.units);
     this.duplicates(units, ['systemd', 'units'], (e) => str(e.name));
-    units.forEach((u, i) => this.unit(iobj(u) ?? {}, ['systemd', 'units', i]));
+    units.forEach((u, i) => {
+      this.unit(iobj(u) ?? {}, ['systemd', 'units', i]);
+      this.templateInstall(units, iobj(u) ?? {}, ['systemd', 'units', i]);
+    });
 
     // Files, directories and links may not sit where a unit or drop-in with contents goes.
     const unitPaths = new Set<string>();
@@ -472,7 +566,7 @@ class IgnitionValidator {
       const level = str(r.level) ?? '';
       if (level === '') this.error([...at, 'level'], 'raid level is required');
       else if (RAID_NO_SPARES.has(level)) {
-        if (typeof r.spares === 'number' && r.spares !== 0) this.error([...at, 'level'], 'spares unsupported for linear and raid0 arrays');
+        if ((typeof r.spares === 'number' || typeof r.spares === 'bigint') && Number(r.spares) !== 0) this.error([...at, 'level'], 'spares unsupported for linear and raid0 arrays');
       } else if (!RAID_LEVELS.has(level)) this.error([...at, 'level'], 'unrecognized raid level');
       const devices = iarr(r.devices);
       if (devices.length === 0) this.error([...at, 'devices'], 'raid devices required');
@@ -493,7 +587,8 @@ class IgnitionValidator {
       else this.path(device, [...at, 'device']);
       const keyFile = iobj(l.keyFile);
       const keySource = str(keyFile?.source);
-      if (keySource) this.resource(keyFile, [...at, 'keyFile']);
+      if (keySource && !this.url(keySource, [...at, 'keyFile', 'source'])) this.error([...at, 'keys'], 'invalid key-file source');
+      if (keyFile) this.resource(keyFile, [...at, 'keyFile'], false, false);
       if (this.version === '3.4.0') this.duplicates(iarr(l.openOptions), [...at, 'openOptions'], () => undefined);
     });
 
@@ -532,20 +627,26 @@ class IgnitionValidator {
 
   disk(d: IRecord, at: Path): void {
     const device = str(d.device) ?? '';
-    if (device === '') {
-      this.error([...at, 'device'], 'disk device is required');
-      return;
-    }
-    this.path(device, [...at, 'device']);
+    // Ignition checks each partition on its own always; the disk-level checks (collisions,
+    // overlaps) only for a disk with a device.
+    const diskLevel = device !== '';
+    if (!diskLevel) this.error([...at, 'device'], 'disk device is required');
+    else this.path(device, [...at, 'device']);
     const parts = iarr(d.partitions).map((p) => iobj(p) ?? {});
+    // Ignition's list key for partitions: the number, else the label, else "" (which collides too).
+    this.duplicates(iarr(d.partitions), [...at, 'partitions'], (p) => {
+      const n = p.number;
+      if (n !== undefined && Number(n) !== 0) return `number:${String(n)}`;
+      return typeof p.label === 'string' ? `label:${p.label}` : '';
+    });
     const numbers = new Set<number>();
     const labels = new Set<string>();
     let collided = false;
     parts.forEach((p, j) => {
       const pat: Path = [...at, 'partitions', j];
-      const number = typeof p.number === 'number' ? p.number : 0;
+      const number = typeof p.number === 'number' || typeof p.number === 'bigint' ? Number(p.number) : 0;
       if (number !== 0) {
-        if (numbers.has(number) && !collided) {
+        if (diskLevel && numbers.has(number) && !collided) {
           this.error(pat, 'partition numbers collide');
           collided = true;
         }
@@ -553,7 +654,7 @@ class IgnitionValidator {
       }
       const label = str(p.label);
       if (label !== undefined) {
-        if (labels.has(label)) this.error(pat, 'cannot use the same partition label twice');
+        if (diskLevel && labels.has(label)) this.error(pat, 'cannot use the same partition label twice');
         labels.add(label);
         if (byteLength(label) > 36) this.error([...pat, 'label'], 'partition labels may not exceed 36 characters');
         if (label.includes(':')) this.error([...pat, 'label'], 'partition label will be truncated to text before the colon');
@@ -567,6 +668,7 @@ class IgnitionValidator {
         if (g !== undefined && !GUID.test(g)) this.error([...pat, key], 'doesn\'t match the form "01234567-89AB-CDEF-EDCB-A98765432101"');
       }
     });
+    if (!diskLevel) return;
     if (parts.some((p) => (p.number ?? 0) === 0) && parts.some((p) => p.shouldExist === false)) {
       this.error([...at, 'partitions'], 'shouldExist is false for a partition and other partition(s) has start or size 0');
     }

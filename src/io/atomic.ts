@@ -8,7 +8,9 @@ export function writeFileAtomic(path: string, data: string | Uint8Array, mode = 
   let fd: number | undefined;
   try {
     fd = openSync(tmp, 'wx', mode);
-    writeSync(fd, typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
+    // writeSync may write part of the buffer (a full disk reports ENOSPC only on the next write).
+    const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+    for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done, bytes.length - done);
     fsyncSync(fd);
     closeSync(fd);
     fd = undefined;

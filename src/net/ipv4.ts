@@ -63,9 +63,17 @@ const SPECIAL: readonly [number, number, string][] = [
   [0xf0000000, 4, 'reserved (240.0.0.0/4, with the broadcast address 255.255.255.255)'],
 ];
 
+/**
+ * Test-only: FLATCAR_ARCHITECT_TEST_LOOPBACK_NETWORKS=1 lets tests that run a generated cluster's
+ * real etcd on this machine's loopback (127.x addresses, certificates naming them) plan it there.
+ * Like the FLATCAR_ARCHITECT_TEST_PAUSE_AT hooks, it is for the test suite, never documented for users.
+ */
+const special = (): typeof SPECIAL =>
+  process.env.FLATCAR_ARCHITECT_TEST_LOOPBACK_NETWORKS === '1' ? SPECIAL.filter(([base]) => base !== 0x7f000000) : SPECIAL;
+
 /** Why an address cannot be a host's own (e.g. "loopback (127.0.0.0/8)"), or undefined. */
 export function specialUse(address: number, except: readonly string[] = []): string | undefined {
-  for (const [base, len, why] of SPECIAL) {
+  for (const [base, len, why] of special()) {
     if (except.some((e) => why.startsWith(e))) continue;
     if ((address & maskOf(len)) >>> 0 === base) return why;
   }
@@ -74,7 +82,7 @@ export function specialUse(address: number, except: readonly string[] = []): str
 
 /** Why a network is no place for machines: "is <range>" (it lies in one) or "holds <range>", or undefined. */
 export function networkSpecialUse(net: Network): string | undefined {
-  for (const [base, len, why] of SPECIAL) {
+  for (const [base, len, why] of special()) {
     const broadcast = (base | ~maskOf(len)) >>> 0;
     if (net.base <= broadcast && base <= net.broadcast) return `${net.base >= base && net.broadcast <= broadcast ? 'is' : 'holds'} ${why}`;
   }

@@ -68,7 +68,10 @@ describe('YAML values, read as Butane reads them', () => {
     const e = failure(head() + 'storage:\n  files: [\n');
     expect(e.stage).toBe('yaml');
     expect(e.findings[0]!.pos?.line).toBeGreaterThan(0);
-    expect(failure(head() + 'storage: {}\nstorage: {}\n').stage).toBe('yaml');
+    // go-yaml finds duplicate keys while decoding into the struct (Butane: "yaml: unmarshal errors").
+    const dup = failure(head() + 'storage: {}\nstorage: {}\n');
+    expect(dup.stage).toBe('type');
+    expect(dup.message).toContain('mapping key "storage" already defined at line 3');
   });
 
   it('merge keys fill in what a mapping does not say itself', () => {
@@ -274,5 +277,14 @@ describe('JSON text', () => {
     const { ignition, config } = transpile(doc);
     expect(ignition).toContain('a \\u0026\\u0026 b \\u003e c \\u003c d');
     expect(JSON.parse(ignition)).toEqual(config);
+  });
+});
+
+describe('unit contents as go-systemd reads them', () => {
+  it("skips what Go's unicode.IsSpace calls space between options (U+2028, U+3000), not U+200B", () => {
+    const unit = (tail: string) => head('1.1.0') + `systemd: {units: [{name: a.service, contents: "[Service]\\nA=1\\n${tail}"}]}\n`;
+    expect(transpile(unit('\\u2028')).config).toBeDefined();
+    expect(transpile(unit('\\u3000')).config).toBeDefined();
+    expect(paths(failure(unit('\\u200b')))).toEqual(['$.systemd.units.0.contents']);
   });
 });

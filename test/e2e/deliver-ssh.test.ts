@@ -18,6 +18,9 @@ import { withKey } from '../helpers/generator.js';
 import { loopbackNet, waitFor } from '../helpers/etcd-machine.js';
 import { tempDirs } from '../helpers/tmp.js';
 
+// These clusters run on this machine's loopback (127.x networks): a test-only hook lets the planner use them (src/net/ipv4.ts).
+process.env.FLATCAR_ARCHITECT_TEST_LOOPBACK_NETWORKS = '1';
+
 const usable = findOnPath('ssh') !== null && existsSync('/usr/sbin/sshd') && findOnPath('unshare') !== null && process.getuid?.() === 0 && spawnSync('getent', ['passwd', 'etcd']).status === 0;
 const tmp = tempDirs('fa-deliver-');
 const daemons: ChildProcess[] = [];

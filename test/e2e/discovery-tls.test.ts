@@ -22,6 +22,9 @@ import { applyMember, etcdctl, loopbackNet, startMember, stopMember, waitFor, ty
 import { tempDirs } from '../helpers/tmp.js';
 import { addFlatcarBase, verifyUnits } from '../helpers/flatcar-root.js';
 
+// These clusters run on this machine's loopback (127.x networks): a test-only hook lets the planner use them (src/net/ipv4.ts).
+process.env.FLATCAR_ARCHITECT_TEST_LOOPBACK_NETWORKS = '1';
+
 const usable = findOnPath('etcd') !== null && findOnPath('etcdctl') !== null && findOnPath('unshare') !== null && process.getuid?.() === 0;
 const tmp = tempDirs('fa-discovery-');
 const running: RunningMember[] = [];

@@ -18,6 +18,9 @@ import { withKey } from '../helpers/generator.js';
 import { applyMember, etcdctl, loopbackNet, startMember, stopMember, waitFor, type RunningMember } from '../helpers/etcd-machine.js';
 import { filesBelow, tempDirs } from '../helpers/tmp.js';
 
+// These clusters run on this machine's loopback (127.x networks): a test-only hook lets the planner use them (src/net/ipv4.ts).
+process.env.FLATCAR_ARCHITECT_TEST_LOOPBACK_NETWORKS = '1';
+
 const usable = findOnPath('etcd') !== null && findOnPath('etcdctl') !== null && findOnPath('unshare') !== null && process.getuid?.() === 0;
 const tmp = tempDirs('fa-replace-');
 const running: RunningMember[] = [];

@@ -4,11 +4,14 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { conformanceDir } from './paths.js';
 
+
 export interface ConformanceCase {
   name: string;
   dir: string;
   args: string[];
   input: string;
+  /** The input's raw bytes (some cases hold invalid UTF-8 on purpose). */
+  inputBytes: Buffer;
   exit: number;
   strictExit: number;
   expected?: string;
@@ -19,10 +22,11 @@ export interface ConformanceCase {
   kind: string;
 }
 
-export function loadCases(): ConformanceCase[] {
-  const index = JSON.parse(readFileSync(join(conformanceDir, 'cases.json'), 'utf8')) as Array<Record<string, unknown>>;
+/** The cases of a corpus directory (default: the main corpus; also test/fixtures/butane-conformance-fuzz). */
+export function loadCases(corpus: string = conformanceDir): ConformanceCase[] {
+  const index = JSON.parse(readFileSync(join(corpus, 'cases.json'), 'utf8')) as Array<Record<string, unknown>>;
   return index.map((entry) => {
-    const dir = join(conformanceDir, 'cases', String(entry.name));
+    const dir = join(corpus, 'cases', String(entry.name));
     const read = (f: string) => (existsSync(join(dir, f)) ? readFileSync(join(dir, f), 'utf8') : undefined);
     const args = (read('args') ?? '').trim();
     return {
@@ -30,6 +34,7 @@ export function loadCases(): ConformanceCase[] {
       dir,
       args: args === '' ? [] : args.split(/\s+/),
       input: read('input.bu')!,
+      inputBytes: readFileSync(join(dir, 'input.bu')),
       exit: Number(read('exit')!.trim()),
       strictExit: Number(read('strict.exit')!.trim()),
       expected: read('expected.ign'),
@@ -72,8 +77,23 @@ export function normaliseGzip(value: Json): Json {
   return value;
 }
 
+/** JSON.parse, with integers too long for a double kept exact (as marked strings). */
+function parseExact(json: string): Json {
+  const marked = json.replace(/"(?:[^"\\]|\\.)*"|-?\d{16,}(?![.eE\d])/g, (m) => (m.startsWith('"') ? m : `"@exact-int:${m}"`));
+  return JSON.parse(marked) as Json;
+}
+
+function unmark(text: string): string {
+  return text.replace(/"@exact-int:(-?\d+)"/g, '$1');
+}
+
 export function canonical(json: string): string {
-  return JSON.stringify(normaliseGzip(JSON.parse(json) as Json), null, 2);
+  return unmark(JSON.stringify(normaliseGzip(parseExact(json)), null, 2));
+}
+
+/** The same JSON re-serialised with `indent` (integers of any length kept exact). */
+export function reformat(json: string, indent?: number): string {
+  return unmark(JSON.stringify(parseExact(json), null, indent));
 }
 
 export function filesDirOf(c: ConformanceCase): string | undefined {

@@ -66,7 +66,7 @@ describe('generated clusters run on the real etcd', () => {
       const dir = tlsDirs[i]!;
       expect(readFileSync(join(dir, `${c.members[0]}.ign`), 'utf8'), 'the generator writes TLS settings into the etcd-member drop-ins').toContain('ETCD_CERT_FILE');
       const portBase = block.portBase + 100 * i;
-      const r = await rehearse(dir, { portBase, timeoutSeconds: 60 });
+      const r = await rehearse(dir, { portBase, timeoutSeconds: 60, network: 'loopback' });
       expect(r.steps.filter((s) => s.status !== 'passed'), JSON.stringify(r.steps, null, 1)).toEqual([]);
       expect(r.layout).toBe('ports');
       expect(r.members.map((m) => m.name)).toEqual(c.members);
@@ -82,7 +82,7 @@ describe('generated clusters run on the real etcd', () => {
 
   test.concurrent('production --insecure (plain http): each member on its own loopback address, ports as generated; the drill passes', async ({ expect }) => {
     const c = cases[2]!;
-    const r = await rehearse(insecureDir, { memberBase: block.memberBase, machineBase: block.machineBase, timeoutSeconds: 60 });
+    const r = await rehearse(insecureDir, { memberBase: block.memberBase, machineBase: block.machineBase, timeoutSeconds: 60, network: 'loopback' });
     expect(r.steps.filter((s) => s.status !== 'passed'), JSON.stringify(r.steps, null, 1)).toEqual([]);
     expect(r.layout).toBe('addresses');
     expect(r.members.map((m) => m.clientUrl)).toEqual([0, 1, 2].map((i) => `http://${block.member(i)}:2379`));
