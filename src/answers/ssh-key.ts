@@ -138,6 +138,12 @@ export function readSshKeyArgument(value: string, cwd: string): string[] {
   } catch (e) {
     if (e instanceof InputLimitError) throw new SshKeyError(e.message);
     const code = (e as NodeJS.ErrnoException).code;
+    // Words or key data (not a path: no leading ~ / ./, no .pub) were meant as a key line, not a
+    // file name: say it is neither, without repeating it (it may be a damaged key).
+    const v = value.trim();
+    if (code === 'ENOENT' && ((/\s/.test(v) && !/^(~|\.{0,2}\/)|\.pub$/.test(v)) || /[A-Za-z0-9+/]{40,}/.test(v))) {
+      throw new SshKeyError(`the value given is neither an OpenSSH public key line ${EXAMPLE} nor an existing file (such as ~/.ssh/id_ed25519.pub)`);
+    }
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, not a key file' : code === 'EACCES' ? 'cannot be read (permission denied)' : 'cannot be read';
     throw new SshKeyError(`${name}: ${why} (give a public key file such as ~/.ssh/id_ed25519.pub, or a key line)`);
   }

@@ -9,7 +9,7 @@ import { dirname, resolve } from 'node:path';
 import { specToAnswers } from '../answers/answers-file.js';
 import { mergeAnswers } from '../answers/merge.js';
 import { loadPreset } from '../answers/presets.js';
-import { resolveSpec } from '../answers/resolve.js';
+import { PUBLIC_CHANNELS, resolveSpec } from '../answers/resolve.js';
 import { FLAG_OF, getField, PRESETS, SpecError, type Answers, type Field, type Problem } from '../answers/types.js';
 import { plan as planCluster } from '../plan/index.js';
 import type { Prompts } from './prompts.js';
@@ -59,6 +59,10 @@ export function view(ctx: WizardContext, answers: Answers = ctx.answers): Answer
   const dhcp = ctx.given.network?.dhcp ?? mine.network?.dhcp ?? presetDhcp ?? false;
   if (dhcp) for (const f of STATIC) mine = withField(mine, f, undefined);
   else mine = withField(mine, 'etcd.discovery', undefined);
+  // The wizard asks for an update server with a custom group only: back on a public channel, the
+  // server answered for the custom group is kept (for switching back) but not used.
+  const group = ctx.given.updates?.group ?? mine.updates?.group;
+  if (ctx.given.updates?.server === undefined && (group === undefined || PUBLIC_CHANNELS.includes(String(group)))) mine = withField(mine, 'updates.server', undefined);
   return mergeAnswers(mine, ctx.given);
 }
 
@@ -160,6 +164,7 @@ export const QUESTION_NAME: Partial<Record<Field, string>> = {
   'updates.rebootStrategy': 'Reboot strategy',
   'updates.rebootWindowStart': 'Reboot window start',
   'updates.rebootWindowLength': 'Reboot window length',
+  'updates.server': 'Update server URL',
 };
 
 const WORDS: [RegExp, string][] = [
@@ -176,23 +181,38 @@ const WORDS: [RegExp, string][] = [
   [/--reboot-strategy/g, 'reboot strategy'],
   [/--reboot-window-start/g, 'a window start'],
   [/--reboot-window-length/g, 'a window length'],
+  [/--interface ("[^"]*")/g, 'the interface $1'],
   [/--interface/g, 'an interface'],
+  [/--mac-prefix \(([^)]*)\)/g, 'a MAC prefix ($1; network.macPrefix in an answers file)'],
+  [/--update-server URL/g, 'the URL'],
+  [/--update-server/g, 'the update server URL'],
+  [/--update-group/g, 'the update channel'],
   [/--name-prefix/g, 'the machine name prefix'],
   [/--name/g, 'the cluster name'],
   [/--out/g, 'the output directory'],
 ];
 
-/** A resolver message in the wizard's words: questions, not flags (flags given up front keep their names). */
+/**
+ * A resolver message in the wizard's words: questions, not flags (flags given up front keep their
+ * names). A flag with no words of its own is named by its question, or else by its key in an
+ * answers file (the wizard does not ask it, cluster.yaml and --answers carry it).
+ */
 export function inWords(ctx: WizardContext, message: string): string {
+  const fieldOf = (flag: string) => (Object.entries(FLAG_OF) as [Field, string][]).find(([, v]) => flag.startsWith(v + ' ') || flag === v)?.[0];
   let text = message;
   for (const [flag, words] of WORDS) {
     text = text.replace(flag, (...m: string[]) => {
-      const f = (Object.entries(FLAG_OF) as [Field, string][]).find(([, v]) => m[0]!.startsWith(v + ' ') || m[0] === v)?.[0];
+      const f = fieldOf(m[0]!);
       if (f && isGiven(ctx, f)) return m[0]!;
       return words.replace('$1', m[1] ?? '');
     });
   }
-  return text;
+  return text.replace(/(^|[\s("'])(--[a-z][a-z0-9-]*)/g, (all, before: string, flag: string) => {
+    const f = fieldOf(flag);
+    if (!f || isGiven(ctx, f)) return all;
+    const question = QUESTION_NAME[f];
+    return `${before}${question ? `the ${question.toLowerCase()} answer` : `${f} in an answers file`}`;
+  });
 }
 
 /** Where a problem comes from and which question can fix it. */
@@ -208,7 +228,7 @@ export interface Conflict {
 /** A question that exists in the wizard (others only come from flags or an answers file). */
 export const ASKED: Field[] = [
   'preset', 'size', 'etcd.size', 'network.dhcp', 'etcd.discovery', 'network.cidr', 'network.gateway', 'network.dns',
-  'network.firstAddress', 'network.interface', 'name', 'namePrefix', 'ssh.keys', 'updates.group', 'updates.rebootStrategy',
+  'network.firstAddress', 'network.interface', 'name', 'namePrefix', 'ssh.keys', 'updates.group', 'updates.server', 'updates.rebootStrategy',
   'updates.rebootWindowStart', 'updates.rebootWindowLength',
 ];
 
@@ -238,6 +258,13 @@ export function conflictOf(ctx: WizardContext, p: Problem, answers: Answers = ct
     const other: Field = fixer === 'size' ? 'etcd.size' : 'size';
     return { fixer, inputs: ['size', 'etcd.size'], message: `${inWords(ctx, p.message)} (${QUESTION_NAME[other]}: ${value(other)})` };
   }
+  if (p.field === 'updates.group' && /not a channel of Flatcar's public update server/.test(p.message)) {
+    // The custom group's question asks for the update server right after the group id.
+    return { fixer: 'updates.group', inputs: ['updates.group', 'updates.server'], message: inWords(ctx, p.message) };
+  }
+  if (p.field === 'updates.server' && askable(ctx, 'updates.server')) {
+    return { fixer: 'updates.group', inputs: ['updates.server'], message: inWords(ctx, p.message) };
+  }
   if (p.field === 'network.firstAddress' && / is (the gateway|a DNS server)/.test(p.message)) {
     return { fixer: 'network.firstAddress', inputs: ['network.gateway', 'network.dns', 'network.firstAddress'], message: inWords(ctx, p.message) };
   }
@@ -266,6 +293,8 @@ export function problemWith(ctx: WizardContext, field: Field, value: unknown): s
   const known = (f: Field) => visible.has(f) || isGiven(ctx, f) || !ASKED.includes(f);
   for (const p of problemsOf(view(ctx, trial))) {
     const c = conflictOf(ctx, p, trial);
+    // A custom group's update server is asked right after its id, in the same question.
+    if (field === 'updates.group' && c.inputs.includes('updates.server') && askable(ctx, 'updates.server')) continue;
     if (p.field === field && c.inputs.length === 1) return c.message;
     if (c.fixer === field && c.inputs.every(known)) return c.message;
   }

@@ -87,7 +87,8 @@ function reviewLines(ctx: WizardContext, width: number): { head: string; machine
   }
   const u = spec.updates;
   const window = u.rebootWindow ? `, reboots from ${u.rebootWindow.start} for ${u.rebootWindow.length}` : '';
-  add('updates', `updates: ${u.group} channel, reboot strategy ${u.rebootStrategy}${window}`);
+  const from = u.server === null ? `${u.group} channel` : u.server === 'disabled' ? `group ${u.group}, update server disabled (no updates)` : `group ${u.group} from ${u.server}`;
+  add('updates', `updates: ${from}, reboot strategy ${u.rebootStrategy}${window}`);
   add('ssh', `SSH keys: ${spec.ssh.keys.length === 0 ? 'none (nobody can log in over SSH)' : spec.ssh.keys.length}`);
   spec.ssh.keys.forEach((k, i) => {
     const f = fingerprint(k);

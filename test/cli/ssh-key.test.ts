@@ -66,6 +66,13 @@ describe('--ssh-key through the bin', () => {
     refused(priv, /^flatcar-architect: --ssh-key: id_ed25519 is a private key; give the public key \(id_ed25519\.pub\) instead$/m);
     expect(priv.stderr).not.toContain(secret);
     refused(plan(['nope.pub']), /^flatcar-architect: --ssh-key: nope\.pub: no such file/);
+    // Text with spaces and no path in it is neither a key line nor a file, and is not repeated.
+    const damaged = plan([`${ED25519_BLOB.slice(4)} me@host`]);
+    refused(damaged, /^flatcar-architect: --ssh-key: the value given is neither an OpenSSH public key line like "ssh-ed25519 AAAA\.\.\. you@host" nor an existing file \(such as ~\/\.ssh\/id_ed25519\.pub\)$/m);
+    expect(damaged.stderr).not.toContain(ED25519_BLOB.slice(4));
+    refused(plan(['hello there']), /--ssh-key: the value given is neither an OpenSSH public key line/);
+    refused(plan([ED25519_BLOB]), /--ssh-key: the value given is neither an OpenSSH public key line/);
+    refused(plan(['my keys/none.pub']), /--ssh-key: my keys\/none\.pub: no such file/);
     const bad = plan(['keys.pub'], { 'keys.pub': `${ED25519} ok\nssh-rsa ${ED25519_BLOB} secret-comment\n` });
     refused(bad, /--ssh-key: keys\.pub line 2: the line says ssh-rsa but its key data is a ssh-ed25519 key/);
     expect(bad.stderr).not.toContain(ED25519_BLOB);

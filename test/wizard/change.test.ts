@@ -12,6 +12,7 @@ import { DONE, PASTE } from '../../src/wizard/steps/ssh.js';
 import { visible } from '../../src/wizard/text.js';
 import { ESC, scriptedPrompts } from '../helpers/scripted-prompts.js';
 import { runGenerate } from '../../src/cli/generate.js';
+import { readSshKeyArgument } from '../../src/answers/ssh-key.js';
 import { tempDirs } from '../helpers/tmp.js';
 import { context, KEY } from '../helpers/wizard.js';
 
@@ -185,11 +186,20 @@ describe('the SSH step', () => {
     writeFileSync(join(cwd, 'id_ed25519'), '-----BEGIN OPENSSH PRIVATE KEY-----\nabc\n-----END OPENSSH PRIVATE KEY-----\n');
     const { ctx, prompts } = context(['laptop', true, undefined, undefined, PASTE, 'id_ed25519', 'nope.pub', 'hello there', '', DONE, 'stable', 'reboot', undefined, undefined, write], {}, undefined, { cwd });
     await runWizard(ctx, false);
-    expect(prompts.rejected).toEqual([
-      'id_ed25519 is a private key; give the public key (.pub) instead',
-      'nope.pub is neither an OpenSSH public key line nor a readable file',
-      'hello there is neither an OpenSSH public key line nor a readable file',
-    ]);
+    // Exactly what --ssh-key says (the one key checker), without the flag's name.
+    const flagSays = (value: string): string => {
+      try {
+        readSshKeyArgument(value, cwd);
+      } catch (e) {
+        return (e as Error).message;
+      }
+      throw new Error(`${value} was accepted`);
+    };
+    expect(prompts.rejected).toEqual(['id_ed25519', 'nope.pub', 'hello there'].map(flagSays));
+    expect(prompts.rejected[0]).toBe('id_ed25519 is a private key; give the public key (id_ed25519.pub) instead');
+    expect(prompts.rejected[1]).toMatch(/^nope\.pub: no such file /);
+    expect(prompts.rejected[2]).toMatch(/^the value given is neither an OpenSSH public key line .* nor an existing file/);
+    expect(prompts.rejected.join('\n')).not.toMatch(/--ssh-key|hello there/);
   });
 
   it('no key found: shows ssh-keygen and asks before going on without', async () => {

@@ -5,6 +5,16 @@
 import { describe, expect, it } from 'vitest';
 import { generate } from '../../src/generate.js';
 import type { Answers } from '../../src/answers/types.js';
+import { updateServer } from '../../src/answers/checks.js';
+import { resolveSpec } from '../../src/answers/resolve.js';
+import { inWords } from '../../src/wizard/context.js';
+
+/** The resolver's warning about the interface for these answers. */
+function problemsAndWarnings(answers: Answers): string {
+  const found = resolveSpec(answers).warnings.filter((w) => w.startsWith('--interface'));
+  expect(found).toHaveLength(1);
+  return found[0]!;
+}
 import { runWizard, WizardQuit } from '../../src/wizard/index.js';
 
 import { context, KEY, NO_KEY } from '../helpers/wizard.js';
@@ -118,10 +128,53 @@ describe('the wizard', () => {
   it('a custom update group and a reboot window; Esc at the group id goes back to the channels', async () => {
     const CUSTOM = '\u0000custom';
     const WINDOW = '\u0000window';
-    const { ctx, prompts } = context(['laptop', true, undefined, undefined, undefined, CUSTOM, ESC, CUSTOM, 'Bad Group!', 'my-group', 'reboot', WINDOW, 'Thu 04:00', '2h', undefined, { action: 'write' }]);
+    const SERVER = 'https://nebraska.example/v1/update/';
+    const { ctx, prompts, printed } = context([
+      'laptop', true, undefined, undefined, undefined, CUSTOM, ESC, CUSTOM, 'Bad Group!', 'my-group', '?', 'ftp://nebraska.example/', SERVER,
+      'reboot', WINDOW, 'Thu 04:00', '2h', undefined, { action: 'write' },
+    ]);
     const result = await runWizard(ctx, false);
-    expect(prompts.rejected).toEqual([expect.stringMatching(/^must be an update group/)]);
+    // The update server's URL is asked right after a custom group, with a help line and --update-server's check.
+    expect(prompts.rejected).toEqual([
+      expect.stringMatching(/^must be an update group/),
+      expect.stringMatching(/^The URL of the update server that serves this group/),
+      updateServer('ftp://nebraska.example/'),
+    ]);
+    expect(prompts.rejected[2]).toMatch(/^must be your update server's http:\/\/ or https:\/\/ URL/);
     expect(prompts.asked.filter((q) => q === 'Update channel:')).toHaveLength(2);
-    expect(result.answers.updates).toMatchObject({ group: 'my-group', rebootStrategy: 'reboot', rebootWindowStart: 'Thu 04:00', rebootWindowLength: '2h' });
+    expect(prompts.asked).toContain('Update server URL for group my-group (empty: back to the channels):');
+    expect(result.answers.updates).toMatchObject({ group: 'my-group', server: SERVER, rebootStrategy: 'reboot', rebootWindowStart: 'Thu 04:00', rebootWindowLength: '2h' });
+    expect(printed()).toMatch(/updates: group my-group from https:\/\/nebraska\.example\/v1\/update\/, reboot strategy reboot/);
+  });
+
+  it('warnings that name flags read in words: the interface glob warning names the question and the answers-file key', () => {
+    const { ctx } = context([]);
+    const warning = problemsAndWarnings({ preset: 'small' });
+    expect(warning).toMatch(/^--interface "en\* eth\*": .*give --mac-prefix \(each machine's NIC by MAC\) or one interface name$/);
+    const said = inWords(ctx, warning);
+    expect(said).toBe(
+      `the interface "en* eth*": the static address goes on every interface whose name matches and that has a link, so a machine with several NICs gets it on each of them; give a MAC prefix (each machine's NIC by MAC; network.macPrefix in an answers file) or one interface name`,
+    );
+    // Any other flag: by its question, else by its answers-file key; flags given up front keep their names.
+    expect(inWords(ctx, 'use --etcd-image or --update-group')).toBe('use etcd.image in an answers file or the update channel');
+    expect(inWords(ctx, 'see --ntp and (--secrets)')).toBe('see network.ntp in an answers file and (security.secrets in an answers file)');
+    expect(inWords({ ...ctx, given: { network: { interface: 'en* eth*' } } }, warning)).toMatch(/^--interface "en\* eth\*": /);
+  });
+
+  it('an empty update server URL goes back to the channels; a public channel does not keep the custom group\'s server', async () => {
+    const CUSTOM = '\u0000custom';
+    const { ctx, prompts } = context(['laptop', true, undefined, undefined, undefined, CUSTOM, 'my-group', '', 'beta', 'reboot', undefined, undefined, { action: 'write' }]);
+    const result = await runWizard(ctx, false);
+    expect(prompts.asked.filter((q) => q === 'Update channel:')).toHaveLength(2);
+    expect(result.answers.updates?.group).toBe('beta');
+    expect(result.answers.updates?.server ?? null).toBeNull();
+    const again = context([
+      'laptop', true, undefined, undefined, undefined, CUSTOM, 'my-group', 'https://u.example/v1/update/', 'reboot', undefined, undefined,
+      { action: 'change', section: 'updates' }, 'stable', 'reboot', undefined, { action: 'write' },
+    ]);
+    const switched = await runWizard(again.ctx, false);
+    expect(switched.answers.updates?.group).toBe('stable');
+    expect(switched.answers.updates?.server ?? null).toBeNull();
+    expect(again.printed()).toMatch(/updates: stable channel/);
   });
 });

@@ -1,7 +1,7 @@
 /** Updates: the channel (or a custom group), how machines reboot into updates, and when they may. */
 import { windowLength, windowStart } from '../../answers/checks.js';
 import type { RebootStrategy } from '../../answers/types.js';
-import { clearAnswer, currentValue, isGiven, setAnswer, suggestion, type WizardContext } from '../context.js';
+import { clearAnswer, currentValue, isGiven, problemWith, seen, setAnswer, suggestion, type WizardContext } from '../context.js';
 import { WizardBack } from '../prompts.js';
 import { presetOf, textQuestion, type Question } from '../question.js';
 
@@ -30,15 +30,42 @@ const group: Question = {
         default: custom ? CUSTOM : now,
       });
       if (chosen !== CUSTOM) return setAnswer(ctx, 'updates.group', chosen);
+      const before = ctx.answers.updates?.group;
       try {
-        return await customGroup.ask(ctx);
+        await customGroup.ask(ctx);
+        // A custom group lives on your own update server: its URL, unless given up front.
+        if (isGiven(ctx, 'updates.server') || (await server(ctx))) return;
       } catch (e) {
         // Esc at the group id: back to the channels.
         if (!(e instanceof WizardBack)) throw e;
       }
+      // Esc or an empty URL: back to the channels, with the group chosen before.
+      if (before === undefined) clearAnswer(ctx, 'updates.group');
+      else setAnswer(ctx, 'updates.group', before);
     }
   },
 };
+
+const SERVER_HELP =
+  "The URL of the update server that serves this group, such as a Nebraska's https://HOST/v1/update/ (the machines' update.conf SERVER=); or disabled for no updates.";
+
+/** The update server's URL for a custom group (checked as --update-server is); false: back to the channels. */
+async function server(ctx: WizardContext): Promise<boolean> {
+  const now = ctx.answers.updates?.server;
+  const text = await ctx.prompts.input({
+    message: `Update server URL for group ${String(currentValue(ctx, 'updates.group'))} (empty: back to the channels):`,
+    default: now === undefined ? undefined : String(now),
+    validate: (t) => {
+      if (t.trim() === '') return true;
+      if (t.trim() === '?') return SERVER_HELP;
+      return problemWith(ctx, 'updates.server', t.trim()) ?? true;
+    },
+  });
+  if (text.trim() === '') return false;
+  seen(ctx).add('updates.server');
+  setAnswer(ctx, 'updates.server', text.trim());
+  return true;
+}
 
 const customGroup = textQuestion('updates.group', 'updates', 'Update group id:', "The group id your update server (such as Nebraska) gives this cluster's machines.");
 
