@@ -194,7 +194,7 @@ function bootSection(plan: Plan): string[] {
     'first boot: a changed config needs a freshly provisioned machine.',
     '',
     `- Install to disk: \`flatcar-install -d /dev/sda -C ${channel} -i ${first}.ign\`, then reboot.`,
-    `- PXE/iPXE: kernel arguments \`flatcar.first_boot=1 ignition.config.url=http://SERVER/${first}.ign\`.`,
+    `- PXE/iPXE: Flatcar's PXE image runs from RAM (no updates; etcd's data lost on every reboot), so use PXE to install: boot the PXE image with a config that runs \`flatcar-install\`, then boot from disk with \`${first}.ign\` (\`--matchbox DIR\` writes both stages).`,
     `- QEMU: \`-fw_cfg name=opt/org.flatcar-linux/config,file=${first}.ign\`.`,
     `- VMware: guestinfo \`ignition.config.data\` set to the base64 of \`${first}.ign\` and \`ignition.config.data.encoding\` set to \`base64\`.`,
     '',
