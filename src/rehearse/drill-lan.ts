@@ -115,30 +115,50 @@ export async function lockDrills(probes: Probes, steps: Steps): Promise<void> {
     });
   }
 
-  // A machine whose first endpoint is a member other than itself: that member becomes unreachable.
-  // From a machine that is no member (a worker), only between the two: the cluster stays whole.
-  // Where every lock machine is a member, that member is cut off the LAN (cutting two members from
-  // each other alone would also cut the raft traffic between them).
+  // The first endpoint made unreachable the one way locksmith survives: locksmithctl's getClient
+  // moves to the next endpoint only when the connection is refused (the lock client reproduces
+  // that: a timeout, no route or a TLS refusal ends the attempt, as it does on a booted machine).
+  // A member lists its own member first, so for it that member's etcd is stopped (the machine up,
+  // its client port refusing, as after a crash or while etcd is being replaced); a worker's first
+  // member refuses that worker's connections (a reset from an nft rule in the member's namespace,
+  // or, without nft, that member's etcd stopped), the cluster staying whole. A worker is taken
+  // when there is one, else a member.
   const members = cluster.plan.members;
   const isMember = (machine: string) => members.some((m) => m.machine === machine);
   const ownerOf = (endpoint: string) => members.find((m) => m.clientUrl.replace(/\/$/, '') === endpoint.replace(/\/$/, ''));
-  const candidates = locks.filter((l) => l.endpoints.length >= 2 && ownerOf(l.endpoints[0]!) && ownerOf(l.endpoints[0]!)!.machine !== l.machine);
-  const pick = candidates.find((l) => !isMember(l.machine)) ?? candidates[0];
-  if (pick) {
-    const first = ownerOf(pick.endpoints[0]!)!;
-    const alone = isMember(pick.machine);
-    const title = alone ? `the lock works with the first endpoint unreachable (${first.name} cut off the LAN)` : `the lock works with the first endpoint unreachable (${first.name} cut off from ${pick.machine})`;
-    await steps.run('lock:failover', title, async () => {
-      const how = alone ? net.cut([first.machine]) : net.cut([first.machine], [pick.machine]);
-      try {
-        const held = await take(pick);
-        if (held.endpoint === pick.endpoints[0]) throw new Error(`${pick.machine} reached ${held.endpoint}, which should be cut off`);
-        const freed = await release(pick);
-        return `${how}; ${pick.machine} took the lock via ${held.endpoint}${failedOver(held)} and released it (${sem(freed)})`;
-      } finally {
-        net.heal();
-        await probes.healthy(members);
+  const candidates = locks.filter((l) => l.endpoints.length >= 2 && ownerOf(l.endpoints[0]!));
+  const pick = candidates.find((l) => !isMember(l.machine)) ?? candidates.find((l) => ownerOf(l.endpoints[0]!)!.machine === l.machine) ?? candidates[0];
+  if (!pick) return;
+  const first = ownerOf(pick.endpoints[0]!)!;
+  const own = first.machine === pick.machine;
+  const title = own
+    ? `the lock works with the first endpoint unreachable (${pick.machine}'s own member ${first.name} stopped)`
+    : `the lock works with the first endpoint unreachable (${first.name} refuses ${pick.machine})`;
+  await steps.run('lock:failover', title, async () => {
+    let stopped = false;
+    let how = own ? null : net.refuse(first.machine, pick.machine, Number(new URL(first.clientUrl).port || 2379));
+    try {
+      if (how === null) {
+        await probes.stop(first);
+        stopped = true;
+        // locksmith's requests carry no deadline: they wait out an election. The drill's client gives
+        // each request a short one, so it asks once the others have a leader again.
+        const rest = members.filter((m) => m !== first);
+        const ms = await probes.healthy(rest);
+        how = `${first.name} stopped${own ? '' : ' (no nft rule could refuse the connections alone)'}: its client port refuses connections; the other ${rest.length} healthy after ${seconds(ms)}`;
       }
-    });
-  }
+      const held = await take(pick);
+      if (held.endpoint === pick.endpoints[0]) throw new Error(`${pick.machine} reached ${held.endpoint}, which should refuse it`);
+      if (!held.tried.some((t) => t.startsWith(`${pick.endpoints[0]}: ECONNREFUSED`))) throw new Error(`${pick.machine} took the lock via ${held.endpoint} without being refused by ${pick.endpoints[0]} (${held.tried.join('; ') || 'nothing tried before'})`);
+      const freed = await release(pick);
+      return `${how}; ${pick.machine} took the lock via ${held.endpoint}${failedOver(held)} and released it (${sem(freed)})`;
+    } finally {
+      net.heal();
+      if (stopped) {
+        probes.start(first);
+        await probes.listening([first]);
+      }
+      await probes.healthy(members);
+    }
+  });
 }

@@ -280,8 +280,32 @@ export class LanNetwork {
     return `the bridge's end of ${side.map((m) => `${m}'s veth`).join(', ')} down${nft ? ` (nft refused: ${nft.stderr.trim().split('\n')[0]})` : ' (no nft)'}`;
   }
 
+  private refusedIn: string | null = null;
+
+  /**
+   * `target` refuses TCP connections from `from` to `port` (a reset, as a machine whose etcd is
+   * stopped answers: connection refused); everything else still passes. An nft rule in the
+   * target's own namespace; returns how it was done, or null when nft is missing or refuses.
+   */
+  refuse(target: string, from: string, port: number): string | null {
+    this.heal();
+    if (!findOnPath('nft', this.env.PATH)) return null;
+    const source = this.host(from).address;
+    const rules = `table inet flatcar_rehearse {\n chain refuse {\n  type filter hook input priority 0; policy accept;\n  ip saddr ${source} tcp dport ${port} reject with tcp reset\n }\n}\n`;
+    const ns = this.host(target).netns;
+    const nft = spawnSync(this.nsenterBin, [`--net=${NETNS_RUN}/${ns}`, 'nft', '-f', '-'], { input: rules, encoding: 'utf8', timeout: 10_000, env: this.env });
+    if (nft.status !== 0) return null;
+    this.refusedIn = ns;
+    return `${target} answers ${from}'s connections to port ${port} with a reset (nft in ${target}'s namespace): connection refused`;
+  }
+
   /** Undoes `cut` (nothing when the LAN is whole). */
   heal(): void {
+    if (this.refusedIn) {
+      const r = spawnSync(this.nsenterBin, [`--net=${NETNS_RUN}/${this.refusedIn}`, 'nft', 'delete', 'table', 'inet', 'flatcar_rehearse'], { encoding: 'utf8', timeout: 10_000, env: this.env });
+      if (r.status !== 0) throw new Error(`nft delete table: ${(r.stderr || `exit ${r.status}`).trim()}`);
+      this.refusedIn = null;
+    }
     if (this.cutBy === 'nft') {
       const run = this.inNet(this.plan.bridgeNs, 'nft', ['delete', 'table', 'bridge', 'flatcar_rehearse']);
       const r = spawnSync(run.command, run.args, { encoding: 'utf8', timeout: 10_000, env: this.env });

@@ -2,7 +2,8 @@
  * The reboot lock, taken the way locksmithd takes it: etcd's v2 keys API, the semaphore key
  * `coreos.com/updateengine/rebootlock/semaphore` holding `{"semaphore":1,"max":1,"holders":[]}`
  * (created with prevExist=false when missing), taken and released by compare-and-swap on its
- * modifiedIndex (prevIndex), the endpoints tried in order until one answers. It runs as a small
+ * modifiedIndex (prevIndex). Endpoints as locksmithctl picks them: in order, moving on only when one
+ * refuses the connection (a timeout, no route or TLS refusal ends the attempt). It runs as a small
  * Node program inside the machine's own network namespace, with the machine's own locksmith
  * certificate and endpoint list. The holder is the machine's name (a booted machine uses its
  * machine id, which the configs do not fix).
@@ -46,32 +47,44 @@ function why(e) {
   if (alert) return (e.code ? e.code + ' ' : '') + '(the member refused the TLS handshake: ' + alert[0].trim() + ')';
   return (e.code ? e.code + ' ' : '') + String(e.message).split('\n')[0];
 }
-// Like locksmith's etcd client: the endpoints in order, the next one when one does not answer.
-async function call(method, query, form) {
+// Like locksmithctl's getClient: one client per endpoint, in order; the first request (creating
+// the semaphore unless it exists, as the lock client does when it is made) decides. Only a refused
+// connection (ECONNREFUSED: the member's etcd down, its machine up) moves on to the next endpoint;
+// any other failure (no answer, no route, a TLS refusal, an HTTP error) ends the attempt there, as it
+// does for locksmith. Every later request goes to the endpoint chosen.
+let chosen = null;
+async function ask(endpoint, method, query, form) {
+  const r = await request(endpoint, method, query, form);
+  let json = null;
+  try { json = JSON.parse(r.text); } catch {}
+  if (r.status === 404 && !(json && json.errorCode === 100)) throw new Error('HTTP 404: no v2 keys API here (etcd serves it only with --enable-v2)');
+  if (r.status >= 500) throw new Error('HTTP ' + r.status + ': ' + r.text.trim().slice(0, 200));
+  return { endpoint, status: r.status, json };
+}
+const fresh = JSON.stringify({ semaphore: 1, max: 1, holders: [] });
+async function choose() {
   for (const endpoint of o.endpoints) {
     try {
-      const r = await request(endpoint, method, query, form);
-      let json = null;
-      try { json = JSON.parse(r.text); } catch {}
-      if (r.status === 404 && !(json && json.errorCode === 100)) throw new Error('HTTP 404: no v2 keys API here (etcd serves it only with --enable-v2)');
-      if (r.status >= 500) throw new Error('HTTP ' + r.status + ': ' + r.text.trim().slice(0, 200));
-      // Like an etcd client, stay with the endpoint that answered.
-      o.endpoints = [endpoint, ...o.endpoints.filter((e) => e !== endpoint)];
-      return { endpoint, status: r.status, json };
+      const made = await ask(endpoint, 'PUT', '?prevExist=false', fresh);
+      if (made.status !== 201 && !(made.json && made.json.errorCode === 105)) throw new Error('creating the semaphore: HTTP ' + made.status + ' ' + JSON.stringify(made.json));
+      chosen = endpoint;
+      return;
     } catch (e) {
-      tried.push(endpoint + ': ' + why(e));
+      if (e.code === 'ECONNREFUSED') { tried.push(endpoint + ': ' + why(e)); continue; }
+      throw new Error(endpoint + ': ' + why(e) + (o.endpoints.indexOf(endpoint) < o.endpoints.length - 1 ? ' (locksmith moves to the next endpoint only when the connection is refused)' : ''));
     }
   }
   throw new Error('no endpoint answered (' + tried.join('; ') + ')');
 }
-const fresh = JSON.stringify({ semaphore: 1, max: 1, holders: [] });
-async function read() {
-  let r = await call('GET', '');
-  if (r.status === 404) {
-    const made = await call('PUT', '?prevExist=false', fresh);
-    if (made.status !== 201 && !(made.json && made.json.errorCode === 105)) throw new Error('creating the semaphore: HTTP ' + made.status + ' ' + JSON.stringify(made.json));
-    r = await call('GET', '');
+async function call(method, query, form) {
+  try {
+    return await ask(chosen, method, query, form);
+  } catch (e) {
+    throw new Error(chosen + ': ' + why(e));
   }
+}
+async function read() {
+  const r = await call('GET', '');
   if (r.status !== 200 || !r.json || !r.json.node) throw new Error('reading the semaphore: HTTP ' + r.status + ' ' + JSON.stringify(r.json));
   return { sem: JSON.parse(r.json.node.value), index: r.json.node.modifiedIndex, endpoint: r.endpoint };
 }
@@ -89,6 +102,7 @@ async function main() {
   if (o.ca) tls.ca = fs.readFileSync(o.ca);
   if (o.cert) tls.cert = fs.readFileSync(o.cert);
   if (o.key_file) tls.key = fs.readFileSync(o.key_file);
+  await choose();
   if (o.action === 'lock') {
     return swap((sem) => {
       if (sem.holders.includes(o.id)) throw new Error('already held by ' + o.id);

@@ -2,7 +2,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { cliPath, repoRoot } from '../helpers/paths.js';
 import { runCli } from '../helpers/run.js';
@@ -167,14 +167,32 @@ describe.sequential('stopped from outside: nothing is left behind (lan layout: n
 });
 
 /**
- * The built CLI as `nobody` sees it: a copy of dist/bin and package.json readable by everyone (the
- * checkout itself may not be), and a cluster dir it may read.
+ * The production dependencies (the bin keeps them external, in node_modules): each package dir of
+ * `npm ls --omit=dev --all --parseable`, relative to the checkout, outermost first (a package's own
+ * node_modules comes with it).
+ */
+let runtimeDeps: string[] | undefined;
+function productionDependencies(): string[] {
+  if (runtimeDeps) return runtimeDeps;
+  const ls = spawnSync('npm', ['ls', '--omit=dev', '--all', '--parseable'], { cwd: repoRoot, encoding: 'utf8', timeout: 60_000 });
+  if (ls.status !== 0) throw new Error(`npm ls --omit=dev: ${ls.stderr}`);
+  const dirs = [...new Set(ls.stdout.split('\n').filter((l) => l.startsWith(join(repoRoot, 'node_modules') + '/')))].sort();
+  runtimeDeps = dirs.filter((d) => !dirs.some((o) => o !== d && d.startsWith(o + '/'))).map((d) => relative(repoRoot, d));
+  return runtimeDeps;
+}
+
+/**
+ * The built CLI as `nobody` sees it: a copy of dist/bin, package.json and the production
+ * dependencies, readable by everyone (the checkout itself may not be), and a cluster dir it may read.
  */
 function asNobody(): { cli: string; dir: (configs: Record<string, Ign>) => string } {
   const root = mkdtempSync(join(tmpdir(), 'rehearse-nobody-'));
   dirs.push(root);
   cpSync(join(repoRoot, 'dist', 'bin'), join(root, 'dist', 'bin'), { recursive: true });
   cpSync(join(repoRoot, 'package.json'), join(root, 'package.json'));
+  const deps = productionDependencies();
+  expect(deps).toContain(join('node_modules', 'commander'));
+  for (const d of deps) cpSync(join(repoRoot, d), join(root, d), { recursive: true });
   const readable = (d: string) => spawnSync('chmod', ['-R', 'a+rX', d]);
   readable(root);
   return {

@@ -97,7 +97,8 @@ function expectLanDrills(r: RehearsalResult, lockMachines: string[], pairs: numb
   const cut = r.steps.find((s) => s.id.startsWith('partition:'))!;
   expect(cut.detail).toMatch(/; written via member \S+ in [\d.]+s \(\d of \d is a quorum\); \S+, asked on its own machine, refuses \(.+\)$/);
   expect(step('lock:exclusive').detail).toMatch(/is refused \(semaphore is at 0, held by /);
-  expect(step('lock:failover').detail).toMatch(/took the lock via https:\/\/\S+ after https:\/\/\S+: no answer within/);
+  // locksmith moves on only when its first endpoint refuses the connection: so does the drill's client.
+  expect(step('lock:failover').detail).toMatch(/took the lock via https:\/\/\S+ after https:\/\/\S+: ECONNREFUSED /);
   for (const s of r.steps) expect(s.ms).toBeGreaterThanOrEqual(0);
 }
 
@@ -159,6 +160,11 @@ describe.concurrent('the lan layout with generated clusters (real etcd), and wha
     expectMembersAtPlannedAddresses(small, sockets);
     expect(r.lan!.operator.address).toBe('10.0.0.1');
     expectLanDrills(r, names, 0);
+    // Every machine is a member and lists its own member first: the first one's etcd is stopped, its
+    // client port refuses, and it takes the lock via its second endpoint.
+    const failover = r.steps.find((s) => s.id === 'lock:failover')!;
+    expect(failover.title).toMatch(/ \(small-node-1's own member \S+ stopped\)$/);
+    expect(failover.detail).toMatch(/^\S+ stopped: its client port refuses connections; the other 2 healthy after [\d.]+s; small-node-1 took the lock via https:\/\/10\.0\.0\.10[23]:2379 after https:\/\/10\.0\.0\.101:2379: ECONNREFUSED /);
     expectCleanedUp(r, prefix);
   });
 
@@ -173,6 +179,10 @@ describe.concurrent('the lan layout with generated clusters (real etcd), and wha
     }
     expect(r.steps.find((s) => s.id === 'client-cert')!.status).toBe('passed');
     expectLanDrills(r, names, 0);
+    // A worker: its first member refuses its connections (a reset), the cluster stays whole.
+    const failover = r.steps.find((s) => s.id === 'lock:failover')!;
+    expect(failover.title).toMatch(/ \(\S+ refuses production-worker-\d\)$/);
+    expect(failover.detail).toMatch(/^\S+ answers production-worker-\d's connections to port 2379 with a reset \(nft in \S+'s namespace\): connection refused; production-worker-\d took the lock via /);
     expect([r.etcdVersion, r.deployedEtcdVersion]).toEqual([expect.stringMatching(/^3\.4\./), 'v3.5.16']);
     expect(r.versionWarning).toMatch(/^the local etcd is 3\.4\.\d+ but the configs deploy v3\.5\.16: 3\.4 and 3\.5 differ/);
     expectCleanedUp(r, prefix);
@@ -254,8 +264,12 @@ describe.concurrent('the lan layout with generated clusters (real etcd), and wha
     expect(r.ok).toBe(false);
     expect([step('lock:small-node-1').status, step('lock:small-node-2').status]).toEqual(['passed', 'passed']);
     expect(step('lock:small-node-3').status).toBe('failed');
-    const refused = (n: number) => `https://10.0.0.10${n}:2379: ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE (the member refused the TLS handshake: sslv3 alert bad certificate)`;
-    expect(step('lock:small-node-3').detail).toBe(`small-node-3 could not take the lock: no endpoint answered (${[1, 2, 3].map(refused).join('; ')})`);
+    // Its own endpoint list, in its own order; locksmith stops at the first endpoint that does not
+    // refuse the connection outright, here the first one, whose TLS handshake fails.
+    const first = /LOCKSMITHD_ENDPOINT=([^,"\n]+)/.exec(unit.dropins[0].contents)![1]!;
+    expect(step('lock:small-node-3').detail).toBe(
+      `small-node-3 could not take the lock: ${first}: ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE (the member refused the TLS handshake: sslv3 alert bad certificate) (locksmith moves to the next endpoint only when the connection is refused)`,
+    );
     expect(step('lock:exclusive').status).toBe('skipped');
     expectCleanedUp(r, prefix);
   });
