@@ -11,6 +11,7 @@
 import { spawnSync } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 /** Each command the tests run, and the Debian package it comes from. */
 export const TOOLS = [
@@ -60,7 +61,9 @@ function install(packages) {
   return true;
 }
 
-let absent = missing();
+/** Run as a script (not imported, as the test imports TOOLS). */
+const main = process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;
+let absent = main ? missing() : [];
 const mayInstall = process.getuid?.() === 0 && onPath('apt-get') && !process.env.FLATCAR_ARCHITECT_NO_INSTALL;
 if (absent.length && mayInstall && install(packagesOf(absent))) absent = missing();
 if (absent.length) {

@@ -10,6 +10,11 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { repoRoot } from './helpers/paths.js';
 import { tempDir } from './helpers/tmp.js';
+// @ts-expect-error a plain .mjs script without types
+import { TOOLS } from '../scripts/check-tools.mjs';
+
+const tools = TOOLS as [string, string][];
+const packages = (list: [string, string][]) => [...new Set(list.map(([, p]) => p))].join(' ');
 
 const script = join(repoRoot, 'scripts', 'check-tools.mjs');
 const run = (env: NodeJS.ProcessEnv) => spawnSync(process.execPath, [script], { encoding: 'utf8', env, timeout: 30_000 });
@@ -31,15 +36,16 @@ describe('scripts/check-tools.mjs', () => {
     const r = run({ PATH: bareBin(), FLATCAR_ARCHITECT_NO_INSTALL: '1' });
     expect(r.status).toBe(1);
     expect(r.stdout).toBe('');
+    expect(tools.map(([c]) => c)).toEqual(expect.arrayContaining(['ignition-validate', 'etcd', 'etcdctl', 'systemd-analyze', 'openssl', 'tmux', 'xmllint', 'sshd', 'ip', 'nft']));
     expect(r.stderr).toBe(
-      'npm test needs ignition-validate, etcd, etcdctl, systemd-analyze, openssl, tmux, xmllint, curl, pgrep, which are not installed; install them with:\n' +
-        '  sudo apt-get install -y --no-install-recommends ignition etcd-server etcd-client systemd openssl tmux libxml2-utils curl procps\n',
+      `npm test needs ${tools.map(([c]) => c).join(', ')}, which are not installed; install them with:\n` +
+        `  sudo apt-get install -y --no-install-recommends ${packages(tools)}\n`,
     );
   });
 
   it('names only what is missing', () => {
     const bin = bareBin();
-    for (const tool of ['etcd', 'etcdctl', 'systemd-analyze', 'openssl', 'tmux', 'xmllint', 'curl', 'pgrep']) {
+    for (const [tool] of tools.filter(([c]) => c !== 'ignition-validate')) {
       const found = spawnSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).stdout.trim();
       symlinkSync(found, join(bin, tool));
     }

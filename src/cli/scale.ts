@@ -3,18 +3,12 @@
  * another size (src/scale/). Reads DIR/cluster.yaml and DIR/pki, writes DIR again atomically (the
  * new one replaces it only once complete), prints what changed and the etcd membership steps.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
-import { GenerateError } from '../generate.js';
-import { TemplateError } from '../render/index.js';
-import { scaleCluster, ScaleError } from '../scale/index.js';
+import { relative } from 'node:path';
+import { scaleCluster } from '../scale/index.js';
 import { membershipSteps } from '../scale/steps.js';
-import { loadBundle, pkiDir, SecretsError } from '../pki/index.js';
-import { FLAG_OF, SpecError, type Field } from '../answers/types.js';
-import { lockDir, OutputExistsError, OutputLockedError, recoverDir, resolveOutputDir, writeGenerated } from '../write/output.js';
+import { writeGenerated } from '../write/output.js';
+import { withClusterDir, type ClusterDirIo } from './cluster-dir.js';
 import { EXIT, UsageError } from './errors.js';
-import type { GenerateIo } from './generate.js';
-import { readAnswersForCli } from './scripted.js';
 
 export interface ScaleFlags {
   size?: string;
@@ -22,7 +16,7 @@ export interface ScaleFlags {
   force?: boolean;
 }
 
-export type ScaleIo = Pick<GenerateIo, 'cwd' | 'stdout' | 'stderr'>;
+export type ScaleIo = ClusterDirIo;
 
 function whole(value: string | undefined, flag: string): number | undefined {
   if (value === undefined) return undefined;
@@ -30,74 +24,17 @@ function whole(value: string | undefined, flag: string): number | undefined {
   return Number(value);
 }
 
-const flagOf = (field: string): string => (field in FLAG_OF ? FLAG_OF[field as Field] : field);
-
 export async function runScale(dirArg: string, flags: ScaleFlags, io: ScaleIo): Promise<number> {
   const size = whole(flags.size, '--size');
   if (size === undefined) throw new UsageError('--size N is required: the total number of machines after scaling');
   const etcdSize = whole(flags.etcdSize, '--etcd-size');
-  let dir: string;
-  let release: () => void;
-  try {
-    dir = resolveOutputDir(resolve(io.cwd, dirArg));
-    // DIR is locked from reading its cluster.yaml and pki/ to writing it again; leftovers of interrupted runs are cleaned up first.
-    release = lockDir(dir);
-  } catch (e) {
-    if (e instanceof OutputLockedError || e instanceof OutputExistsError) throw new UsageError(`${dirArg}: ${e.message}`, e instanceof OutputLockedError ? 'output_locked' : 'output_exists');
-    throw e;
-  }
-  try {
-    for (const note of recoverDir(dir)) io.stderr(`flatcar-architect: note: ${note}\n`);
-    return await scaleLocked(dir, dirArg, size, etcdSize, flags, io);
-  } finally {
-    release();
-  }
+  return withClusterDir(dirArg, io, 'its CA is needed to certify the new machines', async ({ dir, answers, bundle, current }) => {
+    const outcome = await scaleCluster(answers, bundle, { size, ...(etcdSize !== undefined ? { etcdSize } : {}) }, current, { outDir: dir });
+    return report(dir, size, outcome, flags, io);
+  });
 }
 
-async function scaleLocked(dir: string, dirArg: string, size: number, etcdSize: number | undefined, flags: ScaleFlags, io: ScaleIo): Promise<number> {
-  const answersFile = join(dir, 'cluster.yaml');
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`${dirArg} is not a directory`);
-  if (!existsSync(answersFile)) throw new UsageError(`${dirArg} holds no cluster.yaml: not a directory that flatcar-architect wrote`);
-  const source = readAnswersForCli(answersFile, io.cwd, () => '');
-  let bundle;
-  try {
-    bundle = loadBundle(pkiDir(dir));
-  } catch (e) {
-    if (e instanceof SecretsError) throw new UsageError(`${dirArg}/pki cannot be used: ${e.message}`);
-    throw e;
-  }
-  const current = (name: string) => {
-    try {
-      return readFileSync(join(dir, name), 'utf8');
-    } catch {
-      return undefined;
-    }
-  };
-  let outcome;
-  try {
-    const old = source!.answers;
-    if ((old.security?.etcdTls ?? true) && old.preset !== 'laptop' && bundle === null) {
-      throw new UsageError(`${dirArg} has no pki/: its CA is needed to certify the new machines`);
-    }
-    outcome = await scaleCluster(old, bundle, { size, ...(etcdSize !== undefined ? { etcdSize } : {}) }, current, { outDir: dir });
-  } catch (e) {
-    if (e instanceof SpecError) {
-      throw new UsageError(e.problems.map((p) => `${flagOf(p.field)}: ${p.message}`).join('; '), 'spec_invalid', e.problems[0]?.field);
-    }
-    if (e instanceof ScaleError) {
-      if (e.field === 'dir') {
-        io.stderr(`flatcar-architect: ${e.message}\n`);
-        return EXIT.failed;
-      }
-      throw new UsageError(`${flagOf(e.field)}: ${e.message}`);
-    }
-    if (e instanceof SecretsError) throw new UsageError(e.message);
-    if (e instanceof TemplateError || e instanceof GenerateError) {
-      io.stderr(`flatcar-architect: ${e.message}\n`);
-      return EXIT.failed;
-    }
-    throw e;
-  }
+function report(dir: string, size: number, outcome: Awaited<ReturnType<typeof scaleCluster>>, flags: ScaleFlags, io: ScaleIo): number {
   const shown = relative(io.cwd, dir) || '.';
   const before = outcome.before.machines.length;
   if (!outcome.added.length && !outcome.removed.length && outcome.before.etcd?.members.length === outcome.membersAfter.length) {

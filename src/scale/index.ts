@@ -31,7 +31,8 @@ export interface ScaleRequest {
 export class ScaleError extends Error {
   constructor(
     message: string,
-    readonly field: Field | 'dir' = 'size',
+    /** The answer at fault; `dir`: DIR does not match its cluster.yaml (nothing written); `machine`: no such machine. */
+    readonly field: Field | 'dir' | 'machine' = 'size',
   ) {
     super(message);
     this.name = 'ScaleError';

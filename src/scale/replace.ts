@@ -49,7 +49,7 @@ export async function replaceMachine(
   const machine = before.machines.find((m) => m.name === name);
   if (!machine) {
     const names = before.machines.map((m) => m.name);
-    throw new ScaleError(`no machine is called ${name}; this cluster has ${names.length <= 8 ? names.join(', ') : `${names.slice(0, 4).join(', ')}, ... (${names.length})`}`, 'dir');
+    throw new ScaleError(`no machine is called ${name}; this cluster has ${names.length <= 8 ? names.join(', ') : `${names.slice(0, 4).join(', ')}, ... (${names.length})`}`, 'machine');
   }
   const member = before.etcd?.members.find((m) => m.name === name) ?? null;
   if (member && spec.etcd?.discovery) {

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { cliPath, repoRoot } from '../helpers/paths.js';
+import { holdDefaultLoopback } from '../helpers/loopback.js';
 import { runCli } from '../helpers/run.js';
 import { clusterConfigs, file, staticCluster, writeClusterDir, type Ign } from '../helpers/rehearse-fixtures.js';
 import { requireEtcd } from '../helpers/tools.js';
@@ -56,6 +57,8 @@ describe('bad usage: exit 2 with one line and no stack trace', () => {
 });
 
 describe.sequential('running (real etcd; the lan layout by default, as root)', () => {
+  // The --layout loopback case runs on the default addresses (127.0.0.11, 127.0.1.x): held for this block.
+  holdDefaultLoopback();
   test('a dev cluster: exit 0, plain progress on stderr, the result as JSON on stdout, the layout and the etcd versions named', () => {
     // etcd-lock on the member (its locksmithd pointed at the members, v2 enabled): the lan layout takes the lock from there.
     const dir = fixtureDir(clusterConfigs(staticCluster('dev', 1, 2, true)));
