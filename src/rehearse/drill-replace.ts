@@ -166,7 +166,7 @@ export async function replaceDrill(probes: Probes, steps: Steps, ctx: ReplaceDri
       const ok = r.code === 0 && !r.timedOut;
       // What it answered: its output's lines when it worked (member add's first line says what it added), else its last error line.
       const lines = (t: string) => t.trim().split('\n').filter(Boolean);
-      const text = ok ? (lines(r.stdout).length ? lines(r.stdout) : lines(r.stderr)).slice(0, 3).join('; ') : lines(r.stderr).pop();
+      const text = ok ? (lines(r.stdout).length ? lines(r.stdout) : lines(r.stderr)).slice(0, 6).join('; ') : lines(r.stderr).pop();
       return { ok, out: r.timedOut ? `did not return within ${seconds(COMMAND_MS)}` : text || `exit ${r.code ?? r.signal}` };
     };
     const mapped = plan.layout === 'lan' ? '' : '; the printed URLs mapped as the layout maps the members';

@@ -1,0 +1,150 @@
+/**
+ * `rehearse DIR --replace MACHINE` (issue 17, Day-2 drills), with the real etcd: the cluster forms,
+ * keys are written, MACHINE is lost (etcd stopped, data dir wiped), `replace` writes its replacement
+ * config into a copy of DIR, the printed etcdctl lines run (member remove, health wait, member add),
+ * the old config on an empty disk stops by itself, the replacement joins with an empty data dir and
+ * has the keys. DIR stays byte for byte. The lan layout (a small 3 with TLS, the default) and the
+ * loopback fallback (plain http, on a loopback block of its own); the refusals through the CLI.
+ */
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { rehearse, RehearseUsageError, type RehearsalResult } from '../../src/rehearse/index.js';
+import { printedSteps } from '../../src/rehearse/drill-replace.js';
+import { assertNothingLeft } from '../helpers/rehearse-leftovers.js';
+import { loopbackBlock } from '../helpers/loopback.js';
+import { runCli } from '../helpers/run.js';
+import { filesBelow, tempDirs } from '../helpers/tmp.js';
+import { requireEtcd } from '../helpers/tools.js';
+
+requireEtcd();
+const block = loopbackBlock();
+const tmp = tempDirs('rehearse-replace-');
+const made: string[] = [];
+afterAll(() => made.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+function generate(args: string[]): string {
+  const cwd = tmp();
+  made.push(cwd);
+  const gen = runCli([...args, '--out', 'c'], { cwd });
+  if (gen.status !== 0) throw new Error(`generate: ${gen.stderr}`);
+  return join(cwd, 'c');
+}
+
+const REPLACE_IDS = ['replace:write', 'replace:lose', 'replace:config', 'replace:remove', 'replace:add', 'replace:old-config', 'replace:boot', 'replace:data'];
+
+function expectReplaced(r: RehearsalResult, name: string, others: string[], tls: boolean): void {
+  expect(r.steps.filter((s) => s.status !== 'passed'), JSON.stringify(r.steps, null, 1)).toEqual([]);
+  expect(r.steps.map((s) => s.id)).toEqual(['plan', r.layout === 'lan' ? 'network' : 'ports', 'members', ...REPLACE_IDS, 'cleanup']);
+  for (const s of r.steps) expect(s.ms).toBeGreaterThanOrEqual(0);
+  const step = (id: string) => r.steps.find((s) => s.id === id)!;
+  expect(step('replace:lose').title).toBe(`${name} is lost: its etcd stopped, its data dir wiped`);
+  expect(step('replace:config').detail).toMatch(new RegExp(`^changed ${name}\\.bu, ${name}\\.ign, cluster\\.yaml \\(DIR untouched\\); ${name}'s config now says ETCD_INITIAL_CLUSTER_STATE=existing`));
+  expect(step('replace:config').detail).toContain(`printed ${tls ? 2 : 1} exports and 5 commands`);
+  expect(step('replace:remove').detail).toMatch(new RegExp(`^Member [0-9a-f]+ removed from cluster [0-9a-f]+; the member list names (${others.join('|')}), (${others.join('|')})$`));
+  // etcd 3.4 refuses the add for a few seconds after the remove: the drill runs it again, as the steps say.
+  expect(step('replace:add').detail).toMatch(/^health: .* is healthy.*; member add `sleep 10` not waited out: (run again every 0\.5s while etcd answered .*unhealthy cluster, accepted after [\d.]+s|accepted at once) \(Member [0-9a-f]+ added to cluster/);
+  expect(step('replace:add').detail).toContain(`ETCD_INITIAL_CLUSTER_STATE="existing"`);
+  expect(step('replace:old-config').detail).toMatch(new RegExp(`^started from ${name}\\.ign as it was \\(ETCD_INITIAL_CLUSTER_STATE=new\\), it stopped by itself after .*: .*(has been permanently removed from the cluster|has already been bootstrapped)`));
+  expect(step('replace:boot').detail).toMatch(new RegExp(`^all 3 healthy after .*; the member list names .*${name}; printed step 3 \\(etcdctl endpoint health --cluster\\): .* is healthy`));
+  expect(step('replace:data').detail).toMatch(new RegExp(`^4 keys written before \\(3 with ${name}, 1 while it was lost\\) read from ${name} itself`));
+  assertNothingLeft(expect, r.workDir);
+}
+
+describe('rehearse --replace, with the real etcd', () => {
+  let small = '';
+  let insecure = '';
+  beforeAll(() => {
+    // Generated before any rehearsal starts: the CLI runs synchronously and would stall the other.
+    small = generate(['--preset', 'small', '--size', '3', '--name', 'rr']);
+    insecure = generate(['--preset', 'small', '--size', '3', '--name', 'ri', '--insecure']);
+  });
+
+  test.concurrent('a small 3 with TLS, in the lan layout: rr-node-2 replaced by following the printed steps; DIR byte for byte', async ({ expect }) => {
+    const before = filesBelow(small, (b) => b.toString('base64'));
+    const r = await rehearse(small, { replace: 'rr-node-2', timeoutSeconds: 120 });
+    expect(r.layout).toBe('lan');
+    expectReplaced(r, 'rr-node-2', ['rr-node-1', 'rr-node-3'], true);
+    // The printed lines run unchanged on the LAN: the real addresses.
+    expect(r.steps.find((s) => s.id === 'replace:add')!.detail).toMatch(/https:\/\/10\.0\.0\.10[13]:2379 is healthy/);
+    expect(r.steps.find((s) => s.id === 'replace:config')!.detail).not.toContain('mapped');
+    expect(filesBelow(small, (b) => b.toString('base64'))).toEqual(before);
+  });
+
+  test.concurrent('the loopback fallback (plain http, --layout loopback): ri-node-1 replaced, the printed URLs mapped to its loopback addresses', async ({ expect }) => {
+    const before = filesBelow(insecure, (b) => b.toString('base64'));
+    const r = await rehearse(insecure, { replace: 'ri-node-1', network: 'loopback', memberBase: block.memberBase, machineBase: block.machineBase, timeoutSeconds: 120 });
+    expect(r.layout).toBe('addresses');
+    expect(r.fallback).toBe('asked for');
+    expectReplaced(r, 'ri-node-1', ['ri-node-2', 'ri-node-3'], false);
+    expect(r.steps.find((s) => s.id === 'replace:config')!.detail).toContain('the printed URLs mapped as the layout maps the members');
+    expect(r.steps.find((s) => s.id === 'replace:boot')!.detail).toContain(`http://${block.member(0)}:2379 is healthy`);
+    expect(filesBelow(insecure, (b) => b.toString('base64'))).toEqual(before);
+  });
+});
+
+describe('what --replace refuses: one line, exit 2, nothing started', () => {
+  let production = '';
+  let discovery = '';
+  beforeAll(() => {
+    production = generate(['--preset', 'production', '--size', '5', '--name', 'rp']);
+    discovery = generate(['--preset', 'small', '--size', '3', '--name', 'rd', '--discovery', 'https://discovery.example/abc']);
+  });
+
+  const refused = (dir: string, machine: string) => {
+    const r = runCli(['rehearse', dir, '--replace', machine]);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.status).toBe(2);
+    return r.stderr.trim();
+  };
+
+  test('an unknown machine', () => {
+    expect(refused(production, 'rp-etcd-9')).toMatch(/--replace rp-etcd-9: no machine is called rp-etcd-9; this cluster has rp-etcd-1, /);
+  });
+
+  test('a worker: nothing to replace in etcd', () => {
+    expect(refused(production, 'rp-worker-1')).toMatch(/--replace rp-worker-1: rp-worker-1 is a worker, not an etcd member: there is nothing to replace in etcd/);
+  });
+
+  test('a cluster formed by discovery', () => {
+    expect(refused(discovery, 'rd-node-2')).toMatch(/--replace rd-node-2: .*discovery URL, which works once/);
+  });
+
+  test('a directory without cluster.yaml, through the library too (before anything starts)', async () => {
+    const dir = generate(['--preset', 'small', '--size', '3', '--name', 'rn']);
+    rmSync(join(dir, 'cluster.yaml'));
+    await expect(rehearse(dir, { replace: 'rn-node-2' })).rejects.toThrow(RehearseUsageError);
+    expect(refused(dir, 'rn-node-2')).toMatch(/--replace rn-node-2: .* holds no cluster\.yaml/);
+  });
+});
+
+describe('the printed steps the drill follows', () => {
+  test('exports, member remove, health, sleep, member add, health are picked out in order', () => {
+    const p = printedSteps([
+      'Replacing ...:',
+      '',
+      '  export ETCDCTL_API=3 ETCDCTL_ENDPOINTS=http://a:2379',
+      '  # 1. remove',
+      '  etcdctl member remove "$(x)"',
+      '  etcdctl endpoint health --cluster',
+      '  sleep 10',
+      '  etcdctl member add n --peer-urls=http://b:2380',
+      '  etcdctl endpoint health --cluster',
+    ]);
+    expect(p).toEqual({
+      exports: ['export ETCDCTL_API=3 ETCDCTL_ENDPOINTS=http://a:2379'],
+      remove: 'etcdctl member remove "$(x)"',
+      healthWait: 'etcdctl endpoint health --cluster',
+      sleep: 'sleep 10',
+      add: 'etcdctl member add n --peer-urls=http://b:2380',
+      healthFinal: 'etcdctl endpoint health --cluster',
+    });
+  });
+
+  test('steps in another order (add before remove) fail the drill instead of being run', () => {
+    expect(() =>
+      printedSteps(['  export ETCDCTL_API=3', '  etcdctl member add n --peer-urls=http://b:2380', '  etcdctl member remove x', '  etcdctl endpoint health --cluster']),
+    ).toThrow(/replace printed steps this drill does not know/);
+  });
+});
