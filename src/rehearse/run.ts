@@ -188,6 +188,7 @@ export async function rehearse(dir: string, options: RehearseOptions = {}): Prom
     skippedProxies: plan.skippedProxies,
     faultTolerance: faultTolerance(plan.members.length),
     joined: steps.results.filter((s) => s.id.startsWith('join:') && s.status === 'passed').map((s) => s.id.slice('join:'.length)),
+    replaced: replacing && steps.results.some((s) => s.id === 'replace:data' && s.status === 'passed') ? replacing.machine : null,
     notes: plan.notes,
     steps: steps.results,
     interrupted: steps.interrupted,

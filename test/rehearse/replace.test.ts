@@ -6,6 +6,7 @@
  * has the keys. DIR stays byte for byte. The lan layout (a small 3 with TLS, the default) and the
  * loopback fallback (plain http, on a loopback block of its own); the refusals through the CLI.
  */
+import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -13,6 +14,7 @@ import { rehearse, RehearseUsageError, type RehearsalResult } from '../../src/re
 import { printedSteps } from '../../src/rehearse/drill-replace.js';
 import { assertNothingLeft } from '../helpers/rehearse-leftovers.js';
 import { loopbackBlock } from '../helpers/loopback.js';
+import { cliPath } from '../helpers/paths.js';
 import { runCli } from '../helpers/run.js';
 import { filesBelow, tempDirs } from '../helpers/tmp.js';
 import { requireEtcd } from '../helpers/tools.js';
@@ -22,6 +24,16 @@ const block = loopbackBlock();
 const tmp = tempDirs('rehearse-replace-');
 const made: string[] = [];
 afterAll(() => made.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+/** The built CLI, run without blocking the other test. */
+function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [cliPath, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  return new Promise((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr })));
+}
 
 function generate(args: string[]): string {
   const cwd = tmp();
@@ -60,10 +72,16 @@ describe('rehearse --replace, with the real etcd', () => {
     insecure = generate(['--preset', 'small', '--size', '3', '--name', 'ri', '--insecure']);
   });
 
-  test.concurrent('a small 3 with TLS, in the lan layout: rr-node-2 replaced by following the printed steps; DIR byte for byte', async ({ expect }) => {
+  test.concurrent('a small 3 with TLS, in the lan layout, through the CLI with --json: rr-node-2 replaced by following the printed steps; DIR byte for byte', async ({ expect }) => {
     const before = filesBelow(small, (b) => b.toString('base64'));
-    const r = await rehearse(small, { replace: 'rr-node-2', timeoutSeconds: 120 });
+    const run = await cli(['rehearse', small, '--replace', 'rr-node-2', '--json', '--timeout', '120']);
+    expect(run.code, run.stderr).toBe(0);
+    const r = JSON.parse(run.stdout) as RehearsalResult;
     expect(r.layout).toBe('lan');
+    expect(r.replaced).toBe('rr-node-2');
+    // The pass/fail table (on standard error with --json): every step with its time.
+    for (const s of r.steps) expect(run.stderr).toMatch(new RegExp(`^${s.title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} +pass +\\d+\\.\\ds$`, 'm'));
+    expect(run.stderr).toContain(`rehearsal passed: ${r.steps.length}/${r.steps.length} steps`);
     expectReplaced(r, 'rr-node-2', ['rr-node-1', 'rr-node-3'], true);
     // The printed lines run unchanged on the LAN: the real addresses.
     expect(r.steps.find((s) => s.id === 'replace:add')!.detail).toMatch(/https:\/\/10\.0\.0\.10[13]:2379 is healthy/);
@@ -77,6 +95,7 @@ describe('rehearse --replace, with the real etcd', () => {
     expect(r.layout).toBe('addresses');
     expect(r.fallback).toBe('asked for');
     expectReplaced(r, 'ri-node-1', ['ri-node-2', 'ri-node-3'], false);
+    expect(r.replaced).toBe('ri-node-1');
     expect(r.steps.find((s) => s.id === 'replace:config')!.detail).toContain('the printed URLs mapped as the layout maps the members');
     expect(r.steps.find((s) => s.id === 'replace:boot')!.detail).toContain(`http://${block.member(0)}:2379 is healthy`);
     expect(filesBelow(insecure, (b) => b.toString('base64'))).toEqual(before);
