@@ -6,7 +6,9 @@
  * touched) and prints its steps; the printed etcdctl lines run as printed, from the operator's
  * place (`sh -c`, the printed exports, the etcdctl found here first on PATH): member remove, the
  * health wait, member add (run again while etcd answers "unhealthy cluster", as the steps say,
- * instead of the fixed `sleep 10`); the replacement boots from its new config with an empty data
+ * instead of the fixed `sleep 10`; etcd 3.4 also answers "member not found" for a moment after
+ * removing a member that joined at run time, so that too); MACHINE's old config on an empty disk
+ * must be turned away by the cluster (unless replace left it as it was); the replacement boots from its new config with an empty data
  * dir and joins; the keys written before are read from the replacement itself.
  *
  * In the loopback fallback the printed URLs are mapped as the layout maps the members (the same
@@ -29,6 +31,8 @@ const KEY = '/flatcar-architect/rehearse/replace';
 /** Keys written before the machine is lost: each must be on the replacement. */
 const KEYS = 3;
 const COMMAND_MS = 15_000;
+/** What etcd logs when the running cluster turns a member away (etcd 3.4 and 3.5 wording). */
+const TURNED_AWAY = ['has been permanently removed from the cluster', 'has already been bootstrapped', 'member count is unequal', 'error validating peerURLs'];
 
 export interface ReplaceDrillContext {
   config: ReplacementConfig;
@@ -138,11 +142,14 @@ export async function replaceDrill(probes: Probes, steps: Steps, ctx: ReplaceDri
     return `stopped ${name}, emptied ${lost!.dirs.join(' ')}; the other ${others.length} still take writes (${seconds(ms)})`;
   });
 
+  // A member scale added already has a config that joins a running cluster: replace leaves it as it
+  // was, and its old config is its replacement (no old config to try).
+  const sameConfig = !ctx.config.outcome.changed.includes(`${name}.ign`);
   // What `flatcar-architect replace DIR MACHINE` writes and prints, in a copy of DIR.
   const copy = join(plan.workDir, 'operator', 'cluster');
   let printed: PrintedSteps | undefined;
   let replacement: PlannedProcess | undefined;
-  let run: (line: string) => Promise<{ ok: boolean; out: string }> = async () => ({ ok: false, out: '' });
+  let run: (line: string) => Promise<{ ok: boolean; out: string; ran: string }> = async (line) => ({ ok: false, out: '', ran: line });
   await steps.run('replace:config', `flatcar-architect replace DIR ${name}, in a copy of DIR`, async () => {
     mkdirSync(dirname(copy), { recursive: true, mode: 0o700 });
     const lines = writeCopy(ctx.config.dir, copy, ctx.config);
@@ -167,15 +174,16 @@ export async function replaceDrill(probes: Probes, steps: Steps, ctx: ReplaceDri
       // What it answered: its output's lines when it worked (member add's first line says what it added), else its last error line.
       const lines = (t: string) => t.trim().split('\n').filter(Boolean);
       const text = ok ? (lines(r.stdout).length ? lines(r.stdout) : lines(r.stderr)).slice(0, 6).join('; ') : lines(r.stderr).pop();
-      return { ok, out: r.timedOut ? `did not return within ${seconds(COMMAND_MS)}` : text || `exit ${r.code ?? r.signal}` };
+      return { ok, out: r.timedOut ? `did not return within ${seconds(COMMAND_MS)}` : text || `exit ${r.code ?? r.signal}`, ran: map(line) };
     };
     const mapped = plan.layout === 'lan' ? '' : '; the printed URLs mapped as the layout maps the members';
-    return `changed ${ctx.config.outcome.changed.join(', ') || 'nothing'} (DIR untouched); ${name}'s config now says ETCD_INITIAL_CLUSTER_STATE=existing, ETCD_INITIAL_CLUSTER=${ctx.config.outcome.members.map((m) => m.name).join(',')}; printed ${printed.exports.length} exports and ${4 + (printed.sleep ? 1 : 0)} commands${mapped}`;
+    const same = sameConfig ? ` (${name}.ign unchanged: it already joins a running cluster, as scale wrote it)` : '';
+    return `changed ${ctx.config.outcome.changed.join(', ') || 'nothing'}${same} (DIR untouched); ${name}'s config now says ETCD_INITIAL_CLUSTER_STATE=existing, ETCD_INITIAL_CLUSTER=${ctx.config.outcome.members.map((m) => m.name).join(',')}; printed ${printed.exports.length} exports and ${4 + (printed.sleep ? 1 : 0)} commands${mapped}`;
   });
 
   await steps.run('replace:remove', `printed step 1: etcdctl member remove ${name}`, async () => {
     const r = await run(printed!.remove);
-    if (!r.ok) throw new Error(`${printed!.remove}: ${r.out}`);
+    if (!r.ok) throw new Error(`${r.ran}: ${r.out}`);
     const listed = await ctl.memberNames(others[0]!.clientUrl);
     if (!listed || listed.includes(name)) throw new Error(`after member remove the member list is ${listed?.join(', ') ?? 'unavailable'}`);
     return `${r.out}; the member list names ${listed.join(', ')}`;
@@ -198,7 +206,7 @@ export async function replaceDrill(probes: Probes, steps: Steps, ctx: ReplaceDri
         added = r.out;
         return true;
       }
-      if (!/unhealthy cluster/i.test(r.out)) throw new Error(`${printed!.add}: ${r.out}`);
+      if (!/unhealthy cluster|member not found/i.test(r.out)) throw new Error(`${r.ran}: ${r.out}`);
       refusals.add(r.out);
       return undefined;
     }, { within: 30_000, deadline: probes.deadline, signal: probes.signal, every: 500 });
@@ -208,16 +216,21 @@ export async function replaceDrill(probes: Probes, steps: Steps, ctx: ReplaceDri
     return `health: ${health}; member add ${retried} (${added})`;
   });
 
-  await steps.run('replace:old-config', `${name}'s old config, on an empty disk, does not join`, async () => {
+  if (!sameConfig) await steps.run('replace:old-config', `${name}'s old config, on an empty disk, does not join`, async () => {
     const m = lost!;
     const state = m.env.ETCD_INITIAL_CLUSTER_STATE ?? 'new';
     const t0 = Date.now();
     const old = cluster.start(m);
     const exited = await poll(async () => old.exit ?? undefined, { within: 30_000, deadline: probes.deadline, signal: probes.signal, every: 200 });
     await cluster.stop(m);
-    // Why etcd stopped, in its own words (as the e2e test of replace expects it).
+    // Why etcd stopped, in its own words: the cluster turned it away (not a local failure such as a
+    // busy port). State new: its old member id was removed (or the member is bootstrapped); state
+    // existing (a member scale added): its member list no longer matches the cluster's.
     const log = readFileSync(join(m.home, 'etcd.log'), 'utf8');
-    const why = /[^\n]*(has been permanently removed from the cluster|has already been bootstrapped)[^\n]*/.exec(log)?.[0].replace(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+ [A-Z] \| /, '');
+    const tail = cluster.logTail(m);
+    const why = new RegExp(`[^\\n]*(${TURNED_AWAY.join('|')})[^\\n]*`).exec(log)?.[0]
+      .replace(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+ [A-Z] \| /, '')
+      .replace(/\{.*\}: /, '{...}: '); // the cluster's whole member list, as etcd prints it, left out
     const listed = await ctl.memberNames(others[0]!.clientUrl);
     // Its empty disk again for the replacement, and its log kept beside it.
     for (const d of m.dirs) {
@@ -225,8 +238,8 @@ export async function replaceDrill(probes: Probes, steps: Steps, ctx: ReplaceDri
       mkdirSync(d, { recursive: true, mode: 0o700 });
     }
     renameSync(join(m.home, 'etcd.log'), join(m.home, 'etcd-old-config.log'));
-    if (!exited) throw new Error(`${name} started from its old config (ETCD_INITIAL_CLUSTER_STATE=${state}) was still running after ${seconds(Date.now() - t0)}: ${cluster.logTail(m)}`);
-    if (!why) throw new Error(`${name} started from its old config stopped, but its log never says it was removed or already bootstrapped: ${cluster.logTail(m)}`);
+    if (!exited) throw new Error(`${name} started from its old config (ETCD_INITIAL_CLUSTER_STATE=${state}) was still running after ${seconds(Date.now() - t0)}: ${tail}`);
+    if (!why) throw new Error(`${name} started from its old config stopped, but its log never says the cluster turned it away: ${tail}`);
     if (listed?.includes(name)) throw new Error(`${name} started from its old config and the member list names it: ${listed.join(', ')}`);
     return `started from ${name}.ign as it was (ETCD_INITIAL_CLUSTER_STATE=${state}), it stopped by itself after ${seconds(Date.now() - t0)} (${exited.signal ? `signal ${exited.signal}` : `code ${exited.code}`}): ${why}`;
   });
@@ -238,7 +251,7 @@ export async function replaceDrill(probes: Probes, steps: Steps, ctx: ReplaceDri
     const ms = await probes.healthy(all);
     await probes.listed(others[0]!, all);
     const r = await run(printed!.healthFinal);
-    if (!r.ok) throw new Error(`${printed!.healthFinal}: ${r.out}`);
+    if (!r.ok) throw new Error(`${r.ran}: ${r.out}`);
     return `all ${all.length} healthy after ${seconds(ms)}; the member list names ${names(all)}; printed step 3 (${printed!.healthFinal}): ${r.out}`;
   });
 
