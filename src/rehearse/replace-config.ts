@@ -5,12 +5,11 @@
  * member) is a RehearseUsageError: one line, nothing started. During the drill the outcome is
  * written into a copy of DIR inside the work dir (`writeCopy`), and the printed steps name that copy.
  */
-import { cpSync, existsSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { readAnswersSource } from '../cli/scripted.js';
 import { loadBundle, pkiDir } from '../pki/index.js';
 import { replaceMachine, replaceSteps, type ReplaceOutcome } from '../scale/replace.js';
-import { writeGenerated } from '../write/output.js';
 import { RehearseUsageError } from './read-dir.js';
 
 export interface ReplacementConfig {
@@ -55,11 +54,18 @@ export async function replacementConfig(dirArg: string, machine: string): Promis
 }
 
 /**
- * Copies DIR to `copy` and writes the replacement config there as `replace` would (every other
+ * Copies DIR (all but the CA's key) to `copy` and writes the replacement config there as `replace` would (every other
  * file as it was); returns the steps `replace` prints, naming the copy.
  */
 export function writeCopy(dir: string, copy: string, config: ReplacementConfig): string[] {
-  cpSync(dir, copy, { recursive: true });
-  if (config.outcome.changed.length) writeGenerated(copy, config.outcome.result, { force: true });
+  // The CA's private key stays where it is: no printed step uses it, and the work dir is no place for it.
+  const caKey = join(dir, 'pki', 'ca-key.pem');
+  cpSync(dir, copy, { recursive: true, filter: (source) => resolve(source) !== caKey });
+  // replace writes the whole directory again, every other file byte for byte (replaceMachine checked
+  // that): writing the changed files is the same result, without the CA key.
+  for (const name of config.outcome.changed) {
+    const file = config.outcome.result.files.find((f) => f.name === name)!;
+    writeFileSync(join(copy, name), file.contents);
+  }
   return replaceSteps(config.outcome, copy);
 }

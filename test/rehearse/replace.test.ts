@@ -6,8 +6,8 @@
  * has the keys. DIR stays byte for byte. The lan layout (a small 3 with TLS, the default) and the
  * loopback fallback (plain http, on a loopback block of its own); the refusals through the CLI.
  */
-import { spawn } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { rehearse, RehearseUsageError, type RehearsalResult } from '../../src/rehearse/index.js';
@@ -110,6 +110,32 @@ describe('rehearse --replace, with the real etcd', () => {
     expect(r.steps.find((s) => s.id === 'replace:config')!.detail).toContain('the printed URLs mapped as the layout maps the members');
     expect(r.steps.find((s) => s.id === 'replace:boot')!.detail).toContain(`http://${block.member(3)}:2379 is healthy`);
     expect(filesBelow(insecure, (b) => b.toString('base64'))).toEqual(before);
+  });
+});
+
+describe('interrupted during the replacement: nothing is left behind', () => {
+  test('SIGINT once the copy of DIR (certificates, not the CA key) is in the work dir: exit 130, no process, namespace or work dir left', async () => {
+    const dir = generate(['--preset', 'small', '--size', '3', '--name', 'rs']);
+    const child = spawn(process.execPath, [cliPath, 'rehearse', dir, '--replace', 'rs-node-2', '--timeout', '60'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const until = Date.now() + 60_000;
+    while (!out.includes('ok   flatcar-architect replace DIR rs-node-2, in a copy of DIR') && Date.now() < until && child.exitCode === null) await new Promise((r) => setTimeout(r, 50));
+    expect(out).toContain('ok   flatcar-architect replace DIR rs-node-2, in a copy of DIR');
+    const pid = child.pid!;
+    const workDirs = [...new Set([...spawnSync('pgrep', ['-af', `flatcar-rehearse ${pid} `], { encoding: 'utf8' }).stdout.matchAll(/flatcar-rehearse \d+ (\S+)/g)].map((m) => m[1]!))];
+    expect(workDirs).toHaveLength(1);
+    // The copy has the certificates the printed steps name, never the CA's key.
+    expect(existsSync(join(workDirs[0]!, 'operator', 'cluster', 'pki', 'ca.pem'))).toBe(true);
+    expect(existsSync(join(workDirs[0]!, 'operator', 'cluster', 'pki', 'ca-key.pem'))).toBe(false);
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    expect(spawnSync('pgrep', ['-af', workDirs[0]!], { encoding: 'utf8' }).stdout.trim()).toBe('');
+    expect(existsSync(workDirs[0]!)).toBe(false);
+    const netns = spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' }).stdout.split('\n').filter((l) => l.startsWith(`fa-${pid}-`));
+    expect(netns).toEqual([]);
   });
 });
 
