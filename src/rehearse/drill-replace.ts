@@ -108,7 +108,7 @@ export async function replaceDrill(probes: Probes, steps: Steps, ctx: ReplaceDri
   }
 
   const { founders, joining } = membership(members);
-  await steps.run('members', `${founders.length} members start and form the cluster`, async () => {
+  await steps.run('members', `${founders.length} member${founders.length === 1 ? '' : 's'} start${founders.length === 1 ? 's' : ''} and form${founders.length === 1 ? 's' : ''} the cluster`, async () => {
     for (const m of founders) probes.start(m);
     const ms = await probes.healthy(founders);
     return `${names(founders)} healthy after ${seconds(ms)} at ${founders.map((m) => m.clientUrl).join(' ')}${joining.length ? `; ${names(joining)} join next, one at a time` : ''}`;

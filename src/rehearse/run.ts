@@ -108,7 +108,8 @@ export async function rehearse(dir: string, options: RehearseOptions = {}): Prom
   let plan: RehearsalPlan;
   const planOptions = {
     workDir,
-    proxies: options.proxies,
+    // The replacement drill runs no worker proxy: the plan says so.
+    proxies: replacing ? 0 : options.proxies,
     memberBase: options.memberBase,
     machineBase: options.machineBase,
     portBase: options.portBase,
