@@ -99,6 +99,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--timeout <seconds>', 'overall deadline', String(REHEARSE_DEFAULT_TIMEOUT_SECONDS))
     .option('--proxies <n>', "how many workers' grpc-proxies to start", String(REHEARSE_DEFAULT_PROXIES))
     .option('--layout <layout>', 'lan (a network namespace per machine, needs root), loopback (the fallback), or auto', 'auto')
+    .option('--replace <machine>', "instead of the fault drills: lose that etcd member and follow `replace`'s printed steps (DIR untouched)")
     .option('--json', 'print the result as JSON on standard output (progress on standard error)')
     .option('--no-color', 'plain text output (also with NO_COLOR, FORCE_COLOR=0 or TERM=dumb)')
     .addHelpText('after', `\n${EXIT_CODES.rehearse}`)

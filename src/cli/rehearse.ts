@@ -12,6 +12,8 @@ export interface RehearseFlags {
   timeout?: string;
   proxies?: string;
   layout?: string;
+  /** `--replace MACHINE`: rehearse replacing that etcd member the way `replace` prints it. */
+  replace?: string;
   json?: boolean;
   /** false with --no-color. */
   color?: boolean;
@@ -58,7 +60,7 @@ function userNamespaceWorks(): boolean {
 
 /** The same rehearsal, run again inside a user namespace; its exit code (signals forwarded). */
 function runInUserNamespace(dir: string, flags: RehearseFlags, options: { timeoutSeconds: number; proxies: number }): Promise<number> {
-  const args = ['rehearse', dir, '--timeout', String(options.timeoutSeconds), '--proxies', String(options.proxies), '--layout', 'lan', ...(flags.json ? ['--json'] : [])];
+  const args = ['rehearse', dir, '--timeout', String(options.timeoutSeconds), '--proxies', String(options.proxies), '--layout', 'lan', ...(flags.replace !== undefined ? ['--replace', flags.replace] : []), ...(flags.json ? ['--json'] : [])];
   const child = spawn('unshare', [...USERNS_ARGS, '/bin/sh', '-c', USERNS_SETUP, 'flatcar-rehearse-userns', process.execPath, ...process.execArgv, process.argv[1]!, ...args], {
     stdio: 'inherit',
     env: { ...process.env, PATH: SYSTEM_PATH, [USERNS_PARENT]: String(process.pid) },
@@ -116,7 +118,7 @@ export async function runRehearse(dir: string, flags: RehearseFlags): Promise<nu
   if (parent) view.line('note: as an ordinary user, inside a user namespace of its own (unshare --user --map-root-user --net --mount)');
   let result: RehearsalResult;
   try {
-    result = await rehearse(dir, { ...options, signal: abort.signal, onEvent: view.onEvent });
+    result = await rehearse(dir, { ...options, ...(flags.replace !== undefined ? { replace: flags.replace } : {}), signal: abort.signal, onEvent: view.onEvent });
   } catch (e) {
     if (e instanceof RehearseUsageError) throw new UsageError(e.message);
     throw e;

@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import { findEtcdTools } from './binaries.js';
 import { Cluster } from './cluster.js';
 import { drill, faultTolerance } from './drill.js';
+import { replaceDrill } from './drill-replace.js';
+import { replacementConfig } from './replace-config.js';
 import { lanSupport, LanNetwork, planLan } from './lan.js';
 import { DEFAULT_TIMEOUTS, Etcdctl, type EtcdctlTimeouts } from './etcdctl.js';
 import { membership } from './plan-joins.js';
@@ -51,6 +53,8 @@ export interface RehearseOptions {
   certificateCheck?: boolean;
   /** Every namespace's name starts with it (default `fa-<pid>-<n>-`, n counting this process's rehearsals). */
   netnsPrefix?: string;
+  /** `--replace MACHINE`: form the cluster, then rehearse replacing that etcd member (drill-replace.ts) instead of the fault drills. */
+  replace?: string;
 }
 
 export const LAYOUT_TEXT = {
@@ -81,6 +85,7 @@ export async function rehearse(dir: string, options: RehearseOptions = {}): Prom
   if (!readings.some((r) => r.member)) {
     throw new RehearseUsageError(`no etcd members found in ${dir}: no machine there runs etcd-member.service (a laptop cluster has no etcd)`);
   }
+  const replacing = options.replace === undefined ? null : await replacementConfig(dir, options.replace);
   const tools = findEtcdTools(options.path);
   const timeoutSeconds = options.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS;
   const deadline = new Deadline(timeoutSeconds * 1000);
@@ -101,16 +106,18 @@ export async function rehearse(dir: string, options: RehearseOptions = {}): Prom
   process.on('exit', lastResort);
 
   let plan: RehearsalPlan;
+  const planOptions = {
+    workDir,
+    // The replacement drill runs no worker proxy: the plan says so.
+    proxies: replacing ? 0 : options.proxies,
+    memberBase: options.memberBase,
+    machineBase: options.machineBase,
+    portBase: options.portBase,
+    certificateCheck: options.certificateCheck,
+    ...(support.ok ? { layout: 'lan' as const } : {}),
+  };
   try {
-    plan = planRehearsal(readings, {
-      workDir,
-      proxies: options.proxies,
-      memberBase: options.memberBase,
-      machineBase: options.machineBase,
-      portBase: options.portBase,
-      certificateCheck: options.certificateCheck,
-      ...(support.ok ? { layout: 'lan' as const } : {}),
-    });
+    plan = planRehearsal(readings, planOptions);
     if (support.ok) {
       const notes = new Set<string>();
       const machines = [...new Set([...plan.members, ...plan.proxies, ...plan.locks].map((p) => p.machine))];
@@ -137,7 +144,9 @@ export async function rehearse(dir: string, options: RehearseOptions = {}): Prom
       const cluster = new Cluster(plan, procs, tools.etcd, options.memberEnv, net);
       cluster.prepare();
       const ctl = new Etcdctl(procs, tools.etcdctl, plan.clientTls, options.etcdctlTimeouts ?? DEFAULT_TIMEOUTS, cluster.on(null));
-      await drill(new Probes(cluster, ctl, { deadline, signal: options.signal }), steps);
+      const probes = new Probes(cluster, ctl, { deadline, signal: options.signal });
+      if (replacing) await replaceDrill(probes, steps, { config: replacing, readings, planOptions, etcdctl: tools.etcdctl });
+      else await drill(probes, steps);
     }
   } catch (e) {
     if (!(e instanceof Interrupted)) {
@@ -180,6 +189,7 @@ export async function rehearse(dir: string, options: RehearseOptions = {}): Prom
     skippedProxies: plan.skippedProxies,
     faultTolerance: faultTolerance(plan.members.length),
     joined: steps.results.filter((s) => s.id.startsWith('join:') && s.status === 'passed').map((s) => s.id.slice('join:'.length)),
+    replaced: replacing && steps.results.some((s) => s.id === 'replace:data' && s.status === 'passed') ? replacing.machine : null,
     notes: plan.notes,
     steps: steps.results,
     interrupted: steps.interrupted,

@@ -178,6 +178,8 @@ export interface RehearsalResult {
   faultTolerance: number;
   /** Members that joined the running cluster (`etcdctl member add`, their config saying `existing`), in the order they joined. */
   joined: string[];
+  /** `--replace MACHINE`: that machine once its replacement joined with the data (drill-replace.ts), else null. */
+  replaced: string | null;
   notes: string[];
   steps: StepResult[];
   interrupted: boolean;
