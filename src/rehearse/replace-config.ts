@@ -7,7 +7,8 @@
  */
 import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { readAnswersSource } from '../cli/scripted.js';
+import { readAnswersText } from '../answers/answers-source.js';
+import { LIMITS, readBoundedFile } from '../io/bounded.js';
 import { loadBundle, pkiDir } from '../pki/index.js';
 import { replaceMachine, replaceSteps, type ReplaceOutcome } from '../scale/replace.js';
 import { RehearseUsageError } from './read-dir.js';
@@ -33,7 +34,8 @@ export async function replacementConfig(dirArg: string, machine: string): Promis
   if (!existsSync(answersFile)) throw bad(`${dir} holds no cluster.yaml: replace needs the directory flatcar-architect wrote`);
   let outcome: ReplaceOutcome;
   try {
-    const old = readAnswersSource(answersFile, dir, () => '')!.answers;
+    // The CLI's reader of answers files (bounded, the published schema), without the CLI around it.
+    const old = readAnswersText(readBoundedFile(answersFile, LIMITS.answers, 'cluster.yaml'), answersFile, dir).answers;
     const bundle = loadBundle(pkiDir(dir));
     if ((old.security?.etcdTls ?? true) && old.preset !== 'laptop' && bundle === null) throw new Error(`${dir} has no pki/: the replacement config needs the machine's certificates`);
     const current = (file: string) => {
