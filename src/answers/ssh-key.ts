@@ -92,6 +92,8 @@ export function sshKeyProblem(line: string): string | undefined {
   if (/-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/.test(line) || /^PuTTY-User-Key-File/.test(line)) return 'this is a private key; give the public key (the .pub file) instead';
   const m = TYPE_AND_BLOB.exec(line);
   if (!m) return `not an OpenSSH public key line ${EXAMPLE}`;
+  // authorized_keys options (restrict, from="...") before the type: core's keys are plain key lines.
+  if (m.index !== 0) return `authorized_keys options before the key type are not taken: give the plain key line ${EXAMPLE}`;
   const type = m[1]!;
   if (type === 'ssh-dss') return DSA_REASON;
   if (!(SSH_KEY_TYPES as readonly string[]).includes(type)) {

@@ -5,7 +5,7 @@
  * wrong to a one-line message and an exit code.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { GenerateError } from '../generate.js';
 import { TemplateError } from '../render/index.js';
 import { ScaleError } from '../scale/index.js';
@@ -40,6 +40,9 @@ export async function withClusterDir(dirArg: string, io: ClusterDirIo, needsPki:
   let release: () => void;
   try {
     dir = resolveOutputDir(resolve(io.cwd, dirArg));
+    // DIR's parent must exist before the lock (which would make it): a mistyped DIR leaves nothing behind.
+    // DIR itself may be missing here: an interrupted commit is recovered under the lock first.
+    if (!existsSync(dirname(dir))) throw new UsageError(`${dirArg} is not a directory`);
     release = lockDir(dir);
   } catch (e) {
     if (e instanceof OutputLockedError || e instanceof OutputExistsError) throw new UsageError(`${dirArg}: ${e.message}`, e instanceof OutputLockedError ? 'output_locked' : 'output_exists');

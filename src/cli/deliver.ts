@@ -27,6 +27,9 @@ export interface DeliverFlags {
   timeout?: string;
 }
 
+/** Per machine: a day (Node's timers also stop at about 24.8 days). */
+const MAX_DELIVER_TIMEOUT_SECONDS = 86_400;
+
 export type DeliverIo = Pick<GenerateIo, 'cwd' | 'stdout' | 'stderr'>;
 
 export interface Delivery {
@@ -50,7 +53,7 @@ export function deliveryScript(d: Delivery): string {
     const owner = k.owner ?? 'root';
     const marker = `FLATCAR_ARCHITECT_KEY_${i}`;
     lines.push(
-      `$S sh -c 'umask 077; cat > "$1.new"; chown "$2:$2" "$1.new"; chmod 0600 "$1.new"; mv -f "$1.new" "$1"' sh ${quote(k.path)} ${quote(owner)} <<'${marker}'`,
+      `$S sh -c 'umask 077; cat > "$1.new"; chown "$2:$2" "$1.new"; chmod ${k.key ? '0600' : '0644'} "$1.new"; mv -f "$1.new" "$1"' sh ${quote(k.path)} ${quote(owner)} <<'${marker}'`,
       k.pem.replace(/\n$/, ''),
       marker,
     );
@@ -130,6 +133,7 @@ export async function runDeliver(dirArg: string, machine: string | undefined, fl
   if (!/^\d{1,5}$/.test(port) || Number(port) < 1 || Number(port) > 65535) throw new UsageError(`--port: ${port} is not a port number`);
   const timeout = flags.timeout === undefined ? 120 : Number(flags.timeout);
   if (!Number.isInteger(timeout) || timeout < 1) throw new UsageError(`--timeout: ${flags.timeout} is not a whole number of seconds`);
+  if (timeout > MAX_DELIVER_TIMEOUT_SECONDS) throw new UsageError(`--timeout: at most ${MAX_DELIVER_TIMEOUT_SECONDS} seconds (a day) per machine (got ${timeout})`);
   const { list } = deliveries(dir, io.cwd);
   const chosen = machine === undefined ? list : list.filter((d) => d.machine.name === machine);
   if (machine !== undefined && chosen.length === 0) {
@@ -143,7 +147,9 @@ export async function runDeliver(dirArg: string, machine: string | undefined, fl
     args.push(`${user}@${d.host}`, 'sh -s');
     const r = await runSsh(args, deliveryScript(d), timeout * 1000);
     if (r.code === 0 && r.out.includes(`delivered ${d.keys.length}`)) {
-      io.stdout(`${d.machine.name}: ${d.keys.length} key${d.keys.length === 1 ? '' : 's'} delivered to ${user}@${d.host}; restarted ${d.units.join(', ')}\n`);
+      const keys = d.keys.filter((k) => k.key).length;
+      const certs = d.keys.length - keys;
+      io.stdout(`${d.machine.name}: ${keys} key${keys === 1 ? '' : 's'} and ${certs} certificate${certs === 1 ? '' : 's'} delivered to ${user}@${d.host}; restarted ${d.units.join(', ')}\n`);
     } else {
       failed++;
       const why = r.err.trim().split('\n').filter(Boolean).slice(-1)[0] ?? `exit ${r.code}`;

@@ -151,7 +151,7 @@ export function flagsToAnswers(f: GenerateFlags, cwd: string): Answers {
       rebootWindowLength: f.rebootWindowLength,
       server: f.updateServer,
     },
-    security: { etcdTls: f.insecure ? false : undefined, dockerTls: f.dockerInsecure ? false : undefined, secrets: (f.secrets ?? (f.matchbox !== undefined && f.preset !== 'laptop' ? 'ssh' : undefined)) as 'inline' | 'ssh' | undefined },
+    security: { etcdTls: f.insecure ? false : undefined, dockerTls: f.dockerInsecure ? false : undefined, secrets: f.secrets as 'inline' | 'ssh' | undefined },
     templates: f.templates === undefined ? undefined : resolve(cwd, f.templates),
   };
 }
@@ -313,6 +313,11 @@ export async function runGenerate(flags: GenerateFlags, io: GenerateIo, mode: { 
   }
   // Defaults a cluster.yaml holds give way to flags (src/answers/flags-over-file.ts); the wizard's answers are flags too.
   const answers = flagsOverFile(file, given, source?.resolvedFile ?? false);
+  // --matchbox serves configs unauthenticated: keys stay out of them (--secrets ssh) unless the answers
+  // say otherwise, or there are none to keep out (--insecure, the laptop).
+  if (flags.matchbox !== undefined && answers.security?.secrets === undefined && answers.security?.etcdTls !== false && answers.preset !== 'laptop') {
+    answers.security = { ...answers.security, secrets: 'ssh' };
+  }
   let result: GenerateResult;
   let dir: string;
   // Writing a directory: machines go into its staging directory as they are made (never all in memory).

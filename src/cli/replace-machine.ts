@@ -17,7 +17,9 @@ export async function runReplaceMachine(dirArg: string, name: string, io: Replac
     const shown = relative(io.cwd, dir) || '.';
     if (outcome.changed.length) {
       try {
-        writeGenerated(dir, outcome.result, { force: true });
+        const written = writeGenerated(dir, outcome.result, { force: true });
+        for (const note of written.notes) io.stderr(`flatcar-architect: note: ${note}\n`);
+        for (const w of written.warnings) io.stderr(`warning: ${w}\n`);
       } catch (e) {
         io.stderr(`flatcar-architect: cannot write ${dir}: ${(e as Error).message}\n`);
         return EXIT.failed;

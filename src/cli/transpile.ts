@@ -35,7 +35,8 @@ function readStdin(): Buffer {
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'EAGAIN') continue;
       if ((e as NodeJS.ErrnoException).code === 'EOF') break;
-      throw e;
+      // A closed or unreadable standard input (<&-, < a directory): one line, not a stack trace.
+      throw new UsageError(`cannot read standard input: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }
     if (n === 0) break;
     total += n;

@@ -295,14 +295,19 @@ function inlineOnly(plan: Plan, tls: MachineContext['tls']): MachineContext['tls
   return plan.spec.security.secrets === 'ssh' ? { ...tls, files: tls.files.filter((f) => !f.key) } : tls;
 }
 
-/** A private key `deliver` copies to a machine: where, owned by whom (null: root), its PEM text. */
+/** A TLS file `deliver` copies to a machine: where, owned by whom (null: root), its PEM text, whether it is a private key (0600; else 0644). */
 export interface DeliveredKey {
   path: string;
   owner: string | null;
   pem: string;
+  key: boolean;
 }
 
-/** The private keys of a machine (the files --secrets ssh leaves out of its config) and the units that use them. */
+/**
+ * A machine's TLS files for `deliver`: the private keys (which --secrets ssh leaves out of its config)
+ * and, beside them, its certificates and the CA certificate, so that renewed certificates (each with
+ * a new key) and a rotated CA reach a running machine together with their keys; and the units that use them.
+ */
 export function machineKeys(plan: Plan, machine: Machine, secrets: MachineSecrets): { keys: DeliveredKey[]; directories: TlsDirectory[]; units: string[] } {
   const tls = tlsContext(plan, machine, secrets);
   const units = [
@@ -311,5 +316,5 @@ export function machineKeys(plan: Plan, machine: Machine, secrets: MachineSecret
     ...(tls.locksmith ? ['locksmithd.service'] : []),
     ...(tls.docker ? ['docker.service'] : []),
   ];
-  return { keys: tls.files.filter((f) => f.key).map((f) => ({ path: f.path, owner: f.owner, pem: f.pem })), directories: tls.directories, units };
+  return { keys: tls.files.map((f) => ({ path: f.path, owner: f.owner, pem: f.pem, key: Boolean(f.key) })), directories: tls.directories, units };
 }

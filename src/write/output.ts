@@ -456,6 +456,7 @@ function keepPreviousPki(target: string, staging: string): string | undefined {
  * crash between them leaves no DIR, and the next run puts the old one back.
  */
 export class StagedOutput {
+  private aborted = false;
   readonly target: string;
   private readonly staging: string;
   private readonly made = new Set<string>();
@@ -577,6 +578,9 @@ export class StagedOutput {
 
   /** Removes the staging directory; DIR is untouched. */
   abort(): void {
+    // Once only: a failed swap aborts, and its caller may abort again (the lock is released once).
+    if (this.aborted) return;
+    this.aborted = true;
     this.done = true;
     forget(stagings, this.cleanup);
     rmSync(this.staging, { recursive: true, force: true });

@@ -4,11 +4,12 @@
  * --ssh-key files never echoed, --matchbox-url, snippets that would change generated units, snippet
  * findings blamed on the snippet, and addresses no host can have (flags, answers, pins, the wizard).
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/run.js';
+import { cliPath } from '../helpers/paths.js';
 import { tempDirs } from '../helpers/tmp.js';
 import { validator, type WizardContext } from '../../src/wizard/context.js';
 
@@ -212,5 +213,49 @@ describe('addresses no host can have', () => {
     expect(validator(ctx, 'network.cidr')('224.0.0.0/24')).toBe('224.0.0.0/24 is multicast (224.0.0.0/4): no machine can have an address there');
     expect(validator(ctx, 'network.cidr')('10.1.0.0/24')).toBe(true);
     expect(existsSync('/nonexistent')).toBe(false);
+  });
+});
+
+describe('found in review: one line, bounded, nothing made', () => {
+  it('transpile with an unreadable standard input (a directory): one line, exit 2, no stack trace', () => {
+    const cwd = tmp();
+    for (const redirect of ['< /']) {
+      const r = spawnSync('sh', ['-c', `exec "$0" "$1" transpile ${redirect}`, process.execPath, cliPath], { cwd, encoding: 'utf8', timeout: 60_000 });
+      expect(r.status, r.stderr).toBe(2);
+      expect(r.stderr).toMatch(/^flatcar-architect: cannot read standard input: E[A-Z]+\n$/);
+    }
+  });
+
+  it('deliver --timeout beyond a day is refused before anything runs', () => {
+    const cwd = tmp();
+    // On loopback addresses (test-only hook): were the limit missing, ssh would only meet a closed local port.
+    const env = { FLATCAR_ARCHITECT_TEST_LOOPBACK_NETWORKS: '1' };
+    expect(runCli(['--preset', 'dev', '--secrets', 'ssh', '--network', '127.77.0.0/24', '--out', 'c'], { cwd, env }).status).toBe(0);
+    const r = runCli(['deliver', 'c', '--timeout', '3000000', '--port', '1'], { cwd, env });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^flatcar-architect: --timeout: at most 86400 seconds \(a day\) per machine \(got 3000000\)\n$/);
+  });
+
+  it('scale or replace of a mistyped DIR makes no directories', () => {
+    const cwd = tmp();
+    for (const args of [['scale', 'typo/sub/prod', '--size', '5'], ['replace', 'typo/sub/prod', 'x-etcd-1']]) {
+      const r = runCli(args, { cwd });
+      expect(r.status, r.stderr).toBe(2);
+      expect(r.stderr.split('\n').filter(Boolean)).toHaveLength(1);
+      expect(existsSync(join(cwd, 'typo'))).toBe(false);
+    }
+  });
+
+  it('--matchbox with --insecure (no keys) or a laptop answers file: written, no --secrets error', () => {
+    const cwd = tmp();
+    const insecure = runCli(['--preset', 'small', '--insecure', '--mac-prefix', '52:54:00', '--matchbox', 'mb', '--out', 's'], { cwd });
+    expect(insecure.status, insecure.stderr).toBe(0);
+    writeFileSync(join(cwd, 'laptop.yaml'), 'preset: laptop\nnetwork: { macPrefix: "52:54:00", dhcp: true }\n');
+    const laptop = runCli(['--answers', 'laptop.yaml', '--mac-prefix', '52:54:00', '--matchbox', 'mb2', '--out', 'l'], { cwd });
+    expect(laptop.stderr).not.toMatch(/--secrets/);
+    // The default keeps keys out of served configs when there are keys.
+    const tls = runCli(['--preset', 'small', '--mac-prefix', '52:54:00', '--matchbox', 'mb3', '--out', 't'], { cwd });
+    expect(tls.status, tls.stderr).toBe(0);
+    expect(readFileSync(join(cwd, 't', 'cluster.yaml'), 'utf8')).toMatch(/secrets: ssh/);
   });
 });

@@ -43,6 +43,12 @@ describe('--ssh-key through the bin', () => {
     expect(r.status, r.stderr).toBe(0);
   });
 
+  test('authorized_keys options: one line saying so, the key not repeated', () => {
+    const r = plan([`restrict ${ED25519} me`]);
+    refused(r, /^flatcar-architect: --ssh-key: the key given: authorized_keys options before the key type are not taken/);
+    expect(r.stderr).not.toContain(ED25519_BLOB.slice(0, 20));
+  });
+
   test('a line whose data is another type of key', () => {
     refused(plan([`ssh-rsa ${ED25519_BLOB} me@laptop`]), /--ssh-key: the key given: the line says ssh-rsa but its key data is a ssh-ed25519 key$/m);
   });
@@ -89,7 +95,7 @@ describe('--ssh-key through the bin', () => {
 });
 
 describe('sshKeyProblem (the function the wizard reuses)', () => {
-  test.each([ED25519, `${ED25519} me@host`, RSA_2048, ECDSA_384, `from="10.0.0.0/8" ${ED25519} x`])('accepts %s', (line) => {
+  test.each([ED25519, `${ED25519} me@host`, RSA_2048, ECDSA_384])('accepts %s', (line) => {
     expect(sshKeyProblem(line)).toBeUndefined();
   });
   test.each([
@@ -98,6 +104,9 @@ describe('sshKeyProblem (the function the wizard reuses)', () => {
     [`ssh-ed25519 ${ED25519_BLOB}\nssh-rsa x`, /one line/],
     [`ecdsa-sha2-nistp256 ${ECDSA_384.split(' ')[1]}`, /the line says ecdsa-sha2-nistp256 but its key data is a ecdsa-sha2-nistp384 key/],
     ['ssh-foo AAAA', /not a key type this tool accepts/],
+    // The answers schema takes plain key lines only; the message says why without repeating the key.
+    [`from="10.0.0.0/8" ${ED25519} x`, /^authorized_keys options before the key type are not taken: give the plain key line/],
+    [`restrict ${ED25519}`, /^authorized_keys options/],
   ])('refuses %j', (line, why) => {
     expect(sshKeyProblem(line)).toMatch(why);
   });

@@ -99,7 +99,7 @@ describe('--secrets ssh and deliver, against local sshds', () => {
     const code = await runDeliver('dl', undefined, { user: me, port: String(port), identity: 'id', sshOption: [`UserKnownHostsFile=${join(work, 'known_hosts')}`] }, { cwd: work, stdout: (t) => out.push(t), stderr: (t) => err.push(t) });
     expect(err.join('')).toBe('');
     expect(code).toBe(0);
-    expect(out.join('')).toMatch(/dl-etcd-1: 3 keys delivered to .*; restarted etcd-member.service, locksmithd.service/);
+    expect(out.join('')).toMatch(/dl-etcd-1: 3 keys and \d+ certificates delivered to .*; restarted etcd-member.service, locksmithd.service/);
 
     const etcdUid = Number(spawnSync('id', ['-u', 'etcd'], { encoding: 'utf8' }).stdout.trim());
     const pki = (name: string) => readFileSync(join(dir, 'pki', name), 'utf8');
@@ -122,6 +122,14 @@ describe('--secrets ssh and deliver, against local sshds', () => {
         expect(st.uid, `${machine} ${path}`).toBe(uid);
         expect(readFileSync(join(ssl, path), 'utf8')).toBe(pki(source));
       }
+      // The certificates and the CA come along (renewed certificates have new keys): 0644, as in a config.
+      const certs: [string, string][] = machine === 'dl-etcd-1'
+        ? [['etcd/server.pem', 'etcd/member/dl-etcd-1/server.pem'], ['etcd/peer.pem', 'etcd/member/dl-etcd-1/peer.pem'], ['etcd/ca.pem', 'ca.pem']]
+        : [['etcd/client.pem', 'etcd/proxy/dl-worker-1/client.pem'], ['etcd/ca.pem', 'ca.pem']];
+      for (const [path, source] of certs) {
+        expect(statSync(join(ssl, path)).mode & 0o777, `${machine} ${path}`).toBe(0o644);
+        expect(readFileSync(join(ssl, path), 'utf8'), `${machine} ${path}`).toBe(pki(source));
+      }
       expect(statSync(join(ssl, 'etcd')).mode & 0o777).toBe(0o700);
       expect(statSync(join(ssl, 'etcd')).uid).toBe(etcdUid);
       expect(existsSync(join(ssl, 'etcd/server-key.pem.new'))).toBe(false);
@@ -132,7 +140,7 @@ describe('--secrets ssh and deliver, against local sshds', () => {
     // One machine, and a machine that cannot be reached: a clear line and a failure exit.
     const one: string[] = [];
     expect(await runDeliver('dl', 'dl-etcd-2', { user: me, port: String(port), identity: 'id', sshOption: [`UserKnownHostsFile=${join(work, 'known_hosts')}`] }, { cwd: work, stdout: (t) => one.push(t), stderr: () => {} })).toBe(0);
-    expect(one.join('')).toMatch(/^dl-etcd-2: 3 keys delivered/);
+    expect(one.join('')).toMatch(/^dl-etcd-2: 3 keys and \d+ certificates delivered/);
     const bad: string[] = [];
     expect(await runDeliver('dl', 'dl-etcd-3', { user: me, port: String(port === 65535 ? port - 1 : port + 1), identity: 'id', timeout: '20' }, { cwd: work, stdout: () => {}, stderr: (t) => bad.push(t) })).toBe(1);
     expect(bad.join('')).toMatch(/^flatcar-architect: dl-etcd-3: delivery to .* failed: .*(refused|timed out)/);
