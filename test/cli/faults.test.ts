@@ -8,31 +8,17 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/run.js';
 import { cliPath } from '../helpers/paths.js';
-import { filesBelow, tempDirs } from '../helpers/tmp.js';
+import { filesBelow, keysOutside, tempDirs } from '../helpers/tmp.js';
 
 const tmp = tempDirs('fa-faults-');
 /** A large run: 60 machines (120 configs, about 125 key files). */
 const ARGS = ['--preset', 'production', '--size', '60', '--network', '10.0.0.0/16', '--ssh-key', 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBdFcBl4tZ0nWqfXzXcAxVSBSrGSJq2SXxGZQ2qU0+kL test'];
 const tree = (dir: string) => filesBelow(dir, (b) => b.toString('base64'));
 
-/** Every file below `root` outside `dir` that holds a private key. */
-function keysOutside(root: string, dir: string): string[] {
-  const out: string[] = [];
-  const walk = (d: string) => {
-    for (const e of readdirSync(d, { withFileTypes: true })) {
-      const p = join(d, e.name);
-      if (p === dir) continue;
-      if (e.isDirectory()) walk(p);
-      else if (e.isFile() && (e.name.endsWith('-key.pem') || readFileSync(p, 'utf8').includes('PRIVATE KEY'))) out.push(relative(root, p));
-    }
-  };
-  walk(root);
-  return out;
-}
 
 interface Paused {
   child: ChildProcess;

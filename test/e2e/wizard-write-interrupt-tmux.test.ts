@@ -6,33 +6,19 @@
  * (which holds private keys) and leave the target as it was: absent when it was new, byte for byte
  * the old tree when the wizard was replacing one.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cliPath } from '../helpers/paths.js';
 import { runCli } from '../helpers/run.js';
 import { Tmux } from '../helpers/tmux.js';
-import { filesBelow, tempDir } from '../helpers/tmp.js';
+import { filesBelow, keysOutside, tempDir } from '../helpers/tmp.js';
 
 const KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMx7q3Yd0o8Q2pZk1v4cHqR9Wn6yT2eLbF5sJgKaPuXr ops@bastion';
 const command = `${process.execPath} ${cliPath}`;
 let tmux: Tmux | undefined;
 afterEach(() => tmux?.kill());
 
-/** Every file below `root`, outside `dir`, that holds a private key. */
-function keysOutside(root: string, dir: string): string[] {
-  const out: string[] = [];
-  const walk = (d: string) => {
-    for (const e of readdirSync(d, { withFileTypes: true })) {
-      const p = join(d, e.name);
-      if (p === dir) continue;
-      if (e.isDirectory()) walk(p);
-      else if (e.isFile() && (e.name.endsWith('-key.pem') || readFileSync(p, 'utf8').includes('PRIVATE KEY'))) out.push(relative(root, p));
-    }
-  };
-  walk(root);
-  return out;
-}
 
 const staging = (dir: string) => readdirSync(dir).filter((e) => /^\.big\.(new|old)-/.test(e));
 

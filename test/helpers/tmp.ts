@@ -1,7 +1,7 @@
 /** Temporary directories a test file makes, removed after its tests; and reading back a directory tree. */
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { afterAll } from 'vitest';
 
 /*
@@ -36,4 +36,19 @@ export function filesBelow<T>(dir: string, read: (bytes: Buffer) => T): Record<s
       .filter((f) => statSync(join(dir, f)).isFile())
       .map((f) => [f, read(readFileSync(join(dir, f)))]),
   );
+}
+
+/** Every file below `root`, outside `dir`, that holds a private key (path relative to `root`). */
+export function keysOutside(root: string, dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const p = join(d, e.name);
+      if (p === dir) continue;
+      if (e.isDirectory()) walk(p);
+      else if (e.isFile() && (e.name.endsWith('-key.pem') || readFileSync(p, 'utf8').includes('PRIVATE KEY'))) out.push(relative(root, p));
+    }
+  };
+  walk(root);
+  return out;
 }
