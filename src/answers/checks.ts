@@ -1,5 +1,5 @@
 /** Small checks of single answer values. Each returns a reason (for "--flag: reason") or undefined. */
-import { sshKeyProblem } from './ssh-key.js';
+import { looksLikeKeyLine, sshKeyProblem } from './ssh-key.js';
 import { networkSpecialUse, parseCidr, parseIPv4, specialUse } from '../net/ipv4.js';
 import { firstUnsafe, quote } from '../io/quote.js';
 import { MAX_CLIENT_URL, MAX_CLUSTER_NAME, MAX_NAME_PREFIX, MAX_DISCOVERY_URL, MAX_DNS_NAME, MAX_INITIAL_CLUSTER, MAX_INTERFACE, MAX_PATH, MAX_IMAGE_REPO, MAX_UPDATE_SERVER } from './limits.js';
@@ -119,8 +119,11 @@ export const looksLikeKey = (v: string): boolean => KEY.test(v);
 /** An OpenSSH public key line, checked down to its decoded key data (src/answers/ssh-key.ts). */
 export function sshKey(v: string): string | undefined {
   if (CONTROL.test(v)) return `an SSH key is one line without control characters (got ${show(v)}; the first is ${firstUnsafe(v)})`;
-  // The key's data decoded (ssh-key.ts); the line's shape as the answers schema has it (no options).
-  return sshKeyProblem(v) ?? (P.SSH_KEY_LINE.test(v) ? undefined : `${show(v)} is not an OpenSSH public key line like "ssh-ed25519 AAAA... you@host"`);
+  const notKey = `${show(v)} is not an OpenSSH public key line like "ssh-ed25519 AAAA... you@host"`;
+  // Text with no key type in it is no key: shown (quoted) so the person sees what was taken. A line
+  // that names a key type is checked down to its decoded data (ssh-key.ts), and never repeated.
+  if (!looksLikeKeyLine(v)) return notKey;
+  return sshKeyProblem(v) ?? (P.SSH_KEY_LINE.test(v) ? undefined : notKey);
 }
 
 export function updateGroup(v: string): string | undefined {
