@@ -60,7 +60,7 @@ if (write) {
   runWithV8Cache(own.data);
 } else if (choice !== 'off' && choice !== 'v8' && typeof Module.enableCompileCache === 'function') {
   const r = Module.enableCompileCache();
-  say(`node compile cache (${r && r.directory ? 'on' : 'off'}; cli.cache: ${own.why})`);
+  say(`node compile cache (${r?.directory ? 'on' : 'off'}; cli.cache: ${own.why})`);
   require(bundle);
 } else {
   say(own.why);

@@ -287,7 +287,7 @@ function renderPlan(plan: Plan, warnings: string[], defaults: DefaultValue[], op
     machineFiles.push(...own.map((f) => ({ ...f, contents: '' })));
     return { ...machine, butane: '', ignition: '', holdsKeys };
   });
-  const dockerClient = bundle && bundle.certs[entryNames.dockerClient] && spec.security.dockerTls;
+  const dockerClient = bundle?.certs[entryNames.dockerClient] && spec.security.dockerTls;
   const certificates = bundle ? certificateExpiries(bundle) : [];
   if (pki && bundle) {
     const kept = [...pki.reused, ...(pki.caCreated ? [] : ['ca'])];

@@ -4,7 +4,7 @@
  * string). Wrong types are errors; keys the schema does not know are "Unused key" warnings.
  */
 import type { Field, FieldType, Schema, StructName } from './schema.js';
-import { formatPath, Report, type Path, type Position } from './report.js';
+import { formatPath, type Report, type Path, type Position } from './report.js';
 import type { YNode, YScalar } from './yaml.js';
 
 /** `bigint` only for integers beyond 2^53 (Go's int64 range, as Butane's fields are Go ints). */
@@ -105,7 +105,7 @@ function resolvePlain(t: string): Resolved {
 function floatToInt(f: number): number | bigint | undefined {
   if (Number.isNaN(f)) return undefined;
   if (f === -Infinity) return INT64_MIN;
-  if (!(f <= 9223372036854775807)) return undefined;
+  if (!(f <= 2 ** 63)) return undefined; // float64 has no 2^63 - 1: the nearest is 2^63
   const t = Math.trunc(f);
   if (Number.isSafeInteger(t)) return t === 0 ? 0 : t;
   const b = BigInt(t);

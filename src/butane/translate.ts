@@ -12,7 +12,7 @@ import { join, relative, isAbsolute, sep } from 'node:path';
 import { posix } from 'node:path';
 import type { BObject, BValue } from './decode.js';
 import { encodeDataUrl } from './encode.js';
-import { formatPath, Report, type Path } from './report.js';
+import { formatPath, type Report, type Path } from './report.js';
 import type { FieldType, Schema, StructName, VersionInfo } from './schema.js';
 
 export type IValue = string | number | bigint | boolean | IObject | IValue[];

@@ -225,7 +225,7 @@ export function goUrlParses(url: string): boolean {
       name = host.slice(0, colon);
     }
     if (badEscape(name)) return false;
-    if (!/^[A-Za-z0-9\-._~!$&'()*+,;=:\[\]<>"%\u0080-\uffff]*$/.test(name)) return false;
+    if (!/^[A-Za-z0-9\-._~!$&'()*+,;=:[\]<>"%\u0080-\uffff]*$/.test(name)) return false;
   }
   return !badEscape(rest);
 }

@@ -143,7 +143,7 @@ function checkLines(text: string): void {
     const line = lines[n]!;
     if (!inDocument && line.startsWith('%YAML')) {
       const m = /^%YAML[ \t]+(\d+)\.(\d+)(?:[ \t]|$)/.exec(line);
-      if (!m || m[1] !== '1' || m[2] !== '1') yamlError('found incompatible YAML document', { line: n + 1, col: 1 });
+      if (m?.[1] !== '1' || m[2] !== '1') yamlError('found incompatible YAML document', { line: n + 1, col: 1 });
     }
     if (line.startsWith('---') || line.startsWith('...') || !line.startsWith('%')) {
       if (line.trim() !== '' && !line.startsWith('#')) inDocument = true;
@@ -386,7 +386,7 @@ export function parseYaml(input: string | Uint8Array): YNode | null {
   for (let tries = 0; tries < 1000 && doc?.errors[0] && /Missing closing ["']quote/.test(doc.errors[0].message); tries++) {
     const span = unclosedQuote(text, doc.errors[0].pos[0]);
     if (!span) break;
-    text = text.slice(0, span[0] + 1) + text.slice(span[0] + 1, span[1] - 1).replace(/[^]/g, 'x') + text.slice(span[1] - 1);
+    text = text.slice(0, span[0] + 1) + text.slice(span[0] + 1, span[1] - 1).replace(/[\s\S]/g, 'x') + text.slice(span[1] - 1);
     doc = firstDocument(text);
   }
   if (!doc) return null;
@@ -551,7 +551,7 @@ function unclosedQuote(text: string, errorOffset: number): [number, number] | un
     for (let i = lineStart; i < end; i++) {
       const c = text[i]!;
       if (c === '#' && (i === lineStart || /\s/.test(text[i - 1]!))) break;
-      if ((c === '"' || c === "'") && (i === lineStart || /[\s\[{,:!&-]/.test(text[i - 1]!) || /[?-] $/.test(text.slice(i - 2, i)))) {
+      if ((c === '"' || c === "'") && (i === lineStart || /[\s[{,:!&-]/.test(text[i - 1]!) || /[?-] $/.test(text.slice(i - 2, i)))) {
         const close = closingQuote(text, i);
         if (close === undefined) return undefined;
         if (close > end) return [i, close + 1];

@@ -48,7 +48,7 @@ export class ProgressView {
     if (!this.out.isTTY || !this.current) return;
     this.frame = (this.frame + 1) % FRAMES.length;
     const elapsed = this.c.dim(seconds(Date.now() - this.current.t0));
-    this.out.write(`\r\x1b[2K${this.c.cyan(FRAMES[this.frame])} ${this.current.title} ${elapsed}`);
+    this.out.write(`\r\x1b[2K${this.c.cyan(FRAMES[this.frame] ?? '-')} ${this.current.title} ${elapsed}`);
   }
 
   line(text: string): void {
@@ -58,7 +58,10 @@ export class ProgressView {
   }
 
   readonly onEvent = (e: RehearsalEvent): void => {
-    if (e.type === 'note') return this.line(this.c.dim(`note: ${e.text}`));
+    if (e.type === 'note') {
+      this.line(this.c.dim(`note: ${e.text}`));
+      return;
+    }
     if (e.type === 'start') {
       this.current = { title: e.title, t0: Date.now() };
       if (this.out.isTTY) {

@@ -18,7 +18,10 @@ function expressionAt(t: TemplateSource, at: Loc): { text: string; paths: string
   let found: Node | undefined;
   const walk = (node: unknown): void => {
     if (!node || typeof node !== 'object') return;
-    if (Array.isArray(node)) return node.forEach(walk);
+    if (Array.isArray(node)) {
+      node.forEach(walk);
+      return;
+    }
     const n = node as Node;
     if ((n.type === 'MustacheStatement' || n.type === 'SubExpression') && n.loc?.start.line === at.line && n.loc.start.column === at.column) {
       found ??= n;

@@ -208,7 +208,7 @@ describe('cluster.yaml', () => {
     const { spec } = resolveSpec(answers);
     const text = formatAnswersFile(spec);
     expect(resolveSpec(parseAnswersFile(text, 'cluster.yaml')).spec).toEqual(spec);
-    expect(text).toMatch(/\nsecurity:\n  etcdTls: true\n/);
+    expect(text).toMatch(/\nsecurity:\n {2}etcdTls: true\n/);
     for (const a of [{ preset: 'dev', security: { etcdTls: false } }, { preset: 'laptop', security: { dockerTls: false } }, { preset: 'laptop' }] as Answers[]) {
       const s2 = resolveSpec(a).spec;
       const t2 = formatAnswersFile(s2);

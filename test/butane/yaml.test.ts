@@ -9,7 +9,7 @@ import { bytesOf, bytesToText, parseYaml, quotedValue, type YNode } from '../../
 const HEAD = 'variant: flatcar\nversion: 1.1.0\n';
 
 /** The value of `k` in a one-key document. */
-function valueOf(text: string): string {
+function valueOfK(text: string): string {
   const root = parseYaml(text) as Extract<YNode, { kind: 'map' }>;
   const v = root.entries.find((e) => e.key === 'k')!.value;
   if (v.kind !== 'scalar') throw new Error('not a scalar');
@@ -51,25 +51,25 @@ describe('quoted scalars are decoded here, with go-yaml escapes and folding', ()
   });
 
   it('continuation lines of a quoted scalar may have any indentation (or tabs), as in go-yaml', () => {
-    expect(valueOf('s:\n  k: 1\nk: "/a\nb"\n')).toBe('/a b');
-    expect(valueOf('k: "/a\n\t b"\n')).toBe('/a b');
+    expect(valueOfK('s:\n  k: 1\nk: "/a\nb"\n')).toBe('/a b');
+    expect(valueOfK('k: "/a\n\t b"\n')).toBe('/a b');
   });
 });
 
 describe('YAML 1.1 reading', () => {
   it('NEL, LS, PS and a lone CR end lines', () => {
-    expect(valueOf('k: false\u0085')).toBe('false');
-    expect(valueOf('k: /etc/a\u2028')).toBe('/etc/a');
-    expect(valueOf('x: 1\rk: quiet\r')).toBe('quiet');
+    expect(valueOfK('k: false\u0085')).toBe('false');
+    expect(valueOfK('k: /etc/a\u2028')).toBe('/etc/a');
+    expect(valueOfK('x: 1\rk: quiet\r')).toBe('quiet');
   });
 
   it('a block scalar ending the file without a line break has none', () => {
-    expect(valueOf('k: |\n  [Unit]')).toBe('[Unit]');
-    expect(valueOf('k: |\n  [Unit]\n')).toBe('[Unit]\n');
+    expect(valueOfK('k: |\n  [Unit]')).toBe('[Unit]');
+    expect(valueOfK('k: |\n  [Unit]\n')).toBe('[Unit]\n');
   });
 
   it('!!binary is raw bytes; bytes that are not UTF-8 survive as themselves', () => {
-    const text = valueOf('k: !!binary /wA=\n');
+    const text = valueOfK('k: !!binary /wA=\n');
     expect([...bytesOf(text)]).toEqual([0xff, 0x00]);
     const bytes = Buffer.from([0x61, 0xc3, 0xa9, 0xff, 0xe2, 0x82, 0x00]);
     expect(bytesOf(bytesToText(bytes))).toEqual(bytes);
@@ -77,14 +77,14 @@ describe('YAML 1.1 reading', () => {
   });
 
   it('only %YAML 1.1 is accepted', () => {
-    expect(valueOf('%YAML 1.1\n---\nk: v\n')).toBe('v');
+    expect(valueOfK('%YAML 1.1\n---\nk: v\n')).toBe('v');
     expect(yamlError('%YAML 1.2\n---\nk: v\n')).toContain('found incompatible YAML document');
   });
 
   it('tabs: in indentation refused, after a key or inside a line accepted', () => {
     expect(yamlError('a:\n  b: 1\n\t# c\n')).toContain('found a tab character that violates indentation');
     expect(yamlError('a:\n  -\tb\n')).toContain('tab character');
-    expect(valueOf('k:\tv\n')).toBe('v');
+    expect(valueOfK('k:\tv\n')).toBe('v');
   });
 
   it('unknown aliases are errors; a flow plain scalar with "?" does not parse', () => {
@@ -93,16 +93,16 @@ describe('YAML 1.1 reading', () => {
   });
 
   it('only the first document is read, and text after a root flow collection is not', () => {
-    expect(valueOf('k: v\n---\n: [ broken\n')).toBe('v');
-    expect(valueOf('{k: v}\n<<: [broken\n')).toBe('v');
+    expect(valueOfK('k: v\n---\n: [ broken\n')).toBe('v');
+    expect(valueOfK('{k: v}\n<<: [broken\n')).toBe('v');
     expect(yamlError('{k: v, s: {a: 1}\n')).toContain('YAML');
   });
 
   it('control characters and U+FFFE are refused; a leading BOM is not content', () => {
     expect(yamlError('k: a\u0007\n')).toContain('control characters are not allowed');
     expect(yamlError('k: a\ufffe\n')).toContain('control characters are not allowed');
-    expect(valueOf('\ufeffk: v\n')).toBe('v');
-    expect(valueOf(Buffer.from('\ufeffk: v\n'))).toBe('v');
+    expect(valueOfK('\ufeffk: v\n')).toBe('v');
+    expect(valueOfK(Buffer.from('\ufeffk: v\n'))).toBe('v');
   });
 });
 

@@ -83,7 +83,6 @@ describe('fault injection: signals and kill -9 at named points', () => {
       ...catchable.map(([sig, code]) => ['before-commit', sig, code] as [string, NodeJS.Signals, number]),
     ];
     for (const [point, sig, code] of signalCases) {
-      {
         it(`${label}: ${sig} at ${point} removes the staging dir; DIR is the old one byte for byte; the next run keeps the CA`, async () => {
           const parent = fresh(withOld);
           const run = await startPaused(parent, args, point);
@@ -103,7 +102,6 @@ describe('fault injection: signals and kill -9 at named points', () => {
             expect(tree(join(parent, 'c'))).toEqual(oldTree); // the same answers and CA: the same files
           }
         });
-      }
     }
     const killPoints = withOld ? ['staging', 'before-commit', 'between-renames', 'after-commit'] : ['staging', 'before-commit'];
     for (const point of killPoints) {

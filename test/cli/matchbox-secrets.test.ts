@@ -43,7 +43,7 @@ describe('--matchbox and secrets', () => {
     expect(texts.length).toBeGreaterThan(20);
     for (const t of texts) expect(t).not.toMatch(/PRIVATE KEY/);
     expect(texts.some((t) => t.includes('BEGIN CERTIFICATE'))).toBe(true);
-    expect(readFileSync(join(r.cwd, 'c', 'cluster.yaml'), 'utf8')).toMatch(/\n  secrets: ssh\n/);
+    expect(readFileSync(join(r.cwd, 'c', 'cluster.yaml'), 'utf8')).toMatch(/\n {2}secrets: ssh\n/);
     expect(r.out).toContain('chown -R matchbox:matchbox /var/lib/matchbox');
     expect(Object.keys(filesBelow(join(r.cwd, 'mb'), () => 0))).toEqual(expect.arrayContaining(['groups/production-etcd-1-install.json', 'ignition/production-etcd-1-install.ign', 'groups/production-etcd-1.json']));
   });

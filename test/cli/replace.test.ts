@@ -70,7 +70,7 @@ describe('generating again into an existing DIR, with a terminal', () => {
     // The changed lines come only with "Show the full diff", and the summary is shown again before the question.
     const first = r.stdout.indexOf('    -size: 2');
     expect(first).toBeGreaterThan(r.stdout.indexOf('~ cluster.yaml (+1 -1 lines)'));
-    expect(r.stdout).toMatch(/    -size: 2\n    \+size: 3\n/);
+    expect(r.stdout).toMatch(/ {4}-size: 2\n {4}\+size: 3\n/);
     expect(r.stdout.lastIndexOf('lab/ would change:')).toBeGreaterThan(first);
     expect(r.stdout).toContain('+ pki/etcd/proxy/dev-worker-2/client.pem');
     // The PKI is kept (as with --force): the etcd machine's config does not change.

@@ -69,7 +69,7 @@ describe('scale production 5 -> 8 -> 5 (workers)', () => {
   });
 
   it('keeps the etcd size (5 would be the default for 8+ machines only from 10 on, but never silently)', () => {
-    expect(readFileSync(join(dir, 'cluster.yaml'), 'utf8')).toMatch(/etcd:\n  size: 3\n/);
+    expect(readFileSync(join(dir, 'cluster.yaml'), 'utf8')).toMatch(/etcd:\n {2}size: 3\n/);
     expect(readFileSync(join(dir, 'production-worker-5.bu'), 'utf8')).toContain('--endpoints=https://10.0.0.101:2379,https://10.0.0.102:2379,https://10.0.0.103:2379 ');
   });
 

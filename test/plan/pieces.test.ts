@@ -10,7 +10,6 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { plan } from '../../src/plan/index.js';
 import { pinMachines } from '../../src/plan/pins.js';
 import { checkTargets, mergeSnippets, parseSnippet, snippetsFor, SnippetError } from '../../src/snippets/index.js';
 import { parseSnippetFlag } from '../../src/snippets/index.js';
