@@ -182,10 +182,11 @@ export function overlaps(a: string, b: string): boolean {
 // <marker>): at the point the run writes the marker and waits until it is removed. The fault-injection
 // tests (test/cli/faults.test.ts) kill or signal the run while it waits, instead of relying on timing.
 
-export type PausePoint = 'staging' | 'before-commit' | 'between-renames' | 'after-commit';
+export type PausePoint = 'staging' | 'before-commit' | 'between-renames' | 'after-commit' | 'rollback-between-renames';
 
+/** The points named (comma-separated: a run can pause at several, one after the other). */
 function pauseWanted(point: PausePoint): string | undefined {
-  if (process.env.FLATCAR_ARCHITECT_TEST_PAUSE_AT !== point) return undefined;
+  if (!(process.env.FLATCAR_ARCHITECT_TEST_PAUSE_AT ?? '').split(',').includes(point)) return undefined;
   const file = process.env.FLATCAR_ARCHITECT_TEST_PAUSE_FILE;
   if (!file) return undefined;
   writeFileSync(file, `${point} ${process.pid}\n`);
@@ -328,14 +329,14 @@ const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /**
  * Under DIR's lock, before anything else: a DIR moved aside by a commit that did not finish (DIR
- * missing, `.DIR.old-*` present) is put back; staging directories (`.DIR.new-<pid>-*`) and old copies
- * of dead runs are removed. Returns one line per thing done, for the user.
+ * missing, `.DIR.old-*` present) is put back; staging directories (`.DIR.new-<pid>-*`), new trees a
+ * rollback had moved aside (`.DIR.new-<pid>-*.rollback`) and old copies of dead runs are removed. Returns one line per thing done, for the user.
  */
 export function recoverDir(dir: string): string[] {
   const target = resolve(dir);
   const parent = dirname(target);
   const name = basename(target);
-  const re = new RegExp(`^\\.${escapeRe(name)}\\.(new|old)-(?:(\\d+)-)?[A-Za-z0-9]{6}$`);
+  const re = new RegExp(`^\\.${escapeRe(name)}\\.(new|old)-(?:(\\d+)-)?[A-Za-z0-9]{6}(\\.rollback)?$`);
   let entries: string[];
   try {
     entries = readdirSync(parent);
@@ -346,7 +347,12 @@ export function recoverDir(dir: string): string[] {
     .map((e) => ({ e, m: re.exec(e) }))
     // A legacy name (no pid) or the name of a process that is gone; never one of a live run.
     .filter((x) => x.m !== null && (x.m[2] === undefined || (Number(x.m[2]) !== process.pid && !pidAlive(Number(x.m[2])))))
-    .map((x) => ({ path: join(parent, x.e), kind: x.m![1] as 'new' | 'old', pid: x.m![2] ?? 'unknown', mtime: safeMtime(join(parent, x.e)) }));
+    .map((x) => ({
+      path: join(parent, x.e),
+      kind: (x.m![3] ? 'rollback' : x.m![1]) as 'new' | 'old' | 'rollback',
+      pid: x.m![2] ?? 'unknown',
+      mtime: safeMtime(join(parent, x.e)),
+    }));
   const notes: string[] = [];
   const shown = (p: string) => basename(p);
   if (!existsSync(target)) {
@@ -364,7 +370,9 @@ export function recoverDir(dir: string): string[] {
       notes.push(
         f.kind === 'new'
           ? `removed ${shown(f.path)}, the unfinished staging directory of an interrupted run (pid ${f.pid})`
-          : `removed ${shown(f.path)}, the previous ${name} an earlier run (pid ${f.pid}) replaced but could not remove`,
+          : f.kind === 'rollback'
+            ? `removed ${shown(f.path)}, the new ${name} an interrupted run (pid ${f.pid}) was undoing`
+            : `removed ${shown(f.path)}, the previous ${name} an earlier run (pid ${f.pid}) replaced but could not remove`,
       );
     } catch (e) {
       notes.push(`could not remove ${f.path} (${(e as Error).message}); remove it by hand: it may hold private keys`);
@@ -548,6 +556,7 @@ export class StagedOutput {
     const target = this.target;
     const aside = `${this.staging}.rollback`;
     renameSync(target, aside);
+    testPause('rollback-between-renames');
     if (this.old) renameSync(this.old, target);
     this.old = undefined;
     rmSync(aside, { recursive: true, force: true });

@@ -247,4 +247,30 @@ describe('fault injection: signals and kill -9 at named points', () => {
     expect(leftovers(parent)).toEqual([]);
     expect(keysOutside(parent, join(parent, 'c')).filter((f) => !f.startsWith('c.previous-pki/'))).toEqual([]);
   });
+
+  it('kill -9 while that rollback has the new cluster aside: the next run puts the old one back and removes the new one (keys and all)', async () => {
+    const parent = fresh(true);
+    mkdirSync(join(parent, 'mb'));
+    const args = [...ARGS, '--out', 'c', '--force', '--rotate-pki', '--mac-prefix', '52:54:00', '--matchbox', 'mb'];
+    const run = await startPaused(parent, args, 'before-commit,rollback-between-renames');
+    writeFileSync(join(parent, 'mb', 'notes.txt'), 'mine\n');
+    rmSync(run.marker);
+    // The run goes on, the Matchbox commit fails, and the rollback stops with DIR moved aside.
+    const deadline = Date.now() + 120_000;
+    while (!existsSync(run.marker) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(readFileSync(run.marker, 'utf8')).toMatch(/^rollback-between-renames /);
+    expect(readdirSync(parent).filter((e) => /^\.c\.new-\d+-\w+\.rollback$/.test(e))).toHaveLength(1);
+    expect(existsSync(join(parent, 'c'))).toBe(false);
+    run.child.kill('SIGKILL');
+    expect((await run.exit).signal).toBe('SIGKILL');
+    rmSync(run.marker, { force: true });
+    rmSync(join(parent, 'mb', 'notes.txt'));
+    const next = runCli(args.filter((a) => a !== '--rotate-pki'), { cwd: parent });
+    expect(next.status, next.stderr).toBe(0);
+    expect(next.stderr).toMatch(/note: recovered c: an interrupted run \(pid \d+\) had moved it aside as \.c\.old-/);
+    expect(next.stderr).toMatch(/note: removed \.c\.new-\d+-\w+\.rollback, the new c an interrupted run \(pid \d+\) was undoing/);
+    expect(leftovers(parent)).toEqual([]);
+    expect(readFileSync(join(parent, 'c', 'pki', 'ca-key.pem'), 'utf8')).toBe(caKey());
+    expect(keysOutside(parent, join(parent, 'c')).filter((f) => !f.startsWith('c.previous-pki/') && !f.startsWith('mb/'))).toEqual([]);
+  });
 });
