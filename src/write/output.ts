@@ -12,6 +12,7 @@ import {
   cpSync,
   existsSync,
   fsyncSync,
+  linkSync,
   lstatSync,
   mkdirSync,
   mkdtempSync,
@@ -182,7 +183,7 @@ export function overlaps(a: string, b: string): boolean {
 // <marker>): at the point the run writes the marker and waits until it is removed. The fault-injection
 // tests (test/cli/faults.test.ts) kill or signal the run while it waits, instead of relying on timing.
 
-export type PausePoint = 'staging' | 'before-commit' | 'between-renames' | 'after-commit' | 'rollback-between-renames';
+export type PausePoint = 'staging' | 'before-commit' | 'between-renames' | 'after-commit' | 'rollback-between-renames' | 'lock-takeover';
 
 /** The points named (comma-separated: a run can pause at several, one after the other). */
 function pauseWanted(point: PausePoint): string | undefined {
@@ -252,32 +253,105 @@ export function lockDir(dir: string): () => void {
     return release;
   }
   mkdirSync(dirname(target), { recursive: true });
+  removeDeadLockHelpers(file);
   for (let attempt = 0; ; attempt++) {
-    try {
-      const fd = openSync(file, 'wx', 0o644);
-      try {
-        writeSync(fd, `${process.pid}\n`);
-      } finally {
-        closeSync(fd);
-      }
+    if (createLock(file)) {
       held.set(file, 1);
       unlockers.add(release);
       installSignalCleanup();
       return release;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || attempt >= 3) throw e;
     }
-    let pid = NaN;
+    if (attempt >= 3) throw new OutputLockedError(`${target} is being written by another flatcar-architect run (lock ${file}); wait for it to finish`, NaN);
+    let seen: string;
     try {
-      pid = Number(readFileSync(file, 'utf8').trim());
+      seen = readFileSync(file, 'utf8');
     } catch {
       continue; // removed meanwhile: try again
     }
+    const pid = Number(seen.trim());
     if (pidAlive(pid) && pid !== process.pid) {
       throw new OutputLockedError(`${target} is being written by another flatcar-architect run (pid ${pid}, lock ${file}); wait for it to finish`, pid);
     }
-    // A crashed run's lock: take it over.
-    rmSync(file, { force: true });
+    testPause('lock-takeover');
+    takeOver(file, seen, target);
+  }
+}
+
+/**
+ * Creates the lock file with our pid in it, all at once: written beside it, then hard-linked into
+ * place (a link fails if the name exists), so no other run ever reads a lock file still empty. Where
+ * the file system has no hard links, an exclusive create.
+ */
+function createLock(file: string): boolean {
+  const mine = `${file}.${process.pid}.tmp`;
+  writeFileSync(mine, `${process.pid}\n`, { mode: 0o644 });
+  try {
+    linkSync(mine, file);
+    return true;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return false;
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'ENOSYS' && code !== 'EOPNOTSUPP') throw e;
+  } finally {
+    rmSync(mine, { force: true });
+  }
+  try {
+    const fd = openSync(file, 'wx', 0o644);
+    try {
+      writeSync(fd, `${process.pid}\n`);
+    } finally {
+      closeSync(fd);
+    }
+    return true;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw e;
+  }
+}
+
+/**
+ * Takes a dead run's lock away. Two runs may find the same dead lock at once: each moves the lock
+ * file to a name of its own (one rename wins, the other finds nothing), and a run that moved a lock
+ * other than the dead one it read (the winner's new lock) puts it back and stops as locked out.
+ */
+function takeOver(file: string, seen: string, target: string): void {
+  const aside = `${file}.${process.pid}.stale`;
+  try {
+    renameSync(file, aside);
+  } catch {
+    return; // gone meanwhile: try again
+  }
+  let moved = '';
+  try {
+    moved = readFileSync(aside, 'utf8');
+  } catch {
+    // unreadable: treated as not the one seen
+  }
+  if (moved === seen) {
+    rmSync(aside, { force: true });
+    return;
+  }
+  try {
+    linkSync(aside, file);
+  } finally {
+    rmSync(aside, { force: true });
+  }
+  const pid = Number(moved.trim());
+  throw new OutputLockedError(`${target} is being written by another flatcar-architect run (pid ${pid}, lock ${file}); wait for it to finish`, pid);
+}
+
+/** The `.DIR.lock.<pid>.tmp`/`.stale` files a run killed while taking the lock left behind. */
+function removeDeadLockHelpers(file: string): void {
+  const re = new RegExp(`^${escapeRe(basename(file))}\\.(\\d+)\\.(tmp|stale)$`);
+  let entries: string[];
+  try {
+    entries = readdirSync(dirname(file));
+  } catch {
+    return;
+  }
+  for (const e of entries) {
+    const m = re.exec(e);
+    if (m && Number(m[1]) !== process.pid && !pidAlive(Number(m[1]))) rmSync(join(dirname(file), e), { force: true });
   }
 }
 
