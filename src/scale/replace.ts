@@ -105,7 +105,7 @@ export function replaceSteps(outcome: ReplaceOutcome, shown: string): string[] {
     `  # 1. make sure the old ${member.name} is off (it must not come back with its old data), then remove it from the cluster:`,
     `  etcdctl member remove "$(etcdctl member list | awk -F', ' '$3 == "${member.name}" { print $1 }')"`,
     `  # 2. wait until the remaining members are healthy; etcd refuses the next change for a few seconds after one`,
-    `  #    ("unhealthy cluster": wait a little longer and run it again). Then add the replacement, same name and peer URL:`,
+    `  #    ("unhealthy cluster", or etcd 3.4's "member not found": wait a little longer and run it again). Then add the replacement, same name and peer URL:`,
     `  etcdctl endpoint health --cluster`,
     `  sleep 10`,
     `  etcdctl member add ${member.name} --peer-urls=${member.peerUrl}`,

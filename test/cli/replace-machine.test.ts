@@ -49,6 +49,8 @@ describe('replace DIR MACHINE', () => {
     const r = await run(cwd, 'c', 'production-etcd-2');
     expect(r.code).toBe(0);
     expect(r.out).toContain('etcdctl member add production-etcd-2 --peer-urls=https://10.0.0.102:2380');
+    // etcd 3.4 answers "member not found" to an add just after a remove (seen by the replace drill): the steps say to run it again.
+    expect(r.out).toMatch(/"unhealthy cluster", or etcd 3.4's "member not found": wait a little longer and run it again/);
     expect(r.out).toContain('export ETCDCTL_API=3 ETCDCTL_ENDPOINTS=https://10.0.0.101:2379,https://10.0.0.103:2379');
     const after = filesBelow(dir, (b) => b.toString('utf8'));
     expect(Object.keys(after).filter((f) => after[f] !== before[f]).sort()).toEqual(['cluster.yaml', 'production-etcd-2.bu', 'production-etcd-2.ign']);
