@@ -132,7 +132,9 @@ export function topologySvg(plan: Plan): string {
     height = workerTop + PAD;
   }
   return [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12" role="img">`,
+    // The drawing's name for screen readers and image viewers (the visible heading below says the same).
+    `<title>${xml(title)}</title>`,
     '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z" fill="#334155"/></marker></defs>',
     `<rect width="100%" height="100%" fill="white"/>`,
     `<text x="${PAD}" y="${PAD + 8}" font-size="16" font-weight="bold">${xml(title)}</text>`,

@@ -30,6 +30,10 @@ describe('topology', () => {
     const svg = topologySvg(p);
     const mermaid = topologyMermaid(p);
     wellFormed(svg);
+    // Named for screen readers: <title> first inside <svg role="img">, the same words as the heading.
+    const heading = /<text [^>]*font-weight="bold">([^<]+)<\/text>/.exec(svg)?.[1];
+    expect(heading).toBeTruthy();
+    expect(svg).toMatch(new RegExp(`^<svg [^>]* role="img">\n<title>${heading!.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}</title>\n`));
     for (const m of p.machines) {
       expect(svg).toContain(`>${m.name}<`);
       expect(mermaid).toContain(`${m.name}<br/>${m.address ?? 'DHCP'}`);
