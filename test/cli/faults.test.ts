@@ -231,14 +231,19 @@ describe('fault injection: signals and kill -9 at named points', () => {
     expect(existsSync(join(parent, 'c.previous-pki'))).toBe(false);
   });
 
-  it('a Matchbox commit that fails after the cluster is in place puts the old cluster back', async () => {
+  const MATCHBOX_ARGS = [...ARGS, '--out', 'c', '--force', '--rotate-pki', '--mac-prefix', '52:54:00', '--matchbox', 'mb'];
+  /** A run whose Matchbox commit fails after the cluster is in place: stopped before the commit, mb becomes a directory it cannot replace (not empty, not ours). */
+  async function matchboxCommitFails(points: string): Promise<{ parent: string; run: Paused }> {
     const parent = fresh(true);
     mkdirSync(join(parent, 'mb'));
-    const args = [...ARGS, '--out', 'c', '--force', '--rotate-pki', '--mac-prefix', '52:54:00', '--matchbox', 'mb'];
-    const run = await startPaused(parent, args, 'before-commit');
-    // While the run waits, mb becomes a directory the commit cannot replace (not empty, not ours).
+    const run = await startPaused(parent, MATCHBOX_ARGS, points);
     writeFileSync(join(parent, 'mb', 'notes.txt'), 'mine\n');
     rmSync(run.marker);
+    return { parent, run };
+  }
+
+  it('a Matchbox commit that fails after the cluster is in place puts the old cluster back', async () => {
+    const { parent, run } = await matchboxCommitFails('before-commit');
     const r = await run.exit;
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^flatcar-architect: cannot write .*\/mb \(nothing was written, .*\/c neither\): .*mb is not empty and not an output of flatcar-architect/);
@@ -249,12 +254,7 @@ describe('fault injection: signals and kill -9 at named points', () => {
   });
 
   it('kill -9 while that rollback has the new cluster aside: the next run puts the old one back and removes the new one (keys and all)', async () => {
-    const parent = fresh(true);
-    mkdirSync(join(parent, 'mb'));
-    const args = [...ARGS, '--out', 'c', '--force', '--rotate-pki', '--mac-prefix', '52:54:00', '--matchbox', 'mb'];
-    const run = await startPaused(parent, args, 'before-commit,rollback-between-renames');
-    writeFileSync(join(parent, 'mb', 'notes.txt'), 'mine\n');
-    rmSync(run.marker);
+    const { parent, run } = await matchboxCommitFails('before-commit,rollback-between-renames');
     // The run goes on, the Matchbox commit fails, and the rollback stops with DIR moved aside.
     const deadline = Date.now() + 120_000;
     while (!existsSync(run.marker) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
@@ -265,7 +265,7 @@ describe('fault injection: signals and kill -9 at named points', () => {
     expect((await run.exit).signal).toBe('SIGKILL');
     rmSync(run.marker, { force: true });
     rmSync(join(parent, 'mb', 'notes.txt'));
-    const next = runCli(args.filter((a) => a !== '--rotate-pki'), { cwd: parent });
+    const next = runCli(MATCHBOX_ARGS.filter((a) => a !== '--rotate-pki'), { cwd: parent });
     expect(next.status, next.stderr).toBe(0);
     expect(next.stderr).toMatch(/note: recovered c: an interrupted run \(pid \d+\) had moved it aside as \.c\.old-/);
     expect(next.stderr).toMatch(/note: removed \.c\.new-\d+-\w+\.rollback, the new c an interrupted run \(pid \d+\) was undoing/);
