@@ -22,5 +22,7 @@ export function wrap(text: string, width: number, indent = ''): string {
 }
 
 /** Length on screen (ANSI colour codes take no room). */
-// eslint-disable-next-line no-control-regex
 export const visible = (s: string): number => [...s.replace(/\u001b\[[0-9;]*m/g, '')].length;
+
+/** The terminal's width for the wizard's own lines (a test's context sets it). */
+export const columnsOf = (ctx: { columns?: number }): number => ctx.columns ?? process.stdout.columns ?? 80;

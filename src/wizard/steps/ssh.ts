@@ -11,6 +11,7 @@ import { UsageError } from '../../cli/errors.js';
 import { currentValue, isGiven, problemWith, seen, setAnswer, type WizardContext } from '../context.js';
 import type { Question } from '../question.js';
 import { WizardBack } from '../prompts.js';
+import { columnsOf, wrap } from '../text.js';
 
 /** Public keys in ~/.ssh, one entry per key line. */
 export function findPublicKeys(home: string): { file: string; key: string }[] {
@@ -72,7 +73,8 @@ const backTo =
 
 export const DONE = '\u0000done';
 export const PASTE = '\u0000paste';
-export const KEYGEN_HINT = 'No SSH public key found in ~/.ssh. Make one with:  ssh-keygen -t ed25519  then choose "Paste a key or give a path" and give ~/.ssh/id_ed25519.pub.\n';
+export const KEYGEN_HINT = 'No SSH public key found in ~/.ssh. Make one with `ssh-keygen -t ed25519`, then choose "Paste a key or give a path" and give ~/.ssh/id_ed25519.pub.';
+const NO_KEY = 'No SSH key chosen: nobody will be able to log in to the machines over SSH.';
 
 export const SSH: Question[] = [
   {
@@ -83,7 +85,9 @@ export const SSH: Question[] = [
       const found = findPublicKeys(ctx.home);
       // First time: every key found is offered checked; after that, exactly the keys chosen.
       let chosen: string[] = seen(ctx).has('ssh.keys') ? [...((currentValue(ctx, 'ssh.keys') as string[] | undefined) ?? [])] : found.map((f) => f.key);
-      if (found.length === 0 && chosen.length === 0) ctx.print(KEYGEN_HINT);
+      // Wrapped by words to the terminal (a hint broken inside `ssh-keygen` is hard to copy).
+      const say = (text: string) => ctx.print(wrap(text, columnsOf(ctx)) + '\n');
+      if (found.length === 0 && chosen.length === 0) say(KEYGEN_HINT);
       for (;;) {
         const all = [...new Set([...found.map((f) => f.key), ...chosen])];
         const pick = await ctx.prompts.select<string>({
@@ -97,8 +101,7 @@ export const SSH: Question[] = [
         });
         if (pick === DONE) {
           if (chosen.length === 0) {
-            if (found.length > 0) ctx.print('No SSH key chosen: nobody will be able to log in to the machines over SSH.\n');
-            else ctx.print(KEYGEN_HINT);
+            say(NO_KEY);
             const go = await ctx.prompts.confirm({ message: 'Continue without an SSH key?', default: false }).catch(backTo(false));
             if (!go) continue;
           }
