@@ -461,7 +461,8 @@ export const answerDef = (field: AnswerField): AnswerEntry['def'] => BY_FIELD.ge
 /** The static default of an answer, if it has one (preset-dependent defaults are the presets'). */
 export function defaultOf(field: AnswerField): string | boolean | readonly string[] | undefined {
   const def = answerDef(field);
-  return 'default' in def ? def.default : undefined;
+  const value = 'default' in def ? def.default : undefined;
+  return Array.isArray(value) ? [...value] : value; // a list of its own: the definition's stays empty
 }
 
 /**
