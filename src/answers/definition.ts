@@ -475,7 +475,7 @@ export function checkOf(field: AnswerField): Check | undefined {
   const leaf: Def = def.kind === 'list' ? def.items : def;
   if (leaf.kind === 'whole') {
     const { minimum = -Infinity, maximum = Infinity, unit = '' } = leaf;
-    return (v) => (Number(v) < minimum || Number(v) > maximum ? `must be ${minimum} to ${maximum}${unit ? ` ${unit}` : ''} (got ${v})` : undefined);
+    return (v) => (Number(v) >= minimum && Number(v) <= maximum ? undefined : `must be ${minimum} to ${maximum}${unit ? ` ${unit}` : ''} (got ${v})`);
   }
   if (leaf.kind !== 'text') return undefined;
   if (leaf.check) return leaf.check;

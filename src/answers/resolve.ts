@@ -193,7 +193,7 @@ function resolveEtcd(r: Resolver, preset: PresetName, size: number | undefined, 
 
 function resolveNetwork(r: Resolver, preset: PresetName): StaticNetwork | DhcpNetwork | undefined {
   const staticGiven = STATIC_FIELDS.filter((f) => r.isGiven(f));
-  const dhcp = r.isGiven('network.dhcp') || staticGiven.length === 0 ? r.flag('network.dhcp', false) : false;
+  const dhcp = r.isGiven('network.dhcp') || staticGiven.length === 0 ? r.flag('network.dhcp') : false;
   if (dhcp === undefined) return undefined;
   if (dhcp) {
     for (const f of staticGiven) {
