@@ -301,7 +301,7 @@ export const ANSWERS_DEFINITION = section(
         wizard: { question: 'Reboot window length', asked: true, words: ['a window length'] },
       }),
       server: text("update.conf SERVER=: your update server's URL (e.g. a Nebraska's https://HOST/v1/update/), then the group is any group of that server; or disabled (no updates). Default: Flatcar's public server.", {
-        pattern: '^(disabled|https?://[^\\s"\'\\\\]+)$',
+        pattern: P.sourceOf(P.UPDATE_SERVER),
         maxLength: MAX_UPDATE_SERVER,
         what: 'an http:// or https:// URL, or disabled',
         examples: ['https://nebraska.example.com/v1/update/'],
