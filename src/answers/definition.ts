@@ -47,6 +47,8 @@ export interface WizardDef {
   readonly question?: string;
   /** The wizard asks it (the others come from flags or an answers file only). */
   readonly asked?: true;
+  /** Asked inside this other answer's question (not a question of its own in src/wizard/steps). */
+  readonly within?: string;
   /**
    * Words that replace the flag in a resolver message shown in the wizard: [what follows the flag
    * (a RegExp source; its group is $1), words] pairs, tried first, then the words for the flag alone.
@@ -298,7 +300,7 @@ export const ANSWERS_DEFINITION = section(
         examples: ['1h'],
         check: check.windowLength,
         flag: { long: '--reboot-window-length', arg: '<duration>', order: 19, help: 'length of the reboot window, e.g. 1h or 1h30m' },
-        wizard: { question: 'Reboot window length', asked: true, words: ['a window length'] },
+        wizard: { question: 'Reboot window length', asked: true, within: 'updates.rebootWindowStart', words: ['a window length'] },
       }),
       server: text("update.conf SERVER=: your update server's URL (e.g. a Nebraska's https://HOST/v1/update/), then the group is any group of that server; or disabled (no updates). Default: Flatcar's public server.", {
         pattern: P.sourceOf(P.UPDATE_SERVER),
@@ -307,7 +309,7 @@ export const ANSWERS_DEFINITION = section(
         examples: ['https://nebraska.example.com/v1/update/'],
         check: check.updateServer,
         flag: { long: '--update-server', arg: '<url>', order: 22, help: "update.conf SERVER=: your update server's URL (then --update-group may be any of its groups), or disabled (default: Flatcar's public server)" },
-        wizard: { question: 'Update server URL', asked: true, words: [[' URL', 'the URL'], 'the update server URL'] },
+        wizard: { question: 'Update server URL', asked: true, within: 'updates.group', words: [[' URL', 'the URL'], 'the update server URL'] },
       }),
     }),
     security: section('TLS (secure by default).', {

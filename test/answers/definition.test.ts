@@ -6,13 +6,14 @@
  */
 import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { ANSWER_ENTRIES, answersSchema, checkOf, defaultOf, definedLeaves, definitionAt, type AnswerField } from '../../src/answers/definition.js';
+import { ANSWER_ENTRIES, answersSchema, checkOf, defaultOf, definedLeaves, definitionAt, wizardOf, type AnswerField } from '../../src/answers/definition.js';
 import * as check from '../../src/answers/checks.js';
 import { resolveSpec } from '../../src/answers/resolve.js';
 import { FIELDS, FLAG_OF, getField, SpecError, type Answers, type ClusterSpec, type Field } from '../../src/answers/types.js';
 import { flagsToAnswers, type GenerateFlags } from '../../src/cli/generate.js';
 import { addGenerateOptions } from '../../src/cli/options.js';
 import { ASKED, QUESTION_NAME } from '../../src/wizard/context.js';
+import { QUESTIONS } from '../../src/wizard/index.js';
 import { KEY } from '../helpers/generator.js';
 
 /** Keys only an answers file holds (no flag): written by the generator and `scale`, or editors' $schema. */
@@ -201,5 +202,13 @@ describe('the wizard reads its names off the definition', () => {
     expect(ASKED.length).toBeGreaterThan(0);
     expect([...ASKED].sort()).toEqual(Object.keys(QUESTION_NAME).sort());
     for (const f of ASKED) expect(QUESTION_NAME[f]).toBe(ANSWER_ENTRIES.find((e) => e.field === f)!.def.wizard!.question);
+  });
+
+  it('has a question in src/wizard/steps for every answer it asks (or asks it inside the question its definition names), and no other', () => {
+    const ids = QUESTIONS.map((q) => q.id).filter((id) => id !== 'outDir');
+    expect(new Set(ids).size).toBe(ids.length);
+    const own = ASKED.filter((f) => wizardOf(f).within === undefined);
+    expect([...ids].sort()).toEqual([...own].sort());
+    for (const f of ASKED.filter((f) => wizardOf(f).within !== undefined)) expect(ids, f).toContain(wizardOf(f).within);
   });
 });
