@@ -4,12 +4,12 @@
  */
 import { formatIPv4, isHost, parseCidr, parseIPv4, type Network } from '../net/ipv4.js';
 import * as check from './checks.js';
-import { MAX_ETCD_SIZE, MAX_SIZE, PRODUCTION_ETCD_SIZES, SMALL_MAX_SIZE, SMALL_MIN_SIZE } from './limits.js';
+import { checkOf, defaultOf } from './definition.js';
+import { PRODUCTION_ETCD_SIZES, SMALL_MAX_SIZE, SMALL_MIN_SIZE } from './limits.js';
 import { etcdSizeFor, loadPreset } from './presets.js';
 import {
   getField,
   PRESETS,
-  REBOOT_STRATEGIES,
   SpecError,
   type Answers,
   type ClusterSpec,
@@ -18,7 +18,6 @@ import {
   type PresetName,
   type Problem,
   type RebootStrategy,
-  SECRETS_DELIVERY,
   type SecretsDelivery,
   type StaticNetwork,
 } from './types.js';
@@ -36,11 +35,11 @@ export interface ResolvedSpec {
   defaults: DefaultValue[];
 }
 
-export const DEFAULT_INTERFACE = 'en* eth*';
+export const DEFAULT_INTERFACE = defaultOf('network.interface') as string;
 /** The channels Flatcar's public update server serves. */
 export const PUBLIC_CHANNELS = ['stable', 'beta', 'alpha', 'lts'];
 /** Flatcar's etcd image repository (its etcd-wrapper's ETCD_IMAGE_URL default). */
-export const ETCD_IMAGE_REPO = 'quay.io/coreos/etcd';
+export const ETCD_IMAGE_REPO = defaultOf('etcd.image') as string;
 const STATIC_FIELDS: Field[] = [
   'network.cidr',
   'network.gateway',
@@ -70,9 +69,12 @@ class Resolver {
     return getField(this.given, field) !== undefined;
   }
 
-  /** The answer, else the preset's value, else `derived`; noted as a default when equal to it. */
+  /**
+   * The answer, else the preset's value, else `derived`, else the answer's static default (its
+   * definition's); noted as a default when equal to it.
+   */
   private pick(field: Field, derived: unknown): unknown {
-    const fallback = getField(this.preset, field) ?? derived;
+    const fallback = getField(this.preset, field) ?? derived ?? defaultOf(field);
     const value = getField(this.given, field) ?? fallback;
     const empty = value === undefined || (Array.isArray(value) && value.length === 0);
     // A number typed as text ("3" from a flag) equals the same number from a preset or the wizard.
@@ -83,15 +85,18 @@ class Resolver {
     return value;
   }
 
-  text(field: Field, derived: string | undefined, valid: (v: string) => string | undefined): string | undefined {
+  /** A text answer, checked by its definition's check (src/answers/definition.ts checkOf). */
+  text(field: Field, derived?: string): string | undefined {
     const value = this.pick(field, derived);
     if (value === undefined) return undefined;
     if (typeof value !== 'string') return this.fail(field, `must be text (got ${check.show(value)})`);
-    const reason = valid(value);
+    const reason = checkOf(field)?.(value);
     return reason ? this.fail(field, reason) : value;
   }
 
-  list(field: Field, derived: string[], valid: (v: string) => string | undefined): string[] | undefined {
+  /** A list answer, each item checked by its definition's check. */
+  list(field: Field, derived?: string[]): string[] | undefined {
+    const valid = checkOf(field) ?? (() => undefined);
     const value = this.pick(field, derived);
     if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) {
       return this.fail(field, `must be a list of text values (got ${check.show(value)})`);
@@ -100,23 +105,25 @@ class Resolver {
     return reasons.length ? this.fail(field, reasons[0]!) : (value as string[]);
   }
 
-  whole(field: Field, derived: number | undefined): number | undefined {
+  /** A whole number (or its digits from a flag), within its definition's minimum and maximum. */
+  whole(field: Field, derived?: number): number | undefined {
     const value = this.pick(field, derived);
     if (value === undefined) return undefined;
     const n = typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : value;
     if (typeof n !== 'number' || !Number.isInteger(n) || n < 0) {
       return this.fail(field, `must be a whole number (got ${check.show(value)})`);
     }
-    return n;
+    const reason = checkOf(field)?.(String(n));
+    return reason ? this.fail(field, reason) : n;
   }
 
-  flag(field: Field, derived: boolean): boolean | undefined {
+  flag(field: Field, derived?: boolean): boolean | undefined {
     const value = this.pick(field, derived);
     return typeof value === 'boolean' ? value : this.fail(field, `must be true or false (got ${check.show(value)})`);
   }
 
   address(field: Field, derived: string, net: Network): string | undefined {
-    const value = this.text(field, derived, check.hostAddress);
+    const value = this.text(field, derived);
     if (value === undefined) return undefined;
     return isHost(net, parseIPv4(value)!)
       ? value
@@ -136,9 +143,8 @@ function resolvePreset(answers: Answers): PresetName {
 }
 
 function resolveSize(r: Resolver, preset: PresetName): number | undefined {
-  const size = r.whole('size', undefined);
+  const size = r.whole('size');
   if (size === undefined) return undefined;
-  if (size < 1 || size > MAX_SIZE) return r.fail('size', `must be 1 to ${MAX_SIZE} machines (got ${size})`);
   if (preset === 'laptop' && size !== 1) return r.fail('size', `the laptop preset is exactly 1 machine (got ${size})`);
   if (preset === 'small' && (size < SMALL_MIN_SIZE || size > SMALL_MAX_SIZE)) {
     return r.fail('size', `the small preset has ${SMALL_MIN_SIZE} to ${SMALL_MAX_SIZE} machines (got ${size}); use dev or production otherwise`);
@@ -162,10 +168,7 @@ function resolveEtcd(r: Resolver, preset: PresetName, size: number | undefined, 
     return null;
   }
   const wanted = size === undefined ? undefined : etcdSizeFor(preset, size);
-  let etcdSize = r.whole('etcd.size', wanted);
-  if (etcdSize !== undefined && (etcdSize < 1 || etcdSize > MAX_ETCD_SIZE)) {
-    etcdSize = r.fail('etcd.size', `must be 1 to ${MAX_ETCD_SIZE} etcd members (got ${etcdSize})`);
-  }
+  const etcdSize = r.whole('etcd.size', wanted);
   if (etcdSize !== undefined && size !== undefined) {
     if (preset === 'small' && etcdSize !== size) {
       r.fail('etcd.size', `in the small preset every machine is an etcd member: leave it out or make it equal --size (${size})`);
@@ -177,10 +180,10 @@ function resolveEtcd(r: Resolver, preset: PresetName, size: number | undefined, 
       r.fail('size', `production with ${etcdSize} etcd machines needs at least ${etcdSize + 1} machines in total, so that 1 or more are workers (got ${size})`);
     }
   }
-  const version = r.text('etcd.version', undefined, check.etcdVersion);
-  const token = r.text('etcd.token', name, check.token);
-  const discovery = r.text('etcd.discovery', undefined, check.discoveryUrl) ?? null;
-  const image = r.text('etcd.image', ETCD_IMAGE_REPO, check.imageRepo);
+  const version = r.text('etcd.version');
+  const token = r.text('etcd.token', name);
+  const discovery = r.text('etcd.discovery') ?? null;
+  const image = r.text('etcd.image');
   if (discovery !== null && version !== undefined && check.etcdMinor(version) >= 6) {
     r.fail('etcd.discovery', `etcd ${version} no longer speaks the v2 discovery protocol of discovery URLs; use a static initial cluster (leave --discovery out) or --etcd-version v3.5.x`);
   }
@@ -190,7 +193,7 @@ function resolveEtcd(r: Resolver, preset: PresetName, size: number | undefined, 
 
 function resolveNetwork(r: Resolver, preset: PresetName): StaticNetwork | DhcpNetwork | undefined {
   const staticGiven = STATIC_FIELDS.filter((f) => r.isGiven(f));
-  const dhcp = r.isGiven('network.dhcp') || staticGiven.length === 0 ? r.flag('network.dhcp', false) : false;
+  const dhcp = r.isGiven('network.dhcp') || staticGiven.length === 0 ? r.flag('network.dhcp') : false;
   if (dhcp === undefined) return undefined;
   if (dhcp) {
     for (const f of staticGiven) {
@@ -198,21 +201,21 @@ function resolveNetwork(r: Resolver, preset: PresetName): StaticNetwork | DhcpNe
     }
     return { dhcp: true };
   }
-  const cidr = r.text('network.cidr', '10.0.0.0/24', check.cidr);
+  const cidr = r.text('network.cidr');
   if (cidr === undefined) return undefined;
   const net = parseCidr(cidr) as Network;
   const gateway = r.address('network.gateway', formatIPv4(net.base + 1), net);
   const hundredAndFirst = net.base + 101 < net.broadcast ? net.base + 101 : net.base + 2;
   const firstAddress = r.address('network.firstAddress', formatIPv4(hundredAndFirst), net);
-  const dns = r.list('network.dns', gateway ? [gateway] : [], check.dnsServer);
-  const domains = r.list('network.domains', [], check.dnsName);
+  const dns = r.list('network.dns', gateway ? [gateway] : []);
+  const domains = r.list('network.domains');
   let match: StaticNetwork['match'] | undefined;
   if (r.isGiven('network.macPrefix')) {
     if (r.isGiven('network.interface')) r.fail('network.macPrefix', 'choose one of --interface and --mac-prefix');
-    const prefix = r.text('network.macPrefix', undefined, check.macPrefix);
+    const prefix = r.text('network.macPrefix');
     if (prefix !== undefined) match = { macPrefix: prefix.toLowerCase() };
   } else {
-    const name = r.text('network.interface', DEFAULT_INTERFACE, check.interfaceMatch);
+    const name = r.text('network.interface');
     if (name !== undefined) match = { interface: name };
   }
   // Asked for by name, the first machine's address must be its own (a default one skips the gateway and DNS).
@@ -231,23 +234,21 @@ function resolveNetwork(r: Resolver, preset: PresetName): StaticNetwork | DhcpNe
 }
 
 function resolveUpdates(r: Resolver, preset: PresetName, etcdVersion: string | undefined): ClusterSpec['updates'] | undefined {
-  const group = r.text('updates.group', undefined, check.updateGroup);
-  const strategy = r.text('updates.rebootStrategy', undefined, (v) =>
-    (REBOOT_STRATEGIES as readonly string[]).includes(v) ? undefined : `must be one of ${REBOOT_STRATEGIES.join(', ')} (got ${check.show(v)})`,
-  ) as RebootStrategy | undefined;
+  const group = r.text('updates.group');
+  const strategy = r.text('updates.rebootStrategy') as RebootStrategy | undefined;
   if (strategy === 'etcd-lock' && preset === 'laptop') {
     r.fail('updates.rebootStrategy', 'etcd-lock needs etcd, which the laptop preset does not run; use reboot or off');
   } else if (strategy === 'etcd-lock' && etcdVersion && check.etcdMinor(etcdVersion) >= 6) {
     r.fail('updates.rebootStrategy', `etcd-lock needs etcd's v2 API, which etcd ${etcdVersion} no longer has; use --etcd-version v3.5.x or reboot/off`);
   }
-  const start = r.text('updates.rebootWindowStart', undefined, check.windowStart);
-  const length = r.text('updates.rebootWindowLength', undefined, check.windowLength);
+  const start = r.text('updates.rebootWindowStart');
+  const length = r.text('updates.rebootWindowLength');
   if ((start === undefined) !== (length === undefined) && !r.problems.some((p) => p.field.startsWith('updates.rebootWindow'))) {
     r.fail(start === undefined ? 'updates.rebootWindowStart' : 'updates.rebootWindowLength', 'a reboot window needs both --reboot-window-start and --reboot-window-length');
   }
   const rebootWindow = start !== undefined && length !== undefined ? { start, length } : null;
   if (rebootWindow && strategy === 'off') r.warnings.push('a reboot window has no effect with --reboot-strategy off');
-  const server = r.text('updates.server', undefined, check.updateServer) ?? null;
+  const server = r.text('updates.server') ?? null;
   // Flatcar's public server knows its channels only: another group there never updates.
   if (group !== undefined && server === null && !PUBLIC_CHANNELS.includes(group)) {
     r.fail('updates.group', `${group} is not a channel of Flatcar's public update server (${PUBLIC_CHANNELS.join(', ')}): machines would never update; give --update-server URL of the update server that has this group`);
@@ -273,7 +274,7 @@ function resolveSecurity(r: Resolver, preset: PresetName): ClusterSpec['security
   if (r.isGiven('security.dockerTls')) r.fail('security.dockerTls', 'only the laptop preset serves the Docker API on TCP; leave it out');
   const etcdTls = r.flag('security.etcdTls', true);
   if (etcdTls === false) r.warnings.push(ETCD_INSECURE_WARNING);
-  const secrets = r.text('security.secrets', 'inline', (v) => ((SECRETS_DELIVERY as readonly string[]).includes(v) ? undefined : `must be one of ${SECRETS_DELIVERY.join(', ')} (got ${check.show(v)})`)) as SecretsDelivery | undefined;
+  const secrets = r.text('security.secrets') as SecretsDelivery | undefined;
   if (secrets === 'ssh' && etcdTls === false) r.fail('security.secrets', 'with --insecure there are no private keys to deliver; leave it out');
   return etcdTls === undefined || secrets === undefined ? undefined : { etcdTls, dockerTls: null, secrets };
 }
@@ -282,16 +283,16 @@ function resolveSecurity(r: Resolver, preset: PresetName): ClusterSpec['security
 export function resolveSpec(answers: Answers): ResolvedSpec {
   const preset = resolvePreset(answers);
   const r = new Resolver(answers, loadPreset(preset).defaults);
-  const name = r.text('name', undefined, check.clusterName);
-  const namePrefix = r.text('namePrefix', name === undefined ? undefined : `${name}-`, check.namePrefix);
+  const name = r.text('name');
+  const namePrefix = r.text('namePrefix', name === undefined ? undefined : `${name}-`);
   const size = resolveSize(r, preset);
   const etcd = resolveEtcd(r, preset, size, name);
   const network = resolveNetwork(r, preset);
-  const ntp = r.list('network.ntp', [], check.ntpServer);
-  const keys = r.list('ssh.keys', [], check.sshKey);
+  const ntp = r.list('network.ntp');
+  const keys = r.list('ssh.keys');
   const updates = resolveUpdates(r, preset, etcd?.version);
   const security = resolveSecurity(r, preset);
-  const templates = r.text('templates', undefined, check.path) ?? null;
+  const templates = r.text('templates') ?? null;
   if (keys && keys.length === 0) {
     r.warnings.push('no SSH key given (--ssh-key): nobody can log in to the machines over SSH');
   }

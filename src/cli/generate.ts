@@ -13,7 +13,8 @@ import { DOCKER_INSECURE_WARNING, ETCD_INSECURE_WARNING, resolveSpec } from '../
 import { readSshKeyArgument, SshKeyError } from '../answers/ssh-key.js';
 import { flagsOverFile } from '../answers/flags-over-file.js';
 import { mergeAnswers } from '../answers/merge.js';
-import { SpecError, type Answers, type RebootStrategy } from '../answers/types.js';
+import { SpecError, type Answers } from '../answers/types.js';
+import { ANSWER_ENTRIES, type AnswerEntry, type AnswerFlags } from '../answers/definition.js';
 import {
   checkOutputDir,
   ForeignDirError,
@@ -47,39 +48,10 @@ import {
   type ScriptFlags,
 } from './scripted.js';
 
-export interface GenerateFlags extends ScriptFlags {
-  preset?: string;
-  size?: string;
-  etcdSize?: string;
-  name?: string;
-  namePrefix?: string;
+/** The flags of the default command: the answers' (read off their definitions) and the others. */
+export interface GenerateFlags extends ScriptFlags, AnswerFlags {
   out?: string;
   force?: boolean;
-  network?: string;
-  gateway?: string;
-  dns?: string;
-  domains?: string;
-  firstAddress?: string;
-  interface?: string;
-  macPrefix?: string;
-  dhcp?: boolean;
-  discovery?: string;
-  sshKey?: string[];
-  updateGroup?: string;
-  rebootStrategy?: string;
-  rebootWindowStart?: string;
-  rebootWindowLength?: string;
-  etcdVersion?: string;
-  etcdToken?: string;
-  etcdImage?: string;
-  updateServer?: string;
-  ntp?: string;
-  secrets?: string;
-  templates?: string;
-  /** --insecure: etcd without TLS. */
-  insecure?: boolean;
-  /** --docker-insecure: the laptop's Docker API on plain 2375. */
-  dockerInsecure?: boolean;
   /** --pki DIR: reuse the CA and certificates of DIR (a pki directory, or an output directory holding one). */
   pki?: string;
   /** --rotate-pki: a new CA and new certificates on purpose. */
@@ -124,36 +96,27 @@ export function readSshKeys(values: string[] | undefined, cwd: string): string[]
   });
 }
 
-/** The answers the flags give (only those given). */
+/** The answer a flag's value gives, as the answer's definition says (src/answers/definition.ts). */
+function flagValue({ def }: AnswerEntry, value: unknown, cwd: string): unknown {
+  if (value === undefined) return undefined;
+  const flag = def.flag;
+  if (flag.read === 'false') return value === true ? false : undefined;
+  if (flag.read === 'ssh-keys') return readSshKeys(value as string[], cwd);
+  if (flag.read === 'path') return resolve(cwd, value as string);
+  if (def.kind === 'list') return list(value as string);
+  return value;
+}
+
+/** The answers the flags give (only those given; every section there, with the others undefined). */
 export function flagsToAnswers(f: GenerateFlags, cwd: string): Answers {
-  return {
-    preset: f.preset as Answers['preset'],
-    name: f.name,
-    namePrefix: f.namePrefix,
-    size: f.size,
-    etcd: { size: f.etcdSize, version: f.etcdVersion, discovery: f.discovery, token: f.etcdToken, image: f.etcdImage },
-    network: {
-      dhcp: f.dhcp,
-      cidr: f.network,
-      gateway: f.gateway,
-      firstAddress: f.firstAddress,
-      dns: list(f.dns),
-      domains: list(f.domains),
-      interface: f.interface,
-      macPrefix: f.macPrefix,
-      ntp: list(f.ntp),
-    },
-    ssh: { keys: readSshKeys(f.sshKey, cwd) },
-    updates: {
-      group: f.updateGroup,
-      rebootStrategy: f.rebootStrategy as RebootStrategy | undefined,
-      rebootWindowStart: f.rebootWindowStart,
-      rebootWindowLength: f.rebootWindowLength,
-      server: f.updateServer,
-    },
-    security: { etcdTls: f.insecure ? false : undefined, dockerTls: f.dockerInsecure ? false : undefined, secrets: f.secrets as 'inline' | 'ssh' | undefined },
-    templates: f.templates === undefined ? undefined : resolve(cwd, f.templates),
-  };
+  const answers: Record<string, unknown> = {};
+  for (const entry of ANSWER_ENTRIES) {
+    const keys = entry.field.split('.');
+    let section = answers;
+    for (const key of keys.slice(0, -1)) section = (section[key] ??= {}) as Record<string, unknown>;
+    section[keys[keys.length - 1]!] = flagValue(entry, (f as Record<string, unknown>)[entry.attribute], cwd);
+  }
+  return answers as Answers;
 }
 
 /** `--pki DIR`: DIR itself when it holds ca.pem, else DIR/pki. */

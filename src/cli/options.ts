@@ -1,8 +1,10 @@
 /**
- * Every command's flags, with their help. Only commander here: the work behind each command is
- * imported when that command runs, so a command pays at start-up only for what it uses.
+ * Every command's flags, with their help. Only commander and the answers' definition here: the work
+ * behind each command is imported when that command runs, so a command pays at start-up only for
+ * what it uses.
  */
 import { Option, type Command } from 'commander';
+import { ANSWER_ENTRIES, HELP_BEFORE_OUT, type AnswerEntry } from '../answers/definition.js';
 
 export const REHEARSE_DEFAULT_TIMEOUT_SECONDS = 60;
 export const REHEARSE_DEFAULT_PROXIES = 3;
@@ -22,39 +24,29 @@ cluster's CA and certificates, kept private) and for the laptop DIR/docker-clien
 private keys are written mode 0600.
 Exit codes: 0 done, 1 generation failed, 2 bad usage or input, 130 interrupted.`;
 
-/** The default command's options; each flag's help says what it takes and its default. */
+/** The flag of each answer, as its definition gives it (src/answers/definition.ts). */
+function addAnswerOptions(program: Command, entries: readonly AnswerEntry[]): void {
+  for (const { def } of entries) {
+    const flag = def.flag;
+    const option = new Option(flag.arg ? `${flag.long} ${flag.arg}` : flag.long, flag.help);
+    if (flag.read === 'ssh-keys') option.argParser(collect);
+    if (flag.choices && def.kind === 'text' && def.enum) option.choices(def.enum);
+    program.addOption(option);
+  }
+}
+
+/**
+ * The default command's options; each flag's help says what it takes and its default. The answers'
+ * flags come from their definitions; the others (output, PKI, answers file, colour) are written here.
+ */
 export function addGenerateOptions(program: Command, helpAfter: string = EXAMPLES): Command {
-  return program
-    .option('--preset <name>', 'cluster architecture: laptop (1 VM, Docker API from the host), small (3-9 machines, etcd on every one), dev (1 etcd machine + workers), production (3 or 5 etcd machines + workers)')
-    .option('--size <n>', "total number of machines (laptop 1, small 3-9, dev 2 or more, production etcd size + 1 or more; default: the preset's)")
-    .option('--etcd-size <n>', 'production: number of central etcd machines, 3 or 5 (default 3, 5 from 10 machines on)')
-    .option('--name <name>', "cluster name: lowercase letters, digits, dashes (default: the preset's name)")
-    .option('--name-prefix <prefix>', 'prefix of every machine name (default: the cluster name and a dash)')
+  const byOrder = [...ANSWER_ENTRIES].sort((a, b) => a.def.flag.order - b.def.flag.order);
+  addAnswerOptions(program, byOrder.filter((e) => e.def.flag.order <= HELP_BEFORE_OUT));
+  program
     .option('--out <dir>', 'output directory (default: ./<cluster name>); must not exist or be empty')
-    .option('--force', 'replace an existing non-empty output directory (only once the new one is complete)')
-    .option('--network <cidr>', 'IPv4 network of the static addresses (default 10.0.0.0/24)')
-    .option('--gateway <ip>', "default gateway (default: the network's first host, e.g. 10.0.0.1)")
-    .option('--dns <ip,...>', 'DNS servers, comma-separated (default: the gateway)')
-    .option('--domains <domain,...>', 'DNS search domains, comma-separated (default: none)')
-    .option('--first-address <ip>', "first machine's address; the others follow in order, skipping the gateway and DNS servers (default: host .101 of the network)")
-    .option('--interface <name>', 'interface the static address goes on, a name or space-separated globs (default "en* eth*")')
-    .option('--mac-prefix <prefix>', "match each machine's interface by MAC: the prefix (2-5 octets, e.g. 52:54:00) followed by the last octets of its address")
-    .option('--dhcp', 'addresses from DHCP instead of static ones (etcd members are then reached by host name)')
-    .option('--discovery <url>', 'etcd discovery URL, created for the number of etcd members, instead of a static initial cluster')
-    .option('--ssh-key <file|key>', "public key for the user core: a key line or a file of them (repeatable); without one nobody can log in", collect)
-    .option('--update-group <group>', 'update group: stable, beta, alpha, lts or your update server\'s group (default stable)')
-    .option('--reboot-strategy <strategy>', 'after an update: etcd-lock (one machine at a time; default for small and production), reboot (default otherwise) or off')
-    .option('--reboot-window-start <when>', 'start of the reboot window, e.g. "Thu 04:00" or 04:00 (with --reboot-window-length)')
-    .option('--reboot-window-length <duration>', 'length of the reboot window, e.g. 1h or 1h30m')
-    .option('--etcd-version <tag>', 'etcd image tag for members and proxies (default v3.5.16)')
-    .option('--etcd-image <repo>', 'etcd image repository without tag, e.g. a mirror registry.example.com/coreos/etcd (default quay.io/coreos/etcd)')
-    .option('--update-server <url>', "update.conf SERVER=: your update server's URL (then --update-group may be any of its groups), or disabled (default: Flatcar's public server)")
-    .option('--ntp <server,...>', "NTP servers for systemd-timesyncd, comma-separated (default: the image's)")
-    .addOption(new Option('--secrets <where>', "machines' private keys: inline (in their configs) or ssh (configs without keys; `deliver DIR` copies them over SSH); default inline, ssh with --matchbox").choices(['inline', 'ssh']))
-    .option('--etcd-token <token>', 'etcd initial cluster token (default: the cluster name)')
-    .option('--templates <dir>', 'directory of templates that replace the built-in ones by file name')
-    .option('--insecure', 'etcd without TLS: plain HTTP, no client certificates (default: TLS with client certificates); recorded in cluster.yaml')
-    .option('--docker-insecure', "laptop: the Docker API on plain TCP 2375 without TLS (default: 2376 with TLS and client certificates); recorded in cluster.yaml")
+    .option('--force', 'replace an existing non-empty output directory (only once the new one is complete)');
+  addAnswerOptions(program, byOrder.filter((e) => e.def.flag.order > HELP_BEFORE_OUT));
+  return program
     .option('--pki <dir>', 'reuse the CA and certificates of this PKI directory, or of an output directory holding pki/ (default with --force: DIR/pki)')
     .option('--rotate-pki', 'make a new CA and new certificates even where the existing ones still fit (every machine then needs its new config)')
     .option('--answers <file>', 'answers file (YAML or JSON), e.g. a cluster.yaml written before; flags override it')

@@ -10,7 +10,8 @@ import { specToAnswers } from '../answers/answers-file.js';
 import { mergeAnswers } from '../answers/merge.js';
 import { loadPreset } from '../answers/presets.js';
 import { PUBLIC_CHANNELS, resolveSpec } from '../answers/resolve.js';
-import { FLAG_OF, getField, PRESETS, SpecError, type Answers, type Field, type Problem } from '../answers/types.js';
+import { wizardOf } from '../answers/definition.js';
+import { FIELDS, FLAG_OF, getField, PRESETS, SpecError, type Answers, type Field, type Problem } from '../answers/types.js';
 import { plan as planCluster } from '../plan/index.js';
 import type { Prompts } from './prompts.js';
 
@@ -145,51 +146,29 @@ export function currentValue(ctx: WizardContext, field: Field): unknown {
   return explicit !== undefined ? explicit : derivedValue(ctx, field);
 }
 
-/** How each answer is called in the wizard's messages (the flag path keeps flag names). */
-export const QUESTION_NAME: Partial<Record<Field, string>> = {
-  preset: 'Architecture',
-  size: 'Number of machines',
-  'etcd.size': 'Number of etcd machines',
-  'etcd.discovery': 'etcd discovery URL',
-  'network.dhcp': 'Addresses',
-  'network.cidr': 'Network',
-  'network.gateway': 'Gateway',
-  'network.dns': 'DNS servers',
-  'network.firstAddress': 'First machine address',
-  'network.interface': 'Interface',
-  name: 'Cluster name',
-  namePrefix: 'Machine name prefix',
-  'ssh.keys': 'SSH keys',
-  'updates.group': 'Update channel',
-  'updates.rebootStrategy': 'Reboot strategy',
-  'updates.rebootWindowStart': 'Reboot window start',
-  'updates.rebootWindowLength': 'Reboot window length',
-  'updates.server': 'Update server URL',
-};
+/** How each answer is called in the wizard's messages (the flag path keeps flag names); from its definition. */
+export const QUESTION_NAME: Partial<Record<Field, string>> = Object.fromEntries(
+  FIELDS.flatMap((f) => {
+    const question = wizardOf(f).question;
+    return question === undefined ? [] : [[f, question]];
+  }),
+);
 
-const WORDS: [RegExp, string][] = [
-  [/--size (\d+)/g, '$1 machines'],
-  [/--size/g, 'the number of machines'],
-  [/--etcd-size/g, 'the number of etcd machines'],
-  [/--first-address/g, 'first machine address'],
-  [/--network/g, 'network'],
-  [/--gateway/g, 'gateway'],
-  [/--dns/g, 'DNS servers'],
-  [/--discovery/g, 'a discovery URL'],
-  [/--dhcp/g, 'DHCP'],
-  [/--ssh-key/g, 'SSH key'],
-  [/--reboot-strategy/g, 'reboot strategy'],
-  [/--reboot-window-start/g, 'a window start'],
-  [/--reboot-window-length/g, 'a window length'],
-  [/--interface ("[^"]*")/g, 'the interface $1'],
-  [/--interface/g, 'an interface'],
-  [/--mac-prefix \(([^)]*)\)/g, 'a MAC prefix ($1; network.macPrefix in an answers file)'],
-  [/--update-server URL/g, 'the URL'],
-  [/--update-server/g, 'the update server URL'],
-  [/--update-group/g, 'the update channel'],
-  [/--name-prefix/g, 'the machine name prefix'],
-  [/--name/g, 'the cluster name'],
-  [/--out/g, 'the output directory'],
+const escape = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * Flags in resolver messages and the wizard's words for them (from each answer's definition): the
+ * patterns with what follows the flag first, then the flag alone (not a longer flag it begins).
+ */
+const WORDS: { field?: Field; flag: RegExp; words: string }[] = [
+  ...FIELDS.flatMap((field) =>
+    (wizardOf(field).words ?? []).map((w) =>
+      typeof w === 'string'
+        ? { field, flag: new RegExp(`${escape(FLAG_OF[field])}(?![a-z0-9-])`, 'g'), words: w }
+        : { field, flag: new RegExp(escape(FLAG_OF[field]) + w[0], 'g'), words: w[1] },
+    ),
+  ),
+  { flag: /--out(?![a-z0-9-])/g, words: 'the output directory' },
 ];
 
 /**
@@ -198,14 +177,10 @@ const WORDS: [RegExp, string][] = [
  * answers file (the wizard does not ask it, cluster.yaml and --answers carry it).
  */
 export function inWords(ctx: WizardContext, message: string): string {
-  const fieldOf = (flag: string) => (Object.entries(FLAG_OF) as [Field, string][]).find(([, v]) => flag.startsWith(v + ' ') || flag === v)?.[0];
+  const fieldOf = (flag: string) => FIELDS.find((f) => FLAG_OF[f] === flag);
   let text = message;
-  for (const [flag, words] of WORDS) {
-    text = text.replace(flag, (...m: string[]) => {
-      const f = fieldOf(m[0]!);
-      if (f && isGiven(ctx, f)) return m[0]!;
-      return words.replace('$1', m[1] ?? '');
-    });
+  for (const { field, flag, words } of WORDS) {
+    text = text.replace(flag, (...m: string[]) => (field && isGiven(ctx, field) ? m[0]! : words.replace('$1', m[1] ?? '')));
   }
   return text.replace(/(^|[\s("'])(--[a-z][a-z0-9-]*)/g, (all, before: string, flag: string) => {
     const f = fieldOf(flag);
@@ -225,12 +200,8 @@ export interface Conflict {
   message: string;
 }
 
-/** A question that exists in the wizard (others only come from flags or an answers file). */
-export const ASKED: Field[] = [
-  'preset', 'size', 'etcd.size', 'network.dhcp', 'etcd.discovery', 'network.cidr', 'network.gateway', 'network.dns',
-  'network.firstAddress', 'network.interface', 'name', 'namePrefix', 'ssh.keys', 'updates.group', 'updates.server', 'updates.rebootStrategy',
-  'updates.rebootWindowStart', 'updates.rebootWindowLength',
-];
+/** A question that exists in the wizard (others only come from flags or an answers file); from each answer's definition. */
+export const ASKED: Field[] = FIELDS.filter((f) => wizardOf(f).asked);
 
 const askable = (ctx: WizardContext, f: Field): boolean => ASKED.includes(f) && !isGiven(ctx, f);
 

@@ -7,26 +7,25 @@
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { AnswersError, readAnswersText } from '../../src/answers/answers-source.js';
-import { definedLeaves, definitionAt, type Def } from '../../src/answers/definition.js';
+import { Command } from 'commander';
+import { answersSchema, definitionAt } from '../../src/answers/definition.js';
 import { specToAnswers } from '../../src/answers/answers-file.js';
 import { resolveSpec } from '../../src/answers/resolve.js';
-import { FIELDS, SpecError, type Answers, type Field } from '../../src/answers/types.js';
+import { FIELDS, FLAG_OF, SpecError, type Answers, type Field } from '../../src/answers/types.js';
 import { flagsToAnswers, type GenerateFlags } from '../../src/cli/generate.js';
 import { UsageError } from '../../src/cli/errors.js';
+import { addGenerateOptions } from '../../src/cli/options.js';
 import { KEY } from '../helpers/generator.js';
 
 type Bound = { kind: 'minimum' | 'maximum' | 'maxLength'; limit: number };
+type Node = Record<string, unknown>;
 
-/** The limits the definition gives an answer (a list's limits are its items'). */
-function boundsOf(def: Def): Bound[] {
-  const d = def.kind === 'list' ? def.items : def;
-  const out: Bound[] = [];
-  if (d.kind === 'whole') {
-    if (d.minimum !== undefined) out.push({ kind: 'minimum', limit: d.minimum });
-    if (d.maximum !== undefined) out.push({ kind: 'maximum', limit: d.maximum });
-  }
-  if (d.kind === 'text' && d.maxLength !== undefined) out.push({ kind: 'maxLength', limit: d.maxLength });
-  return out;
+/** The limits the published schema gives an answer (a list's limits are its items'). */
+function boundsOf(field: Field): Bound[] {
+  let node: Node = answersSchema();
+  for (const key of field.split('.')) node = (node.properties as Record<string, Node>)[key]!;
+  if (node.type === 'array') node = node.items as Node;
+  return (['minimum', 'maximum', 'maxLength'] as const).filter((k) => typeof node[k] === 'number').map((kind) => ({ kind, limit: node[kind] as number }));
 }
 
 /** A domain name of exactly n characters (labels of at most 63). */
@@ -43,19 +42,31 @@ function domainOf(n: number): string {
 }
 
 const base: GenerateFlags = { preset: 'dev', size: '2', sshKey: [KEY] };
+const BASE = ['--preset', 'dev', '--size', '2', '--ssh-key', KEY];
 
-/** Flags that give the answer the value `v` (a number, or a length), in a cluster where nothing else is wrong. */
-const CASES: Record<string, (v: number) => GenerateFlags> = {
-  size: (v) => ({ ...base, preset: v <= 1 ? 'laptop' : 'production', size: String(v), network: '10.8.0.0/16' }),
-  'etcd.size': (v) => (v <= 1 ? { ...base, etcdSize: String(v) } : { ...base, preset: 'small', size: String(Math.min(v, 9)), etcdSize: String(v) }),
-  'etcd.discovery': (n) => ({ ...base, discovery: 'https://discovery.example/' + 'a'.repeat(n - 'https://discovery.example/'.length) }),
-  'network.domains': (n) => ({ ...base, domains: domainOf(n) }),
-  'network.interface': (n) => ({ ...base, interface: 'e'.repeat(n) }),
-  templates: (n) => ({ ...base, templates: '/' + 'a'.repeat(n - 1) }),
-  'etcd.image': (n) => ({ ...base, etcdImage: 'registry.example.com/' + 'a'.repeat(n - 'registry.example.com/'.length) }),
-  'network.ntp': (n) => ({ ...base, ntp: domainOf(n) }),
-  'updates.server': (n) => ({ ...base, updateServer: 'https://update.example/' + 'a'.repeat(n - 'https://update.example/'.length) }),
+/**
+ * The text of the answer's own flag at `v` (a number, or a length), and the other flags that make a
+ * cluster where nothing else is wrong. The answer's flag is FLAG_OF's (read off the definition).
+ */
+const CASES: Record<string, (v: number) => { value: string; with?: string[] }> = {
+  size: (v) => ({ value: String(v), with: ['--preset', v <= 1 ? 'laptop' : 'production', '--network', '10.8.0.0/16'] }),
+  'etcd.size': (v) => ({ value: String(v), with: v <= 1 ? [] : ['--preset', 'small', '--size', String(Math.min(v, 9))] }),
+  'etcd.discovery': (n) => ({ value: 'https://discovery.example/' + 'a'.repeat(n - 'https://discovery.example/'.length) }),
+  'network.domains': (n) => ({ value: domainOf(n) }),
+  'network.interface': (n) => ({ value: 'e'.repeat(n) }),
+  templates: (n) => ({ value: '/' + 'a'.repeat(n - 1) }),
+  'etcd.image': (n) => ({ value: 'registry.example.com/' + 'a'.repeat(n - 'registry.example.com/'.length) }),
+  'network.ntp': (n) => ({ value: domainOf(n) }),
+  'updates.server': (n) => ({ value: 'https://update.example/' + 'a'.repeat(n - 'https://update.example/'.length) }),
 };
+
+/** The flags of the default command (commander, as main.ts adds them) for `field` at `v`. */
+function flagsAt(field: Field, v: number): GenerateFlags {
+  const c = CASES[field]!(v);
+  const program = addGenerateOptions(new Command().exitOverride());
+  program.parse([...BASE, ...(c.with ?? []), FLAG_OF[field], c.value], { from: 'user' });
+  return program.opts() as GenerateFlags;
+}
 
 /** The answers as a file holds them: whole numbers as numbers, nothing left undefined. */
 function asFile(answers: Answers): string {
@@ -96,10 +107,8 @@ function fileProblems(text: string): string[] {
   }
 }
 
-const limited = definedLeaves()
-  .filter((f): f is Field => (FIELDS as string[]).includes(f))
-  .map((field) => ({ field, bounds: boundsOf(definitionAt(field.split('.'))!) }))
-  .filter((x) => x.bounds.length > 0);
+/** Every answer (FIELDS, read off the definition) with a limit in the published schema. */
+const limited = FIELDS.map((field) => ({ field, bounds: boundsOf(field) })).filter((x) => x.bounds.length > 0);
 
 describe('every limit of an answer is the same for the flags and for the answers file', () => {
   it('finds the limited answers in the definition, and has a case for each', () => {
@@ -109,13 +118,13 @@ describe('every limit of an answer is the same for the flags and for the answers
 
   for (const { field, bounds } of limited) {
     for (const b of bounds) {
-      const inside = b.kind === 'minimum' ? b.limit : b.limit;
+      const inside = b.limit;
       const outside = b.kind === 'minimum' ? b.limit - 1 : b.limit + 1;
       it(`${field}: ${b.kind} ${b.limit} is accepted by both, ${outside} refused by both`, () => {
-        const ok = CASES[field]!(inside);
+        const ok = flagsAt(field, inside);
         expect(flagProblems(ok), 'flags at the limit').toEqual([]);
         expect(fileProblems(asFile(flagsToAnswers(ok, '/tmp'))), 'file at the limit').toEqual([]);
-        const bad = CASES[field]!(outside);
+        const bad = flagsAt(field, outside);
         expect(flagProblems(bad), 'flags past the limit').toContain(field);
         expect(fileProblems(asFile(flagsToAnswers(bad, '/tmp'))), 'file past the limit').toContain(field);
       });

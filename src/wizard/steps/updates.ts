@@ -1,5 +1,5 @@
 /** Updates: the channel (or a custom group), how machines reboot into updates, and when they may. */
-import { windowLength, windowStart } from '../../answers/checks.js';
+import { checkOf } from '../../answers/definition.js';
 import type { RebootStrategy } from '../../answers/types.js';
 import { clearAnswer, currentValue, isGiven, problemWith, seen, setAnswer, suggestion, type WizardContext } from '../context.js';
 import { WizardBack } from '../prompts.js';
@@ -128,8 +128,8 @@ const window: Question = {
 };
 
 function check(_ctx: WizardContext, start: string, length: string, field: 'updates.rebootWindowStart' | 'updates.rebootWindowLength'): true | string {
-  const reason = field === 'updates.rebootWindowStart' ? windowStart(start) : windowLength(length);
-  return reason ?? true;
+  // The answer's own check, as its definition gives it (the flags' and the answers file's).
+  return checkOf(field)?.(field === 'updates.rebootWindowStart' ? start : length) ?? true;
 }
 
 export const UPDATES: Question[] = [group, strategy, window];
