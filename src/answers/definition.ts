@@ -109,17 +109,17 @@ export type Def = TextDef | WholeDef | FlagDef | ListDef | SectionDef;
 // Each builder keeps the literal types of what it is given (`const`), so that the Answers and
 // Field types below can be read off the definition.
 type More<D> = Omit<D, 'kind' | 'description' | 'items' | 'keys'>;
-const text = <const M extends More<TextDef> = {}>(description: string, more: M = {} as M) => ({ kind: 'text' as const, description, ...more });
-const whole = <const M extends More<WholeDef> = {}>(description: string, more: M) => ({ kind: 'whole' as const, description, ...more });
-const flag = <const M extends More<FlagDef> = {}>(description: string, more: M) => ({ kind: 'flag' as const, description, ...more });
-const list = <const I, const M extends More<ListDef> = {}>(description: string, items: I, more: M = {} as M) => ({ kind: 'list' as const, description, ...more, items });
-const section = <const K, const M extends More<SectionDef> = {}>(description: string, keys: K, more: M = {} as M) => ({
+const text = <const M extends More<TextDef> = Record<never, never>>(description: string, more: M = {} as M) => ({ kind: 'text' as const, description, ...more });
+const whole = <const M extends More<WholeDef> = Record<never, never>>(description: string, more: M) => ({ kind: 'whole' as const, description, ...more });
+const flag = <const M extends More<FlagDef> = Record<never, never>>(description: string, more: M) => ({ kind: 'flag' as const, description, ...more });
+const list = <const I, const M extends More<ListDef> = Record<never, never>>(description: string, items: I, more: M = {} as M) => ({ kind: 'list' as const, description, ...more, items });
+const section = <const K, const M extends More<SectionDef> = Record<never, never>>(description: string, keys: K, more: M = {} as M) => ({
   kind: 'section' as const,
   description,
   keys,
   ...more,
 });
-const ipv4 = <const M extends More<TextDef> = {}>(description: string, examples: string[], more: M = {} as M) =>
+const ipv4 = <const M extends More<TextDef> = Record<never, never>>(description: string, examples: string[], more: M = {} as M) =>
   text(description, { pattern: P.sourceOf(P.IPV4), what: 'an IPv4 address', examples, ...more });
 
 const HOST_NAME_PATTERN = P.sourceOf(P.HOST_NAME);

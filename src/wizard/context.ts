@@ -154,7 +154,7 @@ export const QUESTION_NAME: Partial<Record<Field, string>> = Object.fromEntries(
   }),
 );
 
-const escape = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const escapeRe = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /**
  * Flags in resolver messages and the wizard's words for them (from each answer's definition): the
@@ -164,8 +164,8 @@ const WORDS: { field?: Field; flag: RegExp; words: string }[] = [
   ...FIELDS.flatMap((field) =>
     (wizardOf(field).words ?? []).map((w) =>
       typeof w === 'string'
-        ? { field, flag: new RegExp(`${escape(FLAG_OF[field])}(?![a-z0-9-])`, 'g'), words: w }
-        : { field, flag: new RegExp(escape(FLAG_OF[field]) + w[0], 'g'), words: w[1] },
+        ? { field, flag: new RegExp(`${escapeRe(FLAG_OF[field])}(?![a-z0-9-])`, 'g'), words: w }
+        : { field, flag: new RegExp(escapeRe(FLAG_OF[field]) + w[0], 'g'), words: w[1] },
     ),
   ),
   { flag: /--out(?![a-z0-9-])/g, words: 'the output directory' },
