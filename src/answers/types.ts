@@ -4,8 +4,10 @@
  * ClusterSpec is complete and checked.
  */
 
-export const PRESETS = ['laptop', 'small', 'dev', 'production'] as const;
-export type PresetName = (typeof PRESETS)[number];
+import { PRESETS, type PresetName } from '../architectures/index.js';
+
+/** The architectures' names (src/architectures/). */
+export { PRESETS, type PresetName };
 
 export const SECRETS_DELIVERY = ['inline', 'ssh'] as const;
 export type SecretsDelivery = (typeof SECRETS_DELIVERY)[number];
