@@ -82,6 +82,13 @@ describe('the pipeline runs one way', () => {
     expect(violations(all)).toEqual([]);
   });
 
+  it('the architectures sit before the answers: answers, plan and render ask them; they import none of those', () => {
+    expect(violations([{ from: 'src/answers/resolve.ts', to: 'src/architectures/index.ts' }, { from: 'src/render/summary.ts', to: 'src/architectures/index.ts' }])).toEqual([]);
+    for (const later of ['src/answers/types.ts', 'src/plan/index.ts', 'src/render/summary.ts', 'src/cli/main.ts']) {
+      expect(violations([{ from: 'src/architectures/small.ts', to: later }])).toHaveLength(1);
+    }
+  });
+
   it('the check sees a later-stage import, a dynamic one, and an import of a module with no stage', () => {
     expect(violations([{ from: 'src/answers/resolve.ts', to: 'src/plan/ipv4.ts' }])).toEqual(['src/answers/resolve.ts -> src/plan/ipv4.ts']);
     expect(violations([{ from: 'src/render/index.ts', to: 'src/write/output.ts' }])).toHaveLength(1);
