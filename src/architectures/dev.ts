@@ -17,6 +17,7 @@ export const dev = defineArchitecture({
   runsEtcd: true,
   everyMachineIsMember: false,
   etcdSizeIsAnswer: false,
+  etcdSizeChoices: [],
   maxEtcdSize: 1,
   etcdSizeFor: () => 1,
   checkEtcdSize: (etcdSize) =>

@@ -13,6 +13,7 @@ export const laptop = defineArchitecture({
   runsEtcd: false,
   everyMachineIsMember: false,
   etcdSizeIsAnswer: false,
+  etcdSizeChoices: [],
   maxEtcdSize: 0,
   etcdSizeFor: () => 0,
   checkEtcdSize: () => undefined,

@@ -18,6 +18,10 @@ export const production = defineArchitecture({
   runsEtcd: true,
   everyMachineIsMember: false,
   etcdSizeIsAnswer: true,
+  etcdSizeChoices: [
+    { size: PRODUCTION_ETCD_SIZES[0], note: `the usual choice below ${PRODUCTION_FIVE_FROM} machines` },
+    { size: PRODUCTION_ETCD_SIZES[1], note: `needs ${PRODUCTION_ETCD_SIZES[1] + 1} or more machines; the usual choice from ${PRODUCTION_FIVE_FROM} machines on` },
+  ],
   maxEtcdSize: Math.max(...PRODUCTION_ETCD_SIZES),
   etcdSizeFor: (size) => (size >= PRODUCTION_FIVE_FROM ? PRODUCTION_ETCD_SIZES[1] : PRODUCTION_ETCD_SIZES[0]),
   checkEtcdSize: (etcdSize, size) =>

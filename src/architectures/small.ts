@@ -20,6 +20,7 @@ export const small = defineArchitecture({
   runsEtcd: true,
   everyMachineIsMember: true,
   etcdSizeIsAnswer: false,
+  etcdSizeChoices: [],
   maxEtcdSize: SMALL_MAX_SIZE,
   etcdSizeFor: (size) => size,
   checkEtcdSize: (etcdSize, size) =>

@@ -64,6 +64,8 @@ export interface Architecture {
   readonly maxEtcdSize: number;
   /** The etcd members it runs for a total size (0: none). */
   etcdSizeFor(size: number): number;
+  /** The etcd sizes the wizard offers when it is an answer of its own, each with when to choose it. */
+  readonly etcdSizeChoices: readonly { size: number; note: string }[];
   /** Why an etcd size does not fit a total size here; undefined when it does. */
   checkEtcdSize(etcdSize: number, size: number): SizeProblem | undefined;
 

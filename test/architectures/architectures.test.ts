@@ -121,6 +121,13 @@ describe('production', () => {
     expect(a.checkEtcdSize(5, 5)).toEqual({ field: 'size', message: 'production with 5 etcd machines needs at least 6 machines in total, so that 1 or more are workers (got 5)' });
     expect([a.etcdSizeIsAnswer, a.minSize, a.maxSize, a.maxEtcdSize]).toEqual([true, 4, undefined, 5]);
   });
+  it('offers 3 or 5 etcd machines in the wizard, saying when each is the usual choice', () => {
+    expect(a.etcdSizeChoices).toEqual([
+      { size: 3, note: 'the usual choice below 10 machines' },
+      { size: 5, note: 'needs 6 or more machines; the usual choice from 10 machines on' },
+    ]);
+    for (const other of ['laptop', 'small', 'dev'] as const) expect(architectureOf(other).etcdSizeChoices).toEqual([]);
+  });
   it('hints and suggests sizes from the etcd size chosen', () => {
     expect(a.sizeHint(undefined)).toBe('4 or more');
     expect(a.sizeHint(5)).toBe('6 or more');

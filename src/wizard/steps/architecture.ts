@@ -64,14 +64,11 @@ const etcdSize: Question = {
   section: 'architecture',
   applies: (ctx) => !isGiven(ctx, 'etcd.size') && findArchitecture(presetOf(ctx))?.etcdSizeIsAnswer === true,
   async ask(ctx) {
+    const choices = findArchitecture(presetOf(ctx))?.etcdSizeChoices ?? [];
     const members = await ctx.prompts.select<number>({
       message: 'How many central etcd machines?',
-      choices: [3, 5].map((n) => ({
-        name: `${n} (tolerates ${tolerance(n)})`,
-        value: n,
-        description: n === 5 ? 'needs 6 or more machines; the usual choice from 10 machines on' : 'the usual choice below 10 machines',
-      })),
-      default: Number(suggestion(ctx, 'etcd.size', [3]) ?? 3),
+      choices: choices.map(({ size: n, note }) => ({ name: `${n} (tolerates ${tolerance(n)})`, value: n, description: note })),
+      default: Number(suggestion(ctx, 'etcd.size', [choices[0]?.size]) ?? choices[0]?.size),
     });
     setAnswer(ctx, 'etcd.size', members);
   },
