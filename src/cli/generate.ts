@@ -14,7 +14,7 @@ import { readSshKeyArgument, SshKeyError } from '../answers/ssh-key.js';
 import { flagsOverFile } from '../answers/flags-over-file.js';
 import { mergeAnswers } from '../answers/merge.js';
 import { SpecError, type Answers, type RebootStrategy } from '../answers/types.js';
-import { findArchitecture } from '../architectures/index.js';
+import { hasEtcdPki } from '../architectures/index.js';
 import {
   checkOutputDir,
   ForeignDirError,
@@ -316,7 +316,7 @@ export async function runGenerate(flags: GenerateFlags, io: GenerateIo, mode: { 
   const answers = flagsOverFile(file, given, source?.resolvedFile ?? false);
   // --matchbox serves configs unauthenticated: keys stay out of them (--secrets ssh) unless the answers
   // say otherwise, or there are none to keep out (--insecure, the laptop).
-  if (flags.matchbox !== undefined && answers.security?.secrets === undefined && answers.security?.etcdTls !== false && findArchitecture(answers.preset)?.runsEtcd !== false) {
+  if (flags.matchbox !== undefined && answers.security?.secrets === undefined && hasEtcdPki(answers.preset, answers.security?.etcdTls)) {
     answers.security = { ...answers.security, secrets: 'ssh' };
   }
   let result: GenerateResult;
