@@ -1,10 +1,10 @@
 /**
- * The fixed choices of some answers. Their own module (no imports) so that the definition
+ * The fixed choices of some answers. Their own module (importing only the architectures) so that the definition
  * (definition.ts) and the types (types.ts) can both use them without an import cycle.
  */
 
-export const PRESETS = ['laptop', 'small', 'dev', 'production'] as const;
-export type PresetName = (typeof PRESETS)[number];
+/** The architectures' names: src/architectures/ owns them. */
+export { PRESETS, type PresetName } from '../architectures/index.js';
 
 export const SECRETS_DELIVERY = ['inline', 'ssh'] as const;
 export type SecretsDelivery = (typeof SECRETS_DELIVERY)[number];

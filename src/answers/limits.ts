@@ -1,6 +1,6 @@
 /**
  * Every numeric limit of an answer, once: the published JSON Schema (definition.ts), the checks of
- * flags and the wizard (checks.ts, resolve.ts) and the presets' size rules read them from here, so an
+ * flags and the wizard (checks.ts, resolve.ts) read them from here, so an
  * answer the flags accept is one its own cluster.yaml accepts (test/answers/limits.test.ts).
  */
 
@@ -11,14 +11,8 @@ export const MAX_NAME_PREFIX = MAX_CLUSTER_NAME + 1;
 
 /** Most machines in one cluster. */
 export const MAX_SIZE = 10_000;
-/** The small preset: 3 to 9 machines, every one an etcd member. */
-export const SMALL_MIN_SIZE = 3;
-export const SMALL_MAX_SIZE = 9;
-/** production: 3 or 5 central etcd machines, 5 from this many machines on. */
-export const PRODUCTION_ETCD_SIZES = [3, 5] as const;
-export const PRODUCTION_FIVE_FROM = 10;
-/** Most etcd members any preset runs (small: every machine). */
-export const MAX_ETCD_SIZE = Math.max(SMALL_MAX_SIZE, ...PRODUCTION_ETCD_SIZES);
+/** Most etcd members any preset runs (small: every machine); each architecture's own limits are in src/architectures/. */
+export { MAX_ETCD_SIZE } from '../architectures/index.js';
 
 /** Longest discovery URL (UTF-8 bytes): its Environment= line, `%` doubled, stays under systemd's and Butane's 2048. */
 export const MAX_DISCOVERY_URL = 1000;

@@ -4,9 +4,9 @@
  */
 import { formatIPv4, isHost, parseCidr, parseIPv4, type Network } from '../net/ipv4.js';
 import * as check from './checks.js';
+import { ARCHITECTURES, architectureOf } from '../architectures/index.js';
 import { checkOf, defaultOf } from './definition.js';
-import { PRODUCTION_ETCD_SIZES, SMALL_MAX_SIZE, SMALL_MIN_SIZE } from './limits.js';
-import { etcdSizeFor, loadPreset } from './presets.js';
+import { loadPreset } from './presets.js';
 import {
   getField,
   PRESETS,
@@ -145,14 +145,9 @@ function resolvePreset(answers: Answers): PresetName {
 function resolveSize(r: Resolver, preset: PresetName): number | undefined {
   const size = r.whole('size');
   if (size === undefined) return undefined;
-  if (preset === 'laptop' && size !== 1) return r.fail('size', `the laptop preset is exactly 1 machine (got ${size})`);
-  if (preset === 'small' && (size < SMALL_MIN_SIZE || size > SMALL_MAX_SIZE)) {
-    return r.fail('size', `the small preset has ${SMALL_MIN_SIZE} to ${SMALL_MAX_SIZE} machines (got ${size}); use dev or production otherwise`);
-  }
-  if (preset === 'dev' && size < 2) {
-    return r.fail('size', `the dev preset needs at least 2 machines: 1 etcd machine and 1 or more workers (got ${size})`);
-  }
-  if (preset === 'small' && size % 2 === 0) {
+  const refused = architectureOf(preset).checkSize(size);
+  if (refused !== undefined) return r.fail('size', refused);
+  if (architectureOf(preset).everyMachineIsMember && size % 2 === 0) {
     const t = Math.floor((size - 1) / 2);
     r.warnings.push(
       `--size ${size}: an etcd cluster of ${size} members tolerates ${t} failed member${t === 1 ? '' : 's'}, no more than ${size - 1} members do; an odd size is better`,
@@ -163,23 +158,15 @@ function resolveSize(r: Resolver, preset: PresetName): number | undefined {
 
 function resolveEtcd(r: Resolver, preset: PresetName, size: number | undefined, name: string | undefined): ClusterSpec['etcd'] {
   const fields: Field[] = ['etcd.size', 'etcd.version', 'etcd.discovery', 'etcd.token', 'etcd.image'];
-  if (preset === 'laptop') {
-    for (const f of fields.filter((f) => r.isGiven(f))) r.fail(f, 'the laptop preset runs no etcd; leave it out');
+  const architecture = architectureOf(preset);
+  if (!architecture.runsEtcd) {
+    for (const f of fields.filter((f) => r.isGiven(f))) r.fail(f, `the ${preset} preset runs no etcd; leave it out`);
     return null;
   }
-  const wanted = size === undefined ? undefined : etcdSizeFor(preset, size);
+  const wanted = size === undefined ? undefined : architecture.etcdSizeFor(size);
   const etcdSize = r.whole('etcd.size', wanted);
-  if (etcdSize !== undefined && size !== undefined) {
-    if (preset === 'small' && etcdSize !== size) {
-      r.fail('etcd.size', `in the small preset every machine is an etcd member: leave it out or make it equal --size (${size})`);
-    } else if (preset === 'dev' && etcdSize !== 1) {
-      r.fail('etcd.size', `the dev preset has exactly 1 etcd machine (got ${etcdSize}); use production for 3 or 5`);
-    } else if (preset === 'production' && !(PRODUCTION_ETCD_SIZES as readonly number[]).includes(etcdSize)) {
-      r.fail('etcd.size', `production runs ${PRODUCTION_ETCD_SIZES.join(' or ')} etcd machines (got ${etcdSize})`);
-    } else if (preset === 'production' && size - etcdSize < 1) {
-      r.fail('size', `production with ${etcdSize} etcd machines needs at least ${etcdSize + 1} machines in total, so that 1 or more are workers (got ${size})`);
-    }
-  }
+  const refused = etcdSize !== undefined && size !== undefined ? architecture.checkEtcdSize(etcdSize, size) : undefined;
+  if (refused !== undefined) r.fail(refused.field, refused.message);
   const version = r.text('etcd.version');
   const token = r.text('etcd.token', name);
   const discovery = r.text('etcd.discovery') ?? null;
@@ -224,7 +211,7 @@ function resolveNetwork(r: Resolver, preset: PresetName): StaticNetwork | DhcpNe
     const taken = first === parseIPv4(gateway ?? '') ? 'the gateway' : dns?.some((d) => parseIPv4(d) === first) ? 'a DNS server' : undefined;
     if (taken) return r.fail('network.firstAddress', `${firstAddress} is ${taken}: the first machine needs an address of its own`);
   }
-  if (match && 'interface' in match && preset !== 'laptop' && /[*?[\s]/.test(match.interface)) {
+  if (match && 'interface' in match && !architectureOf(preset).localVm && /[*?[\s]/.test(match.interface)) {
     r.warnings.push(
       `--interface "${match.interface}": the static address goes on every interface whose name matches and that has a link, so a machine with several NICs gets it on each of them; give --mac-prefix (each machine's NIC by MAC) or one interface name`,
     );
@@ -236,8 +223,8 @@ function resolveNetwork(r: Resolver, preset: PresetName): StaticNetwork | DhcpNe
 function resolveUpdates(r: Resolver, preset: PresetName, etcdVersion: string | undefined): ClusterSpec['updates'] | undefined {
   const group = r.text('updates.group');
   const strategy = r.text('updates.rebootStrategy') as RebootStrategy | undefined;
-  if (strategy === 'etcd-lock' && preset === 'laptop') {
-    r.fail('updates.rebootStrategy', 'etcd-lock needs etcd, which the laptop preset does not run; use reboot or off');
+  if (strategy === 'etcd-lock' && !architectureOf(preset).runsEtcd) {
+    r.fail('updates.rebootStrategy', `etcd-lock needs etcd, which the ${preset} preset does not run; use reboot or off`);
   } else if (strategy === 'etcd-lock' && etcdVersion && check.etcdMinor(etcdVersion) >= 6) {
     r.fail('updates.rebootStrategy', `etcd-lock needs etcd's v2 API, which etcd ${etcdVersion} no longer has; use --etcd-version v3.5.x or reboot/off`);
   }
@@ -263,16 +250,19 @@ export const ETCD_INSECURE_WARNING =
 export const DOCKER_INSECURE_WARNING =
   '--docker-insecure: the Docker API listens on plain TCP port 2375 without TLS: anyone who can reach that port is root on the VM';
 
+/** The architectures that serve the Docker API on TCP, for a message. */
+const dockerApiPresets = (): string => PRESETS.filter((p) => ARCHITECTURES[p].servesDockerApi).join(' and ');
+
 function resolveSecurity(r: Resolver, preset: PresetName): ClusterSpec['security'] | undefined {
-  if (preset === 'laptop') {
-    if (r.isGiven('security.secrets')) r.fail('security.secrets', 'the laptop preset keeps its keys in its config; leave it out');
-    if (r.isGiven('security.etcdTls')) r.fail('security.etcdTls', 'the laptop preset runs no etcd; for its Docker API use --docker-insecure');
-    const dockerTls = r.flag('security.dockerTls', true);
+  if (architectureOf(preset).servesDockerApi) {
+    if (r.isGiven('security.secrets')) r.fail('security.secrets', `the ${preset} preset keeps its keys in its config; leave it out`);
+    if (r.isGiven('security.etcdTls')) r.fail('security.etcdTls', `the ${preset} preset runs no etcd; for its Docker API use --docker-insecure`);
+    const dockerTls = r.flag('security.dockerTls');
     if (dockerTls === false) r.warnings.push(DOCKER_INSECURE_WARNING);
     return dockerTls === undefined ? undefined : { etcdTls: null, dockerTls, secrets: 'inline' };
   }
-  if (r.isGiven('security.dockerTls')) r.fail('security.dockerTls', 'only the laptop preset serves the Docker API on TCP; leave it out');
-  const etcdTls = r.flag('security.etcdTls', true);
+  if (r.isGiven('security.dockerTls')) r.fail('security.dockerTls', `only the ${dockerApiPresets()} preset serves the Docker API on TCP; leave it out`);
+  const etcdTls = r.flag('security.etcdTls');
   if (etcdTls === false) r.warnings.push(ETCD_INSECURE_WARNING);
   const secrets = r.text('security.secrets') as SecretsDelivery | undefined;
   if (secrets === 'ssh' && etcdTls === false) r.fail('security.secrets', 'with --insecure there are no private keys to deliver; leave it out');

@@ -11,6 +11,7 @@ import { TemplateError } from '../render/index.js';
 import { ScaleError } from '../scale/index.js';
 import { loadBundle, pkiDir, SecretsError, type SecretsBundle } from '../pki/index.js';
 import { FLAG_OF, SpecError, type Answers, type Field } from '../answers/types.js';
+import { hasEtcdPki } from '../architectures/index.js';
 import { lockDir, OutputExistsError, OutputLockedError, recoverDir, resolveOutputDir } from '../write/output.js';
 import { EXIT, UsageError } from './errors.js';
 import type { GenerateIo } from './generate.js';
@@ -61,7 +62,7 @@ export async function withClusterDir(dirArg: string, io: ClusterDirIo, needsPki:
       if (e instanceof SecretsError) throw new UsageError(`${dirArg}/pki cannot be used: ${e.message}`);
       throw e;
     }
-    if ((answers.security?.etcdTls ?? true) && answers.preset !== 'laptop' && bundle === null) throw new UsageError(`${dirArg} has no pki/: ${needsPki}`);
+    if (hasEtcdPki(answers.preset, answers.security?.etcdTls) && bundle === null) throw new UsageError(`${dirArg} has no pki/: ${needsPki}`);
     const current = (name: string) => {
       try {
         return readFileSync(join(dir, name), 'utf8');

@@ -15,6 +15,7 @@ import { flagsOverFile } from '../answers/flags-over-file.js';
 import { mergeAnswers } from '../answers/merge.js';
 import { SpecError, type Answers } from '../answers/types.js';
 import { ANSWER_ENTRIES, type AnswerEntry, type AnswerFlags } from '../answers/definition.js';
+import { hasEtcdPki } from '../architectures/index.js';
 import {
   checkOutputDir,
   ForeignDirError,
@@ -278,7 +279,7 @@ export async function runGenerate(flags: GenerateFlags, io: GenerateIo, mode: { 
   const answers = flagsOverFile(file, given, source?.resolvedFile ?? false);
   // --matchbox serves configs unauthenticated: keys stay out of them (--secrets ssh) unless the answers
   // say otherwise, or there are none to keep out (--insecure, the laptop).
-  if (flags.matchbox !== undefined && answers.security?.secrets === undefined && answers.security?.etcdTls !== false && answers.preset !== 'laptop') {
+  if (flags.matchbox !== undefined && answers.security?.secrets === undefined && hasEtcdPki(answers.preset, answers.security?.etcdTls)) {
     answers.security = { ...answers.security, secrets: 'ssh' };
   }
   let result: GenerateResult;

@@ -1,5 +1,6 @@
 /** ClusterSpec -> Plan: names, roles, addresses, MACs, etcd topology and boot order. Pure. */
 import { SpecError, type ClusterSpec, type Problem } from '../answers/types.js';
+import { architectureOf } from '../architectures/index.js';
 import { planAddresses, planMacs } from './addresses.js';
 import { planEtcd } from './etcd.js';
 import { nameMachines } from './names.js';
@@ -11,22 +12,7 @@ export { machineEntries, needsPki, secretsInput, secretsRequest } from './secret
 
 function bootOrder(spec: ClusterSpec, machines: Machine[]): BootStep[] {
   const names = (role: Machine['role']) => machines.filter((m) => m.role === role).map((m) => m.name);
-  switch (spec.preset) {
-    case 'laptop':
-      return [{ machines: names('laptop'), note: 'the only machine' }];
-    case 'small':
-      return [{ machines: names('etcd'), note: 'all together: etcd starts answering once a majority of the members is up' }];
-    case 'dev':
-      return [
-        { machines: names('etcd'), note: 'first: the etcd machine, at its static address' },
-        { machines: names('worker'), note: 'then the workers, in any order' },
-      ];
-    case 'production':
-      return [
-        { machines: names('etcd'), note: 'first, together: the etcd cluster forms once a majority of the members is up' },
-        { machines: names('worker'), note: 'then the workers, in any order' },
-      ];
-  }
+  return architectureOf(spec.preset).bootOrder.map((group) => ({ machines: names(group.role), note: group.note }));
 }
 
 export function plan(spec: ClusterSpec): Plan {

@@ -1,8 +1,10 @@
 /** The planned cluster: which machines exist, what they are called, where they live, how etcd is laid out. */
 import type { ClusterSpec } from '../answers/types.js';
 
-/** etcd: an etcd member (small's machines also run workloads); worker: uses etcd through a local proxy. */
-export type Role = 'etcd' | 'worker' | 'laptop';
+import type { Role } from '../architectures/index.js';
+
+/** A machine's role (src/architectures/types.ts). */
+export type { Role };
 
 export interface Machine {
   name: string;

@@ -8,6 +8,7 @@
 import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { readAnswersText } from '../answers/answers-source.js';
+import { hasEtcdPki } from '../architectures/index.js';
 import { LIMITS, readBoundedFile } from '../io/bounded.js';
 import { loadBundle, pkiDir } from '../pki/index.js';
 import { replaceMachine, replaceSteps, type ReplaceOutcome } from '../scale/replace.js';
@@ -37,7 +38,7 @@ export async function replacementConfig(dirArg: string, machine: string): Promis
     // The CLI's reader of answers files (bounded, the published schema), without the CLI around it.
     const old = readAnswersText(readBoundedFile(answersFile, LIMITS.answers, 'cluster.yaml'), answersFile, dir).answers;
     const bundle = loadBundle(pkiDir(dir));
-    if ((old.security?.etcdTls ?? true) && old.preset !== 'laptop' && bundle === null) throw new Error(`${dir} has no pki/: the replacement config needs the machine's certificates`);
+    if (hasEtcdPki(old.preset, old.security?.etcdTls) && bundle === null) throw new Error(`${dir} has no pki/: the replacement config needs the machine's certificates`);
     const current = (file: string) => {
       try {
         return readFileSync(join(dir, file), 'utf8');

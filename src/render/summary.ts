@@ -1,4 +1,5 @@
 /** SUMMARY.md: what was designed, in what order to boot it and how, and what to watch out for. */
+import { architectureOf } from '../architectures/index.js';
 import type { Machine, Plan } from '../plan/index.js';
 import { needsPki } from '../plan/index.js';
 import { DOCKER_INSECURE_WARNING, ETCD_INSECURE_WARNING, type DefaultValue } from '../answers/resolve.js';
@@ -24,7 +25,7 @@ const CHANNELS = ['stable', 'beta', 'alpha', 'lts'];
 function roleOf(plan: Plan, m: Machine): string {
   if (m.role === 'laptop') return 'laptop VM';
   if (m.role === 'worker') return 'worker';
-  return plan.spec.preset === 'small' ? 'etcd member + workloads' : 'etcd member';
+  return architectureOf(plan.spec.preset).memberLabel;
 }
 
 function runs(plan: Plan, m: Machine): string {
@@ -36,7 +37,7 @@ function runs(plan: Plan, m: Machine): string {
       : `Docker, API socket-activated on TCP ${DOCKER_PORT} (plain, no TLS); your containers`;
   }
   if (m.role === 'worker') return `etcd-grpc-proxy.service (etcd ${version} image) on ${PROXY_LISTEN}${lock}; your containers`;
-  return `etcd ${version} (etcd-member.service)${lock}${plan.spec.preset === 'small' ? '; your containers' : ''}`;
+  return `etcd ${version} (etcd-member.service)${lock}${architectureOf(plan.spec.preset).membersRunWorkloads ? '; your containers' : ''}`;
 }
 
 /** A machine's role and what runs there, in words (for summaries and reviews). */

@@ -3,6 +3,7 @@
  * showing machines, roles, addresses, the etcd members and where each worker's proxy points.
  * Pure: plan in, text out. Large clusters show the first workers and a count of the rest.
  */
+import { architectureOf } from '../architectures/index.js';
 import type { Machine, Plan } from '../plan/index.js';
 
 /** Workers drawn one by one; the rest are summarised in one box. */
@@ -42,13 +43,13 @@ export function topologyMermaid(plan: Plan): string {
   // `subgraph`, `style`, `etcd`, `host`...) can be a Mermaid keyword or another node's id.
   const id = (m: Machine) => `m_${m.name.replace(/[^A-Za-z0-9_]/g, '_')}`;
   if (d.laptop) {
-    const docker = plan.spec.preset === 'laptop' ? 'Docker API' : '';
+    const docker = architectureOf(plan.spec.preset).servesDockerApi ? 'Docker API' : '';
     lines.push(`  host(["your computer"])`, `  ${id(d.laptop)}["${d.laptop.name}<br/>${where(d.laptop)}<br/>${docker}"]`, `  host -->|DOCKER_HOST| ${id(d.laptop)}`);
     return lines.join('\n') + '\n';
   }
   lines.push(`  subgraph etcd["${etcdTitle(plan)}"]`);
   for (const m of d.members) {
-    const extra = plan.spec.preset === 'small' ? '<br/>member + workloads' : '<br/>member';
+    const extra = `<br/>${architectureOf(plan.spec.preset).memberNodeLabel}`;
     lines.push(`    ${id(m)}["${m.name}<br/>${where(m)}${extra}"]`);
   }
   lines.push('  end');
@@ -105,7 +106,7 @@ export function topologySvg(plan: Plan): string {
     d.members.forEach((m, i) => {
       const x = PAD + GAP + (i % perRow) * (BOX_W + GAP);
       const y = etcdTop + 24 + Math.floor(i / perRow) * (BOX_H + GAP) + GAP / 2;
-      parts.push(box(x, y, m.name, where(m), 'member', plan.spec.preset === 'small' ? 'member + workloads' : 'etcd member'));
+      parts.push(box(x, y, m.name, where(m), 'member', architectureOf(plan.spec.preset).memberBoxLabel));
     });
     const drawn = [
       ...d.workers.map((w) => ({ title: w.name, sub: where(w), third: 'worker + grpc-proxy', kind: 'worker' as const })),

@@ -17,7 +17,7 @@ import { formatIPv4, isHost, parseCidr, parseIPv4, type Network } from '../net/i
 import { plan as planCluster, type EtcdView, type Machine, type Plan } from '../plan/index.js';
 import type { MachinePin } from '../plan/pins.js';
 import type { SecretsBundle } from '../pki/index.js';
-import { etcdSizeFor } from '../answers/presets.js';
+import { architectureOf } from '../architectures/index.js';
 import { resolveSpec } from '../answers/resolve.js';
 import { SpecError, type Answers, type EtcdMembershipEntry, type Field } from '../answers/types.js';
 
@@ -109,9 +109,12 @@ export async function scaleCluster(
 ): Promise<ScaleOutcome> {
   const before = plans(old);
   const spec = before.final.spec;
-  if (spec.preset === 'laptop') throw new ScaleError('the laptop preset is one machine: there is nothing to scale', 'preset');
-  const etcdSize = spec.preset === 'production' ? (request.etcdSize ?? spec.etcd!.size) : etcdSizeFor(spec.preset, request.size);
-  if (request.etcdSize !== undefined && spec.preset !== 'production' && request.etcdSize !== etcdSize) {
+  const architecture = architectureOf(spec.preset);
+  if (architecture.sizeIsFixed) {
+    throw new ScaleError(`the ${spec.preset} preset is ${architecture.minSize === 1 ? 'one machine' : `${architecture.minSize} machines`}: there is nothing to scale`, 'preset');
+  }
+  const etcdSize = architecture.etcdSizeIsAnswer ? (request.etcdSize ?? spec.etcd!.size) : architecture.etcdSizeFor(request.size);
+  if (request.etcdSize !== undefined && !architecture.etcdSizeIsAnswer && request.etcdSize !== etcdSize) {
     throw new ScaleError(`the ${spec.preset} preset's etcd size follows from --size (${etcdSize}); leave it out`, 'etcd.size');
   }
   const base: Answers = { ...old, size: request.size, etcd: { ...old.etcd, size: etcdSize } };

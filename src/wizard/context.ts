@@ -11,7 +11,8 @@ import { mergeAnswers } from '../answers/merge.js';
 import { loadPreset } from '../answers/presets.js';
 import { PUBLIC_CHANNELS, resolveSpec } from '../answers/resolve.js';
 import { wizardOf } from '../answers/definition.js';
-import { FIELDS, FLAG_OF, getField, PRESETS, SpecError, type Answers, type Field, type Problem } from '../answers/types.js';
+import { FIELDS, FLAG_OF, getField, SpecError, type Answers, type Field, type Problem } from '../answers/types.js';
+import { findArchitecture } from '../architectures/index.js';
 import { plan as planCluster } from '../plan/index.js';
 import type { Prompts } from './prompts.js';
 
@@ -51,12 +52,14 @@ const STATIC: Field[] = ['network.cidr', 'network.gateway', 'network.dns', 'netw
 export function view(ctx: WizardContext, answers: Answers = ctx.answers): Answers {
   let mine = answers;
   const preset = ctx.given.preset ?? mine.preset;
-  if (preset === 'laptop') {
-    mine = withField(withField(mine, 'size', undefined), 'etcd' as Field, undefined);
+  const architecture = findArchitecture(preset);
+  if (architecture?.sizeIsFixed) mine = withField(mine, 'size', undefined);
+  if (architecture?.runsEtcd === false) {
+    mine = withField(mine, 'etcd' as Field, undefined);
     if (mine.updates?.rebootStrategy === 'etcd-lock') mine = withField(mine, 'updates.rebootStrategy', undefined);
   }
-  if (preset !== 'production') mine = withField(mine, 'etcd.size', undefined);
-  const presetDhcp = preset && (PRESETS as readonly string[]).includes(preset) ? loadPreset(preset).defaults.network?.dhcp : undefined;
+  if (!architecture?.etcdSizeIsAnswer) mine = withField(mine, 'etcd.size', undefined);
+  const presetDhcp = architecture ? loadPreset(architecture.name).defaults.network?.dhcp : undefined;
   const dhcp = ctx.given.network?.dhcp ?? mine.network?.dhcp ?? presetDhcp ?? false;
   if (dhcp) for (const f of STATIC) mine = withField(mine, f, undefined);
   else mine = withField(mine, 'etcd.discovery', undefined);

@@ -6,6 +6,7 @@
  */
 import { accessSync, constants } from 'node:fs';
 import { delimiter, isAbsolute, join, relative } from 'node:path';
+import { architectureOf } from '../architectures/index.js';
 import type { GenerateResult } from '../generate.js';
 import { packageRoot } from '../package-root.js';
 import { wrap } from './text.js';
@@ -39,7 +40,8 @@ export function nextSteps(result: GenerateResult, dir: string, cwd: string, colu
   const first = plan.bootOrder[0]?.machines[0] ?? result.machines[0]!.name;
   const address = (name: string) => result.machines.find((m) => m.name === name)?.address ?? undefined;
   const steps: string[][] = [];
-  if (spec.preset === 'laptop') {
+  const architecture = architectureOf(spec.preset);
+  if (architecture.localVm) {
     const vm = result.machines[0]!;
     steps.push(
       [`Boot the VM with Flatcar's QEMU image and script (flatcar.org/docs: installing/vms/qemu):`, `./flatcar_production_qemu.sh -i ${shown}/${vm.name}.ign -- -nographic`],
@@ -51,7 +53,7 @@ export function nextSteps(result: GenerateResult, dir: string, cwd: string, colu
       [vm.address ? `Log in: ssh core@${vm.address}` : "Log in: ssh -p 2222 core@localhost (the QEMU script forwards port 2222 to the VM's SSH)"],
     );
   } else {
-    const etcdFirst = spec.preset === 'dev' ? `Boot the etcd machine first (${first}${address(first) ? ` at ${address(first)}` : ''}), then the workers.` : undefined;
+    const etcdFirst = architecture.bootAdvice(first, address(first));
     steps.push(
       [`Read ${shown}/SUMMARY.md: boot order, addresses, and how to boot each machine.`],
       [`Try the cluster's etcd here before booting anything: ${selfCommand(cwd)} rehearse ${shown}`],

@@ -1,16 +1,10 @@
 /** Architecture and size: which of the four architectures, how many machines, how many etcd members. */
-import { etcdSizeFor, loadPreset } from '../../answers/presets.js';
+import { loadPreset } from '../../answers/presets.js';
 import { PRESETS, type PresetName } from '../../answers/types.js';
+import { architectureOf, findArchitecture } from '../../architectures/index.js';
 import { faultTolerance } from '../../plan/index.js';
 import { currentValue, isGiven, problemWith, setAnswer, suggestion, type WizardContext } from '../context.js';
 import { presetOf, textQuestion, type Question } from '../question.js';
-
-const SHAPES: Record<PresetName, string> = {
-  laptop: '1 machine',
-  small: '3-9 machines, etcd on each',
-  dev: '1 etcd machine + workers',
-  production: '3 or 5 etcd machines + workers',
-};
 
 function tolerance(n: number): string {
   const t = faultTolerance(n);
@@ -24,7 +18,7 @@ const preset: Question = {
   async ask(ctx) {
     const chosen = await ctx.prompts.select<PresetName>({
       message: 'Which cluster architecture?',
-      choices: PRESETS.map((name) => ({ name: `${name.padEnd(10)} ${SHAPES[name]}`, value: name, description: loadPreset(name).description })),
+      choices: PRESETS.map((name) => ({ name: `${name.padEnd(10)} ${architectureOf(name).shape}`, value: name, description: loadPreset(name).description })),
       default: suggestion(ctx, 'preset', [...PRESETS]) as PresetName | undefined,
     });
     setAnswer(ctx, 'preset', chosen);
@@ -33,17 +27,17 @@ const preset: Question = {
 
 /** The number of etcd members for n machines, as the plan will make them. */
 function membersFor(ctx: WizardContext, n: number): number {
-  const p = presetOf(ctx);
-  const explicit = p === 'production' && (isGiven(ctx, 'etcd.size') || ctx.answers.etcd?.size !== undefined);
-  return explicit ? Number(currentValue(ctx, 'etcd.size')) : p ? etcdSizeFor(p, n) : 0;
+  const architecture = findArchitecture(presetOf(ctx));
+  const explicit = architecture?.etcdSizeIsAnswer === true && etcdSizeChosen(ctx);
+  return explicit ? Number(currentValue(ctx, 'etcd.size')) : architecture ? architecture.etcdSizeFor(n) : 0;
 }
 
+/** An etcd size was given or answered (not only derived from the size). */
+const etcdSizeChosen = (ctx: WizardContext): boolean => isGiven(ctx, 'etcd.size') || ctx.answers.etcd?.size !== undefined;
+
 function limits(ctx: WizardContext): string {
-  const p = presetOf(ctx);
-  if (p === 'small') return '3 to 9';
-  if (p === 'dev') return '2 or more';
-  const explicit = isGiven(ctx, 'etcd.size') || ctx.answers.etcd?.size !== undefined;
-  return explicit ? `${Number(currentValue(ctx, 'etcd.size')) + 1} or more` : '4 or more';
+  const architecture = findArchitecture(presetOf(ctx));
+  return architecture ? architecture.sizeHint(etcdSizeChosen(ctx) ? Number(currentValue(ctx, 'etcd.size')) : undefined) : '';
 }
 
 const size = textQuestion(
@@ -52,13 +46,9 @@ const size = textQuestion(
   (ctx) => `How many machines in all? (${limits(ctx)})`,
   'Every machine counts: etcd members and workers. Production uses 5 etcd members from 10 machines on.',
   {
-    when: (ctx) => presetOf(ctx) !== undefined && presetOf(ctx) !== 'laptop',
+    when: (ctx) => findArchitecture(presetOf(ctx))?.sizeIsFixed === false,
     parse: (t) => (/^\d+$/.test(t.trim()) ? Number(t.trim()) : t.trim() === '' ? undefined : t.trim()),
-    extra: (ctx) => {
-      const p = presetOf(ctx);
-      const etcd = Number(currentValue(ctx, 'etcd.size'));
-      return p === 'production' ? [Number.isFinite(etcd) ? etcd + 1 : 4, 4] : p === 'small' ? [3] : [2];
-    },
+    extra: (ctx) => findArchitecture(presetOf(ctx))?.suggestedSizes(Number(currentValue(ctx, 'etcd.size'))) ?? [],
     transformer: (ctx) => (text) => {
       const n = Number(text.trim());
       // A live hint only for an acceptable number: never one the architecture would refuse.
@@ -72,16 +62,13 @@ const size = textQuestion(
 const etcdSize: Question = {
   id: 'etcd.size',
   section: 'architecture',
-  applies: (ctx) => !isGiven(ctx, 'etcd.size') && presetOf(ctx) === 'production',
+  applies: (ctx) => !isGiven(ctx, 'etcd.size') && findArchitecture(presetOf(ctx))?.etcdSizeIsAnswer === true,
   async ask(ctx) {
+    const choices = findArchitecture(presetOf(ctx))?.etcdSizeChoices ?? [];
     const members = await ctx.prompts.select<number>({
       message: 'How many central etcd machines?',
-      choices: [3, 5].map((n) => ({
-        name: `${n} (tolerates ${tolerance(n)})`,
-        value: n,
-        description: n === 5 ? 'needs 6 or more machines; the usual choice from 10 machines on' : 'the usual choice below 10 machines',
-      })),
-      default: Number(suggestion(ctx, 'etcd.size', [3]) ?? 3),
+      choices: choices.map(({ size: n, note }) => ({ name: `${n} (tolerates ${tolerance(n)})`, value: n, description: note })),
+      default: Number(suggestion(ctx, 'etcd.size', [choices[0]?.size]) ?? choices[0]?.size),
     });
     setAnswer(ctx, 'etcd.size', members);
   },

@@ -1,4 +1,5 @@
 /** Network: DHCP or static addresses (network, gateway, DNS, first address, interface). */
+import { findArchitecture } from '../../architectures/index.js';
 import { formatIPv4, parseCidr, type Network } from '../../net/ipv4.js';
 import { currentValue, isGiven, setAnswer, suggestion } from '../context.js';
 import { isDhcp, presetOf, textQuestion, type Question } from '../question.js';
@@ -13,7 +14,7 @@ const dhcp: Question = {
   section: 'network',
   applies: (ctx) => !isGiven(ctx, 'network.dhcp'),
   async ask(ctx) {
-    const laptop = presetOf(ctx) === 'laptop';
+    const laptop = findArchitecture(presetOf(ctx))?.localVm === true;
     const chosen = await ctx.prompts.select<boolean>({
       message: 'How do the machines get their addresses?',
       choices: [
@@ -47,7 +48,7 @@ export const NETWORK: Question[] = [
     'network',
     'etcd discovery URL (leave empty: members find each other by host name):',
     'An https:// URL from an etcd discovery service, or empty to use the machines\' host names.',
-    { when: (ctx) => isDhcp(ctx) && presetOf(ctx) !== 'laptop' },
+    { when: (ctx) => isDhcp(ctx) && findArchitecture(presetOf(ctx))?.runsEtcd !== false },
   ),
   textQuestion('network.cidr', 'network', 'Network (CIDR):', 'The machines\' network as address/prefix length, like 192.168.7.0/24.', {
     when: statics,

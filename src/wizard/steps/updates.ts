@@ -1,6 +1,7 @@
 /** Updates: the channel (or a custom group), how machines reboot into updates, and when they may. */
 import { checkOf } from '../../answers/definition.js';
 import type { RebootStrategy } from '../../answers/types.js';
+import { findArchitecture } from '../../architectures/index.js';
 import { clearAnswer, currentValue, isGiven, problemWith, seen, setAnswer, suggestion, type WizardContext } from '../context.js';
 import { WizardBack } from '../prompts.js';
 import { presetOf, textQuestion, type Question } from '../question.js';
@@ -74,7 +75,7 @@ const strategy: Question = {
   section: 'updates',
   applies: (ctx) => !isGiven(ctx, 'updates.rebootStrategy'),
   async ask(ctx) {
-    const hasEtcd = presetOf(ctx) !== 'laptop';
+    const hasEtcd = findArchitecture(presetOf(ctx))?.runsEtcd !== false;
     const chosen = await ctx.prompts.select<RebootStrategy>({
       message: 'Reboot strategy after an update:',
       choices: [

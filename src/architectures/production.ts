@@ -1,0 +1,45 @@
+/** production: a central etcd cluster of 3 or 5 machines and workers using it through a local proxy. */
+import { defineArchitecture, series } from './preset-file.js';
+
+/** 3 or 5 central etcd machines, 5 from this many machines on. */
+export const PRODUCTION_ETCD_SIZES = [3, 5] as const;
+export const PRODUCTION_FIVE_FROM = 10;
+
+export const production = defineArchitecture({
+  name: 'production',
+  shape: '3 or 5 etcd machines + workers',
+  minSize: PRODUCTION_ETCD_SIZES[0] + 1,
+  maxSize: undefined,
+  sizeIsFixed: false,
+  // Whether the size leaves a worker depends on the etcd size: checkEtcdSize says it.
+  checkSize: () => undefined,
+  sizeHint: (etcdSize) => `${(etcdSize ?? PRODUCTION_ETCD_SIZES[0]) + 1} or more`,
+  suggestedSizes: (etcdSize) => [Number.isFinite(etcdSize) ? etcdSize + 1 : PRODUCTION_ETCD_SIZES[0] + 1, PRODUCTION_ETCD_SIZES[0] + 1],
+  runsEtcd: true,
+  everyMachineIsMember: false,
+  etcdSizeIsAnswer: true,
+  etcdSizeChoices: [
+    { size: PRODUCTION_ETCD_SIZES[0], note: `the usual choice below ${PRODUCTION_FIVE_FROM} machines` },
+    { size: PRODUCTION_ETCD_SIZES[1], note: `needs ${PRODUCTION_ETCD_SIZES[1] + 1} or more machines; the usual choice from ${PRODUCTION_FIVE_FROM} machines on` },
+  ],
+  maxEtcdSize: Math.max(...PRODUCTION_ETCD_SIZES),
+  etcdSizeFor: (size) => (size >= PRODUCTION_FIVE_FROM ? PRODUCTION_ETCD_SIZES[1] : PRODUCTION_ETCD_SIZES[0]),
+  checkEtcdSize: (etcdSize, size) =>
+    !(PRODUCTION_ETCD_SIZES as readonly number[]).includes(etcdSize)
+      ? { field: 'etcd.size', message: `production runs ${PRODUCTION_ETCD_SIZES.join(' or ')} etcd machines (got ${etcdSize})` }
+      : size - etcdSize < 1
+        ? { field: 'size', message: `production with ${etcdSize} etcd machines needs at least ${etcdSize + 1} machines in total, so that 1 or more are workers (got ${size})` }
+        : undefined,
+  machines: (prefix, size, etcdSize) => [...series(prefix, 'etcd', 'etcd', etcdSize), ...series(prefix, 'worker', 'worker', size - etcdSize)],
+  bootOrder: [
+    { role: 'etcd', note: 'first, together: the etcd cluster forms once a majority of the members is up' },
+    { role: 'worker', note: 'then the workers, in any order' },
+  ],
+  memberLabel: 'etcd member',
+  memberBoxLabel: 'etcd member',
+  memberNodeLabel: 'member',
+  membersRunWorkloads: false,
+  localVm: false,
+  servesDockerApi: false,
+  bootAdvice: () => undefined,
+});
