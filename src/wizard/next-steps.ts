@@ -41,6 +41,11 @@ export function nextSteps(result: GenerateResult, dir: string, cwd: string, colu
   const address = (name: string) => result.machines.find((m) => m.name === name)?.address ?? undefined;
   const steps: string[][] = [];
   const architecture = architectureOf(spec.preset);
+  // Without a key the log-in step says how to get one in, not an ssh line that cannot work.
+  const logIn = (line: string): string[] =>
+    spec.ssh.keys.length > 0
+      ? [line]
+      : [`Log in: no SSH key was given, so nobody can log in over SSH. To add one, write again with the command above and --ssh-key, e.g.`, `${selfCommand(cwd)} --answers ${shown}/cluster.yaml --out ${shown} --force --ssh-key ~/.ssh/id_ed25519.pub`];
   if (architecture.localVm) {
     const vm = result.machines[0]!;
     steps.push(
@@ -50,7 +55,7 @@ export function nextSteps(result: GenerateResult, dir: string, cwd: string, colu
           ? `export DOCKER_HOST=tcp://${vm.address ?? 'localhost'}:2376 DOCKER_TLS_VERIFY=1 DOCKER_CERT_PATH=${shown}/docker-client`
           : `export DOCKER_HOST=tcp://${vm.address ?? 'ADDRESS'}:2375`,
         'docker ps'],
-      [vm.address ? `Log in: ssh core@${vm.address}` : "Log in: ssh -p 2222 core@localhost (the QEMU script forwards port 2222 to the VM's SSH)"],
+      logIn(vm.address ? `Log in: ssh core@${vm.address}` : "Log in: ssh -p 2222 core@localhost (the QEMU script forwards port 2222 to the VM's SSH)"),
     );
   } else {
     const etcdFirst = architecture.bootAdvice(first, address(first));
@@ -59,7 +64,7 @@ export function nextSteps(result: GenerateResult, dir: string, cwd: string, colu
       [`Try the cluster's etcd here before booting anything: ${selfCommand(cwd)} rehearse ${shown}`],
       [`Install each machine with its own config, e.g.`, `flatcar-install -d /dev/sda -C ${channel} -i ${shown}/${first}.ign`],
       [etcdFirst ?? `Boot order: ${plan.bootOrder.map((s) => `${s.machines.length === 1 ? s.machines[0] : `${s.machines[0]} … ${s.machines[s.machines.length - 1]}`} (${s.note})`).join('; then ')}.`],
-      [address(first) ? `Log in: ssh core@${address(first)}` : `Log in: ssh core@${first} (its address comes from DHCP)`],
+      logIn(address(first) ? `Log in: ssh core@${address(first)}` : `Log in: ssh core@${first} (its address comes from DHCP)`),
     );
   }
   const lines = [
