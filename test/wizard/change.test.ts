@@ -210,7 +210,7 @@ describe('the SSH step', () => {
     // Once, wrapped by words to the terminal's 100 columns; each "Done" with no key says what that means.
     expect(printed().split('ssh-keygen -t ed25519')).toHaveLength(2);
     expect(printed().split('\n').filter((l) => l.length > 100)).toEqual([]);
-    expect(printed()).toContain('No SSH public key found in ~/.ssh. Make one with `ssh-keygen -t ed25519`, then choose "Paste a key\nor give a path"');
+    expect(printed()).toContain('No SSH public key found in ~/.ssh. Make one with:\n  ssh-keygen -t ed25519\nthen choose "Paste a key or give a path" and give ~/.ssh/id_ed25519.pub.\n');
     expect(printed().split('No SSH key chosen: nobody will be able to log in')).toHaveLength(3);
     expect(prompts.asked.filter((q) => q === 'Continue without an SSH key?')).toHaveLength(2);
     expect(result.answers.ssh?.keys).toEqual([]);

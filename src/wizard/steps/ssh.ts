@@ -73,7 +73,8 @@ const backTo =
 
 export const DONE = '\u0000done';
 export const PASTE = '\u0000paste';
-export const KEYGEN_HINT = 'No SSH public key found in ~/.ssh. Make one with `ssh-keygen -t ed25519`, then choose "Paste a key or give a path" and give ~/.ssh/id_ed25519.pub.';
+/** The command on a line of its own: wrapped at any width, it is never broken. */
+export const KEYGEN_HINT = 'No SSH public key found in ~/.ssh. Make one with:\n  ssh-keygen -t ed25519\nthen choose "Paste a key or give a path" and give ~/.ssh/id_ed25519.pub.';
 const NO_KEY = 'No SSH key chosen: nobody will be able to log in to the machines over SSH.';
 
 export const SSH: Question[] = [
