@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runWizard, precheckGiven } from '../../src/wizard/index.js';
 import { formatReview } from '../../src/wizard/review.js';
-import { DONE, PASTE } from '../../src/wizard/steps/ssh.js';
-import { visible } from '../../src/wizard/text.js';
+import { DONE, KEYGEN_HINT, PASTE } from '../../src/wizard/steps/ssh.js';
+import { visible, wrap } from '../../src/wizard/text.js';
 import { ESC, scriptedPrompts } from '../helpers/scripted-prompts.js';
 import { runGenerate } from '../../src/cli/generate.js';
 import { readSshKeyArgument } from '../../src/answers/ssh-key.js';
@@ -214,6 +214,10 @@ describe('the SSH step', () => {
     expect(printed().split('No SSH key chosen: nobody will be able to log in')).toHaveLength(3);
     expect(prompts.asked.filter((q) => q === 'Continue without an SSH key?')).toHaveLength(2);
     expect(result.answers.ssh?.keys).toEqual([]);
+  });
+
+  it('the ssh-keygen hint keeps the command whole at every terminal width', () => {
+    for (let width = 24; width <= 160; width++) expect(wrap(KEYGEN_HINT, width).split('\n'), `${width} columns`).toContain('  ssh-keygen -t ed25519');
   });
 });
 
