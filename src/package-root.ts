@@ -18,7 +18,8 @@ export function packageRoot(): string {
     const found = existsSync(manifest) ? (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string; version?: string }) : null;
     if (found?.name === 'flatcar-architect') {
       version = found.version ?? '';
-      return (cached = dir);
+      cached = dir;
+      return dir;
     }
     const parent = dirname(dir);
     if (parent === dir) throw new Error('flatcar-architect: cannot find the package root (package.json) above ' + fileURLToPath(import.meta.url));

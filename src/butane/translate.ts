@@ -35,8 +35,7 @@ export interface Translated {
   translations: Translations;
 }
 
-const MSG_NO_FILES_DIR =
-  'local file paths are relative to a files directory that must be specified with -d/--files-dir';
+const MSG_NO_FILES_DIR = 'local file paths are relative to a files directory that must be specified with -d/--files-dir';
 const MSG_ESCAPE = 'local file path traverses outside the files directory';
 const MSG_NODE_EXISTS = 'matching filesystem node has existing contents or different type';
 
@@ -65,7 +64,10 @@ class Translator {
   /** Maps an Ignition subtree, node by node, to one Butane path. */
   mapTree(value: IValue, ipath: Path, bpath: Path): void {
     this.map(ipath, bpath);
-    if (Array.isArray(value)) value.forEach((v, i) => this.mapTree(v, [...ipath, i], bpath));
+    if (Array.isArray(value))
+      value.forEach((v, i) => {
+        this.mapTree(v, [...ipath, i], bpath);
+      });
     else if (typeof value === 'object') for (const [k, v] of Object.entries(value)) this.mapTree(v, [...ipath, k], bpath);
   }
 
@@ -209,9 +211,12 @@ class Translator {
   trees(config: BObject, ign: IObject): void {
     const trees = asObject(config.storage)?.trees;
     if (!Array.isArray(trees) || trees.length === 0) return;
-    const storage = (ign.storage ??= {}) as IObject;
-    const files = (storage.files ??= []) as IObject[];
-    const links = (storage.links ??= []) as IObject[];
+    ign.storage ??= {};
+    const storage = ign.storage as IObject;
+    storage.files ??= [];
+    storage.links ??= [];
+    const files = storage.files as IObject[];
+    const links = storage.links as IObject[];
     const directories = (storage.directories ?? []) as IObject[];
     for (const [i, tree] of trees.entries()) {
       const t = tree as BObject;
@@ -343,7 +348,8 @@ class Translator {
       generated.push({ unit: { contents: contents.join('\n'), enabled: true, name }, from: ['storage', 'filesystems', i, 'with_mount_unit'] });
     });
     if (generated.length === 0) return;
-    const systemd = (ign.systemd ??= {}) as IObject;
+    ign.systemd ??= {};
+    const systemd = ign.systemd as IObject;
     const userUnits = ((systemd.units ?? []) as IObject[]).map((u, k) => ({ unit: u, k }));
     const merged: IObject[] = [];
     const oldTranslations = new Map(this.translations);
@@ -408,7 +414,7 @@ function mergeUnit(parent: IObject, child: IObject): IObject {
 /** Relative paths of everything below `dir`, depth first, entries in byte order (like Go's filepath.Walk). */
 function walk(dir: string, prefix = ''): string[] {
   const out: string[] = [];
-  const names = readdirSync(join(dir, prefix)).sort((a, b) => (Buffer.compare(Buffer.from(a), Buffer.from(b))));
+  const names = readdirSync(join(dir, prefix)).sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
   for (const name of names) {
     const rel = prefix ? join(prefix, name) : name;
     const st = lstatSync(join(dir, rel));
@@ -466,14 +472,7 @@ export function readRegularFile(path: string, limit: number): Buffer {
 
 function systemMessage(e: unknown, op: string, file: string): string {
   const code = (e as NodeJS.ErrnoException).code;
-  const reason =
-    code === 'ENOENT'
-      ? 'no such file or directory'
-      : code === 'EISDIR'
-        ? 'is a directory'
-        : code === 'EACCES'
-          ? 'permission denied'
-          : (e as Error).message;
+  const reason = code === 'ENOENT' ? 'no such file or directory' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : (e as Error).message;
   return `${op} ${file}: ${reason}`;
 }
 

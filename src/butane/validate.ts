@@ -87,19 +87,23 @@ export function looksLikeDecimalMode(mode: number, directory: boolean): boolean 
 export function validateSource(config: BObject, info: VersionInfo, report: Report): void {
   const ign = obj(config.ignition);
   const cfg = obj(ign?.config);
-  arr(cfg?.merge).forEach((r, i) => validateResource(obj(r), ['ignition', 'config', 'merge', i], report));
+  arr(cfg?.merge).forEach((r, i) => {
+    validateResource(obj(r), ['ignition', 'config', 'merge', i], report);
+  });
   validateResource(obj(cfg?.replace), ['ignition', 'config', 'replace'], report);
   const tls = obj(obj(ign?.security)?.tls);
-  arr(tls?.certificate_authorities).forEach((r, i) =>
-    validateResource(obj(r), ['ignition', 'security', 'tls', 'certificate_authorities', i], report),
-  );
+  arr(tls?.certificate_authorities).forEach((r, i) => {
+    validateResource(obj(r), ['ignition', 'security', 'tls', 'certificate_authorities', i], report);
+  });
 
   const storage = obj(config.storage);
   arr(storage?.files).forEach((fv, i) => {
     const file = obj(fv) ?? {};
     const at: Path = ['storage', 'files', i];
     validateResource(obj(file.contents), [...at, 'contents'], report);
-    arr(file.append).forEach((r, j) => validateResource(obj(r), [...at, 'append', j], report));
+    arr(file.append).forEach((r, j) => {
+      validateResource(obj(r), [...at, 'append', j], report);
+    });
     if (typeof file.mode === 'number' && looksLikeDecimalMode(file.mode, false)) report.warn([...at, 'mode'], MSG_DECIMAL_MODE);
   });
   arr(storage?.directories).forEach((dv, i) => {
@@ -141,9 +145,7 @@ export function validateSource(config: BObject, info: VersionInfo, report: Repor
 // ---------------------------------------------------------------------------------------------
 // Ignition rules
 
-const UNIT_TYPES = new Set([
-  '.service', '.socket', '.device', '.mount', '.automount', '.swap', '.target', '.path', '.timer', '.snapshot', '.slice', '.scope',
-]);
+const UNIT_TYPES = new Set(['.service', '.socket', '.device', '.mount', '.automount', '.swap', '.target', '.path', '.timer', '.snapshot', '.slice', '.scope']);
 const FS_FORMATS = new Set(['ext4', 'btrfs', 'xfs', 'vfat', 'swap', 'none']);
 const RAID_NO_SPARES = new Set(['linear', 'raid0', '0', 'stripe']);
 const RAID_LEVELS = new Set(['raid1', '1', 'mirror', 'raid4', '4', 'raid5', '5', 'raid6', '6', 'raid10', '10']);
@@ -181,7 +183,6 @@ function goExt(name: string): string {
   const dot = name.lastIndexOf('.');
   return dot >= 0 && !name.slice(dot).includes('/') ? name.slice(dot) : '';
 }
-
 
 /** Whether Go's net/url.Parse accepts the text (control bytes, bad escapes, bad hosts and ports fail). */
 export function goUrlParses(url: string): boolean {
@@ -441,11 +442,15 @@ class IgnitionValidator {
     const ign = iobj(c.ignition) ?? {};
     const cfg = iobj(ign.config);
     const merge = iarr(cfg?.merge);
-    merge.forEach((m, i) => this.resource(iobj(m), ['ignition', 'config', 'merge', i], true));
+    merge.forEach((m, i) => {
+      this.resource(iobj(m), ['ignition', 'config', 'merge', i], true);
+    });
     this.duplicates(merge, ['ignition', 'config', 'merge'], (e) => str(e.source) ?? '');
     if (cfg?.replace) this.resource(iobj(cfg.replace), ['ignition', 'config', 'replace']);
     const cas = iarr(iobj(iobj(ign.security)?.tls)?.certificateAuthorities);
-    cas.forEach((ca, i) => this.resource(iobj(ca), ['ignition', 'security', 'tls', 'certificateAuthorities', i], true));
+    cas.forEach((ca, i) => {
+      this.resource(iobj(ca), ['ignition', 'security', 'tls', 'certificateAuthorities', i], true);
+    });
     this.duplicates(cas, ['ignition', 'security', 'tls', 'certificateAuthorities'], (e) => str(e.source) ?? '');
     const proxy = iobj(ign.proxy);
     for (const key of ['httpProxy', 'httpsProxy'] as const) {
@@ -528,7 +533,9 @@ class IgnitionValidator {
       this.mode(f.mode, [...at, 'mode']);
       const contents = iobj(f.contents);
       this.resource(contents, [...at, 'contents']);
-      iarr(f.append).forEach((a, j) => this.resource(iobj(a), [...at, 'append', j]));
+      iarr(f.append).forEach((a, j) => {
+        this.resource(iobj(a), [...at, 'append', j]);
+      });
       if (f.overwrite === true && str(contents?.source) === undefined) {
         this.error([...at, 'overwrite'], 'overwrite must be false if source is unspecified');
       }
@@ -556,7 +563,9 @@ class IgnitionValidator {
 
     const disks = iarr(s.disks);
     this.duplicates(disks, ['storage', 'disks'], (e) => str(e.device));
-    disks.forEach((dv, i) => this.disk(iobj(dv) ?? {}, ['storage', 'disks', i]));
+    disks.forEach((dv, i) => {
+      this.disk(iobj(dv) ?? {}, ['storage', 'disks', i]);
+    });
 
     const raids = iarr(s.raid);
     this.duplicates(raids, ['storage', 'raid'], (e) => str(e.name));
@@ -566,11 +575,14 @@ class IgnitionValidator {
       const level = str(r.level) ?? '';
       if (level === '') this.error([...at, 'level'], 'raid level is required');
       else if (RAID_NO_SPARES.has(level)) {
-        if ((typeof r.spares === 'number' || typeof r.spares === 'bigint') && Number(r.spares) !== 0) this.error([...at, 'level'], 'spares unsupported for linear and raid0 arrays');
+        if ((typeof r.spares === 'number' || typeof r.spares === 'bigint') && Number(r.spares) !== 0)
+          this.error([...at, 'level'], 'spares unsupported for linear and raid0 arrays');
       } else if (!RAID_LEVELS.has(level)) this.error([...at, 'level'], 'unrecognized raid level');
       const devices = iarr(r.devices);
       if (devices.length === 0) this.error([...at, 'devices'], 'raid devices required');
-      devices.forEach((dev, j) => this.path(String(dev), [...at, 'devices', j]));
+      devices.forEach((dev, j) => {
+        this.path(String(dev), [...at, 'devices', j]);
+      });
       this.duplicates(devices, [...at, 'devices'], () => undefined);
     });
 

@@ -482,7 +482,9 @@ export function parseYaml(input: string | Uint8Array): YNode | null {
         const body = text.slice(n.range[0], n.range[1]).split('\n').slice(1);
         const firstContent = body.find((l) => l.trim() !== '');
         const indent = firstContent === undefined ? 0 : /^ */.exec(firstContent)![0].length;
-        body.forEach((_, k) => blockScalars.set(first + 1 + k, indent));
+        body.forEach((_, k) => {
+          blockScalars.set(first + 1 + k, indent);
+        });
         // A block scalar whose last line ends the file without a break: go-yaml adds none.
         const last = original.slice(n.range[0], n.range[2]);
         if (n.range[2] >= original.length && !/[\n\r\u0085\u2028\u2029]\s*$/.test(last.replace(/[ \t]+$/, '')) && value.endsWith('\n')) {
@@ -609,5 +611,8 @@ function checkFlowQuestionMark(doc: Document.Parsed, text: string): void {
 }
 
 function firstLine(message: string): string {
-  return message.split('\n')[0]!.replace(/ at line \d+, column \d+:?\s*$/, '').trim();
+  return message
+    .split('\n')[0]!
+    .replace(/ at line \d+, column \d+:?\s*$/, '')
+    .trim();
 }

@@ -179,7 +179,10 @@ export function saveBundle(dir: string, bundle: SecretsBundle): void {
   for (const name of names) {
     const pair = bundle.certs[name]!;
     let d = dir;
-    for (const seg of name.split('/').slice(0, -1)) ensureDir((d = join(d, seg)));
+    for (const seg of name.split('/').slice(0, -1)) {
+      d = join(d, seg);
+      ensureDir(d);
+    }
     put(join(dir, `${name}-key.pem`), pair.keyPem, KEY_MODE);
     put(join(dir, `${name}.pem`), pair.certPem, CERT_MODE);
     wanted.add(`${name}.pem`).add(`${name}-key.pem`);

@@ -86,7 +86,10 @@ export function pinMachines(plan: Plan, pins: readonly MachinePin[] | undefined)
       const value = m[key];
       if (value === null) return;
       const first = seen.get(value);
-      if (first === undefined) return void seen.set(value, index);
+      if (first === undefined) {
+        seen.set(value, index);
+        return;
+      }
       const pinIndex = pinnedBy.get(index) ?? pinnedBy.get(first);
       const field = pinIndex === undefined ? ('network.macPrefix' as Field) : at(pinIndex, key);
       const [a, b] = [plan.machines[first]!.name, plan.machines[index]!.name];

@@ -78,7 +78,9 @@ function urlMap(readings: MachineReading[], members: PlannedProcess[]): (text: s
     for (const k of ['ETCD_ADVERTISE_CLIENT_URLS', 'ETCD_INITIAL_ADVERTISE_PEER_URLS']) {
       const from = (env[k] ?? '').split(',');
       const to = (m.env[k] ?? '').split(',');
-      from.forEach((u, i) => u && to[i] && pairs.set(u, to[i]!));
+      from.forEach((u, i) => {
+        u && to[i] && pairs.set(u, to[i]!);
+      });
     }
   }
   const sorted = [...pairs].sort((a, b) => b[0].length - a[0].length);
@@ -108,11 +110,15 @@ export async function replaceDrill(probes: Probes, steps: Steps, ctx: ReplaceDri
   }
 
   const { founders, joining } = membership(members);
-  await steps.run('members', `${founders.length} member${founders.length === 1 ? '' : 's'} start${founders.length === 1 ? 's' : ''} and form${founders.length === 1 ? 's' : ''} the cluster`, async () => {
-    for (const m of founders) probes.start(m);
-    const ms = await probes.healthy(founders);
-    return `${names(founders)} healthy after ${seconds(ms)} at ${founders.map((m) => m.clientUrl).join(' ')}${joining.length ? `; ${names(joining)} join next, one at a time` : ''}`;
-  });
+  await steps.run(
+    'members',
+    `${founders.length} member${founders.length === 1 ? '' : 's'} start${founders.length === 1 ? 's' : ''} and form${founders.length === 1 ? 's' : ''} the cluster`,
+    async () => {
+      for (const m of founders) probes.start(m);
+      const ms = await probes.healthy(founders);
+      return `${names(founders)} healthy after ${seconds(ms)} at ${founders.map((m) => m.clientUrl).join(' ')}${joining.length ? `; ${names(joining)} join next, one at a time` : ''}`;
+    },
+  );
   await joinOneByOne(probes, steps, founders, joining);
 
   const others = members.filter((m) => m !== lost);
@@ -121,7 +127,8 @@ export async function replaceDrill(probes: Probes, steps: Steps, ctx: ReplaceDri
     if (!lost) throw new Error(`${name} is not among the members started (${names(members)})`);
     const t0 = Date.now();
     for (const { key, value } of values) await probes.write([others[0]!], key, value);
-    for (const { key, value } of values) await poll(async () => ((await ctl.get(lost.clientUrl, key, true)).value === value) || undefined, { within: 10_000, deadline: probes.deadline, signal: probes.signal });
+    for (const { key, value } of values)
+      await poll(async () => (await ctl.get(lost.clientUrl, key, true)).value === value || undefined, { within: 10_000, deadline: probes.deadline, signal: probes.signal });
     await probes.readBack(lost, values[KEYS - 1]!.key, values[KEYS - 1]!.value, true);
     return `${values.map((v) => v.key).join(', ')} written via ${others[0]!.name} in ${seconds(Date.now() - t0)}; ${name} has them`;
   });
@@ -163,7 +170,8 @@ export async function replaceDrill(probes: Probes, steps: Steps, ctx: ReplaceDri
     replacement = replanned.members.find((m) => m.machine === name);
     if (!replacement) throw new Error(`${name}'s replacement config runs no etcd member`);
     const env = replacement.env;
-    if (env.ETCD_INITIAL_CLUSTER_STATE !== 'existing') throw new Error(`${name}'s replacement config says ETCD_INITIAL_CLUSTER_STATE=${env.ETCD_INITIAL_CLUSTER_STATE ?? '(unset: new)'}, not existing`);
+    if (env.ETCD_INITIAL_CLUSTER_STATE !== 'existing')
+      throw new Error(`${name}'s replacement config says ETCD_INITIAL_CLUSTER_STATE=${env.ETCD_INITIAL_CLUSTER_STATE ?? '(unset: new)'}, not existing`);
     const map = urlMap(ctx.readings, members);
     const exports = printed.exports.map(map).join('; ');
     const path = `${dirname(ctx.etcdctl)}:${process.env.PATH ?? '/usr/bin:/bin'}`;
@@ -192,57 +200,67 @@ export async function replaceDrill(probes: Probes, steps: Steps, ctx: ReplaceDri
   await steps.run('replace:add', `printed step 2: endpoint health, then etcdctl member add ${name}`, async () => {
     const t0 = Date.now();
     let health = '';
-    const healthy = await poll(async () => {
-      const r = await run(printed!.healthWait);
-      health = r.out;
-      return r.ok || undefined;
-    }, { within: 30_000, deadline: probes.deadline, signal: probes.signal, every: 500 });
+    const healthy = await poll(
+      async () => {
+        const r = await run(printed!.healthWait);
+        health = r.out;
+        return r.ok || undefined;
+      },
+      { within: 30_000, deadline: probes.deadline, signal: probes.signal, every: 500 },
+    );
     if (!healthy) throw new Error(`${printed!.healthWait} never passed: ${health}`);
     const refusals = new Set<string>();
     let added = '';
-    const ok = await poll(async () => {
-      const r = await run(printed!.add);
-      if (r.ok) {
-        added = r.out;
-        return true;
-      }
-      if (!/unhealthy cluster|member not found/i.test(r.out)) throw new Error(`${r.ran}: ${r.out}`);
-      refusals.add(r.out);
-      return undefined;
-    }, { within: 30_000, deadline: probes.deadline, signal: probes.signal, every: 500 });
+    const ok = await poll(
+      async () => {
+        const r = await run(printed!.add);
+        if (r.ok) {
+          added = r.out;
+          return true;
+        }
+        if (!/unhealthy cluster|member not found/i.test(r.out)) throw new Error(`${r.ran}: ${r.out}`);
+        refusals.add(r.out);
+        return undefined;
+      },
+      { within: 30_000, deadline: probes.deadline, signal: probes.signal, every: 500 },
+    );
     if (!ok) throw new Error(`${printed!.add} refused for ${seconds(Date.now() - t0)}: ${[...refusals].join('; ')}`);
     const sleep = printed!.sleep ? `\`${printed!.sleep}\` not waited out: ` : '';
-    const retried = refusals.size ? `${sleep}run again every 0.5s while etcd answered ${[...refusals].join('; ')}, accepted after ${seconds(Date.now() - t0)}` : `${sleep}accepted at once`;
+    const retried = refusals.size
+      ? `${sleep}run again every 0.5s while etcd answered ${[...refusals].join('; ')}, accepted after ${seconds(Date.now() - t0)}`
+      : `${sleep}accepted at once`;
     return `health: ${health}; member add ${retried} (${added})`;
   });
 
-  if (!sameConfig) await steps.run('replace:old-config', `${name}'s old config, on an empty disk, does not join`, async () => {
-    const m = lost!;
-    const state = m.env.ETCD_INITIAL_CLUSTER_STATE ?? 'new';
-    const t0 = Date.now();
-    const old = cluster.start(m);
-    const exited = await poll(async () => old.exit ?? undefined, { within: 30_000, deadline: probes.deadline, signal: probes.signal, every: 200 });
-    await cluster.stop(m);
-    // Why etcd stopped, in its own words: the cluster turned it away (not a local failure such as a
-    // busy port). State new: its old member id was removed (or the member is bootstrapped); state
-    // existing (a member scale added): its member list no longer matches the cluster's.
-    const log = readFileSync(join(m.home, 'etcd.log'), 'utf8');
-    const tail = cluster.logTail(m);
-    const why = new RegExp(`[^\\n]*(${TURNED_AWAY.join('|')})[^\\n]*`).exec(log)?.[0]
-      .replace(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+ [A-Z] \| /, '')
-      .replace(/\{.*\}: /, '{...}: '); // the cluster's whole member list, as etcd prints it, left out
-    const listed = await ctl.memberNames(others[0]!.clientUrl);
-    // Its empty disk again for the replacement, and its log kept beside it.
-    for (const d of m.dirs) {
-      rmSync(d, { recursive: true, force: true });
-      mkdirSync(d, { recursive: true, mode: 0o700 });
-    }
-    renameSync(join(m.home, 'etcd.log'), join(m.home, 'etcd-old-config.log'));
-    if (!exited) throw new Error(`${name} started from its old config (ETCD_INITIAL_CLUSTER_STATE=${state}) was still running after ${seconds(Date.now() - t0)}: ${tail}`);
-    if (!why) throw new Error(`${name} started from its old config stopped, but its log never says the cluster turned it away: ${tail}`);
-    if (listed?.includes(name)) throw new Error(`${name} started from its old config and the member list names it: ${listed.join(', ')}`);
-    return `started from ${name}.ign as it was (ETCD_INITIAL_CLUSTER_STATE=${state}), it stopped by itself after ${seconds(Date.now() - t0)} (${exited.signal ? `signal ${exited.signal}` : `code ${exited.code}`}): ${why}`;
-  });
+  if (!sameConfig)
+    await steps.run('replace:old-config', `${name}'s old config, on an empty disk, does not join`, async () => {
+      const m = lost!;
+      const state = m.env.ETCD_INITIAL_CLUSTER_STATE ?? 'new';
+      const t0 = Date.now();
+      const old = cluster.start(m);
+      const exited = await poll(async () => old.exit ?? undefined, { within: 30_000, deadline: probes.deadline, signal: probes.signal, every: 200 });
+      await cluster.stop(m);
+      // Why etcd stopped, in its own words: the cluster turned it away (not a local failure such as a
+      // busy port). State new: its old member id was removed (or the member is bootstrapped); state
+      // existing (a member scale added): its member list no longer matches the cluster's.
+      const log = readFileSync(join(m.home, 'etcd.log'), 'utf8');
+      const tail = cluster.logTail(m);
+      const why = new RegExp(`[^\\n]*(${TURNED_AWAY.join('|')})[^\\n]*`)
+        .exec(log)?.[0]
+        .replace(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+ [A-Z] \| /, '')
+        .replace(/\{.*\}: /, '{...}: '); // the cluster's whole member list, as etcd prints it, left out
+      const listed = await ctl.memberNames(others[0]!.clientUrl);
+      // Its empty disk again for the replacement, and its log kept beside it.
+      for (const d of m.dirs) {
+        rmSync(d, { recursive: true, force: true });
+        mkdirSync(d, { recursive: true, mode: 0o700 });
+      }
+      renameSync(join(m.home, 'etcd.log'), join(m.home, 'etcd-old-config.log'));
+      if (!exited) throw new Error(`${name} started from its old config (ETCD_INITIAL_CLUSTER_STATE=${state}) was still running after ${seconds(Date.now() - t0)}: ${tail}`);
+      if (!why) throw new Error(`${name} started from its old config stopped, but its log never says the cluster turned it away: ${tail}`);
+      if (listed?.includes(name)) throw new Error(`${name} started from its old config and the member list names it: ${listed.join(', ')}`);
+      return `started from ${name}.ign as it was (ETCD_INITIAL_CLUSTER_STATE=${state}), it stopped by itself after ${seconds(Date.now() - t0)} (${exited.signal ? `signal ${exited.signal}` : `code ${exited.code}`}): ${why}`;
+    });
 
   await steps.run('replace:boot', `${name} boots from its replacement config, data dir empty, and joins`, async () => {
     const m = replacement!;
@@ -261,11 +279,14 @@ export async function replaceDrill(probes: Probes, steps: Steps, ctx: ReplaceDri
     const all = [...values, { key: `${KEY}/while-lost`, value: `written without ${name}` }];
     for (const { key, value } of all) {
       let last = '';
-      const ok = await poll(async () => {
-        const r = await ctl.get(m.clientUrl, key, true);
-        last = r.value ?? r.message;
-        return r.value === value || undefined;
-      }, { within: 15_000, deadline: probes.deadline, signal: probes.signal });
+      const ok = await poll(
+        async () => {
+          const r = await ctl.get(m.clientUrl, key, true);
+          last = r.value ?? r.message;
+          return r.value === value || undefined;
+        },
+        { within: 15_000, deadline: probes.deadline, signal: probes.signal },
+      );
       if (!ok) throw new Error(`${key} read from ${name} itself gave ${JSON.stringify(last)}, wrote ${JSON.stringify(value)}`);
     }
     const ms = await probes.write([m], `${KEY}/after`, `written via the new ${name}`);

@@ -15,5 +15,6 @@ export const runtime = Runtime as unknown as Hbs;
 let full: Hbs | undefined;
 /** The full Handlebars (parse, compile), loaded on first use. */
 export function handlebars(): Hbs {
-  return (full ??= createRequire(import.meta.url)('handlebars') as Hbs);
+  full ??= createRequire(import.meta.url)('handlebars') as Hbs;
+  return full;
 }

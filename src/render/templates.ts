@@ -65,7 +65,10 @@ function lint(t: TemplateSource, node: Node | undefined | null): void {
   }
   for (const key of ['body', 'program', 'inverse']) {
     const child = node[key];
-    if (Array.isArray(child)) child.forEach((c) => lint(t, c as Node));
+    if (Array.isArray(child))
+      child.forEach((c) => {
+        lint(t, c as Node);
+      });
     else lint(t, child as Node);
   }
 }
@@ -94,9 +97,7 @@ export function loadTemplates(overrideDir?: string | null): TemplateSet {
     }
     for (const t of readDir(overrideDir, (f) => f)) {
       if (!set.has(t.name)) {
-        throw new SpecError([
-          { field: 'templates', message: `${t.file} does not replace a built-in template; the names are: ${[...set.keys()].join(', ')}` },
-        ]);
+        throw new SpecError([{ field: 'templates', message: `${t.file} does not replace a built-in template; the names are: ${[...set.keys()].join(', ')}` }]);
       }
       set.set(t.name, t);
       replaced.add(t.name);

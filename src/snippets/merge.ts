@@ -128,7 +128,11 @@ export function parseSnippet(text: string, label: string, target: string, versio
   const root = doc.contents;
   if (!isMap(root)) throw invalid(root, 'must be a Butane config: a mapping with variant: flatcar and version: ' + version);
   let alias: Node | undefined;
-  visit(doc, { Alias: (_, n) => void (alias ??= n as Node) });
+  visit(doc, {
+    Alias: (_, n) => {
+      alias ??= n as Node;
+    },
+  });
   if (alias) throw invalid(alias, 'anchors and aliases are not merged; write the values out');
   const variant = entry(root, 'variant');
   if (scalarText(variant?.value) !== 'flatcar') throw invalid((variant?.value ?? root) as Node, `variant must be flatcar (got ${scalarText(variant?.value) ?? 'none'})`);

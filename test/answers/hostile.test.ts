@@ -26,7 +26,11 @@ import { SpecError, type Answers } from '../../src/answers/types.js';
 import { environment, KEY } from '../helpers/generator.js';
 
 const made: string[] = [];
-afterAll(() => made.forEach((d) => rmSync(d, { recursive: true, force: true })));
+afterAll(() =>
+  made.forEach((d) => {
+    rmSync(d, { recursive: true, force: true });
+  }),
+);
 const tmp = mkdtempSync(join(tmpdir(), 'fa-hostile-'));
 made.push(tmp);
 const SNIPPET = join(tmp, 'extra.bu');
@@ -37,11 +41,84 @@ writeFileSync(SNIPPET, 'variant: flatcar\nversion: 1.0.0\nstorage:\n  files:\n  
 
 /** Pieces that mean something to YAML, Handlebars, systemd, shells, terminals or Unicode. */
 const PIECES = [
-  "'", '"', '`', '\\', '\\\\', '\\n', '\n', '\r', '\r\n', '\t', '\v', '\f', ': ', ':', '#', ' #', '{{', '}}', '{{machine.name}}',
-  '{{> header}}', '{{{x}}}', '- ', '-', '&a', '*a', '!', '!!str', '%', '%%', '%n', '@', '|', '>', '[', ']', '{', '}', ',', '?',
-  '---', '...', '=', ';', '$', '${X}', '$(id)', '/', '.', ' ', '  ', '\u00a0', '\u0000', '\u0001', '\u001b[31m', '\u007f', '\u0085',
-  '\u009b', '\u2028', '\u2029', '\ufeff', '\u200b', '\u200e', '\u200f', '\u202e', '\u2066', 'é', 'ß', '☃', '😀', '👩‍👩‍👧', '𝔘',
-  '\ud800', '\udfff', 'ssh-ed25519 ', 'http://', 'https://', '10.0.0.1', 'v3.5.16',
+  "'",
+  '"',
+  '`',
+  '\\',
+  '\\\\',
+  '\\n',
+  '\n',
+  '\r',
+  '\r\n',
+  '\t',
+  '\v',
+  '\f',
+  ': ',
+  ':',
+  '#',
+  ' #',
+  '{{',
+  '}}',
+  '{{machine.name}}',
+  '{{> header}}',
+  '{{{x}}}',
+  '- ',
+  '-',
+  '&a',
+  '*a',
+  '!',
+  '!!str',
+  '%',
+  '%%',
+  '%n',
+  '@',
+  '|',
+  '>',
+  '[',
+  ']',
+  '{',
+  '}',
+  ',',
+  '?',
+  '---',
+  '...',
+  '=',
+  ';',
+  '$',
+  '${X}',
+  '$(id)',
+  '/',
+  '.',
+  ' ',
+  '  ',
+  '\u00a0',
+  '\u0000',
+  '\u0001',
+  '\u001b[31m',
+  '\u007f',
+  '\u0085',
+  '\u009b',
+  '\u2028',
+  '\u2029',
+  '\ufeff',
+  '\u200b',
+  '\u200e',
+  '\u200f',
+  '\u202e',
+  '\u2066',
+  'é',
+  'ß',
+  '☃',
+  '😀',
+  '👩‍👩‍👧',
+  '𝔘',
+  '\ud800',
+  '\udfff',
+  'ssh-ed25519 ',
+  'http://',
+  'https://',
+  '10.0.0.1',
+  'v3.5.16',
 ];
 const word = fc.stringMatching(/^[A-Za-z0-9]{1,6}$/);
 const mix = fc
@@ -93,7 +170,10 @@ interface Ign {
 /** An Ignition config as the machine would read it: files decoded (gunzipped), units by name. */
 function readIgnition(text: string): Ign {
   const c = JSON.parse(text) as {
-    storage?: { files?: { path: string; mode?: number; user?: { name: string }; contents: { source: string; compression?: string } }[]; directories?: { path: string; mode?: number }[] };
+    storage?: {
+      files?: { path: string; mode?: number; user?: { name: string }; contents: { source: string; compression?: string } }[];
+      directories?: { path: string; mode?: number }[];
+    };
     systemd?: { units?: IgnUnit[] };
     passwd?: { users?: { sshAuthorizedKeys?: string[] }[] };
   };
@@ -120,7 +200,11 @@ function settings(text: string): Record<string, string[]> {
   const out: Record<string, string[]> = {};
   for (const l of text.split('\n')) {
     const i = l.indexOf('=');
-    if (i > 0) (out[l.slice(0, i)] ??= []).push(l.slice(i + 1));
+    if (i > 0) {
+      const key = l.slice(0, i);
+      out[key] ??= [];
+      out[key].push(l.slice(i + 1));
+    }
   }
   return out;
 }
@@ -195,7 +279,10 @@ function set(answers: Answers, path: string, value: unknown): Answers {
   const out = structuredClone(answers) as Record<string, unknown>;
   const keys = path.split('.');
   let at = out;
-  for (const k of keys.slice(0, -1)) at = (at[k] ??= {}) as Record<string, unknown>;
+  for (const k of keys.slice(0, -1)) {
+    at[k] ??= {};
+    at = at[k] as Record<string, unknown>;
+  }
   at[keys.at(-1)!] = value;
   return out as Answers;
 }
@@ -243,7 +330,12 @@ const CASES: Case[] = [
     }),
     sameShape: (r) => set(base(), 'size', r.spec.size),
   },
-  text('etcd.size', '3', (ms, v) => expect(members(ms)).toHaveLength(Number(v.trim())), (v) => set({ ...base(), preset: 'production', size: 4 }, 'etcd.size', v)),
+  text(
+    'etcd.size',
+    '3',
+    (ms, v) => expect(members(ms)).toHaveLength(Number(v.trim())),
+    (v) => set({ ...base(), preset: 'production', size: 4 }, 'etcd.size', v),
+  ),
   text('etcd.version', 'v3.5.16', (ms, v) => {
     for (const m of members(ms)) expect(envOf(m, 'etcd-member.service').ETCD_IMAGE_TAG).toBe(v);
   }),
@@ -258,88 +350,183 @@ const CASES: Case[] = [
     for (const m of members(ms)) expect(envOf(m, 'etcd-member.service').ETCD_INITIAL_CLUSTER_TOKEN).toBe(v);
   }),
   {
-    ...text('network.cidr', '10.0.0.0/24', (ms, v, r) => {
-    expect(r.spec.network).toMatchObject({ cidr: v });
-    for (const m of ms) expect(networkOf(m).Address![0]).toMatch(new RegExp(`/${v.split('/')[1]}$`));
-  }, (v) => set({ ...base(), network: { cidr: v, gateway: '10.0.0.1', firstAddress: '10.0.0.101' } }, 'network.cidr', v)),
+    ...text(
+      'network.cidr',
+      '10.0.0.0/24',
+      (ms, v, r) => {
+        expect(r.spec.network).toMatchObject({ cidr: v });
+        for (const m of ms) expect(networkOf(m).Address![0]).toMatch(new RegExp(`/${v.split('/')[1]}$`));
+      },
+      (v) => set({ ...base(), network: { cidr: v, gateway: '10.0.0.1', firstAddress: '10.0.0.101' } }, 'network.cidr', v),
+    ),
     alsoBlames: ['network.gateway', 'network.firstAddress', 'size'],
   },
   text('network.gateway', '10.0.0.254', (ms, v) => {
     for (const m of ms) expect(networkOf(m).Gateway).toEqual([v]);
   }),
   text('network.firstAddress', '10.0.0.50', (ms, v) => expect(networkOf(ms[0]!).Address).toEqual([`${v}/24`])),
-  text('network.dns', '1.1.1.1', (ms, v) => {
-    for (const m of ms) expect(networkOf(m).DNS).toEqual([v]);
-  }, (v) => set(base(), 'network.dns', [v])),
-  text('network.domains', 'example.com', (ms, v) => {
-    for (const m of ms) expect(networkOf(m).Domains).toEqual([v]);
-  }, (v) => set(base(), 'network.domains', [v])),
+  text(
+    'network.dns',
+    '1.1.1.1',
+    (ms, v) => {
+      for (const m of ms) expect(networkOf(m).DNS).toEqual([v]);
+    },
+    (v) => set(base(), 'network.dns', [v]),
+  ),
+  text(
+    'network.domains',
+    'example.com',
+    (ms, v) => {
+      for (const m of ms) expect(networkOf(m).Domains).toEqual([v]);
+    },
+    (v) => set(base(), 'network.domains', [v]),
+  ),
   text('network.interface', 'en* eth*', (ms, v) => {
     for (const m of ms) expect(networkOf(m).Name).toEqual([v]);
   }),
   text('network.macPrefix', '52:54:00', (ms, v) => {
     for (const m of ms) expect(networkOf(m).MACAddress![0]!.startsWith(`${v.toLowerCase()}:`)).toBe(true);
   }),
-  text('ssh.keys', `${KEY} hostile`, (ms, v) => {
-    for (const m of ms) expect(m.ign.keys).toEqual([[v]]);
-  }, (v) => set(base(), 'ssh.keys', [v])),
+  text(
+    'ssh.keys',
+    `${KEY} hostile`,
+    (ms, v) => {
+      for (const m of ms) expect(m.ign.keys).toEqual([[v]]);
+    },
+    (v) => set(base(), 'ssh.keys', [v]),
+  ),
   text('updates.group', 'stable', (ms, v) => {
     for (const m of ms) expect(updateConf(m).GROUP).toEqual([v]);
   }),
   text('updates.rebootStrategy', 'reboot', (ms, v) => {
     for (const m of ms) expect(updateConf(m).REBOOT_STRATEGY).toEqual([v]);
   }),
-  text('updates.rebootWindowStart', 'Thu 04:00', (ms, v) => {
-    for (const m of ms) expect(updateConf(m).LOCKSMITHD_REBOOT_WINDOW_START).toEqual([v]);
-  }, (v) => set(set(base(), 'updates.rebootWindowLength', '1h'), 'updates.rebootWindowStart', v)),
-  text('updates.rebootWindowLength', '1h30m', (ms, v) => {
-    for (const m of ms) expect(updateConf(m).LOCKSMITHD_REBOOT_WINDOW_LENGTH).toEqual([v]);
-  }, (v) => set(set(base(), 'updates.rebootWindowStart', '04:00'), 'updates.rebootWindowLength', v)),
+  text(
+    'updates.rebootWindowStart',
+    'Thu 04:00',
+    (ms, v) => {
+      for (const m of ms) expect(updateConf(m).LOCKSMITHD_REBOOT_WINDOW_START).toEqual([v]);
+    },
+    (v) => set(set(base(), 'updates.rebootWindowLength', '1h'), 'updates.rebootWindowStart', v),
+  ),
+  text(
+    'updates.rebootWindowLength',
+    '1h30m',
+    (ms, v) => {
+      for (const m of ms) expect(updateConf(m).LOCKSMITHD_REBOOT_WINDOW_LENGTH).toEqual([v]);
+    },
+    (v) => set(set(base(), 'updates.rebootWindowStart', '04:00'), 'updates.rebootWindowLength', v),
+  ),
   // No directory has such a name here, so every value is refused; the message must still be clear.
   { ...text('templates', join(tmp, 'no-such-templates'), (_ms, v, r) => expect(r.spec.templates).toBe(v)), runs: 40 },
   // Pins of one machine (answers file only).
   // etcdMembership (written by `scale`): the settings of machines made for another etcd membership.
-  text('etcdMembership[0].clientEndpoints', 'https://10.0.0.101:2379', (ms, v) => {
-    const proxy = ms[1]!.ign.units['etcd-grpc-proxy.service']!.contents ?? '';
-    expect(proxy).toContain(` --endpoints=${v} `);
-  }, (v) => ({ ...base(), etcdMembership: [{ machines: ['hc-worker-1'], clientEndpoints: [v] }] })),
-  text('etcdMembership[0].initialCluster', 'hc-etcd-1=https://10.0.0.101:2380', (ms, v) => {
-    expect(envOf(ms[0]!, 'etcd-member.service').ETCD_INITIAL_CLUSTER).toBe(v);
-  }, (v) => ({ ...base(), etcdMembership: [{ machines: ['hc-etcd-1'], initialCluster: v }] })),
-  text('etcdMembership[0].state', 'existing', (ms, v) => {
-    expect(envOf(ms[0]!, 'etcd-member.service').ETCD_INITIAL_CLUSTER_STATE).toBe(v);
-  }, (v) => ({ ...base(), etcdMembership: [{ machines: ['hc-etcd-1'], state: v as 'new' }] })),
-  text('etcdMembership[0].machines', 'hc-etcd-1', (ms) => {
-    expect(envOf(ms[0]!, 'etcd-member.service').ETCD_INITIAL_CLUSTER_STATE).toBe('existing');
-  }, (v) => ({ ...base(), etcdMembership: [{ machines: [v], state: 'existing' }] })),
-  text('machines[0].planned', 'hc-worker-1', (ms) => expect(ms[1]!.name).toBe('hc-worker-7'), (v) => ({ ...base(), machines: [{ planned: v, name: 'hc-worker-7' }] })),
-  text('machines[0].name', 'hc-w7', (ms, v) => expect(fileOf(ms[1]!, '/etc/hostname')).toBe(v), (v) => ({ ...base(), machines: [{ planned: 'hc-worker-1', name: v }] })),
-  text('machines[0].address', '10.0.0.150', (ms, v) => expect(networkOf(ms[1]!).Address).toEqual([`${v}/24`]), (v) => ({
-    ...base(),
-    machines: [{ planned: 'hc-worker-1', address: v }],
-  })),
-  text('machines[0].mac', '52:54:00:aa:bb:cc', (ms, v) => expect(networkOf(ms[1]!).MACAddress).toEqual([v.toLowerCase()]), (v) => ({
-    ...set(base(), 'network.macPrefix', '52:54:00'),
-    machines: [{ planned: 'hc-worker-1', mac: v }],
-  })),
+  text(
+    'etcdMembership[0].clientEndpoints',
+    'https://10.0.0.101:2379',
+    (ms, v) => {
+      const proxy = ms[1]!.ign.units['etcd-grpc-proxy.service']!.contents ?? '';
+      expect(proxy).toContain(` --endpoints=${v} `);
+    },
+    (v) => ({ ...base(), etcdMembership: [{ machines: ['hc-worker-1'], clientEndpoints: [v] }] }),
+  ),
+  text(
+    'etcdMembership[0].initialCluster',
+    'hc-etcd-1=https://10.0.0.101:2380',
+    (ms, v) => {
+      expect(envOf(ms[0]!, 'etcd-member.service').ETCD_INITIAL_CLUSTER).toBe(v);
+    },
+    (v) => ({ ...base(), etcdMembership: [{ machines: ['hc-etcd-1'], initialCluster: v }] }),
+  ),
+  text(
+    'etcdMembership[0].state',
+    'existing',
+    (ms, v) => {
+      expect(envOf(ms[0]!, 'etcd-member.service').ETCD_INITIAL_CLUSTER_STATE).toBe(v);
+    },
+    (v) => ({ ...base(), etcdMembership: [{ machines: ['hc-etcd-1'], state: v as 'new' }] }),
+  ),
+  text(
+    'etcdMembership[0].machines',
+    'hc-etcd-1',
+    (ms) => {
+      expect(envOf(ms[0]!, 'etcd-member.service').ETCD_INITIAL_CLUSTER_STATE).toBe('existing');
+    },
+    (v) => ({ ...base(), etcdMembership: [{ machines: [v], state: 'existing' }] }),
+  ),
+  text(
+    'machines[0].planned',
+    'hc-worker-1',
+    (ms) => expect(ms[1]!.name).toBe('hc-worker-7'),
+    (v) => ({ ...base(), machines: [{ planned: v, name: 'hc-worker-7' }] }),
+  ),
+  text(
+    'machines[0].name',
+    'hc-w7',
+    (ms, v) => expect(fileOf(ms[1]!, '/etc/hostname')).toBe(v),
+    (v) => ({ ...base(), machines: [{ planned: 'hc-worker-1', name: v }] }),
+  ),
+  text(
+    'machines[0].address',
+    '10.0.0.150',
+    (ms, v) => expect(networkOf(ms[1]!).Address).toEqual([`${v}/24`]),
+    (v) => ({
+      ...base(),
+      machines: [{ planned: 'hc-worker-1', address: v }],
+    }),
+  ),
+  text(
+    'machines[0].mac',
+    '52:54:00:aa:bb:cc',
+    (ms, v) => expect(networkOf(ms[1]!).MACAddress).toEqual([v.toLowerCase()]),
+    (v) => ({
+      ...set(base(), 'network.macPrefix', '52:54:00'),
+      machines: [{ planned: 'hc-worker-1', mac: v }],
+    }),
+  ),
   // Snippets (answers file only): a target that is no machine or group, a file that does not exist.
   {
-    ...text('snippets[0].target', 'all', (ms) => {
-      for (const m of ms) expect(fileOf(m, '/etc/extra')).toBe('extra');
-    }, (v) => ({ ...base(), snippets: [{ target: v, file: SNIPPET }] } as Answers)),
+    ...text(
+      'snippets[0].target',
+      'all',
+      (ms) => {
+        for (const m of ms) expect(fileOf(m, '/etc/extra')).toBe('extra');
+      },
+      (v) => ({ ...base(), snippets: [{ target: v, file: SNIPPET }] }) as Answers,
+    ),
     rejectedWith: SnippetError,
   },
   {
-    ...text('snippets[0].file', SNIPPET, (ms) => {
-      for (const m of ms) expect(fileOf(m, '/etc/extra')).toBe('extra');
-    }, (v) => ({ ...base(), snippets: [{ target: 'all', file: v }] } as Answers)),
+    ...text(
+      'snippets[0].file',
+      SNIPPET,
+      (ms) => {
+        for (const m of ms) expect(fileOf(m, '/etc/extra')).toBe('extra');
+      },
+      (v) => ({ ...base(), snippets: [{ target: 'all', file: v }] }) as Answers,
+    ),
     rejectedWith: SnippetError,
     runs: 40,
   },
   // Text where true or false belongs.
-  text('network.dhcp', 'x', () => expect.unreachable('text is not a flag'), (v) => ({ ...base(), network: { dhcp: v as unknown as boolean } })),
-  text('security.etcdTls', 'x', () => expect.unreachable('text is not a flag'), (v) => ({ ...base(), security: { etcdTls: v as unknown as boolean } })),
-  text('security.dockerTls', 'x', () => expect.unreachable('text is not a flag'), (v) => ({ preset: 'laptop', security: { dockerTls: v as unknown as boolean } })),
+  text(
+    'network.dhcp',
+    'x',
+    () => expect.unreachable('text is not a flag'),
+    (v) => ({ ...base(), network: { dhcp: v as unknown as boolean } }),
+  ),
+  text(
+    'security.etcdTls',
+    'x',
+    () => expect.unreachable('text is not a flag'),
+    (v) => ({ ...base(), security: { etcdTls: v as unknown as boolean } }),
+  ),
+  text(
+    'security.dockerTls',
+    'x',
+    () => expect.unreachable('text is not a flag'),
+    (v) => ({ preset: 'laptop', security: { dockerTls: v as unknown as boolean } }),
+  ),
 ];
 
 // ---------------------------------------------------------------------------------------------

@@ -46,7 +46,9 @@ describe('the flag path', () => {
       let stderr = '';
       const code = await runGenerate(
         { preset: 'production', size: '100', network: '10.0.0.0/16', out: 'big', json },
-        { cwd, stdout: () => undefined, stderr: (t) => void (stderr += t), stderrTty: true, interactive: false },
+        { cwd, stdout: () => undefined, stderr: (t) => {
+          stderr += t;
+        }, stderrTty: true, interactive: false },
       );
       expect(code).toBe(0);
       if (json) expect(stderr).not.toMatch(/rendered|issued \d/);

@@ -47,7 +47,11 @@ async function run(cwd: string, flags: GenerateFlags, options: { prompts?: Promp
   let stderr = '';
   const code = await runGenerate(
     { sshKey: [KEY], ...flags },
-    { cwd, stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), interactive: false, color: options.color ?? false, ...(options.prompts ? { prompts: options.prompts } : {}) },
+    { cwd, stdout: (t) => {
+          stdout += t;
+        }, stderr: (t) => {
+          stderr += t;
+        }, interactive: false, color: options.color ?? false, ...(options.prompts ? { prompts: options.prompts } : {}) },
   );
   return { code, stdout, stderr };
 }
@@ -171,7 +175,11 @@ describe('after the wizard', () => {
     const prompts = scriptedPrompts(['laptop', true, undefined, undefined, '\u0000done', true, 'stable', 'reboot', undefined, { action: 'write' }]);
     const code = await runGenerate(
       { out: 'lap' },
-      { cwd, home: cwd, stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), interactive: false, color: false, prompts },
+      { cwd, home: cwd, stdout: (t) => {
+          stdout += t;
+        }, stderr: (t) => {
+          stderr += t;
+        }, interactive: false, color: false, prompts },
       { wizard: true },
     );
     expect(code).toBe(0);

@@ -17,7 +17,11 @@ import { writeGenerated } from '../../src/write/output.js';
 import { withKey } from '../helpers/generator.js';
 
 const made: string[] = [];
-afterAll(() => made.forEach((d) => rmSync(d, { recursive: true, force: true })));
+afterAll(() =>
+  made.forEach((d) => {
+    rmSync(d, { recursive: true, force: true });
+  }),
+);
 const tmp = (): string => {
   const d = mkdtempSync(join(tmpdir(), 'fa-tls-'));
   made.push(d);
@@ -93,7 +97,10 @@ describe('a production cluster with its PKI', async () => {
 
   it('the CA key is in no file outside pki/: not in any .bu, .ign (decoded too), summary or cluster.yaml', () => {
     const caKey = readFileSync(join(dir, 'pki', 'ca-key.pem'), 'utf8');
-    const body = caKey.split('\n').filter((l) => l && !l.startsWith('-----')).join('');
+    const body = caKey
+      .split('\n')
+      .filter((l) => l && !l.startsWith('-----'))
+      .join('');
     for (const [rel, contents] of Object.entries(tree(dir)).filter(([rel]) => !rel.startsWith('pki/'))) {
       const texts = rel.endsWith('.ign') ? [contents, ...Object.values(ignitionFiles(contents))] : [contents];
       for (const t of texts) {
@@ -214,7 +221,11 @@ describe('insecure on purpose', async () => {
     const bundle = secure.files.find((f) => f.name === 'pki/ca.pem')!.contents;
     const existing = loadBundle(pkiDir(written(secure)));
     const insecure = await generateCluster(withKey({ preset: 'dev', size: 2, security: { etcdTls: false } }), { existing });
-    expect(insecure.pki).toMatchObject({ caCreated: false, issued: [], dropped: ['etcd/member/dev-etcd-1/peer', 'etcd/member/dev-etcd-1/server', 'etcd/proxy/dev-worker-1/client'] });
+    expect(insecure.pki).toMatchObject({
+      caCreated: false,
+      issued: [],
+      dropped: ['etcd/member/dev-etcd-1/peer', 'etcd/member/dev-etcd-1/server', 'etcd/proxy/dev-worker-1/client'],
+    });
     expect(insecure.files.filter((f) => f.name.startsWith('pki/')).map((f) => f.name)).toEqual(['pki/ca.pem', 'pki/ca-key.pem']);
     expect(insecure.files.find((f) => f.name === 'pki/ca.pem')!.contents).toBe(bundle);
   });

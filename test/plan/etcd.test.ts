@@ -20,7 +20,11 @@ import { requireEtcd } from '../helpers/tools.js';
 requireEtcd();
 const block = loopbackBlock();
 const dirs: string[] = [];
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+afterAll(() =>
+  dirs.forEach((d) => {
+    rmSync(d, { recursive: true, force: true });
+  }),
+);
 
 function generated(args: string[]): string {
   const parent = mkdtempSync(join(tmpdir(), 'generated-etcd-'));
@@ -49,7 +53,17 @@ function assertNothingLeft(expect: ExpectStatic, workDir: string): void {
   expect(existsSync(workDir)).toBe(false);
 }
 
-const stepIds = (proxies: string[], tls: boolean) => ['plan', 'ports', 'members', ...(tls ? ['client-cert'] : []), ...proxies.map((p) => `proxy:${p}`), 'tolerate', 'quorum', 'heal', 'cleanup'];
+const stepIds = (proxies: string[], tls: boolean) => [
+  'plan',
+  'ports',
+  'members',
+  ...(tls ? ['client-cert'] : []),
+  ...proxies.map((p) => `proxy:${p}`),
+  'tolerate',
+  'quorum',
+  'heal',
+  'cleanup',
+];
 
 // The four rehearsals run at once (each on ports or addresses of its own): they mostly wait for etcd.
 describe('generated clusters run on the real etcd', () => {
@@ -62,12 +76,17 @@ describe('generated clusters run on the real etcd', () => {
   });
 
   for (const [i, c] of cases.entries()) {
-    test.concurrent(`${c.args.join(' ')} with TLS (the default): on 127.0.0.1 with ports of their own, forms over https, refuses etcdctl without a client certificate, proxies write with theirs, tolerates ${c.tolerance}, refuses one more, heals`, async ({ expect }) => {
+    test.concurrent(`${c.args.join(' ')} with TLS (the default): on 127.0.0.1 with ports of their own, forms over https, refuses etcdctl without a client certificate, proxies write with theirs, tolerates ${c.tolerance}, refuses one more, heals`, async ({
+      expect,
+    }) => {
       const dir = tlsDirs[i]!;
       expect(readFileSync(join(dir, `${c.members[0]}.ign`), 'utf8'), 'the generator writes TLS settings into the etcd-member drop-ins').toContain('ETCD_CERT_FILE');
       const portBase = block.portBase + 100 * i;
       const r = await rehearse(dir, { portBase, timeoutSeconds: 60, network: 'loopback' });
-      expect(r.steps.filter((s) => s.status !== 'passed'), JSON.stringify(r.steps, null, 1)).toEqual([]);
+      expect(
+        r.steps.filter((s) => s.status !== 'passed'),
+        JSON.stringify(r.steps, null, 1),
+      ).toEqual([]);
       expect(r.layout).toBe('ports');
       expect(r.members.map((m) => m.name)).toEqual(c.members);
       expect(r.members.map((m) => m.clientUrl)).toEqual(c.members.map((_, n) => `https://127.0.0.1:${portBase + 10 * n}`));
@@ -83,7 +102,10 @@ describe('generated clusters run on the real etcd', () => {
   test.concurrent('production --insecure (plain http): each member on its own loopback address, ports as generated; the drill passes', async ({ expect }) => {
     const c = cases[2]!;
     const r = await rehearse(insecureDir, { memberBase: block.memberBase, machineBase: block.machineBase, timeoutSeconds: 60, network: 'loopback' });
-    expect(r.steps.filter((s) => s.status !== 'passed'), JSON.stringify(r.steps, null, 1)).toEqual([]);
+    expect(
+      r.steps.filter((s) => s.status !== 'passed'),
+      JSON.stringify(r.steps, null, 1),
+    ).toEqual([]);
     expect(r.layout).toBe('addresses');
     expect(r.members.map((m) => m.clientUrl)).toEqual([0, 1, 2].map((i) => `http://${block.member(i)}:2379`));
     expect(r.proxies.map((p) => p.machine)).toEqual(c.proxies);
@@ -91,4 +113,3 @@ describe('generated clusters run on the real etcd', () => {
     assertNothingLeft(expect, r.workDir);
   });
 });
-

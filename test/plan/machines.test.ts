@@ -17,7 +17,11 @@ import { addFlatcarBase, applyIgnition, verifyUnits } from '../helpers/flatcar-r
 import { environment, KEY, withKey } from '../helpers/generator.js';
 
 const made: string[] = [];
-afterAll(() => made.forEach((d) => rmSync(d, { recursive: true, force: true })));
+afterAll(() =>
+  made.forEach((d) => {
+    rmSync(d, { recursive: true, force: true });
+  }),
+);
 
 function apply(m: GeneratedMachine): string {
   const dir = mkdtempSync(join(tmpdir(), 'fa-ign-'));
@@ -31,8 +35,7 @@ function apply(m: GeneratedMachine): string {
 
 const read = (root: string, path: string) => readFileSync(join(root, path), 'utf8');
 const mode = (root: string, path: string) => (statSync(join(root, path)).mode & 0o7777).toString(8);
-const unitNames = (m: GeneratedMachine): string[] =>
-  (JSON.parse(m.ignition) as { systemd: { units: { name: string }[] } }).systemd.units.map((u) => u.name);
+const unitNames = (m: GeneratedMachine): string[] => (JSON.parse(m.ignition) as { systemd: { units: { name: string }[] } }).systemd.units.map((u) => u.name);
 
 const CLUSTERS: [string, Answers][] = [
   ['production', withKey({ preset: 'production', size: 4, network: { interface: 'eth0' } })],
@@ -79,10 +82,7 @@ describe('applied with the real Ignition', () => {
     const lock = statSync(join(root, 'etc/ssl/locksmith/client-key.pem'));
     expect([lock.uid, (lock.mode & 0o777).toString(8)]).toEqual([0, '600']);
     expect(mode(root, 'etc/ssl/locksmith')).toBe('700');
-    expect(read(root, 'etc/systemd/system-preset/20-ignition.preset').split('\n').sort().filter(Boolean)).toEqual([
-      'enable etcd-member.service',
-      'enable locksmithd.service',
-    ]);
+    expect(read(root, 'etc/systemd/system-preset/20-ignition.preset').split('\n').sort().filter(Boolean)).toEqual(['enable etcd-member.service', 'enable locksmithd.service']);
     expect(read(root, 'home/core/.ssh/authorized_keys.d/ignition').trim()).toBe(KEY);
     expect(statSync(join(root, 'home/core/.ssh/authorized_keys.d/ignition')).uid).toBe(500);
   });

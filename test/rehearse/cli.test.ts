@@ -11,7 +11,11 @@ import { clusterConfigs, file, staticCluster, writeClusterDir, type Ign } from '
 import { requireEtcd } from '../helpers/tools.js';
 
 const dirs: string[] = [];
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+afterAll(() =>
+  dirs.forEach((d) => {
+    rmSync(d, { recursive: true, force: true });
+  }),
+);
 const fixtureDir = (configs: Record<string, Ign>) => {
   const dir = writeClusterDir(configs);
   dirs.push(dir);
@@ -128,12 +132,17 @@ function leftovers(pid: number): { lines: string; workDirs: string[] } {
 
 /** The CLI's network namespaces (fa-<its pid>-...). */
 function namespaces(pid: number): string[] {
-  const listed = spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' }).stdout.split('\n').map((l) => l.split(' ')[0]!);
+  const listed = spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' })
+    .stdout.split('\n')
+    .map((l) => l.split(' ')[0]!);
   return listed.filter((n) => n.startsWith(`fa-${pid}-`));
 }
 
 describe.sequential('stopped from outside: nothing is left behind (lan layout: no namespace, veth or bridge either)', () => {
-  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+  for (const [signal, code] of [
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const) {
     test(`${signal} once the cluster formed: exit ${code}, every process stopped, the namespaces and the work dir removed`, async () => {
       const cli = startCli(['rehearse', fixtureDir(clusterConfigs(staticCluster('sig', 3, 1, false))), '--timeout', '40']);
       await cli.waitFor('ok   3 members start and form the cluster');
@@ -215,7 +224,11 @@ describe.sequential('as an ordinary user (nobody): the lan layout in a user name
   test('a dev cluster passes in the lan layout (or, where the kernel refuses user namespaces, in the named fallback)', () => {
     const { cli, dir } = asNobody();
     const cluster = dir(clusterConfigs(staticCluster('user', 1, 1, true)));
-    const r = spawnSync('runuser', ['-u', 'nobody', '--', process.execPath, cli, 'rehearse', cluster, '--json', '--timeout', '40'], { cwd: tmpdir(), encoding: 'utf8', timeout: 60_000 });
+    const r = spawnSync('runuser', ['-u', 'nobody', '--', process.execPath, cli, 'rehearse', cluster, '--json', '--timeout', '40'], {
+      cwd: tmpdir(),
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     expect(r.status, r.stderr).toBe(0);
     const result = JSON.parse(r.stdout);
     if (usernsAllowed) {
@@ -242,7 +255,9 @@ describe.sequential('as an ordinary user (nobody): the lan layout in a user name
     const workDir = /flatcar-rehearse \d+ (\S+)/.exec(running())?.[1];
     expect(workDir).toMatch(/flatcar-rehearse-/);
     // The outer node process (runuser's child): killed outright.
-    const outer = spawnSync('pgrep', ['-u', 'nobody', '-f', `${cli} rehearse`], { encoding: 'utf8' }).stdout.trim().split('\n')[0]!;
+    const outer = spawnSync('pgrep', ['-u', 'nobody', '-f', `${cli} rehearse`], { encoding: 'utf8' })
+      .stdout.trim()
+      .split('\n')[0]!;
     process.kill(Number(outer), 'SIGKILL');
     const gone = Date.now() + 15_000;
     while ((running() !== '' || existsSync(workDir!)) && Date.now() < gone) await new Promise((r) => setTimeout(r, 200));
@@ -260,4 +275,3 @@ test('a .ign file that is not JSON: exit 2', () => {
   expect(r.status).toBe(2);
   expect(r.stderr).toMatch(/^flatcar-architect: .*m\.ign is not Ignition JSON: .*\n$/);
 });
-

@@ -23,7 +23,11 @@ requireEtcd();
 const block = loopbackBlock();
 const tmp = tempDirs('rehearse-replace-');
 const made: string[] = [];
-afterAll(() => made.forEach((d) => rmSync(d, { recursive: true, force: true })));
+afterAll(() =>
+  made.forEach((d) => {
+    rmSync(d, { recursive: true, force: true });
+  }),
+);
 
 /** The built CLI, run without blocking the other test. */
 function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -50,7 +54,10 @@ const REPLACE_IDS = ['replace:write', 'replace:lose', 'replace:config', 'replace
  * leaves as it was (it already joins a running cluster): no old config to try then.
  */
 function expectReplaced(r: RehearsalResult, name: string, others: string[], tls: boolean, state: 'new' | 'existing', joins: string[] = []): void {
-  expect(r.steps.filter((s) => s.status !== 'passed'), JSON.stringify(r.steps, null, 1)).toEqual([]);
+  expect(
+    r.steps.filter((s) => s.status !== 'passed'),
+    JSON.stringify(r.steps, null, 1),
+  ).toEqual([]);
   const ids = REPLACE_IDS.filter((id) => state === 'new' || id !== 'replace:old-config');
   expect(r.steps.map((s) => s.id)).toEqual(['plan', r.layout === 'lan' ? 'network' : 'ports', 'members', ...joins.map((j) => `join:${j}`), ...ids, 'cleanup']);
   const n = others.length + 1;
@@ -58,16 +65,28 @@ function expectReplaced(r: RehearsalResult, name: string, others: string[], tls:
   for (const s of r.steps) expect(s.ms).toBeGreaterThanOrEqual(0);
   const step = (id: string) => r.steps.find((s) => s.id === id)!;
   expect(step('replace:lose').title).toBe(`${name} is lost: its etcd stopped, its data dir wiped`);
-  const changed = state === 'new' ? `${name}\\.bu, ${name}\\.ign, cluster\\.yaml` : `cluster\\.yaml \\(${name}\\.ign unchanged: it already joins a running cluster, as scale wrote it\\)`;
+  const changed =
+    state === 'new' ? `${name}\\.bu, ${name}\\.ign, cluster\\.yaml` : `cluster\\.yaml \\(${name}\\.ign unchanged: it already joins a running cluster, as scale wrote it\\)`;
   expect(step('replace:config').detail).toMatch(new RegExp(`^changed ${changed} \\(DIR untouched\\); ${name}'s config now says ETCD_INITIAL_CLUSTER_STATE=existing`));
   expect(step('replace:config').detail).toContain(`printed ${tls ? 2 : 1} exports and 5 commands`);
-  expect(step('replace:remove').detail).toMatch(new RegExp(`^Member +[0-9a-f]+ removed from cluster [0-9a-f]+; the member list names ${Array(others.length).fill(other).join(', ')}$`));
+  expect(step('replace:remove').detail).toMatch(
+    new RegExp(`^Member +[0-9a-f]+ removed from cluster [0-9a-f]+; the member list names ${Array(others.length).fill(other).join(', ')}$`),
+  );
   // etcd 3.4 refuses the add for a few seconds after the remove: the drill runs it again, as the steps say.
-  expect(step('replace:add').detail).toMatch(/^health: .* is healthy.*; member add `sleep 10` not waited out: (run again every 0\.5s while etcd answered .*(unhealthy cluster|member not found), accepted after [\d.]+s|accepted at once) \(Member +[0-9a-f]+ added to cluster/);
+  expect(step('replace:add').detail).toMatch(
+    /^health: .* is healthy.*; member add `sleep 10` not waited out: (run again every 0\.5s while etcd answered .*(unhealthy cluster|member not found), accepted after [\d.]+s|accepted at once) \(Member +[0-9a-f]+ added to cluster/,
+  );
   expect(step('replace:add').detail).toContain(`ETCD_INITIAL_CLUSTER_STATE="existing"`);
   // Its old member id was removed: the cluster turns it away.
-  if (state === 'new') expect(step('replace:old-config').detail).toMatch(new RegExp(`^started from ${name}\\.ign as it was \\(ETCD_INITIAL_CLUSTER_STATE=new\\), it stopped by itself after .*: .*(has been permanently removed from the cluster|has already been bootstrapped)`));
-  expect(step('replace:boot').detail).toMatch(new RegExp(`^all ${n} healthy after .*; the member list names .*${name}; printed step 3 \\(etcdctl endpoint health --cluster\\): .* is healthy`));
+  if (state === 'new')
+    expect(step('replace:old-config').detail).toMatch(
+      new RegExp(
+        `^started from ${name}\\.ign as it was \\(ETCD_INITIAL_CLUSTER_STATE=new\\), it stopped by itself after .*: .*(has been permanently removed from the cluster|has already been bootstrapped)`,
+      ),
+    );
+  expect(step('replace:boot').detail).toMatch(
+    new RegExp(`^all ${n} healthy after .*; the member list names .*${name}; printed step 3 \\(etcdctl endpoint health --cluster\\): .* is healthy`),
+  );
   expect(step('replace:data').detail).toMatch(new RegExp(`^4 keys written before \\(3 with ${name}, 1 while it was lost\\) read from ${name} itself`));
   assertNothingLeft(expect, r.workDir);
 }
@@ -83,7 +102,9 @@ describe('rehearse --replace, with the real etcd', () => {
     if (grown.status !== 0) throw new Error(`scale: ${grown.stderr}`);
   });
 
-  test.concurrent('a small 3 with TLS, in the lan layout, through the CLI with --json: rr-node-2 replaced by following the printed steps; DIR byte for byte', async ({ expect }) => {
+  test.concurrent('a small 3 with TLS, in the lan layout, through the CLI with --json: rr-node-2 replaced by following the printed steps; DIR byte for byte', async ({
+    expect,
+  }) => {
     const before = filesBelow(small, (b) => b.toString('base64'));
     const run = await cli(['rehearse', small, '--replace', 'rr-node-2', '--json', '--timeout', '120']);
     expect(run.code, run.stderr).toBe(0);
@@ -100,7 +121,9 @@ describe('rehearse --replace, with the real etcd', () => {
     expect(filesBelow(small, (b) => b.toString('base64'))).toEqual(before);
   });
 
-  test.concurrent('the loopback fallback (plain http, --layout loopback), a small 3 scaled to 4: ri-node-4, which scale added, replaced; the printed URLs mapped to loopback addresses', async ({ expect }) => {
+  test.concurrent('the loopback fallback (plain http, --layout loopback), a small 3 scaled to 4: ri-node-4, which scale added, replaced; the printed URLs mapped to loopback addresses', async ({
+    expect,
+  }) => {
     const before = filesBelow(insecure, (b) => b.toString('base64'));
     const r = await rehearse(insecure, { replace: 'ri-node-4', network: 'loopback', memberBase: block.memberBase, machineBase: block.machineBase, timeoutSeconds: 120 });
     expect(r.layout).toBe('addresses');
@@ -122,10 +145,13 @@ describe('interrupted during the replacement: nothing is left behind', () => {
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     const until = Date.now() + 60_000;
-    while (!out.includes('ok   flatcar-architect replace DIR rs-node-2, in a copy of DIR') && Date.now() < until && child.exitCode === null) await new Promise((r) => setTimeout(r, 50));
+    while (!out.includes('ok   flatcar-architect replace DIR rs-node-2, in a copy of DIR') && Date.now() < until && child.exitCode === null)
+      await new Promise((r) => setTimeout(r, 50));
     expect(out).toContain('ok   flatcar-architect replace DIR rs-node-2, in a copy of DIR');
     const pid = child.pid!;
-    const workDirs = [...new Set([...spawnSync('pgrep', ['-af', `flatcar-rehearse ${pid} `], { encoding: 'utf8' }).stdout.matchAll(/flatcar-rehearse \d+ (\S+)/g)].map((m) => m[1]!))];
+    const workDirs = [
+      ...new Set([...spawnSync('pgrep', ['-af', `flatcar-rehearse ${pid} `], { encoding: 'utf8' }).stdout.matchAll(/flatcar-rehearse \d+ (\S+)/g)].map((m) => m[1]!)),
+    ];
     expect(workDirs).toHaveLength(1);
     // The copy has the certificates the printed steps name, never the CA's key.
     expect(existsSync(join(workDirs[0]!, 'operator', 'cluster', 'pki', 'ca.pem'))).toBe(true);
@@ -134,7 +160,9 @@ describe('interrupted during the replacement: nothing is left behind', () => {
     expect(await exited).toBe(130);
     expect(spawnSync('pgrep', ['-af', workDirs[0]!], { encoding: 'utf8' }).stdout.trim()).toBe('');
     expect(existsSync(workDirs[0]!)).toBe(false);
-    const netns = spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' }).stdout.split('\n').filter((l) => l.startsWith(`fa-${pid}-`));
+    const netns = spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' })
+      .stdout.split('\n')
+      .filter((l) => l.startsWith(`fa-${pid}-`));
     expect(netns).toEqual([]);
   });
 });

@@ -22,7 +22,11 @@ requireEtcd();
 const block = loopbackBlock();
 const tmp = tempDirs('rehearse-scale-');
 const fixtures: string[] = [];
-afterAll(() => fixtures.forEach((d) => rmSync(d, { recursive: true, force: true })));
+afterAll(() =>
+  fixtures.forEach((d) => {
+    rmSync(d, { recursive: true, force: true });
+  }),
+);
 
 /** `--preset production --size 5` (plus `extra`), then `scale --size 7 --etcd-size 5`: etcd 3 -> 5 members. */
 function scaled(extra: string[]): string {
@@ -62,11 +66,16 @@ const LAN_ONLY = /^(partition|rejoin|lock):/;
 
 function expectJoinedAndDrilled(r: RehearsalResult, tls: boolean): void {
   const lan = r.layout === 'lan';
-  expect(r.steps.filter((s) => s.status !== 'passed'), JSON.stringify(r.steps, null, 1)).toEqual([]);
+  expect(
+    r.steps.filter((s) => s.status !== 'passed'),
+    JSON.stringify(r.steps, null, 1),
+  ).toEqual([]);
   expect(r.steps.map((s) => s.id).filter((id) => !LAN_ONLY.test(id))).toEqual(ids(tls, lan));
   const step = (id: string) => r.steps.find((s) => s.id === id)!;
   expect(step('members').title).toBe('3 members start and form the cluster');
-  expect(step('members').detail).toMatch(/^production-etcd-1, production-etcd-2, production-etcd-3 healthy after .*; production-etcd-4, production-etcd-5 join next, one at a time(; listening \(ss -ltn in each namespace\): .*)?$/);
+  expect(step('members').detail).toMatch(
+    /^production-etcd-1, production-etcd-2, production-etcd-3 healthy after .*; production-etcd-4, production-etcd-5 join next, one at a time(; listening \(ss -ltn in each namespace\): .*)?$/,
+  );
   for (const [i, name] of JOINERS.entries()) {
     const s = step(`join:${name}`);
     expect(s.title).toBe(`${name} joins the running cluster (member add)`);
@@ -138,7 +147,10 @@ describe('what cannot be joined', () => {
 
   test('joiners are added in the order scale prints them: fewer initial-cluster entries first, then by name with numbers as numbers', () => {
     const member = (name: string, state: string, cluster: number): PlannedProcess =>
-      ({ name, env: { ETCD_INITIAL_CLUSTER_STATE: state, ETCD_INITIAL_CLUSTER: Array.from({ length: cluster }, (_, i) => `m${i}=http://x:2380`).join(',') } }) as unknown as PlannedProcess;
+      ({
+        name,
+        env: { ETCD_INITIAL_CLUSTER_STATE: state, ETCD_INITIAL_CLUSTER: Array.from({ length: cluster }, (_, i) => `m${i}=http://x:2380`).join(',') },
+      }) as unknown as PlannedProcess;
     const { founders, joining } = membership([
       member('etcd-11', 'existing', 11),
       member('etcd-1', 'new', 3),
@@ -151,4 +163,3 @@ describe('what cannot be joined', () => {
     expect(joining.map((m) => m.name)).toEqual(['etcd-9', 'etcd-10', 'etcd-11']);
   });
 });
-

@@ -21,7 +21,11 @@ import { requireTools } from '../helpers/tools.js';
 
 requireTools('etcd', 'etcdctl', 'openssl');
 const made: string[] = [];
-afterAll(() => made.forEach((d) => rmSync(d, { recursive: true, force: true })));
+afterAll(() =>
+  made.forEach((d) => {
+    rmSync(d, { recursive: true, force: true });
+  }),
+);
 
 function openssl(cwd: string, ...args: string[]): void {
   const r = spawnSync('openssl', args, { cwd, encoding: 'utf8', timeout: 20_000 });
@@ -39,7 +43,24 @@ function pki(leaves: { name: string; subject: string; san?: string; usage: strin
     writeFileSync(join(dir, `${leaf.name}.ext`), `${leaf.san ? `subjectAltName=${leaf.san}\n` : ''}extendedKeyUsage=${leaf.usage}\nkeyUsage=digitalSignature,keyEncipherment\n`);
     openssl(dir, 'ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', `${leaf.name}.key`);
     openssl(dir, 'req', '-new', '-key', `${leaf.name}.key`, '-subj', leaf.subject, '-out', `${leaf.name}.csr`);
-    openssl(dir, 'x509', '-req', '-in', `${leaf.name}.csr`, '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '2', '-extfile', `${leaf.name}.ext`, '-out', `${leaf.name}.crt`);
+    openssl(
+      dir,
+      'x509',
+      '-req',
+      '-in',
+      `${leaf.name}.csr`,
+      '-CA',
+      'ca.crt',
+      '-CAkey',
+      'ca.key',
+      '-CAcreateserial',
+      '-days',
+      '2',
+      '-extfile',
+      `${leaf.name}.ext`,
+      '-out',
+      `${leaf.name}.crt`,
+    );
     out[`${leaf.name}.crt`] = readFileSync(join(dir, `${leaf.name}.crt`), 'utf8');
     out[`${leaf.name}.key`] = readFileSync(join(dir, `${leaf.name}.key`), 'utf8');
   }
@@ -81,10 +102,24 @@ describe('a TLS cluster (client-certificate auth on client and peer ports)', () 
     configs['tls-worker-1'] = {
       ignition: { version: '3.3.0' },
       storage: {
-        files: [file('/etc/ssl/etcd/ca.crt', certs['ca.crt']!), file('/etc/ssl/etcd/proxy.crt', certs['proxy.crt']!), file('/etc/ssl/etcd/proxy.key', certs['proxy.key']!, { mode: 0o600 })],
+        files: [
+          file('/etc/ssl/etcd/ca.crt', certs['ca.crt']!),
+          file('/etc/ssl/etcd/proxy.crt', certs['proxy.crt']!),
+          file('/etc/ssl/etcd/proxy.key', certs['proxy.key']!, { mode: 0o600 }),
+        ],
       },
       systemd: {
-        units: [{ name: 'etcd-grpc-proxy.service', enabled: true, contents: proxyUnit(cluster.members.map((m) => `https://${m.host}:2379`), '-v /etc/ssl/etcd:/etc/ssl/certs:ro ', flags) }],
+        units: [
+          {
+            name: 'etcd-grpc-proxy.service',
+            enabled: true,
+            contents: proxyUnit(
+              cluster.members.map((m) => `https://${m.host}:2379`),
+              '-v /etc/ssl/etcd:/etc/ssl/certs:ro ',
+              flags,
+            ),
+          },
+        ],
       },
     };
     const dir = writeClusterDir(configs);
@@ -92,7 +127,10 @@ describe('a TLS cluster (client-certificate auth on client and peer ports)', () 
 
     const { portBase } = loopbackBlock();
     const r = await rehearse(dir, { portBase, timeoutSeconds: 60, network: 'loopback' });
-    expect(r.steps.filter((s) => s.status !== 'passed'), JSON.stringify(r.steps, null, 1)).toEqual([]);
+    expect(
+      r.steps.filter((s) => s.status !== 'passed'),
+      JSON.stringify(r.steps, null, 1),
+    ).toEqual([]);
     expect(r.layout).toBe('ports');
     expect(r.steps.map((s) => s.id)).toEqual(['plan', 'ports', 'members', 'client-cert', 'proxy:tls-worker-1', 'tolerate', 'quorum', 'heal', 'cleanup']);
     expect(r.members.map((m) => m.clientUrl)).toEqual([0, 10, 20].map((d) => `https://127.0.0.1:${portBase + d}`));
@@ -116,7 +154,8 @@ describe('a TLS cluster (client-certificate auth on client and peer ports)', () 
       'real-etcd-1: its ETCD_PEER_CERT_FILE names IP Address:10.0.0.101, DNS:real-etcd-1, DNS:localhost, not 127.0.0.1, where the rehearsal reaches it: TLS would fail verification here',
     ]);
     // With the addresses layout asked for, it is the per-member loopback address that is missing.
-    expect(planRehearsal(readClusterDir(dir), { workDir: '/tmp/flatcar-rehearse-x', layout: 'addresses' }).problems[0]).toMatch(/, not 127\.0\.0\.11, where the rehearsal reaches it/);
+    expect(planRehearsal(readClusterDir(dir), { workDir: '/tmp/flatcar-rehearse-x', layout: 'addresses' }).problems[0]).toMatch(
+      /, not 127\.0\.0\.11, where the rehearsal reaches it/,
+    );
   });
 });
-

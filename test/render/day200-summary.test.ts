@@ -13,7 +13,11 @@ import { reportOf } from '../../src/cli/scripted.js';
 import { withKey } from '../helpers/generator.js';
 
 const made: string[] = [];
-afterAll(() => made.forEach((d) => rmSync(d, { recursive: true, force: true })));
+afterAll(() =>
+  made.forEach((d) => {
+    rmSync(d, { recursive: true, force: true });
+  }),
+);
 const summaryOf = (r: lib.GenerateResult) => r.files.find((f) => f.name === 'SUMMARY.md')!.contents;
 
 describe('SUMMARY.md: maintenance, day 2, certificates', async () => {
@@ -29,7 +33,7 @@ describe('SUMMARY.md: maintenance, day 2, certificates', async () => {
     expect(summary).toContain('etcdctl alarm disarm');
   });
 
-  it("has a day-2 section on replace, add and remove", () => {
+  it('has a day-2 section on replace, add and remove', () => {
     expect(summary).toContain('## Day 2: replacing, adding and removing machines');
     expect(summary).toMatch(/flatcar-architect replace DIR MACHINE/);
     expect(summary).toMatch(/flatcar-architect scale DIR --size N\b/);
@@ -73,7 +77,9 @@ describe('kept certificates that expire soon', () => {
     const later = await lib.generateCluster(answers, { existing, now: new Date(leafEnd - 60 * 86_400_000) });
     expect(later.pki!.reused.length).toBeGreaterThan(0);
     const warning = later.warnings.find((w) => /within 90 days/.test(w));
-    expect(warning).toMatch(/^kept from the existing PKI, \d+ certificates expire, the first \(.*\) on \d{4}-\d\d-\d\d, within 90 days: renew now: generate again with --rotate-pki/);
+    expect(warning).toMatch(
+      /^kept from the existing PKI, \d+ certificates expire, the first \(.*\) on \d{4}-\d\d-\d\d, within 90 days: renew now: generate again with --rotate-pki/,
+    );
     expect(warning).toMatch(/re-provision; etcd members one at a time with `flatcar-architect replace`/);
     expect(summaryOf(later)).toContain(warning!);
   });

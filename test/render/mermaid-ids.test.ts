@@ -21,13 +21,15 @@ function nodeIds(mermaid: string): { defined: string[]; used: string[] } {
   const defined: string[] = [];
   const used: string[] = [];
   for (const line of mermaid.split('\n').slice(1)) {
-    let m: RegExpExecArray | null;
-    if ((m = /^\s*subgraph (\S+?)\["[^"]*"\]$/.exec(line))) defined.push(m[1]!);
+    const subgraph = /^\s*subgraph (\S+?)\["[^"]*"\]$/.exec(line);
+    const node = /^\s*(\S+?)(?:\["[^"]*"\]|\(\["[^"]*"\]\))(?: -->\|[^|]+\| (\S+))?$/.exec(line);
+    const edge = /^\s*(\S+) -->\|[^|]+\| (\S+)$/.exec(line);
+    if (subgraph) defined.push(subgraph[1]!);
     else if (/^\s*end$/.test(line)) continue;
-    else if ((m = /^\s*(\S+?)(?:\["[^"]*"\]|\(\["[^"]*"\]\))(?: -->\|[^|]+\| (\S+))?$/.exec(line))) {
-      defined.push(m[1]!);
-      if (m[2]) used.push(m[2]);
-    } else if ((m = /^\s*(\S+) -->\|[^|]+\| (\S+)$/.exec(line))) used.push(m[1]!, m[2]!);
+    else if (node) {
+      defined.push(node[1]!);
+      if (node[2]) used.push(node[2]);
+    } else if (edge) used.push(edge[1]!, edge[2]!);
     else throw new Error(`unexpected flowchart line: ${line}`);
   }
   return { defined, used };

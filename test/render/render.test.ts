@@ -18,7 +18,11 @@ const mkdtempSync = (prefix: string): string => {
   made.push(dir);
   return dir;
 };
-afterAll(() => made.forEach((d) => rmSync(d, { recursive: true, force: true })));
+afterAll(() =>
+  made.forEach((d) => {
+    rmSync(d, { recursive: true, force: true });
+  }),
+);
 const renderMachines = (p: Plan, set: TemplateSet) => p.machines.map((machine) => ({ machine, butane: machineRenderer(p, set)(machine) }));
 
 /** The document's shape: keys and list lengths, without the values. */
@@ -42,7 +46,7 @@ const HOSTILE = [
   'unicode é ☃ \u0085 \u2028 \u2029 \ufeff \u007f',
 ];
 
-describe('quoting: answers cannot change a document\'s structure', () => {
+describe("quoting: answers cannot change a document's structure", () => {
   it('YAML scalars ({{q}}) hold any text exactly, newlines included', () => {
     const benign = planOf(withKey({ preset: 'laptop' }));
     const hostile = structuredClone(benign);
@@ -111,9 +115,7 @@ describe('templates', () => {
     const { dir, set } = templatesWith({
       'hostname.hbs': '- path: /etc/hostname\n  mode: 0644\n  contents:\n    inline: {{q machine.nmae}}\n',
     });
-    expect(() => renderMachines(planOf({ preset: 'laptop' }), set)).toThrow(
-      `template ${dir}/hostname.hbs, line 4: missing value "machine.nmae" in {{q machine.nmae}}`,
-    );
+    expect(() => renderMachines(planOf({ preset: 'laptop' }), set)).toThrow(`template ${dir}/hostname.hbs, line 4: missing value "machine.nmae" in {{q machine.nmae}}`);
     const second = templatesWith({ 'locksmith.hbs': '- name: x\n  contents: |\n    A={{line (join etcd.endpoints ",")}}\n' });
     expect(() => renderMachines(planOf({ preset: 'small' }), second.set)).toThrow(
       `template ${second.dir}/locksmith.hbs, line 3: missing value "etcd.endpoints" in (join etcd.endpoints ",")`,
@@ -153,7 +155,9 @@ describe('templates', () => {
 
   it('every built-in template is loaded from the package, not the current directory', () => {
     const names = [...templates.keys()];
-    expect(names).toEqual(expect.arrayContaining(['etcd.bu.hbs', 'worker.bu.hbs', 'laptop.bu.hbs', 'networkd.hbs', 'docker-socket.hbs', 'ssh-keys.hbs', 'hostname.hbs', 'updates.hbs']));
+    expect(names).toEqual(
+      expect.arrayContaining(['etcd.bu.hbs', 'worker.bu.hbs', 'laptop.bu.hbs', 'networkd.hbs', 'docker-socket.hbs', 'ssh-keys.hbs', 'hostname.hbs', 'updates.hbs']),
+    );
     expect(templates.get('etcd.bu.hbs')!.file).toBe('templates/etcd.bu.hbs');
   });
 });
@@ -203,8 +207,14 @@ describe('what each role gets', () => {
     const files = butaneFiles(etcd1!.butane) as Record<string, { mode: number; user?: { name: string }; contents: { inline: string } }>;
     const tlsFiles = Object.keys(files).filter((f) => f.startsWith('/etc/ssl/'));
     expect(tlsFiles).toEqual([
-      '/etc/ssl/etcd/ca.pem', '/etc/ssl/etcd/server.pem', '/etc/ssl/etcd/server-key.pem', '/etc/ssl/etcd/peer.pem', '/etc/ssl/etcd/peer-key.pem',
-      '/etc/ssl/locksmith/ca.pem', '/etc/ssl/locksmith/client.pem', '/etc/ssl/locksmith/client-key.pem',
+      '/etc/ssl/etcd/ca.pem',
+      '/etc/ssl/etcd/server.pem',
+      '/etc/ssl/etcd/server-key.pem',
+      '/etc/ssl/etcd/peer.pem',
+      '/etc/ssl/etcd/peer-key.pem',
+      '/etc/ssl/locksmith/ca.pem',
+      '/etc/ssl/locksmith/client.pem',
+      '/etc/ssl/locksmith/client-key.pem',
     ]);
     for (const f of tlsFiles) {
       // The `yaml` package reads Butane's 0600 as the YAML 1.2 number 600; the transpiler reads it as octal.
@@ -237,7 +247,11 @@ describe('what each role gets', () => {
 
   it('discovery replaces the static initial cluster', () => {
     const [etcd1] = renderMachines(planOf({ preset: 'small', etcd: { discovery: 'https://discovery.etcd.io/0123' } }), templates);
-    const env = environment(butaneUnits(etcd1!.butane)['etcd-member.service']!.dropins!.map((d) => d.contents).join('\n'));
+    const env = environment(
+      butaneUnits(etcd1!.butane)
+        ['etcd-member.service']!.dropins!.map((d) => d.contents)
+        .join('\n'),
+    );
     expect(env.ETCD_DISCOVERY).toBe('https://discovery.etcd.io/0123');
     expect(env).not.toHaveProperty('ETCD_INITIAL_CLUSTER');
     expect(env).not.toHaveProperty('ETCD_INITIAL_CLUSTER_STATE');
@@ -271,9 +285,7 @@ describe('what each role gets', () => {
   it('networkd: address, gateway, one DNS= per server, domains, match by name or MAC', () => {
     const p = planOf({ preset: 'dev', size: 2, network: { cidr: '192.168.1.0/24', dns: ['1.1.1.1', '9.9.9.9'], domains: ['lab.example', 'example'], interface: 'eth0' } });
     const net = butaneFiles(renderMachines(p, templates)[1]!.butane)['/etc/systemd/network/00-eth0.network']!;
-    expect(net.contents.inline).toBe(
-      '[Match]\nName=eth0\n\n[Network]\nAddress=192.168.1.102/24\nGateway=192.168.1.1\nDNS=1.1.1.1\nDNS=9.9.9.9\nDomains=lab.example example\n',
-    );
+    expect(net.contents.inline).toBe('[Match]\nName=eth0\n\n[Network]\nAddress=192.168.1.102/24\nGateway=192.168.1.1\nDNS=1.1.1.1\nDNS=9.9.9.9\nDomains=lab.example example\n');
     const byMac = planOf({ preset: 'dev', size: 2, network: { macPrefix: '52:54:00' } });
     const file = butaneFiles(renderMachines(byMac, templates)[0]!.butane)['/etc/systemd/network/00-static.network']!;
     expect(file.contents.inline).toMatch(/^\[Match\]\nMACAddress=52:54:00:00:00:65\n/);
