@@ -14,7 +14,7 @@ import { FLAG_OF, SpecError, type Answers, type Field } from '../answers/types.j
 import { lockDir, OutputExistsError, OutputLockedError, recoverDir, resolveOutputDir } from '../write/output.js';
 import { EXIT, UsageError } from './errors.js';
 import type { GenerateIo } from './generate.js';
-import { readAnswersForCli } from './scripted.js';
+import { readAnswersForCli } from './input.js';
 
 export type ClusterDirIo = Pick<GenerateIo, 'cwd' | 'stdout' | 'stderr'>;
 

@@ -17,7 +17,7 @@ import { resolveSpec } from '../answers/resolve.js';
 import { SpecError } from '../answers/types.js';
 import { EXIT, UsageError } from './errors.js';
 import type { GenerateIo } from './generate.js';
-import { readAnswersForCli } from './scripted.js';
+import { readAnswersForCli } from './input.js';
 
 export interface DeliverFlags {
   user?: string;

@@ -41,11 +41,10 @@ import {
   printError,
   printJsonReport,
   printProblems,
-  readAnswersForCli,
-  readSnippets,
   reportMatchbox,
   type ScriptFlags,
 } from './scripted.js';
+import { readAnswersForCli, readSnippets } from './input.js';
 
 export interface GenerateFlags extends ScriptFlags {
   preset?: string;

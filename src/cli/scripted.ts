@@ -1,22 +1,19 @@
 /**
- * The command line for scripts: `--answers FILE|-` with positions, `--json` (one JSON document on
- * stdout, one JSON error object on stderr), `--dry-run` / `plan`, `--machine NAME --stdout`,
- * `--snippet`, `--matchbox DIR`. runGenerate (generate.ts) calls these; everything here is about
- * flags, messages and output shapes.
+ * The command line for scripts: `--json` (one JSON document on stdout, one JSON error object on
+ * stderr), `--dry-run` / `plan`, `--machine NAME --stdout`, `--matchbox DIR`. runGenerate
+ * (generate.ts) calls these; everything here is about flags, messages and output shapes (the
+ * answers and snippets are read by input.ts).
  */
-import { InputLimitError, LIMITS, readBoundedFile } from '../io/bounded.js';
-import { dirname, relative, resolve } from 'node:path';
+import { relative, resolve } from 'node:path';
 import type { GenerateResult } from '../generate.js';
-import { AnswersError, readAnswersText, type AnswersSource, type Position } from '../answers/answers-source.js';
-import { FLAG_OF, getField, type Answers, type Problem } from '../answers/types.js';
+import type { AnswersSource } from '../answers/answers-source.js';
+import type { Answers, Problem } from '../answers/types.js';
 import { show } from '../answers/checks.js';
-import { loadSnippets, parseSnippetFlag, type ParsedSnippet, type SnippetRef } from '../snippets/index.js';
-import { DEFAULT_MATCHBOX_URL, MatchboxError, matchboxTree, matchboxWarnings, writeMatchboxDir, type MatchboxFile } from '../matchbox/index.js';
+import { DEFAULT_MATCHBOX_URL, MatchboxError, matchboxTree, matchboxWarnings, type MatchboxFile } from '../matchbox/index.js';
 import { PUBLIC_CHANNELS } from '../answers/resolve.js';
 import { checkOutputDir, ForeignDirError, OutputExistsError } from '../write/output.js';
-import { AnswersUsageError, errorJson, EXIT, formatLocated, safeMessage, UsageError, type LocatedProblem } from './errors.js';
-
-export { AnswersUsageError, errorJson, formatLocated, type LocatedProblem } from './errors.js';
+import { errorJson, EXIT, formatLocated, safeMessage, UsageError, type LocatedProblem } from './errors.js';
+import { locateProblem } from './input.js';
 
 export interface ScriptFlags {
   answers?: string;
@@ -100,53 +97,6 @@ export function matchboxUrlProblem(v: string): string | undefined {
   return undefined;
 }
 
-/** Reads `--answers FILE` (`-`: standard input) with its positions; undefined without --answers. */
-export function readAnswersSource(file: string | undefined, cwd: string, stdin: () => string): AnswersSource | undefined {
-  if (file === undefined) return undefined;
-  let text: string;
-  try {
-    text = file === '-' ? stdin() : readBoundedFile(resolve(cwd, file), LIMITS.answers, file);
-  } catch (e) {
-    if (e instanceof InputLimitError) throw new UsageError(`--answers: ${e.message}`, 'answers_unreadable', 'answers');
-    throw new UsageError(`--answers: cannot read ${file === '-' ? 'standard input' : file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, 'answers_unreadable');
-  }
-  return file === '-' ? readAnswersText(text, '<stdin>', cwd) : readAnswersText(text, file, dirname(resolve(cwd, file)));
-}
-
-/** Snippets of the answers file (relative to it) and of --snippet flags (relative to the current directory). */
-export function readSnippets(source: AnswersSource | undefined, flags: ScriptFlags, cwd: string): ParsedSnippet[] {
-  const fromFile = ((source?.answers as { snippets?: SnippetRef[] } | undefined)?.snippets ?? []) as SnippetRef[];
-  const options = { allowOverrides: flags.allowSnippetOverrides ?? false };
-  return [...(source ? loadSnippets(fromFile, source.dir, options) : []), ...loadSnippets((flags.snippet ?? []).map(parseSnippetFlag), cwd, options)];
-}
-
-/** Where a problem's value came from: a flag when one gave it, else the answers file and its position. */
-export function locateProblem(p: Problem, flags: Answers, source: AnswersSource | undefined): LocatedProblem {
-  const field = p.field as string;
-  const flag = (FLAG_OF as Record<string, string | undefined>)[field];
-  const byFlag = flag !== undefined && getField(flags, p.field) !== undefined;
-  if (source && !byFlag) {
-    const inFile = getFieldPath(source.answers, field) !== undefined;
-    const at: Position | undefined = inFile ? source.locate(field) : undefined;
-    if (inFile) return { field, message: p.message, file: source.label, ...(at ? { line: at.line, col: at.col } : {}) };
-  }
-  return flag ? { field, message: p.message, flag } : { field, message: p.message };
-}
-
-function getFieldPath(answers: Answers, field: string): unknown {
-  let value: unknown = answers;
-  for (const key of field.replace(/\[(\d+)\]/g, '.$1').split('.')) {
-    if (value === null || typeof value !== 'object') return undefined;
-    value = (value as Record<string, unknown>)[key];
-  }
-  return value;
-}
-
-/** The problems of an answers file in the same located shape. */
-export function locatedOfAnswersError(e: AnswersError): LocatedProblem[] {
-  return e.problems.map((p) => ({ field: p.field ?? '', message: p.message, file: e.label, ...(p.at ? { line: p.at.line, col: p.at.col } : {}) }));
-}
-
 /** The files that belong to a machine: its own .bu and .ign, and anything under a directory named after it. */
 function machineFiles(result: GenerateResult, name: string): string[] {
   return result.files.map((f) => f.name).filter((f) => f === `${name}.bu` || f === `${name}.ign` || f.split('/').slice(0, -1).includes(name));
@@ -213,7 +163,6 @@ export function machineConfig(result: GenerateResult, name: string, format: stri
   return format === 'bu' ? m.butane : m.ignition;
 }
 
-
 /** Where scripted output goes. */
 export interface ScriptIo {
   cwd: string;
@@ -233,16 +182,6 @@ export function printProblems(io: ScriptIo, json: boolean | undefined, problems:
   const located = problems.map((p) => locateProblem(p, flags, source));
   const lines = located.map(formatLocated);
   return printError(io, json, 'spec_invalid', lines.join('\n'), located[0]?.field, located);
-}
-
-/** readAnswersSource with answers-file problems as an AnswersUsageError. */
-export function readAnswersForCli(file: string | undefined, cwd: string, stdin: () => string): AnswersSource | undefined {
-  try {
-    return readAnswersSource(file, cwd, stdin);
-  } catch (e) {
-    if (e instanceof AnswersError) throw new AnswersUsageError(locatedOfAnswersError(e), e.code);
-    throw e;
-  }
 }
 
 /**
@@ -288,17 +227,6 @@ export function planMatchbox(result: GenerateResult, flags: ScriptFlags, cwd: st
     if (e instanceof MatchboxError) throw new UsageError(e.message, e.code, 'matchbox');
     if (e instanceof OutputExistsError || e instanceof ForeignDirError) throw new UsageError(`--matchbox: ${e.message}`, 'output_exists', 'matchbox');
     throw e;
-  }
-}
-
-/** Writes the Matchbox tree after the output directory; returns an exit code on failure. */
-export function writeMatchbox(tree: { dir: string; files: MatchboxFile[] } | undefined, flags: ScriptFlags, io: ScriptIo): number | undefined {
-  if (!tree) return undefined;
-  try {
-    writeMatchboxDir(tree.dir, tree.files, { force: flags.force });
-    return undefined;
-  } catch (e) {
-    return printError(io, flags.json, 'write_failed', `cannot write ${tree.dir}: ${(e as Error).message}`, 'matchbox');
   }
 }
 
