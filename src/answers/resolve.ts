@@ -6,6 +6,7 @@ import { formatIPv4, isHost, parseCidr, parseIPv4, type Network } from '../net/i
 import * as check from './checks.js';
 import { MAX_ETCD_SIZE, MAX_SIZE, PRODUCTION_ETCD_SIZES, SMALL_MAX_SIZE, SMALL_MIN_SIZE } from './limits.js';
 import { etcdSizeFor, loadPreset } from './presets.js';
+import { warning, type Warning } from './warnings.js';
 import {
   getField,
   PRESETS,
@@ -17,6 +18,7 @@ import {
   type Field,
   type PresetName,
   type Problem,
+  type ProblemCode,
   type RebootStrategy,
   SECRETS_DELIVERY,
   type SecretsDelivery,
@@ -31,7 +33,7 @@ export interface DefaultValue {
 
 export interface ResolvedSpec {
   spec: ClusterSpec;
-  warnings: string[];
+  warnings: Warning[];
   /** Answers at their default value, for the summary. */
   defaults: DefaultValue[];
 }
@@ -53,7 +55,7 @@ const STATIC_FIELDS: Field[] = [
 
 class Resolver {
   readonly problems: Problem[] = [];
-  readonly warnings: string[] = [];
+  readonly warnings: Warning[] = [];
   readonly defaults: DefaultValue[] = [];
 
   constructor(
@@ -61,8 +63,8 @@ class Resolver {
     private readonly preset: Answers,
   ) {}
 
-  fail(field: Field, message: string): undefined {
-    this.problems.push({ field, message });
+  fail(field: Field, message: string, code?: ProblemCode): undefined {
+    this.problems.push(code ? { field, message, code } : { field, message });
     return undefined;
   }
 
@@ -148,9 +150,10 @@ function resolveSize(r: Resolver, preset: PresetName): number | undefined {
   }
   if (preset === 'small' && size % 2 === 0) {
     const t = Math.floor((size - 1) / 2);
-    r.warnings.push(
+    r.warnings.push(warning(
+      'even-etcd-size',
       `--size ${size}: an etcd cluster of ${size} members tolerates ${t} failed member${t === 1 ? '' : 's'}, no more than ${size - 1} members do; an odd size is better`,
-    );
+    ));
   }
   return size;
 }
@@ -174,7 +177,7 @@ function resolveEtcd(r: Resolver, preset: PresetName, size: number | undefined, 
     } else if (preset === 'production' && !(PRODUCTION_ETCD_SIZES as readonly number[]).includes(etcdSize)) {
       r.fail('etcd.size', `production runs ${PRODUCTION_ETCD_SIZES.join(' or ')} etcd machines (got ${etcdSize})`);
     } else if (preset === 'production' && size - etcdSize < 1) {
-      r.fail('size', `production with ${etcdSize} etcd machines needs at least ${etcdSize + 1} machines in total, so that 1 or more are workers (got ${size})`);
+      r.fail('size', `production with ${etcdSize} etcd machines needs at least ${etcdSize + 1} machines in total, so that 1 or more are workers (got ${size})`, 'etcd-needs-workers');
     }
   }
   const version = r.text('etcd.version', undefined, check.etcdVersion);
@@ -219,12 +222,13 @@ function resolveNetwork(r: Resolver, preset: PresetName): StaticNetwork | DhcpNe
   if (firstAddress && r.isGiven('network.firstAddress')) {
     const first = parseIPv4(firstAddress);
     const taken = first === parseIPv4(gateway ?? '') ? 'the gateway' : dns?.some((d) => parseIPv4(d) === first) ? 'a DNS server' : undefined;
-    if (taken) return r.fail('network.firstAddress', `${firstAddress} is ${taken}: the first machine needs an address of its own`);
+    if (taken) return r.fail('network.firstAddress', `${firstAddress} is ${taken}: the first machine needs an address of its own`, 'first-address-taken');
   }
   if (match && 'interface' in match && preset !== 'laptop' && /[*?[\s]/.test(match.interface)) {
-    r.warnings.push(
+    r.warnings.push(warning(
+      'glob-interface',
       `--interface "${match.interface}": the static address goes on every interface whose name matches and that has a link, so a machine with several NICs gets it on each of them; give --mac-prefix (each machine's NIC by MAC) or one interface name`,
-    );
+    ));
   }
   if (!gateway || !firstAddress || !dns || !domains || !match) return undefined;
   return { dhcp: false, cidr, prefixLength: net.prefixLength, gateway, firstAddress, dns, domains, match };
@@ -246,33 +250,37 @@ function resolveUpdates(r: Resolver, preset: PresetName, etcdVersion: string | u
     r.fail(start === undefined ? 'updates.rebootWindowStart' : 'updates.rebootWindowLength', 'a reboot window needs both --reboot-window-start and --reboot-window-length');
   }
   const rebootWindow = start !== undefined && length !== undefined ? { start, length } : null;
-  if (rebootWindow && strategy === 'off') r.warnings.push('a reboot window has no effect with --reboot-strategy off');
+  if (rebootWindow && strategy === 'off') r.warnings.push(warning('window-without-reboot', 'a reboot window has no effect with --reboot-strategy off'));
   const server = r.text('updates.server', undefined, check.updateServer) ?? null;
   // Flatcar's public server knows its channels only: another group there never updates.
   if (group !== undefined && server === null && !PUBLIC_CHANNELS.includes(group)) {
-    r.fail('updates.group', `${group} is not a channel of Flatcar's public update server (${PUBLIC_CHANNELS.join(', ')}): machines would never update; give --update-server URL of the update server that has this group`);
+    r.fail('updates.group', `${group} is not a channel of Flatcar's public update server (${PUBLIC_CHANNELS.join(', ')}): machines would never update; give --update-server URL of the update server that has this group`, 'group-not-public');
   }
   if (group === undefined || strategy === undefined) return undefined;
   return { group, rebootStrategy: strategy, rebootWindow, server };
 }
 
 /** Said on standard error and, loudly, in SUMMARY.md. */
-export const ETCD_INSECURE_WARNING =
-  "--insecure: etcd TLS is off: members and proxies talk plain HTTP without client certificates, so anyone who reaches ports 2379 and 2380 can read and change the cluster's data";
-export const DOCKER_INSECURE_WARNING =
-  '--docker-insecure: the Docker API listens on plain TCP port 2375 without TLS: anyone who can reach that port is root on the VM';
+const ETCD_INSECURE = warning(
+  'etcd-insecure',
+  "--insecure: etcd TLS is off: members and proxies talk plain HTTP without client certificates, so anyone who reaches ports 2379 and 2380 can read and change the cluster's data",
+);
+const DOCKER_INSECURE = warning(
+  'docker-insecure',
+  '--docker-insecure: the Docker API listens on plain TCP port 2375 without TLS: anyone who can reach that port is root on the VM',
+);
 
 function resolveSecurity(r: Resolver, preset: PresetName): ClusterSpec['security'] | undefined {
   if (preset === 'laptop') {
     if (r.isGiven('security.secrets')) r.fail('security.secrets', 'the laptop preset keeps its keys in its config; leave it out');
     if (r.isGiven('security.etcdTls')) r.fail('security.etcdTls', 'the laptop preset runs no etcd; for its Docker API use --docker-insecure');
     const dockerTls = r.flag('security.dockerTls', true);
-    if (dockerTls === false) r.warnings.push(DOCKER_INSECURE_WARNING);
+    if (dockerTls === false) r.warnings.push(DOCKER_INSECURE);
     return dockerTls === undefined ? undefined : { etcdTls: null, dockerTls, secrets: 'inline' };
   }
   if (r.isGiven('security.dockerTls')) r.fail('security.dockerTls', 'only the laptop preset serves the Docker API on TCP; leave it out');
   const etcdTls = r.flag('security.etcdTls', true);
-  if (etcdTls === false) r.warnings.push(ETCD_INSECURE_WARNING);
+  if (etcdTls === false) r.warnings.push(ETCD_INSECURE);
   const secrets = r.text('security.secrets', 'inline', (v) => ((SECRETS_DELIVERY as readonly string[]).includes(v) ? undefined : `must be one of ${SECRETS_DELIVERY.join(', ')} (got ${check.show(v)})`)) as SecretsDelivery | undefined;
   if (secrets === 'ssh' && etcdTls === false) r.fail('security.secrets', 'with --insecure there are no private keys to deliver; leave it out');
   return etcdTls === undefined || secrets === undefined ? undefined : { etcdTls, dockerTls: null, secrets };
@@ -293,7 +301,7 @@ export function resolveSpec(answers: Answers): ResolvedSpec {
   const security = resolveSecurity(r, preset);
   const templates = r.text('templates', undefined, check.path) ?? null;
   if (keys && keys.length === 0) {
-    r.warnings.push('no SSH key given (--ssh-key): nobody can log in to the machines over SSH');
+    r.warnings.push(warning('no-ssh-key', 'no SSH key given (--ssh-key): nobody can log in to the machines over SSH'));
   }
   if (r.problems.length) throw new SpecError(r.problems);
   // The same key twice (a file and a flag) would be an invalid config: keep the first.

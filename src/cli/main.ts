@@ -2,11 +2,11 @@
 /** The command line: parses arguments and hands each command to its module. */
 import { readFileSync } from 'node:fs';
 import { isatty } from 'node:tty';
-import { Command, CommanderError } from 'commander';
+import { Command } from 'commander';
 import { useColor } from '../io/color.js';
 import { packageVersion } from '../package-root.js';
 import { LIMITS, readBoundedStdin } from '../io/bounded.js';
-import { AnswersUsageError, errorJson, EXIT, safeMessage, UsageError } from './errors.js';
+import { errorJson, EXIT, runReported, UsageError } from './errors.js';
 import { COMMANDS, type CommandContext } from './commands/index.js';
 import type { Streams } from './transpile.js';
 
@@ -73,27 +73,17 @@ function helpCommand(program: Command, argv: string[]): number | undefined {
 async function main(argv: string[]): Promise<number> {
   let code: number = EXIT.ok;
   const program = buildProgram((c) => (code = c));
-  try {
-    const helped = helpCommand(program, argv);
-    if (helped !== undefined) return helped;
-    await program.parseAsync(argv);
-    return code;
-  } catch (e) {
-    if (e instanceof CommanderError) {
-      // Help and version are successes; every other parse problem is bad usage.
-      return e.exitCode === 0 ? EXIT.ok : EXIT.usage;
-    }
-    if (e instanceof UsageError) {
-      if (jsonMode(argv)) {
-        const problems = e instanceof AnswersUsageError ? e.problems : undefined;
-        process.stderr.write(errorJson(e.code, e.message, e.field, problems));
-      } else {
-        for (const line of safeMessage(e.message).split('\n')) process.stderr.write(`flatcar-architect: ${line}\n`);
-      }
-      return e.exitCode;
-    }
-    throw e;
-  }
+  // One mapping of every failure to its exit code and message (src/cli/errors.ts).
+  return runReported(
+    async () => {
+      const helped = helpCommand(program, argv);
+      if (helped !== undefined) return helped;
+      await program.parseAsync(argv);
+      return code;
+    },
+    jsonMode(argv),
+    (t) => process.stderr.write(t),
+  );
 }
 
 // A reader that stops early (`| head`) is not an error: stop writing, quietly.
@@ -109,8 +99,8 @@ main(process.argv).then(
     process.exitCode = code;
   },
   (e: unknown) => {
-    if (jsonMode(process.argv)) process.stderr.write(errorJson('internal', `internal error: ${(e as Error)?.stack ?? String(e)}`));
-    else process.stderr.write(`flatcar-architect: internal error: ${(e as Error)?.stack ?? String(e)}\n`);
+    // Only a bug in the mapping itself gets here.
+    process.stderr.write(`flatcar-architect: internal error: ${(e as Error)?.stack ?? String(e)}\n`);
     process.exitCode = EXIT.failed;
   },
 );

@@ -6,14 +6,12 @@
  */
 import { relative, resolve } from 'node:path';
 import type { GenerateResult } from '../generate.js';
-import type { AnswersSource } from '../answers/answers-source.js';
-import type { Answers, Problem } from '../answers/types.js';
 import { show } from '../answers/checks.js';
 import { DEFAULT_MATCHBOX_URL, MatchboxError, matchboxTree, matchboxWarnings, type MatchboxFile } from '../matchbox/index.js';
 import { PUBLIC_CHANNELS } from '../answers/resolve.js';
 import { checkOutputDir, ForeignDirError, OutputExistsError } from '../write/output.js';
-import { errorJson, EXIT, formatLocated, safeMessage, UsageError, type LocatedProblem } from './errors.js';
-import { locateProblem } from './input.js';
+import { EXIT, UsageError } from './errors.js';
+import type { Warning, WarningCode } from '../answers/warnings.js';
 
 export interface ScriptFlags {
   answers?: string;
@@ -29,33 +27,6 @@ export interface ScriptFlags {
   matchboxUrl?: string;
   force?: boolean;
 }
-
-/**
- * Stable error codes of `--json` failures (`{"error": {"code", "message", "field"}}`), with the
- * exit code each comes with. Scripts may rely on these names.
- */
-export const ERROR_CODES = {
-  usage: EXIT.usage,
-  no_terminal: EXIT.usage,
-  answers_unreadable: EXIT.usage,
-  answers_syntax: EXIT.usage,
-  answers_invalid: EXIT.usage,
-  spec_invalid: EXIT.usage,
-  snippet_invalid: EXIT.usage,
-  snippet_clash: EXIT.usage,
-  snippet_target: EXIT.usage,
-  unknown_machine: EXIT.usage,
-  pki_required: EXIT.usage,
-  matchbox_needs_mac: EXIT.usage,
-  output_exists: EXIT.usage,
-  output_locked: EXIT.usage,
-  template_error: EXIT.failed,
-  generate_failed: EXIT.failed,
-  write_failed: EXIT.failed,
-  internal: EXIT.failed,
-  interrupted: EXIT.interrupted,
-} as const;
-export type ErrorCode = keyof typeof ERROR_CODES;
 
 /** Flags that only make sense without questions. */
 export function isScripted(f: ScriptFlags): boolean {
@@ -115,8 +86,12 @@ export interface Report {
   matchbox: { dir: string; files: string[] } | null;
   /** Each certificate of the PKI (the CA first) and its expiry (ISO 8601); [] without TLS. */
   certificates: { name: string; expires: string }[];
-  warnings: string[];
+  /** Each warning's code (src/answers/warnings.ts) and text. */
+  warnings: { code: WarningCode; message: string }[];
 }
+
+/** A warning in the `--json` document: its stable code and its text. */
+const warningJson = (w: Warning): { code: WarningCode; message: string } => ({ code: w.code, message: w.text });
 
 /** The `--json` document of a run (and of `plan --json`). */
 export function reportOf(result: GenerateResult, outputDir: string, dryRun: boolean, matchbox: Report['matchbox']): Report {
@@ -134,7 +109,7 @@ export function reportOf(result: GenerateResult, outputDir: string, dryRun: bool
       : null,
     matchbox,
     certificates: result.certificates ?? [],
-    warnings: result.warnings,
+    warnings: result.warnings.map(warningJson),
   };
 }
 
@@ -170,20 +145,6 @@ export interface ScriptIo {
   stderr: (text: string) => void;
 }
 
-/** An error: one JSON object on stderr with --json, else `flatcar-architect: ` lines. Returns the exit code. */
-export function printError(io: ScriptIo, json: boolean | undefined, code: ErrorCode, message: string, field?: string | null, problems?: LocatedProblem[]): number {
-  if (json) io.stderr(errorJson(code, message, field, problems));
-  else for (const line of safeMessage(message).split('\n')) io.stderr(`flatcar-architect: ${line}\n`);
-  return ERROR_CODES[code];
-}
-
-/** Problems of the answers (resolveSpec, pins): each with the flag or the file position it came from. */
-export function printProblems(io: ScriptIo, json: boolean | undefined, problems: Problem[], flags: Answers, source: AnswersSource | undefined): number {
-  const located = problems.map((p) => locateProblem(p, flags, source));
-  const lines = located.map(formatLocated);
-  return printError(io, json, 'spec_invalid', lines.join('\n'), located[0]?.field, located);
-}
-
 /**
  * After generating: `--dry-run` prints the plan, `--machine NAME --stdout` the machine's config;
  * both write nothing and return the exit code. Undefined: go on and write.
@@ -192,7 +153,7 @@ export function finishWithoutWriting(result: GenerateResult & { pki?: { caCreate
   if (flags.dryRun) {
     if (flags.json) io.stdout(JSON.stringify(reportOf(result, dir, true, null), null, 2) + '\n');
     else {
-      for (const w of result.warnings) io.stderr(`warning: ${w}\n`);
+      for (const w of result.warnings) io.stderr(`warning: ${w.text}\n`);
       io.stdout(formatPlan(result, dir, io.cwd));
     }
     return EXIT.ok;
@@ -206,7 +167,7 @@ export function finishWithoutWriting(result: GenerateResult & { pki?: { caCreate
         'pki',
       );
     }
-    for (const w of result.warnings) io.stderr(`warning: ${w}\n`);
+    for (const w of result.warnings) io.stderr(`warning: ${w.text}\n`);
     io.stdout(config);
     return EXIT.ok;
   }
@@ -214,7 +175,7 @@ export function finishWithoutWriting(result: GenerateResult & { pki?: { caCreate
 }
 
 /** `--matchbox DIR`: the tree (checked before anything is written), or undefined without the flag. */
-export function planMatchbox(result: GenerateResult, flags: ScriptFlags, cwd: string): { dir: string; files: MatchboxFile[]; warnings?: string[] } | undefined {
+export function planMatchbox(result: GenerateResult, flags: ScriptFlags, cwd: string): { dir: string; files: MatchboxFile[]; warnings?: Warning[] } | undefined {
   if (flags.matchbox === undefined) return undefined;
   const dir = resolve(cwd, flags.matchbox);
   try {
@@ -234,7 +195,7 @@ export function planMatchbox(result: GenerateResult, flags: ScriptFlags, cwd: st
 export function printJsonReport(
   result: GenerateResult,
   dir: string,
-  tree: { dir: string; files: MatchboxFile[]; warnings?: string[] } | undefined,
+  tree: { dir: string; files: MatchboxFile[]; warnings?: Warning[] } | undefined,
   flags: ScriptFlags,
   io: ScriptIo,
   extra: { previousPki?: string; notes?: string[] } = {},
@@ -242,7 +203,7 @@ export function printJsonReport(
   if (!flags.json) return false;
   const matchbox = tree ? { dir: tree.dir, files: tree.files.map((f) => f.name) } : null;
   const report = reportOf(result, dir, false, matchbox);
-  report.warnings = [...report.warnings, ...(tree?.warnings ?? [])];
+  report.warnings = [...report.warnings, ...(tree?.warnings ?? []).map(warningJson)];
   // previousPki: where the replaced pki/ was kept; notes: what recovery and cleanup did; each only when there is one.
   const { previousPki, notes } = extra;
   io.stdout(JSON.stringify({ ...report, ...(previousPki ? { previousPki } : {}), ...(notes?.length ? { notes } : {}) }, null, 2) + '\n');
@@ -250,10 +211,10 @@ export function printJsonReport(
 }
 
 /** Without --json: where the Matchbox tree went. */
-export function reportMatchbox(tree: { dir: string; files: MatchboxFile[]; warnings?: string[] } | undefined, flags: ScriptFlags, io: ScriptIo): void {
+export function reportMatchbox(tree: { dir: string; files: MatchboxFile[]; warnings?: Warning[] } | undefined, flags: ScriptFlags, io: ScriptIo): void {
   if (!tree || flags.json) return;
   const shown = relative(io.cwd, tree.dir) || '.';
-  for (const w of tree.warnings ?? []) io.stderr(`WARNING: ${w}\n`);
+  for (const w of tree.warnings ?? []) io.stderr(`${w.loud ? 'WARNING' : 'warning'}: ${w.text}\n`);
   io.stdout(
     `Matchbox: ${shown}/ (an install stage per machine: flatcar-install to /dev/sda, then its own config with os=installed); copy it to Matchbox's data directory, e.g. /var/lib/matchbox, owned by Matchbox's user: chown -R matchbox:matchbox /var/lib/matchbox (configs with keys are 0600)\n`,
   );

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSy
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runGenerate, type GenerateFlags } from '../../src/cli/generate.js';
+import { runReported } from '../../src/cli/errors.js';
 import type { Prompts } from '../../src/wizard/prompts.js';
 import { diffDir, formatDiff } from '../../src/write/diff.js';
 import { runCli } from '../helpers/run.js';
@@ -45,9 +46,14 @@ const confirming = (answer: boolean, asked: string[]) => answering([answer ? 'ye
 async function run(cwd: string, flags: GenerateFlags, options: { prompts?: Prompts; color?: boolean } = {}) {
   let stdout = '';
   let stderr = '';
-  const code = await runGenerate(
-    { sshKey: [KEY], ...flags },
-    { cwd, stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), interactive: false, color: options.color ?? false, ...(options.prompts ? { prompts: options.prompts } : {}) },
+  const code = await runReported(
+    () =>
+      runGenerate(
+        { sshKey: [KEY], ...flags },
+        { cwd, stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), interactive: false, color: options.color ?? false, ...(options.prompts ? { prompts: options.prompts } : {}) },
+      ),
+    false,
+    (t) => void (stderr += t),
   );
   return { code, stdout, stderr };
 }

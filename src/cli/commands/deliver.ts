@@ -15,6 +15,7 @@ export function register(program: Command, ctx: CommandContext): void {
     .option('--identity <file>', 'SSH private key (default: your agent and ssh configuration)')
     .option('--ssh-option <option>', 'an ssh -o option, e.g. UserKnownHostsFile=FILE (repeatable)', (v: string, p: string[] = []) => [...p, v])
     .option('--timeout <seconds>', 'per machine (default 120)')
+    .option('--json', "print each machine's outcome as one JSON document on standard output (on bad usage one JSON error object on standard error)")
     .option('--no-color', 'plain text output (deliver never colours)')
     .addHelpText('after', `\n${EXIT_CODES.deliver}`)
     .action(async (dir: string, machine: string | undefined, opts: DeliverFlags) =>

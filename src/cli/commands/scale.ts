@@ -12,6 +12,7 @@ export function register(program: Command, ctx: CommandContext): void {
     .requiredOption('--size <n>', 'total number of machines after scaling')
     .option('--etcd-size <n>', 'production: the number of etcd members after scaling, 3 or 5 (default: the current one)')
     .option('--force', 'allow removing machines (their configs and certificates)')
+    .option('--json', 'print the outcome as one JSON document on standard output (on failure one JSON error object on standard error)')
     .option('--no-color', 'plain text output (scale never colours)')
     .addHelpText('after', `\n${EXIT_CODES.scale}`)
     .action(async (dir: string, opts: ScaleFlags) => ctx.setExit(await (await import('../scale.js')).runScale(dir, opts, ctx.io())));
