@@ -18,6 +18,7 @@ import { SpecError } from '../answers/types.js';
 import { EXIT, UsageError } from './errors.js';
 import type { GenerateIo } from './generate.js';
 import { locatedProblems, readAnswersForCli } from './input.js';
+import { printJson } from './report.js';
 
 export interface DeliverFlags {
   user?: string;
@@ -178,6 +179,6 @@ export async function runDeliver(dirArg: string, machine: string | undefined, fl
       if (!flags.json) io.stderr(`flatcar-architect: ${d.machine.name}: delivery to ${user}@${d.host} failed: ${why}\n`);
     }
   }
-  if (flags.json) io.stdout(JSON.stringify({ machines: outcomes }, null, 2) + '\n');
+  if (flags.json) printJson(io, { machines: outcomes });
   return failed ? EXIT.failed : EXIT.ok;
 }

@@ -36,10 +36,9 @@ import {
   checkScriptFlags,
   finishWithoutWriting,
   planMatchbox,
-  printJsonReport,
-  reportMatchbox,
   type ScriptFlags,
 } from './scripted.js';
+import { printJsonReport, reportMatchbox } from './report.js';
 import { locatedProblems, readAnswersForCli, readSnippets } from './input.js';
 
 export interface GenerateFlags extends ScriptFlags {

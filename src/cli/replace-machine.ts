@@ -8,6 +8,7 @@ import { replaceMachine, replaceSteps } from '../scale/replace.js';
 import { writeGenerated } from '../write/output.js';
 import { withClusterDir, type ClusterDirIo } from './cluster-dir.js';
 import { CliError, EXIT } from './errors.js';
+import { printJson } from './report.js';
 
 export type ReplaceMachineIo = ClusterDirIo;
 
@@ -38,7 +39,7 @@ export async function runReplaceMachine(dirArg: string, name: string, io: Replac
     const steps = replaceSteps(outcome, shown);
     if (flags.json) {
       const report: ReplaceReport = { machine: name, dir, changed: outcome.changed, steps };
-      io.stdout(JSON.stringify(report, null, 2) + '\n');
+      printJson(io, report);
     } else io.stdout(steps.join('\n') + '\n');
     return EXIT.ok;
   });

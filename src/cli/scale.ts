@@ -10,6 +10,7 @@ import { membershipSteps } from '../scale/steps.js';
 import { writeGenerated } from '../write/output.js';
 import { withClusterDir, type ClusterDirIo } from './cluster-dir.js';
 import { CliError, EXIT, UsageError } from './errors.js';
+import { printJson } from './report.js';
 
 export interface ScaleFlags {
   size?: string;
@@ -75,7 +76,7 @@ function report(dir: string, size: number, outcome: Awaited<ReturnType<typeof sc
       etcdMembers: outcome.membersAfter.map((m) => m.name),
       steps,
     };
-    io.stdout(JSON.stringify(report, null, 2) + '\n');
+    printJson(io, report);
     return EXIT.ok;
   };
   if (!outcome.added.length && !outcome.removed.length && outcome.before.etcd?.members.length === outcome.membersAfter.length) {

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { X509Certificate } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import * as lib from '../../src/index.js';
-import { reportOf } from '../../src/cli/scripted.js';
+import { reportOf } from '../../src/cli/report.js';
 import { withKey } from '../helpers/generator.js';
 
 const made: string[] = [];
