@@ -158,6 +158,11 @@ const DOMAIN: Record<string, { load: () => Promise<unknown>; cls: string; map: (
   MatchboxError: { load: () => import('../matchbox/index.js'), cls: 'MatchboxError', map: (e: { code: string; message: string }) => new UsageError(e.message, e.code, 'matchbox') },
   RehearseUsageError: { load: () => import('../rehearse/read-dir.js'), cls: 'RehearseUsageError', map: (e: Error) => new UsageError(e.message) },
   SshKeyError: { load: () => import('../answers/ssh-key.js'), cls: 'SshKeyError', map: (e: Error) => new UsageError(`--ssh-key: ${e.message}`, 'usage', 'ssh.keys') },
+  // The output directory, when a command did not say which flag named it.
+  OutputExistsError: { load: () => import('../write/output.js'), cls: 'OutputExistsError', map: (e: Error) => new UsageError(e.message, 'output_exists') },
+  ForeignDirError: { load: () => import('../write/output.js'), cls: 'ForeignDirError', map: (e: Error) => new UsageError(e.message, 'output_exists') },
+  OutputLockedError: { load: () => import('../write/output.js'), cls: 'OutputLockedError', map: (e: Error) => new UsageError(e.message, 'output_locked') },
+  InputLimitError: { load: () => import('../io/bounded.js'), cls: 'InputLimitError', map: (e: Error) => new UsageError(e.message) },
   TemplateError: { load: () => import('../render/errors.js'), cls: 'TemplateError', map: (e: Error) => new CliError(e.message, 'template_error') },
   GenerateError: { load: () => import('../generate.js'), cls: 'GenerateError', map: (e: Error) => new CliError(e.message, 'generate_failed') },
 };
@@ -166,6 +171,9 @@ const DOMAIN: Record<string, { load: () => Promise<unknown>; cls: string; map: (
 async function cliErrorOf(e: unknown, flagOf: FlagOf): Promise<CliError | undefined> {
   if (e instanceof CliError) return e;
   if (!(e instanceof Error)) return undefined;
+  // A system call that failed (ENOSPC, EACCES, EROFS, EIO...) where no command said more: the disk, exit 1.
+  const errno = e as NodeJS.ErrnoException;
+  if (typeof errno.code === 'string' && /^E[A-Z0-9]+$/.test(errno.code) && typeof errno.syscall === 'string') return new CliError(e.message, 'write_failed');
   const known = DOMAIN[e.name];
   if (!known) return undefined;
   const cls = ((await known.load()) as Record<string, unknown>)[known.cls];

@@ -96,6 +96,17 @@ describe('describeFailure: every error -> exit code and lines, or one JSON error
     expect(await json(new CliError('cannot write d: ENOSPC', 'write_failed'))).toEqual({ exitCode: 1, error: { code: 'write_failed', message: 'cannot write d: ENOSPC' } });
   });
 
+  it('output directories and the disk: a refused directory exit 2, a failed system call exit 1', async () => {
+    const { OutputLockedError, OutputExistsError } = await import('../../src/write/output.js');
+    expect(await json(new OutputLockedError('d is being written by another run (pid 7)', 7))).toEqual({
+      exitCode: 2,
+      error: { code: 'output_locked', message: 'd is being written by another run (pid 7)' },
+    });
+    expect((await json(new OutputExistsError('d is not empty'))).error.code).toBe('output_exists');
+    const enospc = Object.assign(new Error("ENOSPC: no space left on device, write"), { code: 'ENOSPC', errno: -28, syscall: 'write' });
+    expect(await text(enospc)).toEqual({ exitCode: 1, output: 'flatcar-architect: ENOSPC: no space left on device, write\n' });
+  });
+
   it('interrupts: exit 130 (Ctrl-C) or 1 (Cancel), said as they are', async () => {
     expect(await text(new Stopped(true))).toEqual({ exitCode: 130, output: 'Interrupted: nothing was written.\n' });
     expect(await text(new Stopped(false))).toEqual({ exitCode: 1, output: 'Cancelled: nothing was written.\n' });
