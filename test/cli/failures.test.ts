@@ -142,10 +142,10 @@ describe('a broken cluster.yaml: every command that reads one says `file:line:co
   cpSync(join(cwd, 'good'), join(cwd, 'checks'), { recursive: true });
   const yaml = readFileSync(join(cwd, 'good', 'cluster.yaml'), 'utf8');
   writeFileSync(join(cwd, 'schema', 'cluster.yaml'), yaml.replace(/^size: 4$/m, 'size: many'));
-  writeFileSync(join(cwd, 'checks', 'cluster.yaml'), yaml.replace(/^  group: stable$/m, '  group: nightly'));
-  const line = (dir: string, pattern: RegExp) => yaml.split('\n').findIndex((l) => pattern.test(l)) + 1;
-  const sizeAt = `schema/cluster.yaml:${line('schema', /^size: /)}:1`;
-  const groupAt = `checks/cluster.yaml:${line('checks', /^  group: /)}:3`;
+  writeFileSync(join(cwd, 'checks', 'cluster.yaml'), yaml.replace(/^ {2}group: stable$/m, '  group: nightly'));
+  const line = (pattern: RegExp) => yaml.split('\n').findIndex((l) => pattern.test(l)) + 1;
+  const sizeAt = `schema/cluster.yaml:${line(/^size: /)}:1`;
+  const groupAt = `checks/cluster.yaml:${line(/^ {2}group: /)}:3`;
   const SIZE = `${sizeAt} size: must be a whole number (got many)`;
   const GROUP = `${groupAt} updates.group: nightly is not a channel of Flatcar's public update server (stable, beta, alpha, lts): machines would never update; give --update-server URL of the update server that has this group`;
 
