@@ -30,6 +30,7 @@ import { SecretsError, type SecretsBundle } from './pki/types.js';
 import { formatAnswersFile } from './answers/answers-file.js';
 import { loadPreset } from './answers/presets.js';
 import { resolveSpec, type DefaultValue } from './answers/resolve.js';
+import { warning, type Warning } from './answers/warnings.js';
 import type { Answers, ClusterSpec } from './answers/types.js';
 import { customisationsOf, customisationsYaml, customiseButane, customisePlan, type Customisations } from './customise.js';
 import { SnippetError, snippetsFor, type ParsedSnippet } from './snippets/index.js';
@@ -105,7 +106,8 @@ export interface GenerateResult {
   machines: GeneratedMachine[];
   /** Every output file (see the header). */
   files: GeneratedFile[];
-  warnings: string[];
+  /** Each with its code, its text and whether it is loud (src/answers/warnings.ts). */
+  warnings: Warning[];
   /** Answers at their default value. */
   defaults: DefaultValue[];
   /** Rendered without the PKI it needs: stand-ins instead of certificates; never write it. */
@@ -131,7 +133,7 @@ export function certificateExpiries(bundle: SecretsBundle): CertificateExpiry[] 
 }
 
 /** The warning of a run that kept certificates expiring within EXPIRY_WARNING_DAYS of `now`, or null. */
-export function expiryWarning(certs: readonly CertificateExpiry[], kept: readonly string[], now: Date, secrets: string): string | null {
+export function expiryWarning(certs: readonly CertificateExpiry[], kept: readonly string[], now: Date, secrets: string): Warning | null {
   const horizon = now.getTime() + EXPIRY_WARNING_DAYS * 86_400_000;
   const soon = certs.filter((c) => kept.includes(c.name) && Date.parse(c.expires) <= horizon).sort((a, b) => a.expires.localeCompare(b.expires));
   if (!soon.length) return null;
@@ -140,7 +142,7 @@ export function expiryWarning(certs: readonly CertificateExpiry[], kept: readonl
     secrets === 'ssh'
       ? 'renew now: generate again with --rotate-pki (or wait until they are within 30 days, when a run makes them anew), then run `flatcar-architect deliver DIR`'
       : 'renew now: generate again with --rotate-pki (or wait until they are within 30 days, when a run makes them anew) and give every affected machine its new config (re-provision; etcd members one at a time with `flatcar-architect replace`)';
-  return `kept from the existing PKI, ${what} on ${soon[0]!.expires.slice(0, 10)}, within ${EXPIRY_WARNING_DAYS} days: ${todo}; see README "Renewing certificates"`;
+  return warning('certificates-expiring', `kept from the existing PKI, ${what} on ${soon[0]!.expires.slice(0, 10)}, within ${EXPIRY_WARNING_DAYS} days: ${todo}; see README "Renewing certificates"`);
 }
 
 /** A rendered config that is not valid Butane (a template's fault), or a PKI that does not fit. */
@@ -224,7 +226,7 @@ function guardCaKey(bundle: SecretsBundle, files: GeneratedFile[]): void {
 export interface PlannedAnswers {
   plan: Plan;
   custom: Customisations;
-  warnings: string[];
+  warnings: Warning[];
   defaults: DefaultValue[];
 }
 
@@ -248,7 +250,7 @@ function render(answers: Answers, options: GenerateOptions, pki: PkiOutcome | nu
   return renderPlan(plan, warnings, defaults, options, pki, custom);
 }
 
-function renderPlan(plan: Plan, warnings: string[], defaults: DefaultValue[], options: GenerateOptions, pki: PkiOutcome | null, custom: Customisations): GenerateResult {
+function renderPlan(plan: Plan, warnings: Warning[], defaults: DefaultValue[], options: GenerateOptions, pki: PkiOutcome | null, custom: Customisations): GenerateResult {
   const { spec } = plan;
   const bundle = options.secrets ?? null;
   const preview = bundle === null && needsPki(plan);
@@ -291,8 +293,8 @@ function renderPlan(plan: Plan, warnings: string[], defaults: DefaultValue[], op
   const certificates = bundle ? certificateExpiries(bundle) : [];
   if (pki && bundle) {
     const kept = [...pki.reused, ...(pki.caCreated ? [] : ['ca'])];
-    const warning = expiryWarning(certificates, kept, options.now ?? new Date(), spec.security.secrets);
-    if (warning) warnings = [...warnings, warning];
+    const expiring = expiryWarning(certificates, kept, options.now ?? new Date(), spec.security.secrets);
+    if (expiring) warnings = [...warnings, expiring];
   }
   const files: GeneratedFile[] = [
     ...machineFiles,

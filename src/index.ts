@@ -12,6 +12,7 @@ export type { SecretsBundle, CaPair, LeafPair } from './pki/types.js';
 export type { CertificateExpiry } from './render/summary.js';
 export type { GenerateOptions, GenerateClusterOptions, GenerateResult, GeneratedFile, GeneratedMachine, PkiOutcome } from './generate.js';
 export { resolveSpec, type DefaultValue, type ResolvedSpec } from './answers/resolve.js';
+export { WARNING_CODES, type Warning, type WarningCode } from './answers/warnings.js';
 export { SpecError, PRESETS, REBOOT_STRATEGIES } from './answers/types.js';
 export type { Answers, ClusterSpec, Field, PresetName, Problem, RebootStrategy, StaticNetwork, DhcpNetwork } from './answers/types.js';
 export { formatAnswersFile, parseAnswersFile, specToAnswers } from './answers/answers-file.js';

@@ -7,6 +7,7 @@ import * as check from './checks.js';
 import { ARCHITECTURES, architectureOf } from '../architectures/index.js';
 import { checkOf, defaultOf } from './definition.js';
 import { loadPreset } from './presets.js';
+import { warning, type Warning } from './warnings.js';
 import {
   getField,
   PRESETS,
@@ -17,6 +18,7 @@ import {
   type Field,
   type PresetName,
   type Problem,
+  type ProblemCode,
   type RebootStrategy,
   type SecretsDelivery,
   type StaticNetwork,
@@ -30,7 +32,7 @@ export interface DefaultValue {
 
 export interface ResolvedSpec {
   spec: ClusterSpec;
-  warnings: string[];
+  warnings: Warning[];
   /** Answers at their default value, for the summary. */
   defaults: DefaultValue[];
 }
@@ -52,7 +54,7 @@ const STATIC_FIELDS: Field[] = [
 
 class Resolver {
   readonly problems: Problem[] = [];
-  readonly warnings: string[] = [];
+  readonly warnings: Warning[] = [];
   readonly defaults: DefaultValue[] = [];
 
   constructor(
@@ -60,8 +62,8 @@ class Resolver {
     private readonly preset: Answers,
   ) {}
 
-  fail(field: Field, message: string): undefined {
-    this.problems.push({ field, message });
+  fail(field: Field, message: string, code?: ProblemCode): undefined {
+    this.problems.push(code ? { field, message, code } : { field, message });
     return undefined;
   }
 
@@ -149,9 +151,10 @@ function resolveSize(r: Resolver, preset: PresetName): number | undefined {
   if (refused !== undefined) return r.fail('size', refused);
   if (architectureOf(preset).everyMachineIsMember && size % 2 === 0) {
     const t = Math.floor((size - 1) / 2);
-    r.warnings.push(
+    r.warnings.push(warning(
+      'even-etcd-size',
       `--size ${size}: an etcd cluster of ${size} members tolerates ${t} failed member${t === 1 ? '' : 's'}, no more than ${size - 1} members do; an odd size is better`,
-    );
+    ));
   }
   return size;
 }
@@ -166,7 +169,7 @@ function resolveEtcd(r: Resolver, preset: PresetName, size: number | undefined, 
   const wanted = size === undefined ? undefined : architecture.etcdSizeFor(size);
   const etcdSize = r.whole('etcd.size', wanted);
   const refused = etcdSize !== undefined && size !== undefined ? architecture.checkEtcdSize(etcdSize, size) : undefined;
-  if (refused !== undefined) r.fail(refused.field, refused.message);
+  if (refused !== undefined) r.fail(refused.field, refused.message, refused.code);
   const version = r.text('etcd.version');
   const token = r.text('etcd.token', name);
   const discovery = r.text('etcd.discovery') ?? null;
@@ -209,12 +212,13 @@ function resolveNetwork(r: Resolver, preset: PresetName): StaticNetwork | DhcpNe
   if (firstAddress && r.isGiven('network.firstAddress')) {
     const first = parseIPv4(firstAddress);
     const taken = first === parseIPv4(gateway ?? '') ? 'the gateway' : dns?.some((d) => parseIPv4(d) === first) ? 'a DNS server' : undefined;
-    if (taken) return r.fail('network.firstAddress', `${firstAddress} is ${taken}: the first machine needs an address of its own`);
+    if (taken) return r.fail('network.firstAddress', `${firstAddress} is ${taken}: the first machine needs an address of its own`, 'first-address-taken');
   }
   if (match && 'interface' in match && !architectureOf(preset).localVm && /[*?[\s]/.test(match.interface)) {
-    r.warnings.push(
+    r.warnings.push(warning(
+      'glob-interface',
       `--interface "${match.interface}": the static address goes on every interface whose name matches and that has a link, so a machine with several NICs gets it on each of them; give --mac-prefix (each machine's NIC by MAC) or one interface name`,
-    );
+    ));
   }
   if (!gateway || !firstAddress || !dns || !domains || !match) return undefined;
   return { dhcp: false, cidr, prefixLength: net.prefixLength, gateway, firstAddress, dns, domains, match };
@@ -234,21 +238,25 @@ function resolveUpdates(r: Resolver, preset: PresetName, etcdVersion: string | u
     r.fail(start === undefined ? 'updates.rebootWindowStart' : 'updates.rebootWindowLength', 'a reboot window needs both --reboot-window-start and --reboot-window-length');
   }
   const rebootWindow = start !== undefined && length !== undefined ? { start, length } : null;
-  if (rebootWindow && strategy === 'off') r.warnings.push('a reboot window has no effect with --reboot-strategy off');
+  if (rebootWindow && strategy === 'off') r.warnings.push(warning('window-without-reboot', 'a reboot window has no effect with --reboot-strategy off'));
   const server = r.text('updates.server') ?? null;
   // Flatcar's public server knows its channels only: another group there never updates.
   if (group !== undefined && server === null && !PUBLIC_CHANNELS.includes(group)) {
-    r.fail('updates.group', `${group} is not a channel of Flatcar's public update server (${PUBLIC_CHANNELS.join(', ')}): machines would never update; give --update-server URL of the update server that has this group`);
+    r.fail('updates.group', `${group} is not a channel of Flatcar's public update server (${PUBLIC_CHANNELS.join(', ')}): machines would never update; give --update-server URL of the update server that has this group`, 'group-not-public');
   }
   if (group === undefined || strategy === undefined) return undefined;
   return { group, rebootStrategy: strategy, rebootWindow, server };
 }
 
 /** Said on standard error and, loudly, in SUMMARY.md. */
-export const ETCD_INSECURE_WARNING =
-  "--insecure: etcd TLS is off: members and proxies talk plain HTTP without client certificates, so anyone who reaches ports 2379 and 2380 can read and change the cluster's data";
-export const DOCKER_INSECURE_WARNING =
-  '--docker-insecure: the Docker API listens on plain TCP port 2375 without TLS: anyone who can reach that port is root on the VM';
+const ETCD_INSECURE = warning(
+  'etcd-insecure',
+  "--insecure: etcd TLS is off: members and proxies talk plain HTTP without client certificates, so anyone who reaches ports 2379 and 2380 can read and change the cluster's data",
+);
+const DOCKER_INSECURE = warning(
+  'docker-insecure',
+  '--docker-insecure: the Docker API listens on plain TCP port 2375 without TLS: anyone who can reach that port is root on the VM',
+);
 
 /** The architectures that serve the Docker API on TCP, for a message. */
 const dockerApiPresets = (): string => PRESETS.filter((p) => ARCHITECTURES[p].servesDockerApi).join(' and ');
@@ -258,12 +266,12 @@ function resolveSecurity(r: Resolver, preset: PresetName): ClusterSpec['security
     if (r.isGiven('security.secrets')) r.fail('security.secrets', `the ${preset} preset keeps its keys in its config; leave it out`);
     if (r.isGiven('security.etcdTls')) r.fail('security.etcdTls', `the ${preset} preset runs no etcd; for its Docker API use --docker-insecure`);
     const dockerTls = r.flag('security.dockerTls');
-    if (dockerTls === false) r.warnings.push(DOCKER_INSECURE_WARNING);
+    if (dockerTls === false) r.warnings.push(DOCKER_INSECURE);
     return dockerTls === undefined ? undefined : { etcdTls: null, dockerTls, secrets: 'inline' };
   }
   if (r.isGiven('security.dockerTls')) r.fail('security.dockerTls', `only the ${dockerApiPresets()} preset serves the Docker API on TCP; leave it out`);
   const etcdTls = r.flag('security.etcdTls');
-  if (etcdTls === false) r.warnings.push(ETCD_INSECURE_WARNING);
+  if (etcdTls === false) r.warnings.push(ETCD_INSECURE);
   const secrets = r.text('security.secrets') as SecretsDelivery | undefined;
   if (secrets === 'ssh' && etcdTls === false) r.fail('security.secrets', 'with --insecure there are no private keys to deliver; leave it out');
   return etcdTls === undefined || secrets === undefined ? undefined : { etcdTls, dockerTls: null, secrets };
@@ -284,7 +292,7 @@ export function resolveSpec(answers: Answers): ResolvedSpec {
   const security = resolveSecurity(r, preset);
   const templates = r.text('templates') ?? null;
   if (keys && keys.length === 0) {
-    r.warnings.push('no SSH key given (--ssh-key): nobody can log in to the machines over SSH');
+    r.warnings.push(warning('no-ssh-key', 'no SSH key given (--ssh-key): nobody can log in to the machines over SSH'));
   }
   if (r.problems.length) throw new SpecError(r.problems);
   // The same key twice (a file and a flag) would be an invalid config: keep the first.

@@ -67,9 +67,13 @@ export const FLAG_OF: Record<Field, string> = ANSWER_FLAGS;
 export const FIELDS: Field[] = [...ANSWER_FIELDS];
 
 /** One problem with one answer. */
+/** Problems the wizard treats apart (who can fix them, which answers they involve): matched by code, never by text. */
+export type ProblemCode = 'addresses-do-not-fit' | 'etcd-needs-workers' | 'group-not-public' | 'first-address-taken';
+
 export interface Problem {
   field: Field;
   message: string;
+  code?: ProblemCode;
 }
 
 /** Thrown when answers cannot make a cluster; `problems` has one entry per problem. */

@@ -28,6 +28,8 @@ export interface BootGroup {
 export interface SizeProblem {
   field: 'size' | 'etcd.size';
   message: string;
+  /** etcd-needs-workers: the wizard asks size or etcd size again (src/wizard/context.ts conflictOf). */
+  code?: 'etcd-needs-workers';
 }
 
 export interface Architecture {

@@ -1,21 +1,18 @@
 /**
  * A generated cluster's directory, as the day-2 commands that rewrite it (`scale`, `replace`) use it:
  * locked from reading its cluster.yaml and pki/ to writing it again, leftovers of interrupted runs
- * cleaned up first, its answers, PKI and current files read once, and one mapping of what can go
- * wrong to a one-line message and an exit code.
+ * cleaned up first, its answers, PKI and current files read once; what goes wrong is thrown to the
+ * CLI's one failure mapping (src/cli/errors.ts), answers problems located in cluster.yaml.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { GenerateError } from '../generate.js';
-import { TemplateError } from '../render/index.js';
-import { ScaleError } from '../scale/index.js';
+import { dirname, join, relative, resolve } from 'node:path';
 import { loadBundle, pkiDir, SecretsError, type SecretsBundle } from '../pki/index.js';
-import { FLAG_OF, SpecError, type Answers, type Field } from '../answers/types.js';
+import { SpecError, type Answers } from '../answers/types.js';
 import { hasEtcdPki } from '../architectures/index.js';
 import { lockDir, OutputExistsError, OutputLockedError, recoverDir, resolveOutputDir } from '../write/output.js';
-import { EXIT, UsageError } from './errors.js';
+import { UsageError } from './errors.js';
 import type { GenerateIo } from './generate.js';
-import { readAnswersForCli } from './scripted.js';
+import { locatedProblems, readAnswersForCli } from './input.js';
 
 export type ClusterDirIo = Pick<GenerateIo, 'cwd' | 'stdout' | 'stderr'>;
 
@@ -30,13 +27,12 @@ export interface ClusterDir {
   current: (name: string) => string | undefined;
 }
 
-const flagOf = (field: string): string => (field in FLAG_OF ? FLAG_OF[field as Field] : field);
-
 /**
  * Runs `work` on DIR while holding its lock. `needsPki` says why a TLS cluster's pki/ is needed
- * (its absence is then a usage error naming that reason).
+ * (its absence is then a usage error naming that reason); `given`: the answers the command's flags
+ * give (a problem with one of them names the flag, any other its place in cluster.yaml).
  */
-export async function withClusterDir(dirArg: string, io: ClusterDirIo, needsPki: string, work: (c: ClusterDir) => Promise<number>): Promise<number> {
+export async function withClusterDir(dirArg: string, io: ClusterDirIo, needsPki: string, given: Answers, work: (c: ClusterDir) => Promise<number>): Promise<number> {
   let dir: string;
   let release: () => void;
   try {
@@ -54,7 +50,9 @@ export async function withClusterDir(dirArg: string, io: ClusterDirIo, needsPki:
     if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`${dirArg} is not a directory`);
     const answersFile = join(dir, 'cluster.yaml');
     if (!existsSync(answersFile)) throw new UsageError(`${dirArg} holds no cluster.yaml: not a directory that flatcar-architect wrote`);
-    const answers = readAnswersForCli(answersFile, io.cwd, () => '')!.answers;
+    // Problems are shown at `DIR/cluster.yaml:line:col`, DIR as seen from the current directory.
+    const source = readAnswersForCli(relative(io.cwd, answersFile) || answersFile, io.cwd, () => '')!;
+    const answers = source.answers;
     let bundle: SecretsBundle | null;
     try {
       bundle = loadBundle(pkiDir(dir));
@@ -73,26 +71,11 @@ export async function withClusterDir(dirArg: string, io: ClusterDirIo, needsPki:
     try {
       return await work({ dir, answers, bundle, current });
     } catch (e) {
-      return failure(e, io);
+      // Answers no cluster can have: each problem where its value came from, cluster.yaml:line:col (or the command's flag).
+      if (e instanceof SpecError) throw locatedProblems(e.problems, given, source);
+      throw e;
     }
   } finally {
     release();
   }
-}
-
-/** What a day-2 rewrite's errors mean: bad answers or arguments exit 2 with one line, a failed write 1. */
-function failure(e: unknown, io: ClusterDirIo): number {
-  if (e instanceof SpecError) throw new UsageError(e.problems.map((p) => `${flagOf(p.field)}: ${p.message}`).join('; '), 'spec_invalid', e.problems[0]?.field);
-  if (e instanceof ScaleError) {
-    if (e.field === 'machine') throw new UsageError(e.message);
-    if (e.field !== 'dir') throw new UsageError(`${flagOf(e.field)}: ${e.message}`);
-    io.stderr(`flatcar-architect: ${e.message}\n`);
-    return EXIT.failed;
-  }
-  if (e instanceof SecretsError) throw new UsageError(e.message);
-  if (e instanceof TemplateError || e instanceof GenerateError) {
-    io.stderr(`flatcar-architect: ${e.message}\n`);
-    return EXIT.failed;
-  }
-  throw e;
 }

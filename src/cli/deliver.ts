@@ -7,7 +7,7 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { machineKeys, type DeliveredKey } from '../render/context.js';
 import { customisationsOf, customisePlan } from '../customise.js';
 import { machineEntries, plan as planCluster, type Machine, type Plan } from '../plan/index.js';
@@ -17,7 +17,8 @@ import { resolveSpec } from '../answers/resolve.js';
 import { SpecError } from '../answers/types.js';
 import { EXIT, UsageError } from './errors.js';
 import type { GenerateIo } from './generate.js';
-import { readAnswersForCli } from './scripted.js';
+import { locatedProblems, readAnswersForCli } from './input.js';
+import { printJson } from './report.js';
 
 export interface DeliverFlags {
   user?: string;
@@ -25,6 +26,22 @@ export interface DeliverFlags {
   identity?: string;
   sshOption?: string[];
   timeout?: string;
+  /** --json: each machine's outcome as one JSON document on stdout. */
+  json?: boolean;
+}
+
+/** A machine's line of the `deliver --json` document. */
+export interface DeliveredMachine {
+  name: string;
+  /** user@host. */
+  target: string;
+  delivered: boolean;
+  keys: number;
+  certificates: number;
+  /** The units restarted. */
+  units: string[];
+  /** Why not, when not delivered (ssh's last line). */
+  error?: string;
 }
 
 /** Per machine: a day (Node's timers also stop at about 24.8 days). */
@@ -65,13 +82,14 @@ export function deliveryScript(d: Delivery): string {
 
 /** Each machine's delivery, from DIR's cluster.yaml and pki/. */
 export function deliveries(dir: string, cwd: string): { plan: Plan; list: Delivery[] } {
-  const source = readAnswersForCli(join(dir, 'cluster.yaml'), cwd, () => '');
-  const answers = source!.answers;
+  const source = readAnswersForCli(relative(cwd, join(dir, 'cluster.yaml')), cwd, () => '')!;
+  const answers = source.answers;
   let plan: Plan;
   try {
     plan = customisePlan(planCluster(resolveSpec(answers).spec), { ...customisationsOf(answers, []), snippets: [] });
   } catch (e) {
-    if (e instanceof SpecError) throw new UsageError(`${dir}/cluster.yaml: ${e.message}`);
+    // One line per problem, at its place in cluster.yaml (as scale and replace say it).
+    if (e instanceof SpecError) throw locatedProblems(e.problems, {}, source);
     throw e;
   }
   if (plan.spec.security.secrets !== 'ssh') {
@@ -140,21 +158,27 @@ export async function runDeliver(dirArg: string, machine: string | undefined, fl
     throw new UsageError(`no machine with keys is called ${machine}; these have keys: ${list.map((d) => d.machine.name).join(', ')}`);
   }
   let failed = 0;
+  const outcomes: DeliveredMachine[] = [];
   for (const d of chosen) {
     const args = ['-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=accept-new', '-o', 'ConnectTimeout=15', '-p', port];
     if (flags.identity) args.push('-i', resolve(io.cwd, flags.identity));
     for (const o of flags.sshOption ?? []) args.push('-o', o);
     args.push(`${user}@${d.host}`, 'sh -s');
     const r = await runSsh(args, deliveryScript(d), timeout * 1000);
+    const keys = d.keys.filter((k) => k.key).length;
+    const certs = d.keys.length - keys;
+    const outcome: DeliveredMachine = { name: d.machine.name, target: `${user}@${d.host}`, delivered: false, keys, certificates: certs, units: d.units };
+    outcomes.push(outcome);
     if (r.code === 0 && r.out.includes(`delivered ${d.keys.length}`)) {
-      const keys = d.keys.filter((k) => k.key).length;
-      const certs = d.keys.length - keys;
-      io.stdout(`${d.machine.name}: ${keys} key${keys === 1 ? '' : 's'} and ${certs} certificate${certs === 1 ? '' : 's'} delivered to ${user}@${d.host}; restarted ${d.units.join(', ')}\n`);
+      outcome.delivered = true;
+      if (!flags.json) io.stdout(`${d.machine.name}: ${keys} key${keys === 1 ? '' : 's'} and ${certs} certificate${certs === 1 ? '' : 's'} delivered to ${user}@${d.host}; restarted ${d.units.join(', ')}\n`);
     } else {
       failed++;
       const why = r.err.trim().split('\n').filter(Boolean).slice(-1)[0] ?? `exit ${r.code}`;
-      io.stderr(`flatcar-architect: ${d.machine.name}: delivery to ${user}@${d.host} failed: ${why}\n`);
+      outcome.error = why;
+      if (!flags.json) io.stderr(`flatcar-architect: ${d.machine.name}: delivery to ${user}@${d.host} failed: ${why}\n`);
     }
   }
+  if (flags.json) printJson(io, { machines: outcomes });
   return failed ? EXIT.failed : EXIT.ok;
 }

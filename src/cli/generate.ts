@@ -5,11 +5,10 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
-import { generate, generateCluster, GenerateError, type GeneratedFile, type GenerateResult } from '../generate.js';
-import { TemplateError } from '../render/index.js';
+import { generate, generateCluster, type GeneratedFile, type GenerateResult } from '../generate.js';
 import { pkiDir } from '../pki/names.js';
 import { SecretsError, type SecretsBundle } from '../pki/types.js';
-import { DOCKER_INSECURE_WARNING, ETCD_INSECURE_WARNING, resolveSpec } from '../answers/resolve.js';
+import { resolveSpec } from '../answers/resolve.js';
 import { readSshKeyArgument, SshKeyError } from '../answers/ssh-key.js';
 import { flagsOverFile } from '../answers/flags-over-file.js';
 import { mergeAnswers } from '../answers/merge.js';
@@ -32,22 +31,17 @@ import {
 } from '../write/output.js';
 import type { Prompts } from '../wizard/prompts.js';
 import { colors } from '../io/color.js';
-import { EXIT, UsageError } from './errors.js';
+import { CliError, EXIT, Stopped, UsageError } from './errors.js';
 import { askToReplace, canAskToReplace } from './replace.js';
 import { progressLine } from './progress.js';
-import { SnippetError } from '../snippets/index.js';
 import {
   checkScriptFlags,
   finishWithoutWriting,
   planMatchbox,
-  printError,
-  printJsonReport,
-  printProblems,
-  readAnswersForCli,
-  readSnippets,
-  reportMatchbox,
   type ScriptFlags,
 } from './scripted.js';
+import { printJsonReport, reportMatchbox } from './report.js';
+import { locatedProblems, readAnswersForCli, readSnippets } from './input.js';
 
 /** The flags of the default command: the answers' (read off their definitions) and the others. */
 export interface GenerateFlags extends ScriptFlags, AnswerFlags {
@@ -270,8 +264,7 @@ export async function runGenerate(flags: GenerateFlags, io: GenerateIo, mode: { 
   if (flags.rotatePki && flags.pki !== undefined) throw new UsageError('--rotate-pki makes a new CA and new certificates: leave out --pki');
   if (wizard) {
     if (!io.interactive && !io.prompts) noTerminal();
-    const asked = await askWizard(mergeAnswers(file, given), flags, io, (problems) => printProblems(io, flags.json, problems, given, source));
-    if (typeof asked === 'number') return asked;
+    const asked = await askWizard(mergeAnswers(file, given), flags, io, (problems) => locatedProblems(problems, given, source));
     given = asked.answers;
     out = asked.outDir;
   }
@@ -357,13 +350,9 @@ export async function runGenerate(flags: GenerateFlags, io: GenerateIo, mode: { 
   } catch (e) {
     progress.done();
     staged?.abort();
-    if (e instanceof StreamWriteError) return printError(io, flags.json, 'write_failed', `cannot write ${e.path ?? dir!}: ${e.message}`);
-    if (e instanceof SpecError) return printProblems(io, flags.json, e.problems, given, source);
-    if (e instanceof SnippetError) throw new UsageError(e.message, e.code, 'snippets');
+    if (e instanceof StreamWriteError) throw new CliError(`cannot write ${e.path ?? dir!}: ${e.message}`, 'write_failed');
+    if (e instanceof SpecError) throw locatedProblems(e.problems, given, source);
     if (e instanceof SecretsError) throw new UsageError(e.message.replace(/ \(rotate\)$/, ' with --rotate-pki'));
-    if (e instanceof TemplateError || e instanceof GenerateError) {
-      return printError(io, flags.json, e instanceof TemplateError ? 'template_error' : 'generate_failed', e.message);
-    }
     throw e;
   }
   const done = finishWithoutWriting(result, dir, flags, io);
@@ -419,17 +408,16 @@ export async function runGenerate(flags: GenerateFlags, io: GenerateIo, mode: { 
     staged?.abort();
     matchboxStaged?.abort();
     if (e instanceof UsageError) throw e;
-    return printError(io, flags.json, 'write_failed', `cannot write ${failedDir}${failedDir === dir ? '' : ` (nothing was written, ${dir} neither)`}: ${(e as Error).message}`);
+    throw new CliError(`cannot write ${failedDir}${failedDir === dir ? '' : ` (nothing was written, ${dir} neither)`}: ${(e as Error).message}`, 'write_failed');
   }
   staged.finish();
   matchboxStaged?.finish();
   const cleanup = [...staged.warnings, ...(matchboxStaged?.warnings ?? [])];
   if (!flags.json) for (const w of cleanup) io.stderr(`warning: ${w}\n`);
   if (printJsonReport(result, dir, matchbox, flags, io, { previousPki: staged.keptPki, notes: [...notes, ...cleanup] })) return EXIT.ok;
-  const loud = [ETCD_INSECURE_WARNING, DOCKER_INSECURE_WARNING];
   // The wizard's review showed every warning just before the user said "write": only the loud ones repeat.
   const c = colors((io.colorStderr ?? false) && flags.color !== false);
-  for (const w of result.warnings) if (!wizard || loud.includes(w)) io.stderr(`${loud.includes(w) ? c.bold(c.red('WARNING')) : c.yellow('warning')}: ${w}\n`);
+  for (const w of result.warnings) if (!wizard || w.loud) io.stderr(`${w.loud ? c.bold(c.red('WARNING')) : c.yellow('warning')}: ${w.text}\n`);
   report(result, dir, io);
   reportPki(result, dir, io, flags);
   if (staged.keptPki) io.stdout(`PKI: the previous pki/ is kept in ${relative(io.cwd, staged.keptPki)}/ (0700; remove it once no machine uses that CA)\n`);
@@ -441,17 +429,17 @@ export async function runGenerate(flags: GenerateFlags, io: GenerateIo, mode: { 
 
 /**
  * The wizard, loaded only when it runs. Answers given up front are checked first (a bad one exits 2
- * at once). Returns the exit code when nothing is to be written: 130 for Ctrl-C, 1 for Cancel.
+ * at once). Nothing to be written throws Stopped: 130 for Ctrl-C, 1 for Cancel.
  */
 async function askWizard(
   given: Answers,
   flags: GenerateFlags,
   io: GenerateIo,
-  problems: (p: import('../answers/types.js').Problem[]) => number,
-): Promise<{ answers: Answers; outDir: string } | number> {
+  problems: (p: import('../answers/types.js').Problem[]) => Error,
+): Promise<{ answers: Answers; outDir: string }> {
   const { runWizard, terminalPrompts, WizardCancelled, WizardQuit, precheckGiven, precheckOut } = await import('../wizard/index.js');
   const early = precheckGiven(given);
-  if (early.length) return problems(early);
+  if (early.length) throw problems(early);
   const badOut = precheckOut(flags.out, io.cwd);
   if (badOut) throw new UsageError(`--out: ${badOut}`, 'output_exists', 'out');
   const prompts = io.prompts ?? (await terminalPrompts());
@@ -461,14 +449,8 @@ async function askWizard(
       (io.color ?? false) && flags.color !== false,
     );
   } catch (e) {
-    if (e instanceof WizardCancelled) {
-      io.stderr('Interrupted: nothing was written.\n');
-      return EXIT.interrupted;
-    }
-    if (e instanceof WizardQuit) {
-      io.stderr('Cancelled: nothing was written.\n');
-      return EXIT.failed;
-    }
+    if (e instanceof WizardCancelled) throw new Stopped(true);
+    if (e instanceof WizardQuit) throw new Stopped(false);
     throw e;
   }
 }

@@ -4,7 +4,7 @@
  * no etcd members, etcd not installed), 130/143 interrupted (everything still cleaned up).
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { DEFAULT_PROXIES, DEFAULT_TIMEOUT_SECONDS, rehearse, RehearseUsageError, type RehearsalResult } from '../rehearse/index.js';
+import { DEFAULT_PROXIES, DEFAULT_TIMEOUT_SECONDS, rehearse, type RehearsalResult } from '../rehearse/index.js';
 import { EXIT, UsageError } from './errors.js';
 import { colorsFor, ProgressView, type ViewStream } from './rehearse-view.js';
 
@@ -119,9 +119,6 @@ export async function runRehearse(dir: string, flags: RehearseFlags): Promise<nu
   let result: RehearsalResult;
   try {
     result = await rehearse(dir, { ...options, ...(flags.replace !== undefined ? { replace: flags.replace } : {}), signal: abort.signal, onEvent: view.onEvent });
-  } catch (e) {
-    if (e instanceof RehearseUsageError) throw new UsageError(e.message);
-    throw e;
   } finally {
     if (watch) clearInterval(watch);
     view.stop();

@@ -10,7 +10,7 @@ import { join, relative } from 'node:path';
 import { colors } from '../io/color.js';
 import type { GenerateIo } from './generate.js';
 import { diffDir, formatDiff, isEmptyDiff, type DirDiff } from '../write/diff.js';
-import { EXIT } from './errors.js';
+import { EXIT, Stopped } from './errors.js';
 import { visible, wrap } from '../wizard/text.js';
 
 /** The generate command's I/O; `prompts` are injected questions (tests), else the terminal's (inquirer, loaded only then). */
@@ -96,7 +96,7 @@ export function formatSummary(d: DirDiff, dir: string, files: readonly { name: s
 
 /**
  * Shows what writing `files` into DIR would change and asks. Undefined: go on and write (replacing
- * DIR); a number: the exit code (nothing written).
+ * DIR); a number: the exit code (nothing to write). No and Ctrl-C throw Stopped (nothing written).
  */
 export async function askToReplace(dir: string, files: readonly { name: string; contents: string }[], io: ReplaceIo, color: boolean): Promise<number | undefined> {
   const shown = relative(io.cwd, dir) || '.';
@@ -115,7 +115,6 @@ export async function askToReplace(dir: string, files: readonly { name: string; 
       continue;
     }
     if (answer === YES) return undefined;
-    io.stderr(answer === undefined ? 'Interrupted: nothing was written.\n' : 'Cancelled: nothing was written.\n');
-    return answer === undefined ? EXIT.interrupted : EXIT.failed;
+    throw new Stopped(answer === undefined);
   }
 }

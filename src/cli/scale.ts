@@ -5,15 +5,34 @@
  */
 import { relative } from 'node:path';
 import { scaleCluster } from '../scale/index.js';
+import { SpecError } from '../answers/types.js';
 import { membershipSteps } from '../scale/steps.js';
 import { writeGenerated } from '../write/output.js';
 import { withClusterDir, type ClusterDirIo } from './cluster-dir.js';
-import { EXIT, UsageError } from './errors.js';
+import { CliError, EXIT, UsageError } from './errors.js';
+import { printJson } from './report.js';
 
 export interface ScaleFlags {
   size?: string;
   etcdSize?: string;
   force?: boolean;
+  /** --json: the outcome as one JSON document on stdout (a failure: one JSON error object on stderr). */
+  json?: boolean;
+}
+
+/** The `scale --json` document. */
+export interface ScaleReport {
+  cluster: string;
+  /** DIR (absolute). */
+  dir: string;
+  machinesBefore: number;
+  machinesAfter: number;
+  kept: string[];
+  added: { name: string; role: string; address: string | null; mac: string | null }[];
+  removed: string[];
+  etcdMembers: string[];
+  /** The etcd membership steps, as printed without --json (empty when there are none). */
+  steps: string[];
 }
 
 export type ScaleIo = ClusterDirIo;
@@ -28,8 +47,15 @@ export async function runScale(dirArg: string, flags: ScaleFlags, io: ScaleIo): 
   const size = whole(flags.size, '--size');
   if (size === undefined) throw new UsageError('--size N is required: the total number of machines after scaling');
   const etcdSize = whole(flags.etcdSize, '--etcd-size');
-  return withClusterDir(dirArg, io, 'its CA is needed to certify the new machines', async ({ dir, answers, bundle, current }) => {
-    const outcome = await scaleCluster(answers, bundle, { size, ...(etcdSize !== undefined ? { etcdSize } : {}) }, current, { outDir: dir });
+  return withClusterDir(dirArg, io, 'its CA is needed to certify the new machines', { size: flags.size, etcd: { size: flags.etcdSize } }, async ({ dir, answers, bundle, current }) => {
+    let outcome;
+    try {
+      outcome = await scaleCluster(answers, bundle, { size, ...(etcdSize !== undefined ? { etcdSize } : {}) }, current, { outDir: dir });
+    } catch (e) {
+      // Without --etcd-size, small's and dev's etcd size follows --size: its problem is the size's, said once.
+      if (e instanceof SpecError && etcdSize === undefined && e.problems.some((p) => p.field === 'size')) throw new SpecError(e.problems.filter((p) => p.field !== 'etcd.size'));
+      throw e;
+    }
     return report(dir, size, outcome, flags, io);
   });
 }
@@ -37,7 +63,24 @@ export async function runScale(dirArg: string, flags: ScaleFlags, io: ScaleIo): 
 function report(dir: string, size: number, outcome: Awaited<ReturnType<typeof scaleCluster>>, flags: ScaleFlags, io: ScaleIo): number {
   const shown = relative(io.cwd, dir) || '.';
   const before = outcome.before.machines.length;
+  const json = (steps: string[]) => {
+    const byName = new Map(outcome.result.machines.map((m) => [m.name, m]));
+    const report: ScaleReport = {
+      cluster: outcome.result.spec.name,
+      dir,
+      machinesBefore: before,
+      machinesAfter: outcome.result.machines.length,
+      kept: outcome.kept,
+      added: outcome.added.map((name) => ({ name, role: byName.get(name)!.role, address: byName.get(name)!.address, mac: byName.get(name)!.mac })),
+      removed: outcome.removed,
+      etcdMembers: outcome.membersAfter.map((m) => m.name),
+      steps,
+    };
+    printJson(io, report);
+    return EXIT.ok;
+  };
   if (!outcome.added.length && !outcome.removed.length && outcome.before.etcd?.members.length === outcome.membersAfter.length) {
+    if (flags.json) return json([]);
     io.stdout(`${shown} already has ${before} machine${before === 1 ? '' : 's'}: nothing to do.\n`);
     return EXIT.ok;
   }
@@ -48,11 +91,11 @@ function report(dir: string, size: number, outcome: Awaited<ReturnType<typeof sc
   try {
     written = writeGenerated(dir, outcome.result, { force: true });
   } catch (e) {
-    io.stderr(`flatcar-architect: cannot write ${dir}: ${(e as Error).message}\n`);
-    return EXIT.failed;
+    throw new CliError(`cannot write ${dir}: ${(e as Error).message}`, 'write_failed');
   }
   for (const note of written.notes) io.stderr(`flatcar-architect: note: ${note}\n`);
   for (const w of written.warnings) io.stderr(`warning: ${w}\n`);
+  if (flags.json) return json(membershipSteps(outcome, shown));
   if (written.keptPki) io.stdout(`PKI: the previous pki/ is kept in ${relative(io.cwd, written.keptPki)}/ (0700; it holds the removed machines' certificates)\n`);
   const byName = new Map(outcome.result.machines.map((m) => [m.name, m]));
   io.stdout(`Scaled the ${outcome.result.spec.name} cluster in ${shown}/ from ${before} to ${outcome.result.machines.length} machines.\n`);

@@ -1,22 +1,18 @@
 /**
- * The command line for scripts: `--answers FILE|-` with positions, `--json` (one JSON document on
- * stdout, one JSON error object on stderr), `--dry-run` / `plan`, `--machine NAME --stdout`,
- * `--snippet`, `--matchbox DIR`. runGenerate (generate.ts) calls these; everything here is about
- * flags, messages and output shapes.
+ * The command line for scripts: `--json` (one JSON document on stdout, one JSON error object on
+ * stderr), `--dry-run` / `plan`, `--machine NAME --stdout`, `--matchbox DIR`. runGenerate
+ * (generate.ts) calls these; everything here is about flags and what to print instead of writing
+ * (the answers and snippets are read by input.ts, reports made by report.ts).
  */
-import { InputLimitError, LIMITS, readBoundedFile } from '../io/bounded.js';
-import { dirname, relative, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { GenerateResult } from '../generate.js';
-import { AnswersError, readAnswersText, type AnswersSource, type Position } from '../answers/answers-source.js';
-import { FLAG_OF, getField, type Answers, type Problem } from '../answers/types.js';
 import { show } from '../answers/checks.js';
-import { loadSnippets, parseSnippetFlag, type ParsedSnippet, type SnippetRef } from '../snippets/index.js';
-import { DEFAULT_MATCHBOX_URL, MatchboxError, matchboxTree, matchboxWarnings, writeMatchboxDir, type MatchboxFile } from '../matchbox/index.js';
+import { DEFAULT_MATCHBOX_URL, MatchboxError, matchboxTree, matchboxWarnings, type MatchboxFile } from '../matchbox/index.js';
 import { PUBLIC_CHANNELS } from '../answers/resolve.js';
 import { checkOutputDir, ForeignDirError, OutputExistsError } from '../write/output.js';
-import { AnswersUsageError, errorJson, EXIT, formatLocated, safeMessage, UsageError, type LocatedProblem } from './errors.js';
-
-export { AnswersUsageError, errorJson, formatLocated, type LocatedProblem } from './errors.js';
+import { EXIT, UsageError } from './errors.js';
+import { formatPlan, printJson, reportOf } from './report.js';
+import type { Warning } from '../answers/warnings.js';
 
 export interface ScriptFlags {
   answers?: string;
@@ -32,33 +28,6 @@ export interface ScriptFlags {
   matchboxUrl?: string;
   force?: boolean;
 }
-
-/**
- * Stable error codes of `--json` failures (`{"error": {"code", "message", "field"}}`), with the
- * exit code each comes with. Scripts may rely on these names.
- */
-export const ERROR_CODES = {
-  usage: EXIT.usage,
-  no_terminal: EXIT.usage,
-  answers_unreadable: EXIT.usage,
-  answers_syntax: EXIT.usage,
-  answers_invalid: EXIT.usage,
-  spec_invalid: EXIT.usage,
-  snippet_invalid: EXIT.usage,
-  snippet_clash: EXIT.usage,
-  snippet_target: EXIT.usage,
-  unknown_machine: EXIT.usage,
-  pki_required: EXIT.usage,
-  matchbox_needs_mac: EXIT.usage,
-  output_exists: EXIT.usage,
-  output_locked: EXIT.usage,
-  template_error: EXIT.failed,
-  generate_failed: EXIT.failed,
-  write_failed: EXIT.failed,
-  internal: EXIT.failed,
-  interrupted: EXIT.interrupted,
-} as const;
-export type ErrorCode = keyof typeof ERROR_CODES;
 
 /** Flags that only make sense without questions. */
 export function isScripted(f: ScriptFlags): boolean {
@@ -100,109 +69,6 @@ export function matchboxUrlProblem(v: string): string | undefined {
   return undefined;
 }
 
-/** Reads `--answers FILE` (`-`: standard input) with its positions; undefined without --answers. */
-export function readAnswersSource(file: string | undefined, cwd: string, stdin: () => string): AnswersSource | undefined {
-  if (file === undefined) return undefined;
-  let text: string;
-  try {
-    text = file === '-' ? stdin() : readBoundedFile(resolve(cwd, file), LIMITS.answers, file);
-  } catch (e) {
-    if (e instanceof InputLimitError) throw new UsageError(`--answers: ${e.message}`, 'answers_unreadable', 'answers');
-    throw new UsageError(`--answers: cannot read ${file === '-' ? 'standard input' : file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, 'answers_unreadable');
-  }
-  return file === '-' ? readAnswersText(text, '<stdin>', cwd) : readAnswersText(text, file, dirname(resolve(cwd, file)));
-}
-
-/** Snippets of the answers file (relative to it) and of --snippet flags (relative to the current directory). */
-export function readSnippets(source: AnswersSource | undefined, flags: ScriptFlags, cwd: string): ParsedSnippet[] {
-  const fromFile = ((source?.answers as { snippets?: SnippetRef[] } | undefined)?.snippets ?? []) as SnippetRef[];
-  const options = { allowOverrides: flags.allowSnippetOverrides ?? false };
-  return [...(source ? loadSnippets(fromFile, source.dir, options) : []), ...loadSnippets((flags.snippet ?? []).map(parseSnippetFlag), cwd, options)];
-}
-
-/** Where a problem's value came from: a flag when one gave it, else the answers file and its position. */
-export function locateProblem(p: Problem, flags: Answers, source: AnswersSource | undefined): LocatedProblem {
-  const field = p.field as string;
-  const flag = (FLAG_OF as Record<string, string | undefined>)[field];
-  const byFlag = flag !== undefined && getField(flags, p.field) !== undefined;
-  if (source && !byFlag) {
-    const inFile = getFieldPath(source.answers, field) !== undefined;
-    const at: Position | undefined = inFile ? source.locate(field) : undefined;
-    if (inFile) return { field, message: p.message, file: source.label, ...(at ? { line: at.line, col: at.col } : {}) };
-  }
-  return flag ? { field, message: p.message, flag } : { field, message: p.message };
-}
-
-function getFieldPath(answers: Answers, field: string): unknown {
-  let value: unknown = answers;
-  for (const key of field.replace(/\[(\d+)\]/g, '.$1').split('.')) {
-    if (value === null || typeof value !== 'object') return undefined;
-    value = (value as Record<string, unknown>)[key];
-  }
-  return value;
-}
-
-/** The problems of an answers file in the same located shape. */
-export function locatedOfAnswersError(e: AnswersError): LocatedProblem[] {
-  return e.problems.map((p) => ({ field: p.field ?? '', message: p.message, file: e.label, ...(p.at ? { line: p.at.line, col: p.at.col } : {}) }));
-}
-
-/** The files that belong to a machine: its own .bu and .ign, and anything under a directory named after it. */
-function machineFiles(result: GenerateResult, name: string): string[] {
-  return result.files.map((f) => f.name).filter((f) => f === `${name}.bu` || f === `${name}.ign` || f.split('/').slice(0, -1).includes(name));
-}
-
-export interface Report {
-  cluster: string;
-  preset: string;
-  dryRun: boolean;
-  /** The output directory (absolute): written, or that would be written. */
-  outputDir: string;
-  machines: { name: string; role: string; address: string | null; mac: string | null; files: string[] }[];
-  files: string[];
-  bootOrder: { machines: string[]; note: string }[];
-  etcd: { members: string[]; clientEndpoints: string[]; faultTolerance: number; quorum: number } | null;
-  matchbox: { dir: string; files: string[] } | null;
-  /** Each certificate of the PKI (the CA first) and its expiry (ISO 8601); [] without TLS. */
-  certificates: { name: string; expires: string }[];
-  warnings: string[];
-}
-
-/** The `--json` document of a run (and of `plan --json`). */
-export function reportOf(result: GenerateResult, outputDir: string, dryRun: boolean, matchbox: Report['matchbox']): Report {
-  const { plan } = result;
-  return {
-    cluster: result.spec.name,
-    preset: result.spec.preset,
-    dryRun,
-    outputDir,
-    machines: result.machines.map((m) => ({ name: m.name, role: m.role, address: m.address, mac: m.mac, files: machineFiles(result, m.name) })),
-    files: result.files.map((f) => f.name),
-    bootOrder: plan.bootOrder.map((s) => ({ machines: s.machines, note: s.note })),
-    etcd: plan.etcd
-      ? { members: plan.etcd.members.map((m) => m.name), clientEndpoints: plan.etcd.clientEndpoints, faultTolerance: plan.etcd.faultTolerance, quorum: plan.etcd.quorum }
-      : null,
-    matchbox,
-    certificates: result.certificates ?? [],
-    warnings: result.warnings,
-  };
-}
-
-/** The plan as a table, for --dry-run and `plan`. */
-export function formatPlan(result: GenerateResult, outputDir: string, cwd: string): string {
-  const r = reportOf(result, outputDir, true, null);
-  const head = ['machine', 'role', 'address', 'MAC', 'files'];
-  const rows = r.machines.map((m) => [m.name, m.role, m.address ?? 'DHCP', m.mac ?? '-', m.files.join(' ')]);
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
-  const line = (cells: string[]) => '  ' + cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ');
-  const n = r.machines.length;
-  const out = [`Plan of the ${r.cluster} cluster (${r.preset}, ${n} machine${n === 1 ? '' : 's'}); nothing was written.`, line(head), ...rows.map(line)];
-  if (r.etcd) out.push(`etcd: ${r.etcd.members.length} member${r.etcd.members.length === 1 ? '' : 's'}, quorum ${r.etcd.quorum}, tolerates ${r.etcd.faultTolerance} failed`);
-  out.push('Boot order:', ...r.bootOrder.map((s, i) => `  ${i + 1}. ${s.machines.join(', ')}: ${s.note}`));
-  out.push(`Would write ${r.files.length} files to ${relative(cwd, outputDir) || '.'}/`);
-  return out.join('\n') + '\n';
-}
-
 /** `--machine NAME --stdout`: the machine's config, or an error naming the machines there are. */
 export function machineConfig(result: GenerateResult, name: string, format: string | undefined): string {
   const m = result.machines.find((x) => x.name === name);
@@ -213,36 +79,11 @@ export function machineConfig(result: GenerateResult, name: string, format: stri
   return format === 'bu' ? m.butane : m.ignition;
 }
 
-
 /** Where scripted output goes. */
 export interface ScriptIo {
   cwd: string;
   stdout: (text: string) => void;
   stderr: (text: string) => void;
-}
-
-/** An error: one JSON object on stderr with --json, else `flatcar-architect: ` lines. Returns the exit code. */
-export function printError(io: ScriptIo, json: boolean | undefined, code: ErrorCode, message: string, field?: string | null, problems?: LocatedProblem[]): number {
-  if (json) io.stderr(errorJson(code, message, field, problems));
-  else for (const line of safeMessage(message).split('\n')) io.stderr(`flatcar-architect: ${line}\n`);
-  return ERROR_CODES[code];
-}
-
-/** Problems of the answers (resolveSpec, pins): each with the flag or the file position it came from. */
-export function printProblems(io: ScriptIo, json: boolean | undefined, problems: Problem[], flags: Answers, source: AnswersSource | undefined): number {
-  const located = problems.map((p) => locateProblem(p, flags, source));
-  const lines = located.map(formatLocated);
-  return printError(io, json, 'spec_invalid', lines.join('\n'), located[0]?.field, located);
-}
-
-/** readAnswersSource with answers-file problems as an AnswersUsageError. */
-export function readAnswersForCli(file: string | undefined, cwd: string, stdin: () => string): AnswersSource | undefined {
-  try {
-    return readAnswersSource(file, cwd, stdin);
-  } catch (e) {
-    if (e instanceof AnswersError) throw new AnswersUsageError(locatedOfAnswersError(e), e.code);
-    throw e;
-  }
 }
 
 /**
@@ -251,9 +92,9 @@ export function readAnswersForCli(file: string | undefined, cwd: string, stdin: 
  */
 export function finishWithoutWriting(result: GenerateResult & { pki?: { caCreated: boolean } | null }, dir: string, flags: ScriptFlags, io: ScriptIo): number | undefined {
   if (flags.dryRun) {
-    if (flags.json) io.stdout(JSON.stringify(reportOf(result, dir, true, null), null, 2) + '\n');
+    if (flags.json) printJson(io, reportOf(result, dir, true, null));
     else {
-      for (const w of result.warnings) io.stderr(`warning: ${w}\n`);
+      for (const w of result.warnings) io.stderr(`warning: ${w.text}\n`);
       io.stdout(formatPlan(result, dir, io.cwd));
     }
     return EXIT.ok;
@@ -267,7 +108,7 @@ export function finishWithoutWriting(result: GenerateResult & { pki?: { caCreate
         'pki',
       );
     }
-    for (const w of result.warnings) io.stderr(`warning: ${w}\n`);
+    for (const w of result.warnings) io.stderr(`warning: ${w.text}\n`);
     io.stdout(config);
     return EXIT.ok;
   }
@@ -275,7 +116,7 @@ export function finishWithoutWriting(result: GenerateResult & { pki?: { caCreate
 }
 
 /** `--matchbox DIR`: the tree (checked before anything is written), or undefined without the flag. */
-export function planMatchbox(result: GenerateResult, flags: ScriptFlags, cwd: string): { dir: string; files: MatchboxFile[]; warnings?: string[] } | undefined {
+export function planMatchbox(result: GenerateResult, flags: ScriptFlags, cwd: string): { dir: string; files: MatchboxFile[]; warnings?: Warning[] } | undefined {
   if (flags.matchbox === undefined) return undefined;
   const dir = resolve(cwd, flags.matchbox);
   try {
@@ -289,45 +130,4 @@ export function planMatchbox(result: GenerateResult, flags: ScriptFlags, cwd: st
     if (e instanceof OutputExistsError || e instanceof ForeignDirError) throw new UsageError(`--matchbox: ${e.message}`, 'output_exists', 'matchbox');
     throw e;
   }
-}
-
-/** Writes the Matchbox tree after the output directory; returns an exit code on failure. */
-export function writeMatchbox(tree: { dir: string; files: MatchboxFile[] } | undefined, flags: ScriptFlags, io: ScriptIo): number | undefined {
-  if (!tree) return undefined;
-  try {
-    writeMatchboxDir(tree.dir, tree.files, { force: flags.force });
-    return undefined;
-  } catch (e) {
-    return printError(io, flags.json, 'write_failed', `cannot write ${tree.dir}: ${(e as Error).message}`, 'matchbox');
-  }
-}
-
-/** With --json: the report on stdout (and nothing else anywhere); true when printed. */
-export function printJsonReport(
-  result: GenerateResult,
-  dir: string,
-  tree: { dir: string; files: MatchboxFile[]; warnings?: string[] } | undefined,
-  flags: ScriptFlags,
-  io: ScriptIo,
-  extra: { previousPki?: string; notes?: string[] } = {},
-): boolean {
-  if (!flags.json) return false;
-  const matchbox = tree ? { dir: tree.dir, files: tree.files.map((f) => f.name) } : null;
-  const report = reportOf(result, dir, false, matchbox);
-  report.warnings = [...report.warnings, ...(tree?.warnings ?? [])];
-  // previousPki: where the replaced pki/ was kept; notes: what recovery and cleanup did; each only when there is one.
-  const { previousPki, notes } = extra;
-  io.stdout(JSON.stringify({ ...report, ...(previousPki ? { previousPki } : {}), ...(notes?.length ? { notes } : {}) }, null, 2) + '\n');
-  return true;
-}
-
-/** Without --json: where the Matchbox tree went. */
-export function reportMatchbox(tree: { dir: string; files: MatchboxFile[]; warnings?: string[] } | undefined, flags: ScriptFlags, io: ScriptIo): void {
-  if (!tree || flags.json) return;
-  const shown = relative(io.cwd, tree.dir) || '.';
-  for (const w of tree.warnings ?? []) io.stderr(`WARNING: ${w}\n`);
-  io.stdout(
-    `Matchbox: ${shown}/ (an install stage per machine: flatcar-install to /dev/sda, then its own config with os=installed); copy it to Matchbox's data directory, e.g. /var/lib/matchbox, owned by Matchbox's user: chown -R matchbox:matchbox /var/lib/matchbox (configs with keys are 0600)\n`,
-  );
-  if (flags.matchboxUrl === undefined) io.stderr(`warning: --matchbox: the profiles point at ${DEFAULT_MATCHBOX_URL}; give --matchbox-url with your Matchbox's address\n`);
 }

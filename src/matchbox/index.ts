@@ -16,6 +16,7 @@
  */
 import { writeOutputDir } from '../write/output.js';
 import { transpile } from '../butane/index.js';
+import { warning, type Warning } from '../answers/warnings.js';
 
 export const DEFAULT_MATCHBOX_URL = 'http://matchbox.example.com:8080';
 /** Where Matchbox serves Flatcar's PXE kernel and initrd from (its `assets/` directory). */
@@ -157,12 +158,15 @@ export function matchboxTree(cluster: string, machines: readonly MatchboxMachine
 }
 
 /** Loud warnings for a Matchbox tree: private keys that Matchbox would serve to anyone, over plain HTTP or at all. */
-export function matchboxWarnings(machines: readonly MatchboxMachine[], url: string): string[] {
+export function matchboxWarnings(machines: readonly MatchboxMachine[], url: string): Warning[] {
   const withKeys = machines.filter((m) => m.holdsKeys).map((m) => m.name);
   if (!withKeys.length) return [];
   const plain = url.startsWith('http:');
   return [
-    `--matchbox: the Ignition configs of ${withKeys.length} machine${withKeys.length === 1 ? '' : 's'} hold private keys, and Matchbox serves them to anyone who asks${plain ? ' over plain HTTP' : ''}: anyone on the provisioning network can take the cluster's keys; generate with --secrets ssh and run \`flatcar-architect deliver DIR\` after the machines are up`,
+    warning(
+      'matchbox-serves-keys',
+      `--matchbox: the Ignition configs of ${withKeys.length} machine${withKeys.length === 1 ? '' : 's'} hold private keys, and Matchbox serves them to anyone who asks${plain ? ' over plain HTTP' : ''}: anyone on the provisioning network can take the cluster's keys; generate with --secrets ssh and run \`flatcar-architect deliver DIR\` after the machines are up`,
+    ),
   ];
 }
 

@@ -18,6 +18,7 @@ export function planAddresses(network: StaticNetwork, count: number, problems: P
     const last = formatIPv4(net.broadcast - 1);
     problems.push({
       field: 'size',
+      code: 'addresses-do-not-fit',
       message: `${count} machines from ${network.firstAddress} do not fit in ${network.cidr} (last host address ${last}, gateway and DNS servers skipped); use an earlier --first-address or a larger --network`,
     });
     return [];

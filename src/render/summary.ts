@@ -2,7 +2,8 @@
 import { architectureOf } from '../architectures/index.js';
 import type { Machine, Plan } from '../plan/index.js';
 import { needsPki } from '../plan/index.js';
-import { DOCKER_INSECURE_WARNING, ETCD_INSECURE_WARNING, type DefaultValue } from '../answers/resolve.js';
+import type { DefaultValue } from '../answers/resolve.js';
+import { hasWarning, type Warning } from '../answers/warnings.js';
 import { FLAG_OF } from '../answers/types.js';
 import { DOCKER_PORT, DOCKER_TLS_PORT, ETCD_COMPACTION_MODE, ETCD_COMPACTION_RETENTION, ETCD_QUOTA_BACKEND_BYTES, PROXY_LISTEN } from './context.js';
 import { topologyMermaid } from './topology.js';
@@ -279,19 +280,20 @@ function pkiSection(plan: Plan): string[] {
   ];
 }
 
-function loudWarnings(plan: Plan, warnings: string[]): string[] {
+function loudWarnings(plan: Plan, warnings: readonly Warning[]): string[] {
   const out: string[] = [];
   if (plan.spec.ssh.keys.length === 0) {
     out.push('> **WARNING: no SSH key was given.** Nobody can log in to these machines over SSH. Regenerate with `--ssh-key ~/.ssh/id_ed25519.pub` before booting them.');
   }
-  if (warnings.includes(ETCD_INSECURE_WARNING)) {
+  if (hasWarning(warnings, 'etcd-insecure')) {
     out.push("> **WARNING: etcd runs without TLS (--insecure).** Members and proxies talk plain HTTP without client certificates: anyone who can reach ports 2379 and 2380 can read and change the cluster's data. Regenerate without `--insecure` before putting these machines on a shared network.");
   }
-  if (warnings.includes(DOCKER_INSECURE_WARNING)) {
+  if (hasWarning(warnings, 'docker-insecure')) {
     out.push(`> **WARNING: the Docker API listens on plain TCP port ${DOCKER_PORT} without TLS (--docker-insecure).** Anyone who can reach that port is root on the VM: keep it on a host-only or NAT network, or regenerate without \`--docker-insecure\`.`);
   }
-  const loud = [ETCD_INSECURE_WARNING, DOCKER_INSECURE_WARNING];
-  for (const w of warnings.filter((w) => !w.startsWith('no SSH key') && !loud.includes(w))) out.push(`> **Warning:** ${w}`);
+  // Those with a paragraph of their own above are not repeated.
+  const own = ['no-ssh-key', 'etcd-insecure', 'docker-insecure'];
+  for (const w of warnings.filter((w) => !own.includes(w.code))) out.push(`> **Warning:** ${w.text}`);
   return out.length ? [...out.flatMap((w) => [w, '']),] : [];
 }
 
@@ -314,7 +316,7 @@ function topologySection(plan: Plan): string[] {
   return ['## Topology', '', 'Also drawn in `topology.svg`.', '', '```mermaid', topologyMermaid(plan).replace(/\n+$/, ''), '```', ''];
 }
 
-export function formatSummary(plan: Plan, description: string, warnings: string[], defaults: DefaultValue[], options: SummaryOptions = { outDir: 'DIR' }): string {
+export function formatSummary(plan: Plan, description: string, warnings: readonly Warning[], defaults: DefaultValue[], options: SummaryOptions = { outDir: 'DIR' }): string {
   const { spec } = plan;
   return [
     `# ${spec.name}: a Flatcar Container Linux cluster (${spec.preset} preset)`,

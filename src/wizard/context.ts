@@ -211,7 +211,7 @@ const askable = (ctx: WizardContext, f: Field): boolean => ASKED.includes(f) && 
 /** Would these answers fit their machines into the network, with the first address derived rather than set? */
 function fitsFromDerivedFirst(ctx: WizardContext, answers: Answers): boolean {
   const trial = view(ctx, withField(answers, 'network.firstAddress', undefined));
-  return !problemsOf(trial).some((p) => p.field === 'size' && /do not fit in/.test(p.message));
+  return !problemsOf(trial).some((p) => p.code === 'addresses-do-not-fit');
 }
 
 /** A problem of the answers as a conflict: who can fix it, and what it involves. */
@@ -220,26 +220,26 @@ export function conflictOf(ctx: WizardContext, p: Problem, answers: Answers = ct
     const v = getField(view(ctx, answers), f) ?? derivedValue(ctx, f, answers);
     return Array.isArray(v) ? v.join(', ') : String(v);
   };
-  if (p.field === 'size' && /do not fit in/.test(p.message)) {
+  if (p.code === 'addresses-do-not-fit') {
     const inputs: Field[] = ['size', 'network.cidr', 'network.firstAddress'];
     const fixer: Field =
       askable(ctx, 'network.firstAddress') && fitsFromDerivedFirst(ctx, answers) ? 'network.firstAddress' : askable(ctx, 'network.cidr') ? 'network.cidr' : 'size';
     const others = inputs.filter((f) => f !== fixer).map((f) => `${QUESTION_NAME[f]}: ${value(f)}`);
     return { fixer, inputs, message: `${inWords(ctx, p.message)} (${others.join('; ')})` };
   }
-  if (p.field === 'size' && /etcd machines needs at least/.test(p.message)) {
+  if (p.code === 'etcd-needs-workers') {
     const fixer: Field = askable(ctx, 'size') ? 'size' : 'etcd.size';
     const other: Field = fixer === 'size' ? 'etcd.size' : 'size';
     return { fixer, inputs: ['size', 'etcd.size'], message: `${inWords(ctx, p.message)} (${QUESTION_NAME[other]}: ${value(other)})` };
   }
-  if (p.field === 'updates.group' && /not a channel of Flatcar's public update server/.test(p.message)) {
+  if (p.code === 'group-not-public') {
     // The custom group's question asks for the update server right after the group id.
     return { fixer: 'updates.group', inputs: ['updates.group', 'updates.server'], message: inWords(ctx, p.message) };
   }
   if (p.field === 'updates.server' && askable(ctx, 'updates.server')) {
     return { fixer: 'updates.group', inputs: ['updates.server'], message: inWords(ctx, p.message) };
   }
-  if (p.field === 'network.firstAddress' && / is (the gateway|a DNS server)/.test(p.message)) {
+  if (p.code === 'first-address-taken') {
     return { fixer: 'network.firstAddress', inputs: ['network.gateway', 'network.dns', 'network.firstAddress'], message: inWords(ctx, p.message) };
   }
   if (!askable(ctx, p.field)) {

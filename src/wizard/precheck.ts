@@ -12,9 +12,9 @@ import { problemsOf } from './context.js';
 const given = (answers: Answers, f: Field) => getField(answers, f) !== undefined;
 
 /** The fields a problem depends on (the check needs all of them given to fail now). */
-function inputsOf(p: Problem): Field[] {
-  if (p.field === 'size' && /do not fit in/.test(p.message)) return ['size', 'network.cidr', 'network.firstAddress'];
-  if (p.field === 'size' && /etcd machines needs at least/.test(p.message)) return ['size', 'etcd.size'];
+export function inputsOf(p: Problem): Field[] {
+  if (p.code === 'addresses-do-not-fit') return ['size', 'network.cidr', 'network.firstAddress'];
+  if (p.code === 'etcd-needs-workers') return ['size', 'etcd.size'];
   return [p.field];
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DOCKER_INSECURE_WARNING, ETCD_INSECURE_WARNING, resolveSpec } from '../../src/answers/resolve.js';
+import { resolveSpec } from '../../src/answers/resolve.js';
 import { SpecError, type Answers, type Problem } from '../../src/answers/types.js';
 import { formatAnswersFile, parseAnswersFile } from '../../src/answers/answers-file.js';
 import { mergeAnswers } from '../../src/answers/merge.js';
@@ -75,7 +75,7 @@ describe('resolving answers against a preset', () => {
   it('accepts sizes given as text (flags) and warns about an even small cluster', () => {
     const r = resolveSpec({ preset: 'small', size: '4' });
     expect(r.spec.size).toBe(4);
-    expect(r.warnings.join('\n')).toMatch(/--size 4: an etcd cluster of 4 members tolerates 1 failed member, no more than 3/);
+    expect(r.warnings.map((w) => w.text).join('\n')).toMatch(/--size 4: an etcd cluster of 4 members tolerates 1 failed member, no more than 3/);
   });
 
   it('keeps one of each SSH key (a key given twice would make an invalid config)', () => {
@@ -89,14 +89,14 @@ describe('resolving answers against a preset', () => {
     expect(resolveSpec({ preset: 'laptop' }).spec.security).toEqual({ etcdTls: null, dockerTls: true, secrets: 'inline' });
     const insecure = resolveSpec(withKey({ preset: 'dev', network: { interface: 'eth0' }, security: { etcdTls: false } }));
     expect(insecure.spec.security.etcdTls).toBe(false);
-    expect(insecure.warnings).toEqual([ETCD_INSECURE_WARNING]);
+    expect(insecure.warnings).toEqual([{ code: 'etcd-insecure', text: expect.stringMatching(/^--insecure: etcd TLS is off/), loud: true }]);
     const plain = resolveSpec(withKey({ preset: 'laptop', security: { dockerTls: false } }));
     expect(plain.spec.security.dockerTls).toBe(false);
-    expect(plain.warnings).toEqual([DOCKER_INSECURE_WARNING]);
+    expect(plain.warnings).toEqual([{ code: 'docker-insecure', text: expect.stringMatching(/^--docker-insecure: the Docker API listens on plain TCP port 2375/), loud: true }]);
   });
 
   it('warns when there is no SSH key, not when there is one', () => {
-    expect(resolveSpec({ preset: 'dev' }).warnings.join()).toMatch(/no SSH key/);
+    expect(resolveSpec({ preset: 'dev' }).warnings.map((w) => w.text).join()).toMatch(/no SSH key/);
     expect(resolveSpec(withKey({ preset: 'dev', network: { interface: 'eth0' } })).warnings).toEqual([]);
   });
 });
@@ -120,8 +120,8 @@ describe('day 200 (issue 15): update server, NTP, etcd image, NIC globs, discove
   });
 
   it('a static address matched by a glob warns (with the --mac-prefix hint); one name or a MAC prefix does not; the laptop does not', () => {
-    expect(resolveSpec(withKey({ preset: 'production', size: 4 })).warnings.join('\n')).toMatch(/--interface "en\* eth\*": .*several NICs.*--mac-prefix/);
-    expect(resolveSpec(withKey({ preset: 'production', size: 4, network: { interface: 'enp*' } })).warnings.join('\n')).toMatch(/--mac-prefix/);
+    expect(resolveSpec(withKey({ preset: 'production', size: 4 })).warnings.map((w) => w.text).join('\n')).toMatch(/--interface "en\* eth\*": .*several NICs.*--mac-prefix/);
+    expect(resolveSpec(withKey({ preset: 'production', size: 4, network: { interface: 'enp*' } })).warnings.map((w) => w.text).join('\n')).toMatch(/--mac-prefix/);
     expect(resolveSpec(withKey({ preset: 'production', size: 4, network: { interface: 'ens3' } })).warnings).toEqual([]);
     expect(resolveSpec(withKey({ preset: 'production', size: 4, network: { macPrefix: '52:54:00' } })).warnings).toEqual([]);
     expect(resolveSpec(withKey({ preset: 'laptop', network: { cidr: '192.168.1.0/24' } })).warnings).toEqual([]);

@@ -46,10 +46,10 @@ describe('the resolver asks the architecture', () => {
 
   it('warns of an even size only where every machine is an etcd member, and of an interface pattern only off the laptop', () => {
     expect(warnings({ preset: 'small', size: 4, network: { interface: 'eth0' } })).toEqual([
-      '--size 4: an etcd cluster of 4 members tolerates 1 failed member, no more than 3 members do; an odd size is better',
+      { code: 'even-etcd-size', text: '--size 4: an etcd cluster of 4 members tolerates 1 failed member, no more than 3 members do; an odd size is better', loud: false },
     ]);
     expect(warnings({ preset: 'dev', size: 4, network: { interface: 'eth0' } })).toEqual([]);
-    expect(warnings({ preset: 'dev', size: 4 }).filter((w) => w.startsWith('--interface "en* eth*"'))).toHaveLength(1);
+    expect(warnings({ preset: 'dev', size: 4 }).filter((w) => w.code === 'glob-interface' && w.text.startsWith('--interface "en* eth*"'))).toHaveLength(1);
     expect(warnings({ preset: 'laptop', network: { dhcp: false, interface: 'eth*' } })).toEqual([]);
   });
 

@@ -39,7 +39,7 @@ describe('the built library (dist/src/index.js, built by pretest)', () => {
     expect(result.preview).toBe(false);
     expect(lib.previewCluster({ preset: 'dev', name: 'p' }).preview).toBe(true);
     expect(result.files.map((f) => f.name)).toEqual(expect.arrayContaining(['lib-gpu.bu', 'lib-gpu.ign', 'cluster.yaml', 'SUMMARY.md']));
-    expect(result.warnings).toContain('no SSH key given (--ssh-key): nobody can log in to the machines over SSH');
+    expect(result.warnings).toContainEqual({ code: 'no-ssh-key', text: 'no SSH key given (--ssh-key): nobody can log in to the machines over SSH', loud: false });
     expect(lib.answersSchema().$schema).toBe('http://json-schema.org/draft-07/schema#');
     expect(() => lib.readAnswersText('size: x\n', 'a.yaml', '.')).toThrow('a.yaml:1:1 size: must be a whole number (got x)');
   });

@@ -19,7 +19,7 @@ describe('README.md', () => {
     expect(readme).toContain('npm test');
   });
 
-  const commands = [[], ['init'], ['plan'], ['transpile'], ['rehearse'], ['scale'], ['schema']];
+  const commands = [[], ['init'], ['plan'], ['transpile'], ['rehearse'], ['scale'], ['replace'], ['deliver'], ['schema']];
   it.each(commands.map((c) => [c.join(' ') || '(default)', c] as const))('documents every flag of %s', (_name, command) => {
     const help = runCli([...command, '--help']);
     if (command.length) expect(help.stdout).toContain(`flatcar-architect ${command[0]}`);

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { generateCluster } from '../../src/generate.js';
 import { writeOutputDir } from '../../src/write/output.js';
 import { runReplaceMachine } from '../../src/cli/replace-machine.js';
-import { UsageError } from '../../src/cli/errors.js';
+import { runReported } from '../../src/cli/errors.js';
 import { withKey } from '../helpers/generator.js';
 import { filesBelow, tempDirs } from '../helpers/tmp.js';
 
@@ -20,7 +20,8 @@ async function cluster(answers: Parameters<typeof generateCluster>[0]): Promise<
 const run = async (cwd: string, dir: string, name: string) => {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await runReplaceMachine(dir, name, { cwd, stdout: (t) => out.push(t), stderr: (t) => err.push(t) });
+  // As main.ts runs it: what it throws goes through the CLI's one failure mapping.
+  const code = await runReported(() => runReplaceMachine(dir, name, { cwd, stdout: (t) => out.push(t), stderr: (t) => err.push(t) }), false, (t) => err.push(t));
   return { code, out: out.join(''), err: err.join('') };
 };
 
@@ -28,10 +29,16 @@ describe('replace DIR MACHINE', () => {
   it('an unknown machine, or a cluster formed by discovery: one clear line, nothing written', async () => {
     const { cwd, dir } = await cluster(withKey({ preset: 'production', size: 4, network: { interface: 'eth0' } }));
     const before = filesBelow(dir, (b) => b.toString('hex'));
-    await expect(run(cwd, 'c', 'nope')).rejects.toThrow(new UsageError('no machine is called nope; this cluster has production-etcd-1, production-etcd-2, production-etcd-3, production-worker-1'));
+    expect(await run(cwd, 'c', 'nope')).toEqual({
+      code: 2,
+      out: '',
+      err: 'flatcar-architect: no machine is called nope; this cluster has production-etcd-1, production-etcd-2, production-etcd-3, production-worker-1\n',
+    });
     expect(filesBelow(dir, (b) => b.toString('hex'))).toEqual(before);
     const disco = await cluster(withKey({ preset: 'small', size: 3, network: { interface: 'eth0' }, etcd: { discovery: 'https://discovery.etcd.io/x' } }));
-    await expect(run(disco.cwd, 'c', 'small-node-1')).rejects.toThrow(/--discovery: this cluster formed through a discovery URL, which works once/);
+    const refused = await run(disco.cwd, 'c', 'small-node-1');
+    expect(refused.code).toBe(2);
+    expect(refused.err).toMatch(/^flatcar-architect: --discovery: this cluster formed through a discovery URL, which works once[^\n]*\n$/);
   });
 
   it('a worker: nothing changes; it boots again with its own config', async () => {

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSy
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runGenerate, type GenerateFlags } from '../../src/cli/generate.js';
+import { runReported } from '../../src/cli/errors.js';
 import type { Prompts } from '../../src/wizard/prompts.js';
 import { diffDir, formatDiff } from '../../src/write/diff.js';
 import { runCli } from '../helpers/run.js';
@@ -45,13 +46,27 @@ const confirming = (answer: boolean, asked: string[]) => answering([answer ? 'ye
 async function run(cwd: string, flags: GenerateFlags, options: { prompts?: Prompts; color?: boolean } = {}) {
   let stdout = '';
   let stderr = '';
-  const code = await runGenerate(
-    { sshKey: [KEY], ...flags },
-    { cwd, stdout: (t) => {
-          stdout += t;
-        }, stderr: (t) => {
-          stderr += t;
-        }, interactive: false, color: options.color ?? false, ...(options.prompts ? { prompts: options.prompts } : {}) },
+  const toStderr = (t: string) => {
+    stderr += t;
+  };
+  // As main.ts runs it: what it throws goes through the CLI's one failure mapping.
+  const code = await runReported(
+    () =>
+      runGenerate(
+        { sshKey: [KEY], ...flags },
+        {
+          cwd,
+          stdout: (t) => {
+            stdout += t;
+          },
+          stderr: toStderr,
+          interactive: false,
+          color: options.color ?? false,
+          ...(options.prompts ? { prompts: options.prompts } : {}),
+        },
+      ),
+    false,
+    toStderr,
   );
   return { code, stdout, stderr };
 }

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { mergeAnswers } from '../../src/answers/merge.js';
 import { flagsToAnswers } from '../../src/cli/generate.js';
-import { readAnswersForCli, readSnippets } from '../../src/cli/scripted.js';
+import { readAnswersForCli, readSnippets } from '../../src/cli/input.js';
 import { clusterYaml, planAnswers } from '../../src/generate.js';
 import { KEY } from '../helpers/generator.js';
 import { runCli } from '../helpers/run.js';

@@ -233,3 +233,35 @@ describe('etcdMembership in answers (what scale records)', async () => {
     expect(() => generate({ ...base, etcdMembership: [{ machines: ['nope'], state: 'existing' }] })).toThrow(SpecError);
   });
 });
+
+describe('--json: scale and replace print one JSON document on stdout', () => {
+  const cwd = tmp();
+  const gen = runCli(['--preset', 'production', '--size', '4', '--interface', 'eth0', '--ssh-key', 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMx7q3Yd0o8Q2pZk1v4cHqR9Wn6yT2eLbF5sJgKaPuXr admin@example', '--out', 'p'], { cwd });
+
+  it('scale --json: the machines kept, added (role, address, MAC) and removed, the members, the steps', () => {
+    expect(gen.status, gen.stderr).toBe(0);
+    const r = runCli(['scale', 'p', '--size', '5', '--json'], { cwd });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toEqual({
+      cluster: 'production',
+      dir: join(cwd, 'p'),
+      machinesBefore: 4,
+      machinesAfter: 5,
+      kept: ['production-etcd-1', 'production-etcd-2', 'production-etcd-3', 'production-worker-1'],
+      added: [{ name: 'production-worker-2', role: 'worker', address: '10.0.0.105', mac: null }],
+      removed: [],
+      etcdMembers: ['production-etcd-1', 'production-etcd-2', 'production-etcd-3'],
+      steps: [],
+    });
+    const again = runCli(['scale', 'p', '--size', '5', '--json'], { cwd });
+    expect(JSON.parse(again.stdout)).toMatchObject({ machinesBefore: 5, machinesAfter: 5, added: [], removed: [] });
+  });
+
+  it('replace --json: the files written and the steps printed without it', () => {
+    const text = runCli(['replace', 'p', 'production-worker-1'], { cwd });
+    const r = runCli(['replace', 'p', 'production-worker-1', '--json'], { cwd });
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual({ machine: 'production-worker-1', dir: join(cwd, 'p'), changed: [], steps: text.stdout.trimEnd().split('\n') });
+  });
+});

@@ -50,7 +50,12 @@ describe('--json', () => {
     expect(r.stderr).toBe('');
     const report = JSON.parse(r.stdout) as Record<string, unknown>;
     expect(Object.keys(report)).toEqual(['cluster', 'preset', 'dryRun', 'outputDir', 'machines', 'files', 'bootOrder', 'etcd', 'matchbox', 'certificates', 'warnings']);
-    expect(report.warnings).toEqual(expect.arrayContaining([expect.stringContaining('--insecure')]));
+    // Warnings are objects: a stable code and the text.
+    expect(report.warnings).toEqual([
+      { code: 'glob-interface', message: expect.stringMatching(/^--interface "en\* eth\*": /) },
+      { code: 'etcd-insecure', message: expect.stringMatching(/^--insecure: etcd TLS is off/) },
+      { code: 'no-ssh-key', message: 'no SSH key given (--ssh-key): nobody can log in to the machines over SSH' },
+    ]);
     expect(existsSync(join(cwd, 'o', 'dev-worker-1.ign'))).toBe(true);
   });
 

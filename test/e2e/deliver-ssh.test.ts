@@ -144,5 +144,18 @@ describe('--secrets ssh and deliver, against local sshds', () => {
     const bad: string[] = [];
     expect(await runDeliver('dl', 'dl-etcd-3', { user: me, port: String(port === 65535 ? port - 1 : port + 1), identity: 'id', timeout: '20' }, { cwd: work, stdout: () => {}, stderr: (t) => bad.push(t) })).toBe(1);
     expect(bad.join('')).toMatch(/^flatcar-architect: dl-etcd-3: delivery to .* failed: .*(refused|timed out)/);
+
+    // --json: each machine's outcome in one document on stdout, the failure there too (nothing on stderr).
+    const doc: string[] = [];
+    const quiet: string[] = [];
+    const options = { user: me, identity: 'id', sshOption: [`UserKnownHostsFile=${join(work, 'known_hosts')}`], json: true };
+    expect(await runDeliver('dl', 'dl-etcd-2', { ...options, port: String(port) }, { cwd: work, stdout: (t) => doc.push(t), stderr: (t) => quiet.push(t) })).toBe(0);
+    expect(JSON.parse(doc.join(''))).toEqual({
+      machines: [{ name: 'dl-etcd-2', target: `${me}@${result.machines.find((m) => m.name === 'dl-etcd-2')!.address}`, delivered: true, keys: 3, certificates: expect.any(Number), units: ['etcd-member.service', 'locksmithd.service'] }],
+    });
+    doc.length = 0;
+    expect(await runDeliver('dl', 'dl-etcd-3', { ...options, port: String(port === 65535 ? port - 1 : port + 1), timeout: '20' }, { cwd: work, stdout: (t) => doc.push(t), stderr: (t) => quiet.push(t) })).toBe(1);
+    expect(JSON.parse(doc.join(''))).toMatchObject({ machines: [{ name: 'dl-etcd-3', delivered: false, error: expect.stringMatching(/refused|timed out/) }] });
+    expect(quiet).toEqual([]);
   }, 180_000);
 });

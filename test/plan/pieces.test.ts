@@ -221,8 +221,9 @@ describe('the Matchbox tree', () => {
 
   it('warns loudly when configs with private keys would be served (over plain HTTP); not without keys', () => {
     const keyed = [{ ...machines[0]!, holdsKeys: true }, machines[1]!];
-    expect(matchboxWarnings(keyed, 'http://mb.lan:8080')[0]).toMatch(/^--matchbox: the Ignition configs of 1 machine hold private keys, and Matchbox serves them to anyone who asks over plain HTTP: .*--secrets ssh/);
-    expect(matchboxWarnings(keyed, 'https://mb.lan')[0]).not.toMatch(/plain HTTP/);
+    expect(matchboxWarnings(keyed, 'http://mb.lan:8080')[0]).toMatchObject({ code: 'matchbox-serves-keys', loud: true });
+    expect(matchboxWarnings(keyed, 'http://mb.lan:8080')[0]!.text).toMatch(/^--matchbox: the Ignition configs of 1 machine hold private keys, and Matchbox serves them to anyone who asks over plain HTTP: .*--secrets ssh/);
+    expect(matchboxWarnings(keyed, 'https://mb.lan')[0]!.text).not.toMatch(/plain HTTP/);
     expect(matchboxWarnings(machines, 'http://mb.lan:8080')).toEqual([]);
   });
 

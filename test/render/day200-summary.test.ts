@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { X509Certificate } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import * as lib from '../../src/index.js';
-import { reportOf } from '../../src/cli/scripted.js';
+import { reportOf } from '../../src/cli/report.js';
 import { withKey } from '../helpers/generator.js';
 
 const made: string[] = [];
@@ -67,7 +67,7 @@ describe('kept certificates that expire soon', () => {
   it('a run 4.9 years on, keeping 5-year certificates, warns with what to do; a fresh run does not', async () => {
     const answers = withKey({ preset: 'dev', size: 2, network: { interface: 'eth0' } });
     const first = await lib.generateCluster(answers, { now: new Date('2026-01-01T00:00:00Z') });
-    expect(first.warnings.join('\n')).not.toMatch(/within 90 days/);
+    expect(first.warnings.map((w) => w.code)).not.toContain('certificates-expiring');
     const dir = mkdtempSync(join(tmpdir(), 'fa-expiry-'));
     made.push(dir);
     lib.writeOutputDir(dir, first.files);
@@ -76,7 +76,7 @@ describe('kept certificates that expire soon', () => {
     const leafEnd = Date.parse(first.certificates.find((c) => c.name !== 'ca')!.expires);
     const later = await lib.generateCluster(answers, { existing, now: new Date(leafEnd - 60 * 86_400_000) });
     expect(later.pki!.reused.length).toBeGreaterThan(0);
-    const warning = later.warnings.find((w) => /within 90 days/.test(w));
+    const warning = later.warnings.find((w) => w.code === 'certificates-expiring')?.text;
     expect(warning).toMatch(
       /^kept from the existing PKI, \d+ certificates expire, the first \(.*\) on \d{4}-\d\d-\d\d, within 90 days: renew now: generate again with --rotate-pki/,
     );

@@ -12,6 +12,7 @@ import { DONE, KEYGEN_HINT, PASTE } from '../../src/wizard/steps/ssh.js';
 import { visible, wrap } from '../../src/wizard/text.js';
 import { ESC, scriptedPrompts } from '../helpers/scripted-prompts.js';
 import { runGenerate } from '../../src/cli/generate.js';
+import { runReported } from '../../src/cli/errors.js';
 import { readSshKeyArgument } from '../../src/answers/ssh-key.js';
 import { tempDirs } from '../helpers/tmp.js';
 import { context, KEY } from '../helpers/wizard.js';
@@ -235,7 +236,7 @@ describe('answers given up front', () => {
     const asked: string[] = [];
     const prompts = scriptedPrompts([]);
     const io = { cwd, stdout: () => undefined, stderr: (t: string) => void asked.push(t), interactive: false, prompts };
-    expect(await runGenerate({ preset: 'small', size: '12' }, io, { wizard: true })).toBe(2);
+    expect(await runReported(() => runGenerate({ preset: 'small', size: '12' }, io, { wizard: true }), false, io.stderr)).toBe(2);
     expect(asked).toEqual(['flatcar-architect: --size: the small preset has 3 to 9 machines (got 12); use dev or production otherwise\n']);
     await expect(runGenerate({ out: 'afile' }, io, { wizard: true })).rejects.toThrow(/^--out: .*afile exists and is not a directory$/);
     expect(prompts.asked).toEqual([]);

@@ -11,9 +11,9 @@ import { inWords } from '../../src/wizard/context.js';
 
 /** The resolver's warning about the interface for these answers. */
 function problemsAndWarnings(answers: Answers): string {
-  const found = resolveSpec(answers).warnings.filter((w) => w.startsWith('--interface'));
+  const found = resolveSpec(answers).warnings.filter((w) => w.code === 'glob-interface');
   expect(found).toHaveLength(1);
-  return found[0]!;
+  return found[0]!.text;
 }
 import { runWizard, WizardQuit } from '../../src/wizard/index.js';
 
