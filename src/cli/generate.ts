@@ -108,7 +108,10 @@ export function flagsToAnswers(f: GenerateFlags, cwd: string): Answers {
   for (const entry of ANSWER_ENTRIES) {
     const keys = entry.field.split('.');
     let section = answers;
-    for (const key of keys.slice(0, -1)) section = (section[key] ??= {}) as Record<string, unknown>;
+    for (const key of keys.slice(0, -1)) {
+      section[key] ??= {};
+      section = section[key] as Record<string, unknown>;
+    }
     section[keys[keys.length - 1]!] = flagValue(entry, (f as Record<string, unknown>)[entry.attribute], cwd);
   }
   return answers as Answers;
@@ -222,7 +225,9 @@ function hasConfigs(dir: string): boolean {
  */
 function lockOutputs(dir: string, matchboxDir: string | undefined, notes: string[]): () => void {
   const releases: (() => void)[] = [];
-  const releaseAll = () => releases.splice(0).reverse().forEach((r) => r());
+  const releaseAll = () => {
+    for (const release of releases.splice(0).reverse()) release();
+  };
   try {
     for (const [d, flag, field] of [[dir, '--out', 'out'], ...(matchboxDir ? [[matchboxDir, '--matchbox', 'matchbox']] : [])] as [string, string, string][]) {
       try {
@@ -329,16 +334,21 @@ export async function runGenerate(flags: GenerateFlags, io: GenerateIo, mode: { 
     }
     const snippets = readSnippets(source, flags, io.cwd);
     // A dry run renders the preview: the plan and configs without making keys.
-    result = flags.dryRun
-      ? generate(answers, { outDir: dir, snippets })
-      : await generateCluster(answers, {
-          existing: await existingPki(replacing ? { ...flags, force: true } : flags, dir, io.cwd),
-          rotate: flags.rotatePki ?? false,
-          outDir: dir,
-          snippets,
-          ...((staged = replacing ? undefined : openStaged(dir, flags)) ? { sink: (f: GeneratedFile) => streamTo(staged!, f, streamed) } : {}),
-          ...(progress.report ? { progress: progress.report } : {}),
-        });
+    if (flags.dryRun) result = generate(answers, { outDir: dir, snippets });
+    else {
+      const existing = await existingPki(replacing ? { ...flags, force: true } : flags, dir, io.cwd);
+      // Configs stream into the staging directory as they are made (not when asking to replace DIR).
+      const sinkTo = replacing ? undefined : openStaged(dir, flags);
+      staged = sinkTo;
+      result = await generateCluster(answers, {
+        existing,
+        rotate: flags.rotatePki ?? false,
+        outDir: dir,
+        snippets,
+        ...(sinkTo ? { sink: (f: GeneratedFile) => streamTo(sinkTo, f, streamed) } : {}),
+        ...(progress.report ? { progress: progress.report } : {}),
+      });
+    }
     progress.done();
     if (writing && result.pki?.caCreated && !flags.rotatePki && hasConfigs(dir)) {
       throw new UsageError(
