@@ -42,6 +42,7 @@ import {
 } from './scripted.js';
 import { printJsonReport, reportMatchbox } from './report.js';
 import { locatedProblems, readAnswersForCli, readSnippets } from './input.js';
+import { toWidth } from '../io/text.js';
 
 /** The flags of the default command: the answers' (read off their definitions) and the others. */
 export interface GenerateFlags extends ScriptFlags, AnswerFlags {
@@ -73,6 +74,9 @@ export interface GenerateIo {
   stdin?: () => string;
   /** Standard error is a terminal: long writes show a progress line there. */
   stderrTty?: boolean;
+  /** Terminal widths of standard output and error (undefined: not a terminal; prose is not wrapped then). */
+  columns?: number;
+  stderrColumns?: number;
 }
 
 const list = (v: string | undefined): string[] | undefined =>
@@ -149,11 +153,11 @@ async function existingPki(flags: GenerateFlags, dir: string, cwd: string): Prom
 function report(result: GenerateResult, dir: string, io: GenerateIo): void {
   const shown = relative(io.cwd, dir) || '.';
   const width = Math.max(...result.machines.map((m) => m.name.length));
-  io.stdout(`Wrote the ${result.spec.name} cluster (${result.spec.preset}, ${result.machines.length} machine${result.machines.length === 1 ? '' : 's'}) to ${shown}/\n`);
+  io.stdout(toWidth(`Wrote the ${result.spec.name} cluster (${result.spec.preset}, ${result.machines.length} machine${result.machines.length === 1 ? '' : 's'}) to ${shown}/`, io.columns) + '\n');
   for (const m of result.machines) {
     io.stdout(`  ${m.name.padEnd(width)}  ${m.role.padEnd(6)}  ${(m.address ?? 'DHCP').padEnd(15)}  ${m.name}.ign\n`);
   }
-  io.stdout(`Boot order and how to boot each machine: ${shown}/SUMMARY.md\n`);
+  io.stdout(toWidth(`Boot order and how to boot each machine: ${shown}/SUMMARY.md`, io.columns) + '\n');
 }
 
 /** What happened to the PKI, in one or two lines. */
@@ -164,19 +168,24 @@ function reportPki(result: GenerateResult, dir: string, io: GenerateIo, flags: G
   const n = (k: number, what: string) => `${k} ${what}${k === 1 ? '' : 's'}`;
   if (pki.caCreated) {
     io.stdout(
-      `PKI: ${flags.rotatePki ? 'rotated: ' : ''}a new CA and ${n(pki.issued.length, 'certificate')} in ${shown}/pki/ (keep it private: ca-key.pem signs what the cluster trusts)` +
-        (flags.rotatePki ? '; every machine needs its new config' : '') +
-        '\n',
+      toWidth(
+        `PKI: ${flags.rotatePki ? 'rotated: ' : ''}a new CA and ${n(pki.issued.length, 'certificate')} in ${shown}/pki/ (keep it private: ca-key.pem signs what the cluster trusts)` +
+          (flags.rotatePki ? '; every machine needs its new config' : ''),
+        io.columns,
+      ) + '\n',
     );
   } else {
     io.stdout(
-      `PKI: kept the CA${flags.pki !== undefined ? ` of ${flags.pki}` : ''}; reused ${n(pki.reused.length, 'certificate')}, issued ${pki.issued.length}` +
-        (pki.dropped.length ? `, dropped ${pki.dropped.length} no longer used` : '') +
-        ` (${shown}/pki/)\n`,
+      toWidth(
+        `PKI: kept the CA${flags.pki !== undefined ? ` of ${flags.pki}` : ''}; reused ${n(pki.reused.length, 'certificate')}, issued ${pki.issued.length}` +
+          (pki.dropped.length ? `, dropped ${pki.dropped.length} no longer used` : '') +
+          ` (${shown}/pki/)`,
+        io.columns,
+      ) + '\n',
     );
   }
   if (result.files.some((f) => f.name === 'docker-client/cert.pem')) {
-    io.stdout(`Docker client certificates: ${shown}/docker-client/ (DOCKER_CERT_PATH; see SUMMARY.md)\n`);
+    io.stdout(toWidth(`Docker client certificates: ${shown}/docker-client/ (DOCKER_CERT_PATH; see SUMMARY.md)`, io.columns) + '\n');
   }
 }
 
@@ -423,14 +432,14 @@ export async function runGenerate(flags: GenerateFlags, io: GenerateIo, mode: { 
   staged.finish();
   matchboxStaged?.finish();
   const cleanup = [...staged.warnings, ...(matchboxStaged?.warnings ?? [])];
-  if (!flags.json) for (const w of cleanup) io.stderr(`warning: ${w}\n`);
+  if (!flags.json) for (const w of cleanup) io.stderr(toWidth(`warning: ${w}`, io.stderrColumns) + '\n');
   if (printJsonReport(result, dir, matchbox, flags, io, { previousPki: staged.keptPki, notes: [...notes, ...cleanup] })) return EXIT.ok;
   // The wizard's review showed every warning just before the user said "write": only the loud ones repeat.
   const c = colors((io.colorStderr ?? false) && flags.color !== false);
-  for (const w of result.warnings) if (!wizard || w.loud) io.stderr(`${w.loud ? c.bold(c.red('WARNING')) : c.yellow('warning')}: ${w.text}\n`);
+  for (const w of result.warnings) if (!wizard || w.loud) io.stderr(toWidth(`${w.loud ? c.bold(c.red('WARNING')) : c.yellow('warning')}: ${w.text}`, io.stderrColumns) + '\n');
   report(result, dir, io);
   reportPki(result, dir, io, flags);
-  if (staged.keptPki) io.stdout(`PKI: the previous pki/ is kept in ${relative(io.cwd, staged.keptPki)}/ (0700; remove it once no machine uses that CA)\n`);
+  if (staged.keptPki) io.stdout(toWidth(`PKI: the previous pki/ is kept in ${relative(io.cwd, staged.keptPki)}/ (0700; remove it once no machine uses that CA)`, io.columns) + '\n');
   reportMatchbox(matchbox, flags, io);
   if (wizard) io.stdout((await import('../wizard/next-steps.js')).nextSteps(result, dir, io.cwd));
   return EXIT.ok;

@@ -39,6 +39,9 @@ export function buildProgram(setExit: (code: number) => void): Command {
     color: useColor(process.stdout),
     colorStderr: useColor(process.stderr),
     stderrTty: isatty(2),
+    // Prose is wrapped by words on a terminal only (a pipe gets one line per message).
+    columns: isatty(1) ? process.stdout.columns : undefined,
+    stderrColumns: isatty(2) ? process.stderr.columns : undefined,
     // `--answers -`: at most the answers file limit.
     stdin: () => readBoundedStdin(LIMITS.answers, 'standard input'),
   });

@@ -8,6 +8,7 @@ import type { GenerateResult } from '../generate.js';
 import type { Warning, WarningCode } from '../answers/warnings.js';
 import { DEFAULT_MATCHBOX_URL, type MatchboxFile } from '../matchbox/index.js';
 import type { ScriptFlags, ScriptIo } from './scripted.js';
+import { toWidth } from '../io/text.js';
 
 /** A `--json` document: the one thing on standard output. */
 export function printJson(io: { stdout: (text: string) => void }, document: unknown): void {
@@ -97,9 +98,12 @@ export function printJsonReport(
 export function reportMatchbox(tree: { dir: string; files: MatchboxFile[]; warnings?: Warning[] } | undefined, flags: ScriptFlags, io: ScriptIo): void {
   if (!tree || flags.json) return;
   const shown = relative(io.cwd, tree.dir) || '.';
-  for (const w of tree.warnings ?? []) io.stderr(`${w.loud ? 'WARNING' : 'warning'}: ${w.text}\n`);
+  for (const w of tree.warnings ?? []) io.stderr(toWidth(`${w.loud ? 'WARNING' : 'warning'}: ${w.text}`, io.stderrColumns) + '\n');
   io.stdout(
-    `Matchbox: ${shown}/ (an install stage per machine: flatcar-install to /dev/sda, then its own config with os=installed); copy it to Matchbox's data directory, e.g. /var/lib/matchbox, owned by Matchbox's user: chown -R matchbox:matchbox /var/lib/matchbox (configs with keys are 0600)\n`,
+    toWidth(
+      `Matchbox: ${shown}/ (an install stage per machine: flatcar-install to /dev/sda, then its own config with os=installed); copy it to Matchbox's data directory, e.g. /var/lib/matchbox, owned by Matchbox's user: chown -R matchbox:matchbox /var/lib/matchbox (configs with keys are 0600)`,
+      io.columns,
+    ) + '\n',
   );
-  if (flags.matchboxUrl === undefined) io.stderr(`warning: --matchbox: the profiles point at ${DEFAULT_MATCHBOX_URL}; give --matchbox-url with your Matchbox's address\n`);
+  if (flags.matchboxUrl === undefined) io.stderr(toWidth(`warning: --matchbox: the profiles point at ${DEFAULT_MATCHBOX_URL}; give --matchbox-url with your Matchbox's address`, io.stderrColumns) + '\n');
 }

@@ -84,6 +84,9 @@ export interface ScriptIo {
   cwd: string;
   stdout: (text: string) => void;
   stderr: (text: string) => void;
+  /** Terminal widths of standard output and error (undefined: not a terminal; prose is not wrapped then). */
+  columns?: number;
+  stderrColumns?: number;
 }
 
 /**

@@ -150,3 +150,31 @@ test('the written files are the same whatever the colour', () => {
     expect(readFileSync(join(a, 'out', f), 'utf8'), f).toBe(readFileSync(join(b, 'out', f), 'utf8'));
   }
 });
+
+describe('long lines fit the terminal', () => {
+  const args = ['--preset', 'production', '--size', '5', '--matchbox', 'mb', '--mac-prefix', '52:54:00'];
+  const pkiLine = 'PKI: a new CA and 13 certificates in production/pki/ (keep it private: ca-key.pem signs what the cluster trusts)';
+
+  test('on a 60-column terminal every message is wrapped by words (the machine table stays as it is)', () => {
+    const cwd = tmp();
+    const quote = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
+    const command = `stty cols 60 rows 24; ${[process.execPath, bin, ...args].map(quote).join(' ')}`;
+    const r = spawnSync('script', ['-qec', command, '/dev/null'], { cwd, env: envWith({ NO_COLOR: '1' }), encoding: 'utf8', timeout: 60_000 });
+    expect(r.status, r.stdout).toBe(0);
+    const lines = r.stdout.replaceAll('\r', '').split('\n');
+    const table = lines.filter((l) => /^ {2}production-\S+ +(etcd|worker) /.test(l));
+    expect(table).toHaveLength(5);
+    expect(lines.filter((l) => l.length > 60 && !table.includes(l))).toEqual([]);
+    // Words stay whole: the PKI sentence is the same words, only the breaks differ.
+    const joined = lines.join('\n').replace(/\n {2}(?!production-)/g, ' ');
+    expect(joined).toContain(pkiLine);
+    expect(joined).toContain("warning: --matchbox: the profiles point at http://matchbox.example.com:8080; give --matchbox-url with your Matchbox's address");
+  });
+
+  test('not a terminal: one line per message, for scripts', () => {
+    const r = run(args);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout.split('\n')).toContain(pkiLine);
+    expect(r.stderr.split('\n')).toContain("warning: --matchbox: the profiles point at http://matchbox.example.com:8080; give --matchbox-url with your Matchbox's address");
+  });
+});
