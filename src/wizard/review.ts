@@ -99,7 +99,11 @@ function reviewLines(ctx: WizardContext, width: number): { head: string; machine
     'output',
     `output: ${out}${outputHoldsFiles(ctx, out) ? ' (exists: you will see what changes and be asked before anything is replaced)' : ' (new)'}`,
   );
-  for (const [i, w] of warnings.entries()) add(`warning:${i}`, `warning: ${inWords(ctx, w.text)}`);
+  for (const [i, w] of warnings.entries()) {
+    // The SSH keys line says it already ("none (nobody can log in over SSH)").
+    if (w.code === 'no-ssh-key') continue;
+    add(`warning:${i}`, `warning: ${inWords(ctx, w.text)}`);
+  }
   const head = `Cluster ${spec.name}: ${spec.preset}, ${plural(spec.size, 'machine')}`;
   return { head, machines, lines, collapsed, total: p.machines.length };
 }

@@ -215,6 +215,10 @@ describe('the SSH step', () => {
     expect(printed().split('No SSH key chosen: nobody will be able to log in')).toHaveLength(3);
     expect(prompts.asked.filter((q) => q === 'Continue without an SSH key?')).toHaveLength(2);
     expect(result.answers.ssh?.keys).toEqual([]);
+    // The review says it once, on its SSH keys line (not again as a warning in flag words).
+    const review = formatReview(ctx, false, 100).text;
+    expect(review).toContain('SSH keys: none (nobody can log in over SSH)');
+    expect(review).not.toMatch(/warning: no SSH key|\(SSH key\)/);
   });
 
   it('the ssh-keygen hint keeps the command whole at every terminal width', () => {
