@@ -132,7 +132,9 @@ const start = median(startRuns);
 rows.push({ measure: "bare `node -e ''` (median of 15)", result: `${fmt(bare)} ms`, detail: '' });
 rows.push({ measure: '`--preset production --size 5 --out TMP` (median of 15)', result: `${fmt(start)} ms`, detail: `${fmt(start / bare, 2)}x node -e ''` });
 goals.push(`start-up at most 1.5x node -e '': ${start / bare <= 1.5 ? 'met' : 'missed'} (${fmt(start / bare, 2)}x)`);
-const insecure = median(Array.from({ length: 15 }, (_, i) => timed(process.execPath, [cli, '--preset', 'production', '--size', '5', '--insecure', '--out', outDir(`insecure-${i}`)]).ms));
+const insecure = median(
+  Array.from({ length: 15 }, (_, i) => timed(process.execPath, [cli, '--preset', 'production', '--size', '5', '--insecure', '--out', outDir(`insecure-${i}`)]).ms),
+);
 rows.push({ measure: 'the same with `--insecure` (no PKI; median of 15)', result: `${fmt(insecure)} ms`, detail: `${fmt(insecure / bare, 2)}x node -e ''` });
 const help = median(Array.from({ length: 15 }, () => timed(process.execPath, [cli, '--help']).ms));
 rows.push({ measure: '`--help` (loading the CLI only; median of 15)', result: `${fmt(help)} ms`, detail: `${fmt(help / bare, 2)}x node -e ''` });
@@ -179,8 +181,7 @@ if (runs[1]!.rssMb !== undefined) goals.push(`10,000 machines under 256 MB peak 
 
 // The real butane, per file: $BUTANE, the one of ../shared/tools beside the clone, or one on PATH.
 const butaneBeside = join(root, '..', 'shared', 'tools', 'butane-bin', 'butane');
-const butane =
-  process.env.BUTANE || (existsSync(butaneBeside) ? butaneBeside : spawnSync('sh', ['-c', 'command -v butane'], { encoding: 'utf8' }).stdout.trim());
+const butane = process.env.BUTANE || (existsSync(butaneBeside) ? butaneBeside : spawnSync('sh', ['-c', 'command -v butane'], { encoding: 'utf8' }).stdout.trim());
 const perFile = runs[0]!.ms / runs[0]!.size;
 if (butane) {
   const file = join(work, 'node.bu');
@@ -194,7 +195,11 @@ if (butane) {
   });
   goals.push(`at least 20x faster per file than spawning butane: ${b / perFile >= 20 ? 'met' : 'missed'} (${fmt(b / perFile, 1)}x)`);
 } else {
-  rows.push({ measure: 'spawning the real `butane` per file', result: 'not measured', detail: 'no butane: set BUTANE, put ../shared/tools/butane-bin/butane beside the clone, or one on PATH' });
+  rows.push({
+    measure: 'spawning the real `butane` per file',
+    result: 'not measured',
+    detail: 'no butane: set BUTANE, put ../shared/tools/butane-bin/butane beside the clone, or one on PATH',
+  });
   goals.push('at least 20x faster per file than spawning butane: not measured (no butane binary)');
 }
 

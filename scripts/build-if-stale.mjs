@@ -16,8 +16,6 @@ if (have === want && existsSync(join(root, 'dist', 'bin', 'flatcar-architect.js'
   writeBuildStamp(want); // touched: bin/flatcar-architect.js compares its time
 } else {
   const npm = /npm-cli\.js$/.test(process.env.npm_execpath ?? '') ? process.env.npm_execpath : undefined;
-  const r = npm
-    ? spawnSync(process.execPath, [npm, 'run', 'build'], { cwd: root, stdio: 'inherit' })
-    : spawnSync('npm', ['run', 'build'], { cwd: root, stdio: 'inherit' });
+  const r = npm ? spawnSync(process.execPath, [npm, 'run', 'build'], { cwd: root, stdio: 'inherit' }) : spawnSync('npm', ['run', 'build'], { cwd: root, stdio: 'inherit' });
   if (r.status !== 0) process.exit(r.status ?? 1);
 }

@@ -23,10 +23,16 @@ function* files(dir) {
 
 export function buildInputsHash() {
   const hash = createHash('sha256').update(`${process.version} ${process.arch}\n`);
-  const inputs = [...['src', 'bench', 'scripts', 'templates', 'presets', 'schema'].flatMap((d) => [...files(join(root, d))]), ...['tsconfig.json', 'package.json', 'package-lock.json'].map((f) => join(root, f))];
+  const inputs = [
+    ...['src', 'bench', 'scripts', 'templates', 'presets', 'schema'].flatMap((d) => [...files(join(root, d))]),
+    ...['tsconfig.json', 'package.json', 'package-lock.json'].map((f) => join(root, f)),
+  ];
   for (const file of inputs) {
     if (!existsSync(file)) continue;
-    hash.update(`${relative(root, file)}\n`).update(readFileSync(file)).update('\n');
+    hash
+      .update(`${relative(root, file)}\n`)
+      .update(readFileSync(file))
+      .update('\n');
   }
   return hash.digest('hex');
 }

@@ -16,7 +16,9 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const { checkTemplate } = await import(join(root, 'dist', 'src', 'render', 'templates.js'));
 const dir = join(root, 'templates');
 const out = {};
-for (const name of readdirSync(dir).filter((n) => n.endsWith('.hbs')).sort()) {
+for (const name of readdirSync(dir)
+  .filter((n) => n.endsWith('.hbs'))
+  .sort()) {
   const source = readFileSync(join(dir, name), 'utf8');
   checkTemplate({ name, file: `templates/${name}`, source }); // the lint the run-time path skips
   out[name] = {

@@ -31,7 +31,10 @@ export function customisationsOf(answers: Answers, given?: ParsedSnippet[]): Cus
 /** The plan with the pins applied; checks that every snippet's target exists. */
 export function customisePlan(plan: Plan, c: Customisations): Plan {
   const pinned = pinMachines(plan, c.pins);
-  checkTargets(c.snippets, pinned.machines.map((m) => m.name));
+  checkTargets(
+    c.snippets,
+    pinned.machines.map((m) => m.name),
+  );
   return withMembership(pinned, c.membership ?? []);
 }
 

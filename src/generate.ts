@@ -142,7 +142,10 @@ export function expiryWarning(certs: readonly CertificateExpiry[], kept: readonl
     secrets === 'ssh'
       ? 'renew now: generate again with --rotate-pki (or wait until they are within 30 days, when a run makes them anew), then run `flatcar-architect deliver DIR`'
       : 'renew now: generate again with --rotate-pki (or wait until they are within 30 days, when a run makes them anew) and give every affected machine its new config (re-provision; etcd members one at a time with `flatcar-architect replace`)';
-  return warning('certificates-expiring', `kept from the existing PKI, ${what} on ${soon[0]!.expires.slice(0, 10)}, within ${EXPIRY_WARNING_DAYS} days: ${todo}; see README "Renewing certificates"`);
+  return warning(
+    'certificates-expiring',
+    `kept from the existing PKI, ${what} on ${soon[0]!.expires.slice(0, 10)}, within ${EXPIRY_WARNING_DAYS} days: ${todo}; see README "Renewing certificates"`,
+  );
 }
 
 /** A rendered config that is not valid Butane (a template's fault), or a PKI that does not fit. */

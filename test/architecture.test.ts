@@ -38,9 +38,7 @@ const SRC = join(repoRoot, 'src');
 const moduleOf = (file: string): string => relative(SRC, file).split('/')[0]!.replace(/\.ts$/, '');
 
 function sources(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
-  );
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
 }
 
 interface Edge {
@@ -83,7 +81,12 @@ describe('the pipeline runs one way', () => {
   });
 
   it('the architectures sit before the answers: answers, plan and render ask them; they import none of those', () => {
-    expect(violations([{ from: 'src/answers/resolve.ts', to: 'src/architectures/index.ts' }, { from: 'src/render/summary.ts', to: 'src/architectures/index.ts' }])).toEqual([]);
+    expect(
+      violations([
+        { from: 'src/answers/resolve.ts', to: 'src/architectures/index.ts' },
+        { from: 'src/render/summary.ts', to: 'src/architectures/index.ts' },
+      ]),
+    ).toEqual([]);
     for (const later of ['src/answers/types.ts', 'src/plan/index.ts', 'src/render/summary.ts', 'src/cli/main.ts']) {
       expect(violations([{ from: 'src/architectures/small.ts', to: later }])).toHaveLength(1);
     }
@@ -93,7 +96,12 @@ describe('the pipeline runs one way', () => {
     expect(violations([{ from: 'src/answers/resolve.ts', to: 'src/plan/ipv4.ts' }])).toEqual(['src/answers/resolve.ts -> src/plan/ipv4.ts']);
     expect(violations([{ from: 'src/render/index.ts', to: 'src/write/output.ts' }])).toHaveLength(1);
     expect(violations([{ from: 'src/plan/index.ts', to: 'src/somewhere/new.ts' }])).toHaveLength(1);
-    expect(violations([{ from: 'src/cli/main.ts', to: 'src/rehearse/index.ts' }, { from: 'src/plan/etcd.ts', to: 'src/answers/types.ts' }])).toEqual([]);
+    expect(
+      violations([
+        { from: 'src/cli/main.ts', to: 'src/rehearse/index.ts' },
+        { from: 'src/plan/etcd.ts', to: 'src/answers/types.ts' },
+      ]),
+    ).toEqual([]);
     const dynamic = ts.preProcessFile("const m = await import('../pki/plan.js');", true, true).importedFiles.map((f) => f.fileName);
     expect(dynamic).toEqual(['../pki/plan.js']);
   });

@@ -50,7 +50,10 @@ describe('scripts/check-tools.mjs', () => {
       symlinkSync(found, join(bin, tool));
     }
     const r = run({ PATH: bin, FLATCAR_ARCHITECT_NO_INSTALL: '1' });
-    expect([r.status, r.stderr]).toEqual([1, 'npm test needs ignition-validate, which is not installed; install it with:\n  sudo apt-get install -y --no-install-recommends ignition\n']);
+    expect([r.status, r.stderr]).toEqual([
+      1,
+      'npm test needs ignition-validate, which is not installed; install it with:\n  sudo apt-get install -y --no-install-recommends ignition\n',
+    ]);
   });
 
   it('as root without apt-get on PATH: the same message, no attempt to install', () => {

@@ -44,7 +44,7 @@ describe('loopback blocks', () => {
     }
   });
 
-  it("a block held by a live process is skipped; one whose process is gone is taken over", () => {
+  it('a block held by a live process is skipped; one whose process is gone is taken over', () => {
     const sleeper = spawn('sleep', ['30'], { stdio: 'ignore' });
     try {
       // Every block but the 8th is held by the sleeper; the 8th by a pid that does not exist.

@@ -9,9 +9,7 @@ import { readAnswersText } from './answers-source.js';
 import type { Answers, ClusterSpec } from './types.js';
 import { ETCD_IMAGE_REPO } from './resolve.js';
 
-const HEADER =
-  `${RESOLVED_FILE_MARK}\n` +
-  '# Regenerate the same files with: flatcar-architect --answers cluster.yaml --out DIR\n';
+const HEADER = `${RESOLVED_FILE_MARK}\n` + '# Regenerate the same files with: flatcar-architect --answers cluster.yaml --out DIR\n';
 
 /** The spec as explicit answers (the inverse of resolving). */
 export function specToAnswers(spec: ClusterSpec): Answers {
@@ -22,9 +20,7 @@ export function specToAnswers(spec: ClusterSpec): Answers {
     if (spec.etcd.discovery) answers.etcd.discovery = spec.etcd.discovery;
     if (spec.etcd.image !== ETCD_IMAGE_REPO) answers.etcd.image = spec.etcd.image;
   }
-  answers.network = n.dhcp
-    ? { dhcp: true }
-    : { dhcp: false, cidr: n.cidr, gateway: n.gateway, firstAddress: n.firstAddress, dns: n.dns, domains: n.domains, ...n.match };
+  answers.network = n.dhcp ? { dhcp: true } : { dhcp: false, cidr: n.cidr, gateway: n.gateway, firstAddress: n.firstAddress, dns: n.dns, domains: n.domains, ...n.match };
   if (spec.ntp.length) answers.network.ntp = spec.ntp;
   answers.ssh = { keys: spec.ssh.keys };
   answers.updates = { group: u.group, rebootStrategy: u.rebootStrategy };

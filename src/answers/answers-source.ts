@@ -128,7 +128,10 @@ function distance(a: string, b: string): number {
 
 function unknownKey(key: string, section: Def | undefined): string {
   const known = section?.kind === 'section' ? Object.keys(section.keys).filter((k) => k !== '$schema') : [];
-  const close = known.map((k) => ({ k, d: distance(key, k) })).filter((x) => x.d <= Math.max(1, Math.floor(key.length / 3))).sort((a, b) => a.d - b.d)[0];
+  const close = known
+    .map((k) => ({ k, d: distance(key, k) }))
+    .filter((x) => x.d <= Math.max(1, Math.floor(key.length / 3)))
+    .sort((a, b) => a.d - b.d)[0];
   return close ? `unknown key; did you mean ${close.k}?` : `unknown key; expected one of ${known.join(', ')}`;
 }
 

@@ -2,7 +2,18 @@
 import { looksLikeKeyLine, sshKeyProblem } from './ssh-key.js';
 import { networkSpecialUse, parseCidr, parseIPv4, specialUse } from '../net/ipv4.js';
 import { firstUnsafe, quote } from '../io/quote.js';
-import { MAX_CLIENT_URL, MAX_CLUSTER_NAME, MAX_NAME_PREFIX, MAX_DISCOVERY_URL, MAX_DNS_NAME, MAX_INITIAL_CLUSTER, MAX_INTERFACE, MAX_PATH, MAX_IMAGE_REPO, MAX_UPDATE_SERVER } from './limits.js';
+import {
+  MAX_CLIENT_URL,
+  MAX_CLUSTER_NAME,
+  MAX_NAME_PREFIX,
+  MAX_DISCOVERY_URL,
+  MAX_DNS_NAME,
+  MAX_INITIAL_CLUSTER,
+  MAX_INTERFACE,
+  MAX_PATH,
+  MAX_IMAGE_REPO,
+  MAX_UPDATE_SERVER,
+} from './limits.js';
 import * as P from './patterns.js';
 
 /**
@@ -21,21 +32,15 @@ export const shown = (value: string): string => (/^[A-Za-z0-9_.:/@+,=*-]{1,80}$/
 export const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]|\p{Cs}/u;
 
 export function clusterName(v: string): string | undefined {
-  return P.CLUSTER_NAME.test(v)
-    ? undefined
-    : `must be 1 to ${MAX_CLUSTER_NAME} lowercase letters, digits and dashes, starting and ending with a letter or digit (got ${show(v)})`;
+  return P.CLUSTER_NAME.test(v) ? undefined : `must be 1 to ${MAX_CLUSTER_NAME} lowercase letters, digits and dashes, starting and ending with a letter or digit (got ${show(v)})`;
 }
 
 export function namePrefix(v: string): string | undefined {
-  return P.NAME_PREFIX.test(v)
-    ? undefined
-    : `must be up to ${MAX_NAME_PREFIX} lowercase letters, digits and dashes, starting with a letter or digit (got ${show(v)})`;
+  return P.NAME_PREFIX.test(v) ? undefined : `must be up to ${MAX_NAME_PREFIX} lowercase letters, digits and dashes, starting with a letter or digit (got ${show(v)})`;
 }
 
 export function dnsName(v: string): string | undefined {
-  return v.length <= MAX_DNS_NAME && P.DNS_NAME.test(v)
-    ? undefined
-    : `${show(v)} is not a DNS domain name like example.com`;
+  return v.length <= MAX_DNS_NAME && P.DNS_NAME.test(v) ? undefined : `${show(v)} is not a DNS domain name like example.com`;
 }
 
 export function etcdVersion(v: string): string | undefined {
@@ -46,9 +51,7 @@ export function etcdVersion(v: string): string | undefined {
 export const etcdMinor = (v: string): number => Number(v.split('.')[1]);
 
 export function token(v: string): string | undefined {
-  return P.TOKEN.test(v)
-    ? undefined
-    : `must be up to 64 letters, digits, dots, dashes and underscores (got ${show(v)})`;
+  return P.TOKEN.test(v) ? undefined : `must be up to 64 letters, digits, dots, dashes and underscores (got ${show(v)})`;
 }
 
 export function discoveryUrl(v: string): string | undefined {
@@ -127,28 +130,20 @@ export function sshKey(v: string): string | undefined {
 }
 
 export function updateGroup(v: string): string | undefined {
-  return P.UPDATE_GROUP.test(v)
-    ? undefined
-    : `must be an update group such as stable, beta, alpha or lts, or your update server's group id (got ${show(v)})`;
+  return P.UPDATE_GROUP.test(v) ? undefined : `must be an update group such as stable, beta, alpha or lts, or your update server's group id (got ${show(v)})`;
 }
 
 export function windowStart(v: string): string | undefined {
-  return P.WINDOW_START.test(v)
-    ? undefined
-    : `must be a time like 04:00 or a weekday and time like "Thu 04:00" (got ${show(v)})`;
+  return P.WINDOW_START.test(v) ? undefined : `must be a time like 04:00 or a weekday and time like "Thu 04:00" (got ${show(v)})`;
 }
 
 export function windowLength(v: string): string | undefined {
-  return P.WINDOW_LENGTH.test(v) && /[1-9]/.test(v)
-    ? undefined
-    : `must be a duration like 1h or 1h30m (got ${show(v)})`;
+  return P.WINDOW_LENGTH.test(v) && /[1-9]/.test(v) ? undefined : `must be a duration like 1h or 1h30m (got ${show(v)})`;
 }
 
 export function initialCluster(v: string): string | undefined {
   if (Buffer.byteLength(v) > MAX_INITIAL_CLUSTER) return `must be at most ${MAX_INITIAL_CLUSTER} bytes (got ${Buffer.byteLength(v)})`;
-  return P.INITIAL_CLUSTER.test(v) && !CONTROL.test(v) && !/["'\\]/.test(v)
-    ? undefined
-    : `must be name=peerURL,... like etcd-1=https://10.0.0.101:2380 (got ${shown(v)})`;
+  return P.INITIAL_CLUSTER.test(v) && !CONTROL.test(v) && !/["'\\]/.test(v) ? undefined : `must be name=peerURL,... like etcd-1=https://10.0.0.101:2380 (got ${shown(v)})`;
 }
 
 export function clientUrl(v: string): string | undefined {
@@ -174,9 +169,7 @@ export function imageRepo(v: string): string | undefined {
 
 /** An NTP server: a host name or IPv4 address. */
 export function ntpServer(v: string): string | undefined {
-  return v.length <= MAX_DNS_NAME && P.DNS_NAME.test(v)
-    ? undefined
-    : `must be an NTP server's host name or IPv4 address like ntp.example.com (got ${show(v)})`;
+  return v.length <= MAX_DNS_NAME && P.DNS_NAME.test(v) ? undefined : `must be an NTP server's host name or IPv4 address like ntp.example.com (got ${show(v)})`;
 }
 
 /** update.conf SERVER=: an http(s) URL or "disabled". */

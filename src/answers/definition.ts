@@ -10,7 +10,20 @@
  */
 import { PRESETS, REBOOT_STRATEGIES, SECRETS_DELIVERY } from './choices.js';
 import * as check from './checks.js';
-import { MAX_CLIENT_URL, MAX_CLUSTER_NAME, MAX_NAME_PREFIX, MAX_DISCOVERY_URL, MAX_DNS_NAME, MAX_ETCD_SIZE, MAX_INITIAL_CLUSTER, MAX_INTERFACE, MAX_PATH, MAX_SIZE, MAX_IMAGE_REPO, MAX_UPDATE_SERVER } from './limits.js';
+import {
+  MAX_CLIENT_URL,
+  MAX_CLUSTER_NAME,
+  MAX_NAME_PREFIX,
+  MAX_DISCOVERY_URL,
+  MAX_DNS_NAME,
+  MAX_ETCD_SIZE,
+  MAX_INITIAL_CLUSTER,
+  MAX_INTERFACE,
+  MAX_PATH,
+  MAX_SIZE,
+  MAX_IMAGE_REPO,
+  MAX_UPDATE_SERVER,
+} from './limits.js';
 import * as P from './patterns.js';
 
 /** A check of one value: the reason it is refused (for "--flag: reason"), or undefined. */
@@ -112,7 +125,12 @@ type More<D> = Omit<D, 'kind' | 'description' | 'items' | 'keys'>;
 const text = <const M extends More<TextDef> = Record<never, never>>(description: string, more: M = {} as M) => ({ kind: 'text' as const, description, ...more });
 const whole = <const M extends More<WholeDef> = Record<never, never>>(description: string, more: M) => ({ kind: 'whole' as const, description, ...more });
 const flag = <const M extends More<FlagDef> = Record<never, never>>(description: string, more: M) => ({ kind: 'flag' as const, description, ...more });
-const list = <const I, const M extends More<ListDef> = Record<never, never>>(description: string, items: I, more: M = {} as M) => ({ kind: 'list' as const, description, ...more, items });
+const list = <const I, const M extends More<ListDef> = Record<never, never>>(description: string, items: I, more: M = {} as M) => ({
+  kind: 'list' as const,
+  description,
+  ...more,
+  items,
+});
 const section = <const K, const M extends More<SectionDef> = Record<never, never>>(description: string, keys: K, more: M = {} as M) => ({
   kind: 'section' as const,
   description,
@@ -132,11 +150,19 @@ export const ANSWERS_DEFINITION = section(
   'flatcar-architect answers: everything the wizard asks, for `flatcar-architect --answers FILE`. Every key is optional; flags given next to --answers override the file. A `cluster.yaml` written by flatcar-architect is an answers file.',
   {
     $schema: text('The JSON Schema this file follows (ignored; for editors).'),
-    preset: text('Cluster architecture: laptop (1 VM, Docker API from the host), small (3-9 machines, etcd on every one), dev (1 etcd machine + workers), production (3 or 5 etcd machines + workers). Required here or as --preset.', {
-      enum: PRESETS,
-      flag: { long: '--preset', arg: '<name>', order: 1, help: 'cluster architecture: laptop (1 VM, Docker API from the host), small (3-9 machines, etcd on every one), dev (1 etcd machine + workers), production (3 or 5 etcd machines + workers)' },
-      wizard: { question: 'Architecture', asked: true },
-    }),
+    preset: text(
+      'Cluster architecture: laptop (1 VM, Docker API from the host), small (3-9 machines, etcd on every one), dev (1 etcd machine + workers), production (3 or 5 etcd machines + workers). Required here or as --preset.',
+      {
+        enum: PRESETS,
+        flag: {
+          long: '--preset',
+          arg: '<name>',
+          order: 1,
+          help: 'cluster architecture: laptop (1 VM, Docker API from the host), small (3-9 machines, etcd on every one), dev (1 etcd machine + workers), production (3 or 5 etcd machines + workers)',
+        },
+        wizard: { question: 'Architecture', asked: true },
+      },
+    ),
     name: text('Cluster name: machine names, the etcd cluster token and the default output directory come from it (default: the preset name).', {
       pattern: P.sourceOf(P.CLUSTER_NAME),
       what: `a cluster name (1 to ${MAX_CLUSTER_NAME} lowercase letters, digits and dashes, starting and ending with a letter or digit)`,
@@ -158,7 +184,12 @@ export const ANSWERS_DEFINITION = section(
       maximum: MAX_SIZE,
       unit: 'machines',
       examples: [5],
-      flag: { long: '--size', arg: '<n>', order: 2, help: "total number of machines (laptop 1, small 3-9, dev 2 or more, production etcd size + 1 or more; default: the preset's)" },
+      flag: {
+        long: '--size',
+        arg: '<n>',
+        order: 2,
+        help: "total number of machines (laptop 1, small 3-9, dev 2 or more, production etcd size + 1 or more; default: the preset's)",
+      },
       wizard: { question: 'Number of machines', asked: true, words: [[' (\\d+)', '$1 machines'], 'the number of machines'] },
     }),
     etcd: section('The etcd cluster (not with the laptop preset).', {
@@ -190,15 +221,23 @@ export const ANSWERS_DEFINITION = section(
         check: check.token,
         flag: { long: '--etcd-token', arg: '<token>', order: 25, help: 'etcd initial cluster token (default: the cluster name)' },
       }),
-      image: text('Image repository of etcd for members (ETCD_IMAGE_URL) and proxies, without a tag (the tag is the version): a mirror for offline sites (default quay.io/coreos/etcd).', {
-        pattern: P.sourceOf(P.IMAGE_REPO),
-        maxLength: MAX_IMAGE_REPO,
-        what: 'an image repository without a tag, like registry.example.com:5000/coreos/etcd',
-        examples: ['registry.example.com/coreos/etcd'],
-        check: check.imageRepo,
-        default: 'quay.io/coreos/etcd',
-        flag: { long: '--etcd-image', arg: '<repo>', order: 21, help: 'etcd image repository without tag, e.g. a mirror registry.example.com/coreos/etcd (default quay.io/coreos/etcd)' },
-      }),
+      image: text(
+        'Image repository of etcd for members (ETCD_IMAGE_URL) and proxies, without a tag (the tag is the version): a mirror for offline sites (default quay.io/coreos/etcd).',
+        {
+          pattern: P.sourceOf(P.IMAGE_REPO),
+          maxLength: MAX_IMAGE_REPO,
+          what: 'an image repository without a tag, like registry.example.com:5000/coreos/etcd',
+          examples: ['registry.example.com/coreos/etcd'],
+          check: check.imageRepo,
+          default: 'quay.io/coreos/etcd',
+          flag: {
+            long: '--etcd-image',
+            arg: '<repo>',
+            order: 21,
+            help: 'etcd image repository without tag, e.g. a mirror registry.example.com/coreos/etcd (default quay.io/coreos/etcd)',
+          },
+        },
+      ),
     }),
     network: section('Addresses: static ones planned from `firstAddress` (the default for small, dev and production), or DHCP.', {
       dhcp: flag('Addresses from DHCP instead of planned static ones; leave out every other network key then.', {
@@ -222,17 +261,26 @@ export const ANSWERS_DEFINITION = section(
       }),
       firstAddress: ipv4("First machine's address; the others follow in order, skipping the gateway and DNS servers (default: host .101).", ['10.0.0.101'], {
         check: check.hostAddress,
-        flag: { long: '--first-address', arg: '<ip>', order: 10, help: "first machine's address; the others follow in order, skipping the gateway and DNS servers (default: host .101 of the network)" },
+        flag: {
+          long: '--first-address',
+          arg: '<ip>',
+          order: 10,
+          help: "first machine's address; the others follow in order, skipping the gateway and DNS servers (default: host .101 of the network)",
+        },
         wizard: { question: 'First machine address', asked: true, words: ['first machine address'] },
       }),
       dns: list('DNS servers (default: the gateway).', ipv4('A DNS server.', ['1.1.1.1'], { check: check.dnsServer }), {
         flag: { long: '--dns', arg: '<ip,...>', order: 8, help: 'DNS servers, comma-separated (default: the gateway)' },
         wizard: { question: 'DNS servers', asked: true, words: ['DNS servers'] },
       }),
-      domains: list('DNS search domains.', text('A search domain.', { pattern: P.sourceOf(P.DNS_NAME), maxLength: MAX_DNS_NAME, what: 'a DNS domain name like example.com', check: check.dnsName }), {
-        default: [],
-        flag: { long: '--domains', arg: '<domain,...>', order: 9, help: 'DNS search domains, comma-separated (default: none)' },
-      }),
+      domains: list(
+        'DNS search domains.',
+        text('A search domain.', { pattern: P.sourceOf(P.DNS_NAME), maxLength: MAX_DNS_NAME, what: 'a DNS domain name like example.com', check: check.dnsName }),
+        {
+          default: [],
+          flag: { long: '--domains', arg: '<domain,...>', order: 9, help: 'DNS search domains, comma-separated (default: none)' },
+        },
+      ),
       interface: text('systemd-networkd [Match] Name=: the interface name or space-separated globs the static address goes on (not with macPrefix).', {
         pattern: P.sourceOf(P.INTERFACE),
         maxLength: MAX_INTERFACE,
@@ -248,12 +296,22 @@ export const ANSWERS_DEFINITION = section(
         what: 'the first 2 to 5 octets of a MAC address, like 52:54:00',
         examples: ['52:54:00'],
         check: check.macPrefix,
-        flag: { long: '--mac-prefix', arg: '<prefix>', order: 12, help: "match each machine's interface by MAC: the prefix (2-5 octets, e.g. 52:54:00) followed by the last octets of its address" },
+        flag: {
+          long: '--mac-prefix',
+          arg: '<prefix>',
+          order: 12,
+          help: "match each machine's interface by MAC: the prefix (2-5 octets, e.g. 52:54:00) followed by the last octets of its address",
+        },
         wizard: { words: [[' \\(([^)]*)\\)', 'a MAC prefix ($1; network.macPrefix in an answers file)']] },
       }),
       ntp: list(
         "NTP servers for systemd-timesyncd (a drop-in); without, the image's defaults (public pools) or DHCP's.",
-        text('An NTP server: a host name or IPv4 address.', { pattern: P.sourceOf(P.DNS_NAME), maxLength: MAX_DNS_NAME, what: 'a host name or IPv4 address like ntp.example.com', check: check.ntpServer }),
+        text('An NTP server: a host name or IPv4 address.', {
+          pattern: P.sourceOf(P.DNS_NAME),
+          maxLength: MAX_DNS_NAME,
+          what: 'a host name or IPv4 address like ntp.example.com',
+          check: check.ntpServer,
+        }),
         { default: [], flag: { long: '--ntp', arg: '<server,...>', order: 23, help: "NTP servers for systemd-timesyncd, comma-separated (default: the image's)" } },
       ),
     }),
@@ -267,7 +325,13 @@ export const ANSWERS_DEFINITION = section(
         }),
         {
           default: [],
-          flag: { long: '--ssh-key', arg: '<file|key>', order: 15, read: 'ssh-keys', help: 'public key for the user core: a key line or a file of them (repeatable); without one nobody can log in' },
+          flag: {
+            long: '--ssh-key',
+            arg: '<file|key>',
+            order: 15,
+            read: 'ssh-keys',
+            help: 'public key for the user core: a key line or a file of them (repeatable); without one nobody can log in',
+          },
           wizard: { question: 'SSH keys', asked: true, words: ['SSH key'] },
         },
       ),
@@ -283,7 +347,12 @@ export const ANSWERS_DEFINITION = section(
       }),
       rebootStrategy: text('After an update: etcd-lock (one machine at a time; default for small and production), reboot (default otherwise) or off.', {
         enum: REBOOT_STRATEGIES,
-        flag: { long: '--reboot-strategy', arg: '<strategy>', order: 17, help: 'after an update: etcd-lock (one machine at a time; default for small and production), reboot (default otherwise) or off' },
+        flag: {
+          long: '--reboot-strategy',
+          arg: '<strategy>',
+          order: 17,
+          help: 'after an update: etcd-lock (one machine at a time; default for small and production), reboot (default otherwise) or off',
+        },
         wizard: { question: 'Reboot strategy', asked: true, words: ['reboot strategy'] },
       }),
       rebootWindowStart: text('Start of the reboot window (with rebootWindowLength).', {
@@ -302,30 +371,57 @@ export const ANSWERS_DEFINITION = section(
         flag: { long: '--reboot-window-length', arg: '<duration>', order: 19, help: 'length of the reboot window, e.g. 1h or 1h30m' },
         wizard: { question: 'Reboot window length', asked: true, within: 'updates.rebootWindowStart', words: ['a window length'] },
       }),
-      server: text("update.conf SERVER=: your update server's URL (e.g. a Nebraska's https://HOST/v1/update/), then the group is any group of that server; or disabled (no updates). Default: Flatcar's public server.", {
-        pattern: P.sourceOf(P.UPDATE_SERVER),
-        maxLength: MAX_UPDATE_SERVER,
-        what: 'an http:// or https:// URL, or disabled',
-        examples: ['https://nebraska.example.com/v1/update/'],
-        check: check.updateServer,
-        flag: { long: '--update-server', arg: '<url>', order: 22, help: "update.conf SERVER=: your update server's URL (then --update-group may be any of its groups), or disabled (default: Flatcar's public server)" },
-        wizard: { question: 'Update server URL', asked: true, within: 'updates.group', words: [[' URL', 'the URL'], 'the update server URL'] },
-      }),
+      server: text(
+        "update.conf SERVER=: your update server's URL (e.g. a Nebraska's https://HOST/v1/update/), then the group is any group of that server; or disabled (no updates). Default: Flatcar's public server.",
+        {
+          pattern: P.sourceOf(P.UPDATE_SERVER),
+          maxLength: MAX_UPDATE_SERVER,
+          what: 'an http:// or https:// URL, or disabled',
+          examples: ['https://nebraska.example.com/v1/update/'],
+          check: check.updateServer,
+          flag: {
+            long: '--update-server',
+            arg: '<url>',
+            order: 22,
+            help: "update.conf SERVER=: your update server's URL (then --update-group may be any of its groups), or disabled (default: Flatcar's public server)",
+          },
+          wizard: { question: 'Update server URL', asked: true, within: 'updates.group', words: [[' URL', 'the URL'], 'the update server URL'] },
+        },
+      ),
     }),
     security: section('TLS (secure by default).', {
       etcdTls: flag('etcd peers and clients speak TLS with certificates from the cluster PKI (default true; false is --insecure).', {
         default: true,
-        flag: { long: '--insecure', order: 27, read: 'false', help: 'etcd without TLS: plain HTTP, no client certificates (default: TLS with client certificates); recorded in cluster.yaml' },
+        flag: {
+          long: '--insecure',
+          order: 27,
+          read: 'false',
+          help: 'etcd without TLS: plain HTTP, no client certificates (default: TLS with client certificates); recorded in cluster.yaml',
+        },
       }),
       dockerTls: flag('The laptop preset: the Docker API on TCP requires TLS client certificates (default true; false is --docker-insecure).', {
         default: true,
-        flag: { long: '--docker-insecure', order: 28, read: 'false', help: 'laptop: the Docker API on plain TCP 2375 without TLS (default: 2376 with TLS and client certificates); recorded in cluster.yaml' },
+        flag: {
+          long: '--docker-insecure',
+          order: 28,
+          read: 'false',
+          help: 'laptop: the Docker API on plain TCP 2375 without TLS (default: 2376 with TLS and client certificates); recorded in cluster.yaml',
+        },
       }),
-      secrets: text("Where machines' private keys go: inline (in each machine's config; the default) or ssh (configs without private keys; `flatcar-architect deliver DIR` copies them over SSH after the first boot).", {
-        enum: SECRETS_DELIVERY,
-        default: 'inline',
-        flag: { long: '--secrets', arg: '<where>', order: 24, choices: true, help: "machines' private keys: inline (in their configs) or ssh (configs without keys; `deliver DIR` copies them over SSH); default inline, ssh with --matchbox" },
-      }),
+      secrets: text(
+        "Where machines' private keys go: inline (in each machine's config; the default) or ssh (configs without private keys; `flatcar-architect deliver DIR` copies them over SSH after the first boot).",
+        {
+          enum: SECRETS_DELIVERY,
+          default: 'inline',
+          flag: {
+            long: '--secrets',
+            arg: '<where>',
+            order: 24,
+            choices: true,
+            help: "machines' private keys: inline (in their configs) or ssh (configs without keys; `deliver DIR` copies them over SSH); default inline, ssh with --matchbox",
+          },
+        },
+      ),
     }),
     templates: text('Directory of templates that replace the built-in ones by file name (relative to the current directory).', {
       maxLength: MAX_PATH,
@@ -337,8 +433,15 @@ export const ANSWERS_DEFINITION = section(
       section(
         'One machine pin.',
         {
-          planned: text('The planned name of the machine this pin is for, e.g. prod-worker-1.', { pattern: HOST_NAME_PATTERN, what: 'a planned machine name like prod-worker-1', required: true }),
-          name: text("The machine's name (host name, file names) instead of the planned one.", { pattern: HOST_NAME_PATTERN, what: 'a host name (1 to 63 lowercase letters, digits and dashes)' }),
+          planned: text('The planned name of the machine this pin is for, e.g. prod-worker-1.', {
+            pattern: HOST_NAME_PATTERN,
+            what: 'a planned machine name like prod-worker-1',
+            required: true,
+          }),
+          name: text("The machine's name (host name, file names) instead of the planned one.", {
+            pattern: HOST_NAME_PATTERN,
+            what: 'a host name (1 to 63 lowercase letters, digits and dashes)',
+          }),
           address: ipv4('Static address instead of the planned one: a host of the network, not the gateway or a DNS server, used by no other machine.', ['10.0.0.50']),
           mac: text("The machine's MAC address: the .network file matches it (static addresses), and --matchbox groups select the machine by it.", {
             pattern: P.sourceOf(P.MAC),
@@ -353,7 +456,11 @@ export const ANSWERS_DEFINITION = section(
     snippets: list(
       'Butane fragments (variant flatcar, version 1.0.0) merged into generated configs: their storage files, directories and links, systemd units and drop-ins, and passwd users are appended. A path or unit the generator writes too is an error.',
       section('One snippet.', {
-        target: text('Which configs: a role (etcd, worker, laptop), all, or a machine name.', { pattern: HOST_NAME_PATTERN, what: 'a role, all, or a machine name', required: true }),
+        target: text('Which configs: a role (etcd, worker, laptop), all, or a machine name.', {
+          pattern: HOST_NAME_PATTERN,
+          what: 'a role, all, or a machine name',
+          required: true,
+        }),
         file: text('The Butane file, relative to the answers file (to the current directory when read from standard input).', { maxLength: MAX_PATH, required: true }),
       }),
     ),
@@ -361,7 +468,11 @@ export const ANSWERS_DEFINITION = section(
       'Written by `flatcar-architect scale`: machines made for another etcd membership than the current one keep their etcd settings (Ignition runs only on first boot); members added to a running cluster join it (state existing).',
       section("Machines and the etcd settings they were made with; a setting left out is the current plan's.", {
         machines: list('Machine names.', text('A machine name.', { pattern: HOST_NAME_PATTERN, what: 'a machine name' }), { required: true }),
-        initialCluster: text('ETCD_INITIAL_CLUSTER of these members: name=peerURL,...', { pattern: P.sourceOf(P.INITIAL_CLUSTER), maxLength: MAX_INITIAL_CLUSTER, what: 'name=peerURL,...' }),
+        initialCluster: text('ETCD_INITIAL_CLUSTER of these members: name=peerURL,...', {
+          pattern: P.sourceOf(P.INITIAL_CLUSTER),
+          maxLength: MAX_INITIAL_CLUSTER,
+          what: 'name=peerURL,...',
+        }),
         state: text('ETCD_INITIAL_CLUSTER_STATE: new (formed together) or existing (added with etcdctl member add).', { enum: ['new', 'existing'] }),
         clientEndpoints: list(
           "The etcd client URLs these machines' proxy and locksmith use.",

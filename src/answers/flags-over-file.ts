@@ -18,7 +18,8 @@ import { SpecError, type Answers, type Field } from './types.js';
 /** The first line of every cluster.yaml this tool writes (src/answers/answers-file.ts). */
 export const RESOLVED_FILE_MARK = '# flatcar-architect answers: every setting of this cluster, resolved.';
 
-const hasAnswers = (a: Answers): boolean => Object.values(a as Record<string, unknown>).some((v) => v !== undefined && (typeof v !== 'object' || v === null || hasAnswers(v as Answers)));
+const hasAnswers = (a: Answers): boolean =>
+  Object.values(a as Record<string, unknown>).some((v) => v !== undefined && (typeof v !== 'object' || v === null || hasAnswers(v as Answers)));
 
 function without(answers: Answers, field: Field): Answers {
   const out = structuredClone(answers) as Record<string, unknown>;
@@ -45,7 +46,9 @@ export function flagsOverFile(file: Answers, flags: Answers, resolvedFile: boole
   // Empty lists (no DNS search domains, no keys) are what leaving them out gives too.
   const empty = (Object.entries(file as Record<string, unknown>) as [string, unknown][]).flatMap(([section, v]) =>
     v !== null && typeof v === 'object' && !Array.isArray(v)
-      ? Object.entries(v as Record<string, unknown>).filter(([, x]) => Array.isArray(x) && x.length === 0).map(([k]) => `${section}.${k}` as Field)
+      ? Object.entries(v as Record<string, unknown>)
+          .filter(([, x]) => Array.isArray(x) && x.length === 0)
+          .map(([k]) => `${section}.${k}` as Field)
       : [],
   );
   const base = [...defaults, ...empty].reduce(without, file);

@@ -53,8 +53,9 @@ export const INTERFACE = pattern(`^${INTERFACE_WORD}( ${INTERFACE_WORD})*$`);
 /** An http(s) etcd discovery URL without spaces, quotes or backslashes. */
 export const DISCOVERY_URL = pattern('^https?://[^\\s"\'\\\\]+$');
 /** One OpenSSH public key line. */
-export const SSH_KEY_LINE =
-  pattern('^(ssh-(ed25519|rsa)|ecdsa-sha2-nistp(256|384|521)|sk-ssh-ed25519@openssh\\.com|sk-ecdsa-sha2-nistp256@openssh\\.com) [A-Za-z0-9+/]+={0,3}( [^\\n\\r]*)?$');
+export const SSH_KEY_LINE = pattern(
+  '^(ssh-(ed25519|rsa)|ecdsa-sha2-nistp(256|384|521)|sk-ssh-ed25519@openssh\\.com|sk-ecdsa-sha2-nistp256@openssh\\.com) [A-Za-z0-9+/]+={0,3}( [^\\n\\r]*)?$',
+);
 /** update.conf SERVER=: disabled, or an http(s) URL without spaces, quotes or backslashes. */
 export const UPDATE_SERVER = pattern('^(disabled|https?://[^\\s"\'\\\\]+)$');
 /** ETCD_INITIAL_CLUSTER as `name=peerURL,...`. */

@@ -42,15 +42,7 @@ export const DEFAULT_INTERFACE = defaultOf('network.interface') as string;
 export const PUBLIC_CHANNELS = ['stable', 'beta', 'alpha', 'lts'];
 /** Flatcar's etcd image repository (its etcd-wrapper's ETCD_IMAGE_URL default). */
 export const ETCD_IMAGE_REPO = defaultOf('etcd.image') as string;
-const STATIC_FIELDS: Field[] = [
-  'network.cidr',
-  'network.gateway',
-  'network.firstAddress',
-  'network.dns',
-  'network.domains',
-  'network.interface',
-  'network.macPrefix',
-];
+const STATIC_FIELDS: Field[] = ['network.cidr', 'network.gateway', 'network.firstAddress', 'network.dns', 'network.domains', 'network.interface', 'network.macPrefix'];
 
 class Resolver {
   readonly problems: Problem[] = [];
@@ -127,9 +119,7 @@ class Resolver {
   address(field: Field, derived: string, net: Network): string | undefined {
     const value = this.text(field, derived);
     if (value === undefined) return undefined;
-    return isHost(net, parseIPv4(value)!)
-      ? value
-      : this.fail(field, `${value} is not a host address of ${formatIPv4(net.base)}/${net.prefixLength}`);
+    return isHost(net, parseIPv4(value)!) ? value : this.fail(field, `${value} is not a host address of ${formatIPv4(net.base)}/${net.prefixLength}`);
   }
 }
 
@@ -151,10 +141,12 @@ function resolveSize(r: Resolver, preset: PresetName): number | undefined {
   if (refused !== undefined) return r.fail('size', refused);
   if (architectureOf(preset).everyMachineIsMember && size % 2 === 0) {
     const t = Math.floor((size - 1) / 2);
-    r.warnings.push(warning(
-      'even-etcd-size',
-      `--size ${size}: an etcd cluster of ${size} members tolerates ${t} failed member${t === 1 ? '' : 's'}, no more than ${size - 1} members do; an odd size is better`,
-    ));
+    r.warnings.push(
+      warning(
+        'even-etcd-size',
+        `--size ${size}: an etcd cluster of ${size} members tolerates ${t} failed member${t === 1 ? '' : 's'}, no more than ${size - 1} members do; an odd size is better`,
+      ),
+    );
   }
   return size;
 }
@@ -175,7 +167,10 @@ function resolveEtcd(r: Resolver, preset: PresetName, size: number | undefined, 
   const discovery = r.text('etcd.discovery') ?? null;
   const image = r.text('etcd.image');
   if (discovery !== null && version !== undefined && check.etcdMinor(version) >= 6) {
-    r.fail('etcd.discovery', `etcd ${version} no longer speaks the v2 discovery protocol of discovery URLs; use a static initial cluster (leave --discovery out) or --etcd-version v3.5.x`);
+    r.fail(
+      'etcd.discovery',
+      `etcd ${version} no longer speaks the v2 discovery protocol of discovery URLs; use a static initial cluster (leave --discovery out) or --etcd-version v3.5.x`,
+    );
   }
   if (etcdSize === undefined || version === undefined || token === undefined || image === undefined) return null;
   return { size: etcdSize, version, token, discovery, image };
@@ -215,10 +210,12 @@ function resolveNetwork(r: Resolver, preset: PresetName): StaticNetwork | DhcpNe
     if (taken) return r.fail('network.firstAddress', `${firstAddress} is ${taken}: the first machine needs an address of its own`, 'first-address-taken');
   }
   if (match && 'interface' in match && !architectureOf(preset).localVm && /[*?[\s]/.test(match.interface)) {
-    r.warnings.push(warning(
-      'glob-interface',
-      `--interface "${match.interface}": the static address goes on every interface whose name matches and that has a link, so a machine with several NICs gets it on each of them; give --mac-prefix (each machine's NIC by MAC) or one interface name`,
-    ));
+    r.warnings.push(
+      warning(
+        'glob-interface',
+        `--interface "${match.interface}": the static address goes on every interface whose name matches and that has a link, so a machine with several NICs gets it on each of them; give --mac-prefix (each machine's NIC by MAC) or one interface name`,
+      ),
+    );
   }
   if (!gateway || !firstAddress || !dns || !domains || !match) return undefined;
   return { dhcp: false, cidr, prefixLength: net.prefixLength, gateway, firstAddress, dns, domains, match };
@@ -242,7 +239,11 @@ function resolveUpdates(r: Resolver, preset: PresetName, etcdVersion: string | u
   const server = r.text('updates.server') ?? null;
   // Flatcar's public server knows its channels only: another group there never updates.
   if (group !== undefined && server === null && !PUBLIC_CHANNELS.includes(group)) {
-    r.fail('updates.group', `${group} is not a channel of Flatcar's public update server (${PUBLIC_CHANNELS.join(', ')}): machines would never update; give --update-server URL of the update server that has this group`, 'group-not-public');
+    r.fail(
+      'updates.group',
+      `${group} is not a channel of Flatcar's public update server (${PUBLIC_CHANNELS.join(', ')}): machines would never update; give --update-server URL of the update server that has this group`,
+      'group-not-public',
+    );
   }
   if (group === undefined || strategy === undefined) return undefined;
   return { group, rebootStrategy: strategy, rebootWindow, server };
@@ -297,6 +298,18 @@ export function resolveSpec(answers: Answers): ResolvedSpec {
   if (r.problems.length) throw new SpecError(r.problems);
   // The same key twice (a file and a flag) would be an invalid config: keep the first.
   const unique = [...new Set(keys)];
-  const spec: ClusterSpec = { preset, name: name!, namePrefix: namePrefix!, size: size!, etcd, network: network!, ntp: ntp!, ssh: { keys: unique }, updates: updates!, security: security!, templates };
+  const spec: ClusterSpec = {
+    preset,
+    name: name!,
+    namePrefix: namePrefix!,
+    size: size!,
+    etcd,
+    network: network!,
+    ntp: ntp!,
+    ssh: { keys: unique },
+    updates: updates!,
+    security: security!,
+    templates,
+  };
   return { spec, warnings: r.warnings, defaults: r.defaults };
 }

@@ -146,7 +146,8 @@ export function readSshKeyArgument(value: string, cwd: string): string[] {
     if (code === 'ENOENT' && ((/\s/.test(v) && !/^(~|\.{0,2}\/)|\.pub$/.test(v)) || /[A-Za-z0-9+/]{40,}/.test(v))) {
       throw new SshKeyError(`the value given is neither an OpenSSH public key line ${EXAMPLE} nor an existing file (such as ~/.ssh/id_ed25519.pub)`);
     }
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, not a key file' : code === 'EACCES' ? 'cannot be read (permission denied)' : 'cannot be read';
+    const why =
+      code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, not a key file' : code === 'EACCES' ? 'cannot be read (permission denied)' : 'cannot be read';
     throw new SshKeyError(`${name}: ${why} (give a public key file such as ~/.ssh/id_ed25519.pub, or a key line)`);
   }
   if (/-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/.test(text) || /^PuTTY-User-Key-File/m.test(text)) {

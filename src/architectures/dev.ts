@@ -10,8 +10,7 @@ export const dev = defineArchitecture({
   minSize: DEV_MIN_SIZE,
   maxSize: undefined,
   sizeIsFixed: false,
-  checkSize: (size) =>
-    size < DEV_MIN_SIZE ? `the dev preset needs at least ${DEV_MIN_SIZE} machines: 1 etcd machine and 1 or more workers (got ${size})` : undefined,
+  checkSize: (size) => (size < DEV_MIN_SIZE ? `the dev preset needs at least ${DEV_MIN_SIZE} machines: 1 etcd machine and 1 or more workers (got ${size})` : undefined),
   sizeHint: () => `${DEV_MIN_SIZE} or more`,
   suggestedSizes: () => [DEV_MIN_SIZE],
   runsEtcd: true,

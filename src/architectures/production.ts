@@ -28,7 +28,11 @@ export const production = defineArchitecture({
     !(PRODUCTION_ETCD_SIZES as readonly number[]).includes(etcdSize)
       ? { field: 'etcd.size', message: `production runs ${PRODUCTION_ETCD_SIZES.join(' or ')} etcd machines (got ${etcdSize})` }
       : size - etcdSize < 1
-        ? { field: 'size', code: 'etcd-needs-workers', message: `production with ${etcdSize} etcd machines needs at least ${etcdSize + 1} machines in total, so that 1 or more are workers (got ${size})` }
+        ? {
+            field: 'size',
+            code: 'etcd-needs-workers',
+            message: `production with ${etcdSize} etcd machines needs at least ${etcdSize + 1} machines in total, so that 1 or more are workers (got ${size})`,
+          }
         : undefined,
   machines: (prefix, size, etcdSize) => [...series(prefix, 'etcd', 'etcd', etcdSize), ...series(prefix, 'worker', 'worker', size - etcdSize)],
   bootOrder: [

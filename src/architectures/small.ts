@@ -24,9 +24,7 @@ export const small = defineArchitecture({
   maxEtcdSize: SMALL_MAX_SIZE,
   etcdSizeFor: (size) => size,
   checkEtcdSize: (etcdSize, size) =>
-    etcdSize !== size
-      ? { field: 'etcd.size', message: `in the small preset every machine is an etcd member: leave it out or make it equal --size (${size})` }
-      : undefined,
+    etcdSize !== size ? { field: 'etcd.size', message: `in the small preset every machine is an etcd member: leave it out or make it equal --size (${size})` } : undefined,
   machines: (prefix, size) => series(prefix, 'node', 'etcd', size),
   bootOrder: [{ role: 'etcd', note: 'all together: etcd starts answering once a majority of the members is up' }],
   memberLabel: 'etcd member + workloads',

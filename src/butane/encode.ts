@@ -11,7 +11,7 @@ export interface EncodedContents {
 
 /** RFC 2396 "unreserved" characters stay as they are; every other byte becomes %XX. */
 const KEEP = new Uint8Array(256);
-for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.!~*\'()') KEEP[c.charCodeAt(0)] = 1;
+for (const c of "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.!~*'()") KEEP[c.charCodeAt(0)] = 1;
 const HEX = '0123456789ABCDEF';
 
 export function percentEncodedLength(bytes: Uint8Array): number {

@@ -64,8 +64,7 @@ const int = 'int' as const;
 const bool = 'bool' as const;
 const s = (name: StructName) => ({ struct: name });
 const list = (type: FieldType) => ({ list: type });
-const f = (key: string, ign: string | undefined, type: FieldType, always = false): Field =>
-  ign === undefined ? { key, type } : { key, ign, type, ...(always ? { always } : {}) };
+const f = (key: string, ign: string | undefined, type: FieldType, always = false): Field => (ign === undefined ? { key, type } : { key, ign, type, ...(always ? { always } : {}) });
 /** A field whose Ignition name is its Butane name in camelCase. */
 const same = (key: string, type: FieldType, always = false): Field => f(key, camel(key), type, always);
 
@@ -73,12 +72,7 @@ export function camel(key: string): string {
   return key.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
 }
 
-const node: Field[] = [
-  same('group', s('NodeOwner')),
-  same('overwrite', bool),
-  same('path', str, true),
-  same('user', s('NodeOwner')),
-];
+const node: Field[] = [same('group', s('NodeOwner')), same('overwrite', bool), same('path', str, true), same('user', s('NodeOwner'))];
 
 /** Butane base v0_4 (flatcar 1.0.0 -> Ignition 3.3.0). */
 const v0_4: Schema = {
@@ -89,12 +83,7 @@ const v0_4: Schema = {
     same('storage', s('Storage')),
     same('systemd', s('Systemd')),
   ],
-  Ignition: [
-    same('config', s('IgnitionConfig')),
-    same('proxy', s('Proxy')),
-    same('security', s('Security')),
-    same('timeouts', s('Timeouts')),
-  ],
+  Ignition: [same('config', s('IgnitionConfig')), same('proxy', s('Proxy')), same('security', s('Security')), same('timeouts', s('Timeouts'))],
   IgnitionConfig: [same('merge', list(s('Resource'))), same('replace', s('Resource'))],
   Proxy: [f('http_proxy', 'httpProxy', str), f('https_proxy', 'httpsProxy', str), same('no_proxy', list(str))],
   Security: [f('tls', 'tls', s('TLS'))],
@@ -112,13 +101,7 @@ const v0_4: Schema = {
   Verification: [same('hash', str)],
   KernelArguments: [same('should_exist', list(str)), same('should_not_exist', list(str))],
   Passwd: [same('groups', list(s('PasswdGroup'))), same('users', list(s('PasswdUser')))],
-  PasswdGroup: [
-    same('gid', int),
-    same('name', str, true),
-    same('password_hash', str),
-    same('should_exist', bool),
-    same('system', bool),
-  ],
+  PasswdGroup: [same('gid', int), same('name', str, true), same('password_hash', str), same('should_exist', bool), same('system', bool)],
   PasswdUser: [
     same('gecos', str),
     same('groups', list(str)),
@@ -188,13 +171,7 @@ const v0_4: Schema = {
   Raid: [same('devices', list(str)), same('level', str), same('name', str, true), same('options', list(str)), same('spares', int)],
   Tree: [f('local', undefined, str), f('path', undefined, str)],
   Systemd: [same('units', list(s('Unit')))],
-  Unit: [
-    same('contents', str),
-    same('dropins', list(s('Dropin'))),
-    same('enabled', bool),
-    same('mask', bool),
-    same('name', str, true),
-  ],
+  Unit: [same('contents', str), same('dropins', list(s('Dropin'))), same('enabled', bool), same('mask', bool), same('name', str, true)],
   Dropin: [same('contents', str), same('name', str, true)],
 };
 

@@ -42,7 +42,8 @@ export async function withClusterDir(dirArg: string, io: ClusterDirIo, needsPki:
     if (!existsSync(dirname(dir))) throw new UsageError(`${dirArg} is not a directory`);
     release = lockDir(dir);
   } catch (e) {
-    if (e instanceof OutputLockedError || e instanceof OutputExistsError) throw new UsageError(`${dirArg}: ${e.message}`, e instanceof OutputLockedError ? 'output_locked' : 'output_exists');
+    if (e instanceof OutputLockedError || e instanceof OutputExistsError)
+      throw new UsageError(`${dirArg}: ${e.message}`, e instanceof OutputLockedError ? 'output_locked' : 'output_exists');
     throw e;
   }
   try {

@@ -171,7 +171,10 @@ export async function runDeliver(dirArg: string, machine: string | undefined, fl
     outcomes.push(outcome);
     if (r.code === 0 && r.out.includes(`delivered ${d.keys.length}`)) {
       outcome.delivered = true;
-      if (!flags.json) io.stdout(`${d.machine.name}: ${keys} key${keys === 1 ? '' : 's'} and ${certs} certificate${certs === 1 ? '' : 's'} delivered to ${user}@${d.host}; restarted ${d.units.join(', ')}\n`);
+      if (!flags.json)
+        io.stdout(
+          `${d.machine.name}: ${keys} key${keys === 1 ? '' : 's'} and ${certs} certificate${certs === 1 ? '' : 's'} delivered to ${user}@${d.host}; restarted ${d.units.join(', ')}\n`,
+        );
     } else {
       failed++;
       const why = r.err.trim().split('\n').filter(Boolean).slice(-1)[0] ?? `exit ${r.code}`;

@@ -34,12 +34,7 @@ import { colors } from '../io/color.js';
 import { CliError, EXIT, Stopped, UsageError } from './errors.js';
 import { askToReplace, canAskToReplace } from './replace.js';
 import { progressLine } from './progress.js';
-import {
-  checkScriptFlags,
-  finishWithoutWriting,
-  planMatchbox,
-  type ScriptFlags,
-} from './scripted.js';
+import { checkScriptFlags, finishWithoutWriting, planMatchbox, type ScriptFlags } from './scripted.js';
 import { printJsonReport, reportMatchbox } from './report.js';
 import { locatedProblems, readAnswersForCli, readSnippets } from './input.js';
 import { toWidth } from '../io/text.js';
@@ -79,8 +74,7 @@ export interface GenerateIo {
   stderrColumns?: number;
 }
 
-const list = (v: string | undefined): string[] | undefined =>
-  v === undefined ? undefined : v.split(/[,\s]+/).filter((x) => x !== '');
+const list = (v: string | undefined): string[] | undefined => (v === undefined ? undefined : v.split(/[,\s]+/).filter((x) => x !== ''));
 
 /** `--ssh-key FILE|KEY`: a key line as it is, else the key lines of a file, each checked (src/answers/ssh-key.ts). */
 export function readSshKeys(values: string[] | undefined, cwd: string): string[] | undefined {
@@ -153,7 +147,10 @@ async function existingPki(flags: GenerateFlags, dir: string, cwd: string): Prom
 function report(result: GenerateResult, dir: string, io: GenerateIo): void {
   const shown = relative(io.cwd, dir) || '.';
   const width = Math.max(...result.machines.map((m) => m.name.length));
-  io.stdout(toWidth(`Wrote the ${result.spec.name} cluster (${result.spec.preset}, ${result.machines.length} machine${result.machines.length === 1 ? '' : 's'}) to ${shown}/`, io.columns) + '\n');
+  io.stdout(
+    toWidth(`Wrote the ${result.spec.name} cluster (${result.spec.preset}, ${result.machines.length} machine${result.machines.length === 1 ? '' : 's'}) to ${shown}/`, io.columns) +
+      '\n',
+  );
   for (const m of result.machines) {
     io.stdout(`  ${m.name.padEnd(width)}  ${m.role.padEnd(6)}  ${(m.address ?? 'DHCP').padEnd(15)}  ${m.name}.ign\n`);
   }
@@ -307,142 +304,143 @@ export async function runGenerate(flags: GenerateFlags, io: GenerateIo, mode: { 
   }
 
   async function generateLocked(): Promise<number> {
-  let staged: StagedOutput | undefined;
-  let matchboxStaged: StagedOutput | undefined;
-  try {
-    dir = resolve(io.cwd, out ?? resolveSpec(answers).spec.name);
-    const writing = !flags.stdout && !flags.dryRun;
-    if (writing) {
-      try {
-        dir = resolveOutputDir(dir);
-      } catch (e) {
-        throw outputUsageError(e, '--out', 'out') ?? e;
+    let staged: StagedOutput | undefined;
+    let matchboxStaged: StagedOutput | undefined;
+    try {
+      dir = resolve(io.cwd, out ?? resolveSpec(answers).spec.name);
+      const writing = !flags.stdout && !flags.dryRun;
+      if (writing) {
+        try {
+          dir = resolveOutputDir(dir);
+        } catch (e) {
+          throw outputUsageError(e, '--out', 'out') ?? e;
+        }
+        let matchboxDir: string | undefined;
+        try {
+          if (flags.matchbox !== undefined) matchboxDir = resolveOutputDir(resolve(io.cwd, flags.matchbox));
+        } catch (e) {
+          throw outputUsageError(e, '--matchbox', 'matchbox') ?? e;
+        }
+        if (matchboxDir !== undefined && overlaps(dir, matchboxDir)) {
+          throw new UsageError(
+            `--matchbox: ${flags.matchbox} is the output directory, inside it or around it; writing one would destroy the other: give a separate directory`,
+            'output_exists',
+            'matchbox',
+          );
+        }
+        unlock = lockOutputs(dir, matchboxDir, notes);
+        // With --json they go into the report (nothing but the report on success).
+        if (!flags.json) for (const note of notes) io.stderr(`flatcar-architect: note: ${note}\n`);
       }
-      let matchboxDir: string | undefined;
       try {
-        if (flags.matchbox !== undefined) matchboxDir = resolveOutputDir(resolve(io.cwd, flags.matchbox));
+        if (writing) checkOutputDir(dir, flags.force ?? false);
       } catch (e) {
-        throw outputUsageError(e, '--matchbox', 'matchbox') ?? e;
+        if (e instanceof OutputExistsError && canAskToReplace(dir, flags, io)) replacing = true;
+        else throw outputUsageError(e, '--out', 'out') ?? e;
       }
-      if (matchboxDir !== undefined && overlaps(dir, matchboxDir)) {
+      const snippets = readSnippets(source, flags, io.cwd);
+      // A dry run renders the preview: the plan and configs without making keys.
+      if (flags.dryRun) result = generate(answers, { outDir: dir, snippets });
+      else {
+        const existing = await existingPki(replacing ? { ...flags, force: true } : flags, dir, io.cwd);
+        // Configs stream into the staging directory as they are made (not when asking to replace DIR).
+        const sinkTo = replacing ? undefined : openStaged(dir, flags);
+        staged = sinkTo;
+        result = await generateCluster(answers, {
+          existing,
+          rotate: flags.rotatePki ?? false,
+          outDir: dir,
+          snippets,
+          ...(sinkTo ? { sink: (f: GeneratedFile) => streamTo(sinkTo, f, streamed) } : {}),
+          ...(progress.report ? { progress: progress.report } : {}),
+        });
+      }
+      progress.done();
+      if (writing && result.pki?.caCreated && !flags.rotatePki && hasConfigs(dir)) {
         throw new UsageError(
-          `--matchbox: ${flags.matchbox} is the output directory, inside it or around it; writing one would destroy the other: give a separate directory`,
-          'output_exists',
-          'matchbox',
+          `--out: ${relative(io.cwd, dir) || '.'} has machine configs but no pki/ with the CA they trust; restore its pki/ (or give --pki DIR with that CA), or make a new CA on purpose with --rotate-pki`,
+          'pki_required',
+          'pki',
         );
       }
-      unlock = lockOutputs(dir, matchboxDir, notes);
-      // With --json they go into the report (nothing but the report on success).
-      if (!flags.json) for (const note of notes) io.stderr(`flatcar-architect: note: ${note}\n`);
-    }
-    try {
-      if (writing) checkOutputDir(dir, flags.force ?? false);
     } catch (e) {
-      if (e instanceof OutputExistsError && canAskToReplace(dir, flags, io)) replacing = true;
-      else throw outputUsageError(e, '--out', 'out') ?? e;
+      progress.done();
+      staged?.abort();
+      if (e instanceof StreamWriteError) throw new CliError(`cannot write ${e.path ?? dir!}: ${e.message}`, 'write_failed');
+      if (e instanceof SpecError) throw locatedProblems(e.problems, given, source);
+      if (e instanceof SecretsError) throw new UsageError(e.message.replace(/ \(rotate\)$/, ' with --rotate-pki'));
+      throw e;
     }
-    const snippets = readSnippets(source, flags, io.cwd);
-    // A dry run renders the preview: the plan and configs without making keys.
-    if (flags.dryRun) result = generate(answers, { outDir: dir, snippets });
-    else {
-      const existing = await existingPki(replacing ? { ...flags, force: true } : flags, dir, io.cwd);
-      // Configs stream into the staging directory as they are made (not when asking to replace DIR).
-      const sinkTo = replacing ? undefined : openStaged(dir, flags);
-      staged = sinkTo;
-      result = await generateCluster(answers, {
-        existing,
-        rotate: flags.rotatePki ?? false,
-        outDir: dir,
-        snippets,
-        ...(sinkTo ? { sink: (f: GeneratedFile) => streamTo(sinkTo, f, streamed) } : {}),
-        ...(progress.report ? { progress: progress.report } : {}),
-      });
-    }
-    progress.done();
-    if (writing && result.pki?.caCreated && !flags.rotatePki && hasConfigs(dir)) {
-      throw new UsageError(
-        `--out: ${relative(io.cwd, dir) || '.'} has machine configs but no pki/ with the CA they trust; restore its pki/ (or give --pki DIR with that CA), or make a new CA on purpose with --rotate-pki`,
-        'pki_required',
-        'pki',
-      );
-    }
-  } catch (e) {
-    progress.done();
-    staged?.abort();
-    if (e instanceof StreamWriteError) throw new CliError(`cannot write ${e.path ?? dir!}: ${e.message}`, 'write_failed');
-    if (e instanceof SpecError) throw locatedProblems(e.problems, given, source);
-    if (e instanceof SecretsError) throw new UsageError(e.message.replace(/ \(rotate\)$/, ' with --rotate-pki'));
-    throw e;
-  }
-  const done = finishWithoutWriting(result, dir, flags, io);
-  if (done !== undefined) return done;
-  let matchbox: ReturnType<typeof planMatchbox>;
-  try {
-    matchbox = planMatchbox(result, flags, io.cwd);
-    if (replacing) {
-      const code = await askToReplace(dir, result.files, io, (io.color ?? false) && flags.color !== false);
-      if (code !== undefined) return code;
-    }
-  } catch (e) {
-    staged?.abort();
-    throw e;
-  }
-  // Both trees are staged completely before either is committed; a Matchbox commit that fails puts
-  // the old cluster directory back.
-  let failedDir = dir;
-  try {
-    if (!staged) {
-      try {
-        staged = new StagedOutput(dir, { force: (flags.force ?? false) || replacing, dirModes: GENERATED_DIR_MODES, keepPki: true });
-      } catch (e) {
-        throw outputUsageError(e, '--out', 'out') ?? e;
+    const done = finishWithoutWriting(result, dir, flags, io);
+    if (done !== undefined) return done;
+    let matchbox: ReturnType<typeof planMatchbox>;
+    try {
+      matchbox = planMatchbox(result, flags, io.cwd);
+      if (replacing) {
+        const code = await askToReplace(dir, result.files, io, (io.color ?? false) && flags.color !== false);
+        if (code !== undefined) return code;
       }
+    } catch (e) {
+      staged?.abort();
+      throw e;
     }
-    for (const f of result.files) if (!streamed.has(f.name)) staged.add(f);
-    if (matchbox) {
-      failedDir = matchbox.dir;
-      try {
-        matchboxStaged = new StagedOutput(matchbox.dir, { force: flags.force ?? false, kind: 'matchbox' });
-      } catch (e) {
-        throw outputUsageError(e, '--matchbox', 'matchbox') ?? e;
+    // Both trees are staged completely before either is committed; a Matchbox commit that fails puts
+    // the old cluster directory back.
+    let failedDir = dir;
+    try {
+      if (!staged) {
+        try {
+          staged = new StagedOutput(dir, { force: (flags.force ?? false) || replacing, dirModes: GENERATED_DIR_MODES, keepPki: true });
+        } catch (e) {
+          throw outputUsageError(e, '--out', 'out') ?? e;
+        }
       }
-      for (const f of matchbox.files) matchboxStaged.add(f);
-      failedDir = dir;
-    }
-    // A signal that came while the work above ran synchronously is handled here, before the commit.
-    await testPauseAsync('before-commit');
-    // (Two turns of the event loop: one is not always enough for libuv to hand a pending signal over.)
-    for (let i = 0; i < 2; i++) await new Promise((r) => setImmediate(r));
-    staged.swap();
-    if (matchboxStaged) {
-      failedDir = matchbox!.dir;
-      try {
-        matchboxStaged.swap();
-      } catch (e) {
-        staged.rollback();
-        throw e;
+      for (const f of result.files) if (!streamed.has(f.name)) staged.add(f);
+      if (matchbox) {
+        failedDir = matchbox.dir;
+        try {
+          matchboxStaged = new StagedOutput(matchbox.dir, { force: flags.force ?? false, kind: 'matchbox' });
+        } catch (e) {
+          throw outputUsageError(e, '--matchbox', 'matchbox') ?? e;
+        }
+        for (const f of matchbox.files) matchboxStaged.add(f);
+        failedDir = dir;
       }
+      // A signal that came while the work above ran synchronously is handled here, before the commit.
+      await testPauseAsync('before-commit');
+      // (Two turns of the event loop: one is not always enough for libuv to hand a pending signal over.)
+      for (let i = 0; i < 2; i++) await new Promise((r) => setImmediate(r));
+      staged.swap();
+      if (matchboxStaged) {
+        failedDir = matchbox!.dir;
+        try {
+          matchboxStaged.swap();
+        } catch (e) {
+          staged.rollback();
+          throw e;
+        }
+      }
+    } catch (e) {
+      staged?.abort();
+      matchboxStaged?.abort();
+      if (e instanceof UsageError) throw e;
+      throw new CliError(`cannot write ${failedDir}${failedDir === dir ? '' : ` (nothing was written, ${dir} neither)`}: ${(e as Error).message}`, 'write_failed');
     }
-  } catch (e) {
-    staged?.abort();
-    matchboxStaged?.abort();
-    if (e instanceof UsageError) throw e;
-    throw new CliError(`cannot write ${failedDir}${failedDir === dir ? '' : ` (nothing was written, ${dir} neither)`}: ${(e as Error).message}`, 'write_failed');
-  }
-  staged.finish();
-  matchboxStaged?.finish();
-  const cleanup = [...staged.warnings, ...(matchboxStaged?.warnings ?? [])];
-  if (!flags.json) for (const w of cleanup) io.stderr(toWidth(`warning: ${w}`, io.stderrColumns) + '\n');
-  if (printJsonReport(result, dir, matchbox, flags, io, { previousPki: staged.keptPki, notes: [...notes, ...cleanup] })) return EXIT.ok;
-  // The wizard's review showed every warning just before the user said "write": only the loud ones repeat.
-  const c = colors((io.colorStderr ?? false) && flags.color !== false);
-  for (const w of result.warnings) if (!wizard || w.loud) io.stderr(toWidth(`${w.loud ? c.bold(c.red('WARNING')) : c.yellow('warning')}: ${w.text}`, io.stderrColumns) + '\n');
-  report(result, dir, io);
-  reportPki(result, dir, io, flags);
-  if (staged.keptPki) io.stdout(toWidth(`PKI: the previous pki/ is kept in ${relative(io.cwd, staged.keptPki)}/ (0700; remove it once no machine uses that CA)`, io.columns) + '\n');
-  reportMatchbox(matchbox, flags, io);
-  if (wizard) io.stdout((await import('../wizard/next-steps.js')).nextSteps(result, dir, io.cwd));
-  return EXIT.ok;
+    staged.finish();
+    matchboxStaged?.finish();
+    const cleanup = [...staged.warnings, ...(matchboxStaged?.warnings ?? [])];
+    if (!flags.json) for (const w of cleanup) io.stderr(toWidth(`warning: ${w}`, io.stderrColumns) + '\n');
+    if (printJsonReport(result, dir, matchbox, flags, io, { previousPki: staged.keptPki, notes: [...notes, ...cleanup] })) return EXIT.ok;
+    // The wizard's review showed every warning just before the user said "write": only the loud ones repeat.
+    const c = colors((io.colorStderr ?? false) && flags.color !== false);
+    for (const w of result.warnings) if (!wizard || w.loud) io.stderr(toWidth(`${w.loud ? c.bold(c.red('WARNING')) : c.yellow('warning')}: ${w.text}`, io.stderrColumns) + '\n');
+    report(result, dir, io);
+    reportPki(result, dir, io, flags);
+    if (staged.keptPki)
+      io.stdout(toWidth(`PKI: the previous pki/ is kept in ${relative(io.cwd, staged.keptPki)}/ (0700; remove it once no machine uses that CA)`, io.columns) + '\n');
+    reportMatchbox(matchbox, flags, io);
+    if (wizard) io.stdout((await import('../wizard/next-steps.js')).nextSteps(result, dir, io.cwd));
+    return EXIT.ok;
   }
 }
 

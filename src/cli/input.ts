@@ -69,5 +69,8 @@ export function readAnswersForCli(file: string | undefined, cwd: string, stdin: 
 
 /** Problems of the answers (resolveSpec, pins) as one usage error: each with the flag or the file position it came from. */
 export function locatedProblems(problems: readonly Problem[], flags: Answers, source: AnswersSource | undefined): AnswersUsageError {
-  return new AnswersUsageError(problems.map((p) => locateProblem(p, flags, source)), 'spec_invalid');
+  return new AnswersUsageError(
+    problems.map((p) => locateProblem(p, flags, source)),
+    'spec_invalid',
+  );
 }

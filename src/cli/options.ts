@@ -41,11 +41,17 @@ function addAnswerOptions(program: Command, entries: readonly AnswerEntry[]): vo
  */
 export function addGenerateOptions(program: Command, helpAfter: string = EXAMPLES): Command {
   const byOrder = [...ANSWER_ENTRIES].sort((a, b) => a.def.flag.order - b.def.flag.order);
-  addAnswerOptions(program, byOrder.filter((e) => e.def.flag.order <= HELP_BEFORE_OUT));
+  addAnswerOptions(
+    program,
+    byOrder.filter((e) => e.def.flag.order <= HELP_BEFORE_OUT),
+  );
   program
     .option('--out <dir>', 'output directory (default: ./<cluster name>); must not exist or be empty')
     .option('--force', 'replace an existing non-empty output directory (only once the new one is complete)');
-  addAnswerOptions(program, byOrder.filter((e) => e.def.flag.order > HELP_BEFORE_OUT));
+  addAnswerOptions(
+    program,
+    byOrder.filter((e) => e.def.flag.order > HELP_BEFORE_OUT),
+  );
   return program
     .option('--pki <dir>', 'reuse the CA and certificates of this PKI directory, or of an output directory holding pki/ (default with --force: DIR/pki)')
     .option('--rotate-pki', 'make a new CA and new certificates even where the existing ones still fit (every machine then needs its new config)')
@@ -92,16 +98,22 @@ Asks for every answer the flags did not give, shows the design, then writes DIR 
 command. Needs a terminal.
 ${EXIT_CODES.init}`;
 
-
 /** The scripting flags of the default command (and `plan`). */
 export function addScriptingOptions(command: Command, options: { dryRun?: boolean } = { dryRun: true }): Command {
   command
     .option('--json', 'print one JSON document on standard output (on failure one JSON error object on standard error, nothing on standard output)')
-    .option('--machine <name>', "with --stdout: the machine whose config to print (a name `plan` shows)")
-    .option('--stdout', 'print one machine\'s config (--machine) on standard output instead of writing the output directory')
+    .option('--machine <name>', 'with --stdout: the machine whose config to print (a name `plan` shows)')
+    .option('--stdout', "print one machine's config (--machine) on standard output instead of writing the output directory")
     .addOption(new Option('--format <format>', 'with --stdout: ign (Ignition JSON) or bu (Butane YAML)').choices(['ign', 'bu']))
-    .option('--snippet <target=file>', "merge a Butane fragment (variant flatcar, version 1.0.0) into the configs of a role (etcd, worker, laptop), all, or one machine; repeatable", collect)
-    .option('--allow-snippet-overrides', "let snippets replace or reconfigure generated units (unit files under /etc/systemd/system, drop-ins setting ExecStart=, EnvironmentFile= or TLS variables)")
+    .option(
+      '--snippet <target=file>',
+      'merge a Butane fragment (variant flatcar, version 1.0.0) into the configs of a role (etcd, worker, laptop), all, or one machine; repeatable',
+      collect,
+    )
+    .option(
+      '--allow-snippet-overrides',
+      'let snippets replace or reconfigure generated units (unit files under /etc/systemd/system, drop-ins setting ExecStart=, EnvironmentFile= or TLS variables)',
+    )
     .option('--matchbox <dir>', 'also write a Matchbox directory (profiles/, groups/ selected by MAC, ignition/) for PXE booting the machines')
     .option('--matchbox-url <url>', 'with --matchbox: the Matchbox HTTP endpoint the machines fetch their Ignition config from (default http://matchbox.example.com:8080)');
   if (options.dryRun) command.option('--dry-run', 'check the answers and print the plan (a table, or JSON with --json); write nothing');

@@ -91,13 +91,19 @@ export class ProgressView {
   summary(result: RehearsalResult): void {
     const rows = result.steps.map((s) => [s.title, s.status === 'passed' ? 'pass' : s.status === 'failed' ? 'FAIL' : 'skipped', s.status === 'skipped' ? '' : seconds(s.ms)]);
     const widths = [0, 1, 2].map((i) => Math.max(...rows.map((r) => r[i]!.length), ['step', 'result', 'time'][i]!.length));
-    const pad = (cells: string[]) => cells.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd();
+    const pad = (cells: string[]) =>
+      cells
+        .map((cell, i) => cell.padEnd(widths[i]!))
+        .join('  ')
+        .trimEnd();
     this.out.write('\n' + this.c.bold(pad(['step', 'result', 'time'])) + '\n');
     for (const r of rows) {
       const color = r[1] === 'pass' ? this.c.green : r[1] === 'FAIL' ? this.c.red : this.c.yellow;
       this.out.write(pad([r[0]!, color(r[1]!.padEnd(widths[1]!)), r[2]!]) + '\n');
     }
-    const layout = result.fallback ? `${LAYOUT_TEXT[result.layout]} (${result.fallback === 'asked for' ? 'asked for with --layout loopback' : `no network namespaces: ${result.fallback}`})` : LAYOUT_TEXT[result.layout];
+    const layout = result.fallback
+      ? `${LAYOUT_TEXT[result.layout]} (${result.fallback === 'asked for' ? 'asked for with --layout loopback' : `no network namespaces: ${result.fallback}`})`
+      : LAYOUT_TEXT[result.layout];
     this.out.write(`\nlayout: ${layout}\n`);
     this.out.write(`etcd: local ${result.etcdVersion}; the configs deploy ${result.deployedEtcdVersion ?? 'no version they name'}\n`);
     if (result.versionWarning) this.out.write(this.c.yellow(`warning: ${result.versionWarning}`) + '\n');
@@ -105,7 +111,9 @@ export class ProgressView {
     const verdict = result.interrupted
       ? this.c.yellow('interrupted: everything it started is stopped and removed')
       : result.ok
-        ? this.c.green(`rehearsal passed: ${passed}/${result.steps.length} steps; the cluster tolerates ${result.faultTolerance} failed member${result.faultTolerance === 1 ? '' : 's'}${joined(result)}`)
+        ? this.c.green(
+            `rehearsal passed: ${passed}/${result.steps.length} steps; the cluster tolerates ${result.faultTolerance} failed member${result.faultTolerance === 1 ? '' : 's'}${joined(result)}`,
+          )
         : this.c.red(`rehearsal failed: ${passed}/${result.steps.length} steps passed`);
     this.out.write('\n' + verdict + '\n');
   }

@@ -60,7 +60,18 @@ function userNamespaceWorks(): boolean {
 
 /** The same rehearsal, run again inside a user namespace; its exit code (signals forwarded). */
 function runInUserNamespace(dir: string, flags: RehearseFlags, options: { timeoutSeconds: number; proxies: number }): Promise<number> {
-  const args = ['rehearse', dir, '--timeout', String(options.timeoutSeconds), '--proxies', String(options.proxies), '--layout', 'lan', ...(flags.replace !== undefined ? ['--replace', flags.replace] : []), ...(flags.json ? ['--json'] : [])];
+  const args = [
+    'rehearse',
+    dir,
+    '--timeout',
+    String(options.timeoutSeconds),
+    '--proxies',
+    String(options.proxies),
+    '--layout',
+    'lan',
+    ...(flags.replace !== undefined ? ['--replace', flags.replace] : []),
+    ...(flags.json ? ['--json'] : []),
+  ];
   const child = spawn('unshare', [...USERNS_ARGS, '/bin/sh', '-c', USERNS_SETUP, 'flatcar-rehearse-userns', process.execPath, ...process.execArgv, process.argv[1]!, ...args], {
     stdio: 'inherit',
     env: { ...process.env, PATH: SYSTEM_PATH, [USERNS_PARENT]: String(process.pid) },

@@ -85,12 +85,16 @@ export function formatSummary(d: DirDiff, dir: string, files: readonly { name: s
       return c.yellow(`~ ${f.name} (+${plus} -${minus} lines)`);
     }),
   ];
-  const head = wrap(`${shown}/ would change: ${n(d.added.length, 'file')} added, ${n(d.removed.length, 'file')} removed, ${n(d.changed.length, 'file')} changed, ${d.unchanged} unchanged`, columns);
+  const head = wrap(
+    `${shown}/ would change: ${n(d.added.length, 'file')} added, ${n(d.removed.length, 'file')} removed, ${n(d.changed.length, 'file')} changed, ${d.unchanged} unchanged`,
+    columns,
+  );
   // The header, the list and the question (its line, 3 choices and the key hint) stay on one screen.
   const lines = (t: string) => Math.max(1, Math.ceil(visible(t) / columns));
   let room = Math.max(3, rows - head.split('\n').length - 7);
   while (room > 3 && entries.slice(0, room).reduce((k, e) => k + lines(e), 0) > room) room--;
-  const list = entries.length > room ? [...entries.slice(0, room - 1), c.dim(`  … and ${n(entries.length - room + 1, 'more file')} (Show the full diff lists every change)`)] : entries;
+  const list =
+    entries.length > room ? [...entries.slice(0, room - 1), c.dim(`  … and ${n(entries.length - room + 1, 'more file')} (Show the full diff lists every change)`)] : entries;
   return [c.bold(head), ...list].join('\n') + '\n';
 }
 

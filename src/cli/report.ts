@@ -105,5 +105,6 @@ export function reportMatchbox(tree: { dir: string; files: MatchboxFile[]; warni
       io.columns,
     ) + '\n',
   );
-  if (flags.matchboxUrl === undefined) io.stderr(toWidth(`warning: --matchbox: the profiles point at ${DEFAULT_MATCHBOX_URL}; give --matchbox-url with your Matchbox's address`, io.stderrColumns) + '\n');
+  if (flags.matchboxUrl === undefined)
+    io.stderr(toWidth(`warning: --matchbox: the profiles point at ${DEFAULT_MATCHBOX_URL}; give --matchbox-url with your Matchbox's address`, io.stderrColumns) + '\n');
 }

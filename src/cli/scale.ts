@@ -47,17 +47,23 @@ export async function runScale(dirArg: string, flags: ScaleFlags, io: ScaleIo): 
   const size = whole(flags.size, '--size');
   if (size === undefined) throw new UsageError('--size N is required: the total number of machines after scaling');
   const etcdSize = whole(flags.etcdSize, '--etcd-size');
-  return withClusterDir(dirArg, io, 'its CA is needed to certify the new machines', { size: flags.size, etcd: { size: flags.etcdSize } }, async ({ dir, answers, bundle, current }) => {
-    let outcome;
-    try {
-      outcome = await scaleCluster(answers, bundle, { size, ...(etcdSize !== undefined ? { etcdSize } : {}) }, current, { outDir: dir });
-    } catch (e) {
-      // Without --etcd-size, small's and dev's etcd size follows --size: its problem is the size's, said once.
-      if (e instanceof SpecError && etcdSize === undefined && e.problems.some((p) => p.field === 'size')) throw new SpecError(e.problems.filter((p) => p.field !== 'etcd.size'));
-      throw e;
-    }
-    return report(dir, size, outcome, flags, io);
-  });
+  return withClusterDir(
+    dirArg,
+    io,
+    'its CA is needed to certify the new machines',
+    { size: flags.size, etcd: { size: flags.etcdSize } },
+    async ({ dir, answers, bundle, current }) => {
+      let outcome;
+      try {
+        outcome = await scaleCluster(answers, bundle, { size, ...(etcdSize !== undefined ? { etcdSize } : {}) }, current, { outDir: dir });
+      } catch (e) {
+        // Without --etcd-size, small's and dev's etcd size follows --size: its problem is the size's, said once.
+        if (e instanceof SpecError && etcdSize === undefined && e.problems.some((p) => p.field === 'size')) throw new SpecError(e.problems.filter((p) => p.field !== 'etcd.size'));
+        throw e;
+      }
+      return report(dir, size, outcome, flags, io);
+    },
+  );
 }
 
 function report(dir: string, size: number, outcome: Awaited<ReturnType<typeof scaleCluster>>, flags: ScaleFlags, io: ScaleIo): number {

@@ -74,7 +74,11 @@ export function machineConfig(result: GenerateResult, name: string, format: stri
   const m = result.machines.find((x) => x.name === name);
   if (!m) {
     const names = result.machines.map((x) => x.name);
-    throw new UsageError(`--machine: no machine is called ${name}; this cluster has ${names.length <= 8 ? names.join(', ') : `${names.slice(0, 4).join(', ')}, ... (${names.length})`}`, 'unknown_machine', 'machine');
+    throw new UsageError(
+      `--machine: no machine is called ${name}; this cluster has ${names.length <= 8 ? names.join(', ') : `${names.slice(0, 4).join(', ')}, ... (${names.length})`}`,
+      'unknown_machine',
+      'machine',
+    );
   }
   return format === 'bu' ? m.butane : m.ignition;
 }

@@ -52,7 +52,14 @@ function readInput(file: string | undefined, io: Streams): Buffer {
     return readRegularFile(file, MAX_YAML_BYTES);
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
-    const reason = err.code === 'ENOENT' ? 'no such file or directory' : err.code === 'EISDIR' ? 'is a directory' : err.code === 'EACCES' ? 'permission denied' : err.message.replace(/^read [^:]*: /, '');
+    const reason =
+      err.code === 'ENOENT'
+        ? 'no such file or directory'
+        : err.code === 'EISDIR'
+          ? 'is a directory'
+          : err.code === 'EACCES'
+            ? 'permission denied'
+            : err.message.replace(/^read [^:]*: /, '');
     throw new UsageError(`cannot read ${file}: ${reason.replace(/MiB limit$/, 'MiB limit for Butane input')}`);
   }
 }

@@ -38,7 +38,10 @@ export interface Colors {
   cyan: Style;
 }
 
-const sgr = (open: number, close: number): Style => (text) => `\u001b[${open}m${text}\u001b[${close}m`;
+const sgr =
+  (open: number, close: number): Style =>
+  (text) =>
+    `\u001b[${open}m${text}\u001b[${close}m`;
 const plain: Style = (text) => text;
 
 /** Styles that colour when `enabled`, and return the text unchanged otherwise. */

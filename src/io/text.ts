@@ -5,7 +5,10 @@ export function wrap(text: string, width: number, indent = ''): string {
   const out: string[] = [];
   for (const para of text.split('\n')) {
     const lead = /^\s*/.exec(para)![0];
-    const words = para.trim().split(/ +/).filter((w) => w !== '');
+    const words = para
+      .trim()
+      .split(/ +/)
+      .filter((w) => w !== '');
     let line = lead;
     let fresh = true;
     for (const w of words) {
@@ -23,7 +26,6 @@ export function wrap(text: string, width: number, indent = ''): string {
 
 /** Length on screen (ANSI colour codes take no room). */
 export const visible = (s: string): number => [...s.replace(/\u001b\[[0-9;]*m/g, '')].length;
-
 
 /**
  * Prose for a terminal `columns` wide, continuation lines indented; as it is when the output is not a

@@ -141,7 +141,13 @@ export function matchboxTree(cluster: string, machines: readonly MatchboxMachine
       },
       {
         name: `groups/${m.name}-install.json`,
-        contents: json({ id: `${m.name}-install`, name: `${cluster}: ${m.name}, install stage`, profile: `${m.name}-install`, selector: { mac }, metadata: { cluster, role: m.role } }),
+        contents: json({
+          id: `${m.name}-install`,
+          name: `${cluster}: ${m.name}, install stage`,
+          profile: `${m.name}-install`,
+          selector: { mac },
+          metadata: { cluster, role: m.role },
+        }),
       },
       { name: `ignition/${m.name}-install.ign`, contents: installIgnition(m, url, channel, disk, options.sshKeys ?? []), mode: 0o644 },
       {

@@ -68,8 +68,7 @@ const SPECIAL: readonly [number, number, string][] = [
  * real etcd on this machine's loopback (127.x addresses, certificates naming them) plan it there.
  * Like the FLATCAR_ARCHITECT_TEST_PAUSE_AT hooks, it is for the test suite, never documented for users.
  */
-const special = (): typeof SPECIAL =>
-  process.env.FLATCAR_ARCHITECT_TEST_LOOPBACK_NETWORKS === '1' ? SPECIAL.filter(([base]) => base !== 0x7f000000) : SPECIAL;
+const special = (): typeof SPECIAL => (process.env.FLATCAR_ARCHITECT_TEST_LOOPBACK_NETWORKS === '1' ? SPECIAL.filter(([base]) => base !== 0x7f000000) : SPECIAL);
 
 /** Why an address cannot be a host's own (e.g. "loopback (127.0.0.0/8)"), or undefined. */
 export function specialUse(address: number, except: readonly string[] = []): string | undefined {

@@ -1,14 +1,6 @@
 /** Reading certificates and keys back: what a certificate says, whether a key fits it, who signed it. */
 import { createPrivateKey, X509Certificate } from 'node:crypto';
-import {
-  BasicConstraints,
-  ExtendedKeyUsage,
-  id_ce_basicConstraints,
-  id_ce_extKeyUsage,
-  id_ce_subjectAltName,
-  SubjectAlternativeName,
-  type Name,
-} from '@peculiar/asn1-x509';
+import { BasicConstraints, ExtendedKeyUsage, id_ce_basicConstraints, id_ce_extKeyUsage, id_ce_subjectAltName, SubjectAlternativeName, type Name } from '@peculiar/asn1-x509';
 import { extensionValue, ID_AT_COMMON_NAME, ID_AT_ORGANIZATION, isP256, readCertificate } from './provider.js';
 import { normalizeIp, uniqueSorted } from './validate.js';
 import type { CertIdentity } from './issue.js';

@@ -113,10 +113,7 @@ export async function issueCert(ca: CaPair, req: CertRequest): Promise<LeafPair>
   const now = checkNow(req.now ?? new Date());
   const signer = caSigner(ca);
   const keys = generateKeyPair();
-  const names = [
-    ...id.dnsNames.map((dNSName) => new GeneralName({ dNSName })),
-    ...id.ipAddresses.map((iPAddress) => new GeneralName({ iPAddress })),
-  ];
+  const names = [...id.dnsNames.map((dNSName) => new GeneralName({ dNSName })), ...id.ipAddresses.map((iPAddress) => new GeneralName({ iPAddress }))];
   const extensions = [
     extension(id_ce_basicConstraints, true, new BasicConstraints({ cA: false })),
     extension(id_ce_keyUsage, true, new KeyUsage(KeyUsageFlags.digitalSignature)),

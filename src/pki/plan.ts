@@ -84,7 +84,9 @@ function checkUsableCa(ca: CaPair, horizon: Date, now: Date): void {
   if (!facts.isCa) throw new SecretsError('the existing CA certificate is not a CA (basicConstraints cA is not set)');
   if (!keyMatchesCert(ca.certPem, ca.keyPem)) throw new SecretsError('the existing CA key does not belong to the CA certificate');
   if (facts.notBefore > now) {
-    throw new SecretsError(`the existing CA is not valid before ${facts.notBefore.toISOString()} (is this computer's clock right?); no machine would trust it yet: make a new PKI on purpose (rotate)`);
+    throw new SecretsError(
+      `the existing CA is not valid before ${facts.notBefore.toISOString()} (is this computer's clock right?); no machine would trust it yet: make a new PKI on purpose (rotate)`,
+    );
   }
   if (facts.notAfter <= now) {
     throw new SecretsError(`the existing CA expired on ${facts.notAfter.toISOString()}; make a new PKI on purpose (rotate)`);
@@ -101,11 +103,5 @@ function fits(old: LeafPair, req: SecretsRequest['certs'][string], ca: CaPair, h
   } catch {
     return false;
   }
-  return (
-    !facts.isCa &&
-    sameIdentity(facts, requestIdentity(req)) &&
-    facts.notAfter > horizon &&
-    isIssuedBy(old.certPem, ca.certPem) &&
-    keyMatchesCert(old.certPem, old.keyPem)
-  );
+  return !facts.isCa && sameIdentity(facts, requestIdentity(req)) && facts.notAfter > horizon && isIssuedBy(old.certPem, ca.certPem) && keyMatchesCert(old.certPem, old.keyPem);
 }

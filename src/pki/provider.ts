@@ -46,7 +46,6 @@ export function isP256(key: KeyObject): boolean {
   return key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'prime256v1';
 }
 
-
 /** A PEM certificate as Node reads it (which also checks it is one) and as asn1-x509's structure. */
 export function readCertificate(pem: string): { x509: X509Certificate; asn: Certificate } {
   const x509 = new X509Certificate(pem);

@@ -67,11 +67,7 @@ const SEGMENT = /^[A-Za-z0-9](?:[A-Za-z0-9._-]{0,62})$/;
  * under `pki/`). `ca` is the CA's own file and a last segment ending in `-key` would clash with key files.
  */
 export function checkEntryName(name: unknown): string {
-  const ok =
-    typeof name === 'string' &&
-    name !== 'ca' &&
-    name.split('/').every((s) => SEGMENT.test(s) && s !== '.' && s !== '..' && !s.endsWith('.')) &&
-    !name.endsWith('-key');
+  const ok = typeof name === 'string' && name !== 'ca' && name.split('/').every((s) => SEGMENT.test(s) && s !== '.' && s !== '..' && !s.endsWith('.')) && !name.endsWith('-key');
   if (!ok) throw new SecretsError(`not a valid certificate entry name: ${JSON.stringify(name)}`);
   return name;
 }

@@ -25,7 +25,12 @@ export function plan(spec: ClusterSpec): Plan {
     if (planned.length) {
       addresses = planned;
       if ('macPrefix' in spec.network.match) {
-        macs = planMacs(spec.network.match.macPrefix, planned, named.map((m) => m.name), problems);
+        macs = planMacs(
+          spec.network.match.macPrefix,
+          planned,
+          named.map((m) => m.name),
+          problems,
+        );
       }
     }
   }

@@ -36,9 +36,7 @@ export async function partitionDrills(probes: Probes, steps: Steps, formMs = 30_
     await steps.run(`partition:${side.map((m) => m.name).join('+')}`, `cut ${who} off the LAN: the other ${rest.length} keep writing, ${who} ${verb}`, async () => {
       const how = net.cut(side.map((m) => m.machine));
       const ms = await probes.write([rest[0]!], key, 'written while partitioned');
-      const refusals = await Promise.all(
-        side.map(async (m) => ({ m, r: await probes.from(m.machine).withTimeouts(SHORT).put(m.clientUrl, refusedKey, 'must not be written') })),
-      );
+      const refusals = await Promise.all(side.map(async (m) => ({ m, r: await probes.from(m.machine).withTimeouts(SHORT).put(m.clientUrl, refusedKey, 'must not be written') })));
       const accepted = refusals.filter((x) => x.r.ok);
       if (accepted.length) throw new Error(`${names(accepted.map((x) => x.m))} accepted a write while cut off from the majority`);
       const why = [...new Set(refusals.map((x) => x.r.message))].join('; ');
@@ -49,11 +47,14 @@ export async function partitionDrills(probes: Probes, steps: Steps, formMs = 30_
       net.heal();
       for (const m of side) {
         let last = '';
-        const ok = await poll(async () => {
-          const r = await probes.from(m.machine).get(m.clientUrl, key, true);
-          last = r.value ?? r.message;
-          return r.value === 'written while partitioned' || undefined;
-        }, { within: formMs, deadline: probes.deadline, signal: probes.signal });
+        const ok = await poll(
+          async () => {
+            const r = await probes.from(m.machine).get(m.clientUrl, key, true);
+            last = r.value ?? r.message;
+            return r.value === 'written while partitioned' || undefined;
+          },
+          { within: formMs, deadline: probes.deadline, signal: probes.signal },
+        );
         if (!ok) throw new Error(`${m.name} did not catch up within ${seconds(Date.now() - t0)}: it answers ${last}`);
       }
       const caught = Date.now() - t0;
@@ -61,7 +62,10 @@ export async function partitionDrills(probes: Probes, steps: Steps, formMs = 30_
       // A timed-out write is indeterminate in etcd: a follower may have queued it for the leader and
       // delivered it once the partition healed. Say which way it went; neither is a failure.
       const refused = await ctl.get(rest[0]!.clientUrl, refusedKey);
-      const late = refused.value !== undefined ? 'the write that timed out while cut off was applied once healed (a timeout is indeterminate in etcd)' : 'the write that timed out while cut off was never applied';
+      const late =
+        refused.value !== undefined
+          ? 'the write that timed out while cut off was applied once healed (a timeout is indeterminate in etcd)'
+          : 'the write that timed out while cut off was never applied';
       return `${who} ${side.length === 1 ? 'has' : 'have'} the write made without ${side.length === 1 ? 'it' : 'them'} after ${seconds(caught)}; all ${n} healthy; ${late}`;
     });
   }
@@ -149,7 +153,8 @@ export async function lockDrills(probes: Probes, steps: Steps): Promise<void> {
       }
       const held = await take(pick);
       if (held.endpoint === pick.endpoints[0]) throw new Error(`${pick.machine} reached ${held.endpoint}, which should refuse it`);
-      if (!held.tried.some((t) => t.startsWith(`${pick.endpoints[0]}: ECONNREFUSED`))) throw new Error(`${pick.machine} took the lock via ${held.endpoint} without being refused by ${pick.endpoints[0]} (${held.tried.join('; ') || 'nothing tried before'})`);
+      if (!held.tried.some((t) => t.startsWith(`${pick.endpoints[0]}: ECONNREFUSED`)))
+        throw new Error(`${pick.machine} took the lock via ${held.endpoint} without being refused by ${pick.endpoints[0]} (${held.tried.join('; ') || 'nothing tried before'})`);
       const freed = await release(pick);
       return `${how}; ${pick.machine} took the lock via ${held.endpoint}${failedOver(held)} and released it (${sem(freed)})`;
     } finally {

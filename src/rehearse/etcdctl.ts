@@ -24,7 +24,13 @@ export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
   return { ...env, ...extra };
 }
 
-const firstLine = (s: string) => s.trim().split('\n').filter(Boolean).pop()?.replace(/^\{.*"error":"([^"]*)".*$/, '$1') ?? '';
+const firstLine = (s: string) =>
+  s
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .pop()
+    ?.replace(/^\{.*"error":"([^"]*)".*$/, '$1') ?? '';
 
 /** Where a command runs: as it is, or wrapped (inside a machine's namespaces in the lan layout). */
 export type Wrap = (command: string, args: string[]) => { command: string; args: string[] };

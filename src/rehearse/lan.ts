@@ -79,18 +79,21 @@ export function planLan(readings: MachineReading[], machines: string[], prefix: 
   for (const r of chosen) {
     const adv = advertisedIp(r);
     if (r.network) {
-      if (adv && adv !== r.network.address) problems.push(`${r.machine}: etcd advertises ${adv} but ${r.network.file} gives the machine ${r.network.address}: the other members could not reach it`);
+      if (adv && adv !== r.network.address)
+        problems.push(`${r.machine}: etcd advertises ${adv} but ${r.network.file} gives the machine ${r.network.address}: the other members could not reach it`);
       fixed.set(r.machine, { address: r.network.address, length: r.network.prefix, source: 'networkd', ...(r.network.gateway ? { gateway: r.network.gateway } : {}) });
     } else if (adv) {
       fixed.set(r.machine, { address: adv, length: 24, source: 'advertised' });
     }
   }
   const first = [...fixed.values()][0];
-  const [subnetIp, subnetLen] = first ? [toIp(toInt(first.address) & maskOf(first.length)), first.length] : DHCP_SUBNET.split('/').map((x, i) => (i ? Number(x) : x)) as [string, number];
+  const [subnetIp, subnetLen] = first
+    ? [toIp(toInt(first.address) & maskOf(first.length)), first.length]
+    : (DHCP_SUBNET.split('/').map((x, i) => (i ? Number(x) : x)) as [string, number]);
   const net = toInt(subnetIp as string);
   const mask = maskOf(subnetLen as number);
   for (const [machine, f] of fixed) {
-    if (((toInt(f.address) & mask) >>> 0) !== net) problems.push(`${machine}: ${f.address} is outside the cluster's network ${subnetIp}/${subnetLen}`);
+    if ((toInt(f.address) & mask) >>> 0 !== net) problems.push(`${machine}: ${f.address} is outside the cluster's network ${subnetIp}/${subnetLen}`);
   }
   const taken = new Map<string, string>();
   for (const [machine, f] of fixed) {
@@ -112,7 +115,7 @@ export function planLan(readings: MachineReading[], machines: string[], prefix: 
     return ip;
   };
   const gateway = [...fixed.values()].find((f) => f.gateway && isIPv4(f.gateway))?.gateway;
-  const gatewayFree = gateway !== undefined && !taken.has(gateway) && ((toInt(gateway) & mask) >>> 0) === net;
+  const gatewayFree = gateway !== undefined && !taken.has(gateway) && (toInt(gateway) & mask) >>> 0 === net;
   if (gatewayFree) taken.set(gateway, 'operator');
   const hosts: LanHost[] = chosen.map((r, i) => {
     const f = fixed.get(r.machine);
@@ -134,7 +137,10 @@ export function planLan(readings: MachineReading[], machines: string[], prefix: 
     veth: 'vop',
   };
   const leased = hosts.filter((h) => h.source === 'lease');
-  if (leased.length) notes.add(`no static address for ${leased.map((h) => h.machine).join(', ')}: each gets one of ${subnetIp}/${subnetLen} as a DHCP lease would, its host name resolving through /etc/hosts in its own mount namespace`);
+  if (leased.length)
+    notes.add(
+      `no static address for ${leased.map((h) => h.machine).join(', ')}: each gets one of ${subnetIp}/${subnetLen} as a DHCP lease would, its host name resolving through /etc/hosts in its own mount namespace`,
+    );
   const lines = ['127.0.0.1\tlocalhost', '::1\tlocalhost', ...hosts.map((h) => `${h.address}\t${[...new Set([h.hostname, h.machine])].join(' ')}`)];
   return {
     prefix,
@@ -152,7 +158,10 @@ export function planLan(readings: MachineReading[], machines: string[], prefix: 
 export function lanSupport(prefix: string): { ok: true } | { ok: false; why: string } {
   if (process.platform !== 'linux') return { ok: false, why: 'network namespaces need Linux' };
   if (typeof process.getuid === 'function' && process.getuid() !== 0) {
-    return { ok: false, why: 'not root, and `ip netns` needs root (the CLI runs the rehearsal in a user namespace of its own where the kernel allows ordinary users one; here it does not)' };
+    return {
+      ok: false,
+      why: 'not root, and `ip netns` needs root (the CLI runs the rehearsal in a user namespace of its own where the kernel allows ordinary users one; here it does not)',
+    };
   }
   const path = `${process.env.PATH ?? ''}:${SYSTEM_PATH}`;
   for (const tool of ['ip', 'ss']) if (!findOnPath(tool, path)) return { ok: false, why: `\`${tool}\` not found (apt-get install iproute2)` };
@@ -167,12 +176,9 @@ export function lanSupport(prefix: string): { ok: true } | { ok: false; why: str
  * Tears the LAN down once `parent` is gone: kills what still runs in the namespaces, deletes them
  * (the bridge's namespace takes the veth pairs and the bridge with it).
  */
-const TEARDOWN = [
-  'for ns in "$@"; do',
-  '  for p in $(ip netns pids "$ns" 2>/dev/null); do kill -KILL "$p" 2>/dev/null; done',
-  '  ip netns del "$ns" 2>/dev/null',
-  'done',
-].join('\n');
+const TEARDOWN = ['for ns in "$@"; do', '  for p in $(ip netns pids "$ns" 2>/dev/null); do kill -KILL "$p" 2>/dev/null; done', '  ip netns del "$ns" 2>/dev/null', 'done'].join(
+  '\n',
+);
 const WATCHDOG = ['parent=$1; shift', 'while kill -0 "$parent" 2>/dev/null; do sleep 1; done', TEARDOWN].join('\n');
 
 export class LanNetwork {
@@ -302,7 +308,11 @@ export class LanNetwork {
   /** Undoes `cut` (nothing when the LAN is whole). */
   heal(): void {
     if (this.refusedIn) {
-      const r = spawnSync(this.nsenterBin, [`--net=${NETNS_RUN}/${this.refusedIn}`, 'nft', 'delete', 'table', 'inet', 'flatcar_rehearse'], { encoding: 'utf8', timeout: 10_000, env: this.env });
+      const r = spawnSync(this.nsenterBin, [`--net=${NETNS_RUN}/${this.refusedIn}`, 'nft', 'delete', 'table', 'inet', 'flatcar_rehearse'], {
+        encoding: 'utf8',
+        timeout: 10_000,
+        env: this.env,
+      });
       if (r.status !== 0) throw new Error(`nft delete table: ${(r.stderr || `exit ${r.status}`).trim()}`);
       this.refusedIn = null;
     }

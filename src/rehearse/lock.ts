@@ -161,7 +161,18 @@ export class LockClient {
       const out = JSON.parse(line) as LockOutcome;
       return { ...out, message: out.message ?? `${action} via ${out.endpoint}` };
     } catch {
-      return { ok: false, message: r.timedOut ? `the lock client did not return within ${budget}ms` : `the lock client failed: ${(r.stderr || line).trim().split('\n').find((l) => /Error/.test(l)) ?? r.stderr.trim()}`, tried: [] };
+      return {
+        ok: false,
+        message: r.timedOut
+          ? `the lock client did not return within ${budget}ms`
+          : `the lock client failed: ${
+              (r.stderr || line)
+                .trim()
+                .split('\n')
+                .find((l) => /Error/.test(l)) ?? r.stderr.trim()
+            }`,
+        tried: [],
+      };
     }
   }
 }

@@ -210,7 +210,8 @@ export class PortBook implements AddressBook {
     }
     const kind = hostKind(host);
     // 0.0.0.0 on a member is where its address is served; elsewhere, like 127.0.0.1, the machine itself.
-    if (kind === 'wildcard' && this.members.has(self.machine)) return { host: PORTS_HOST, port: String(this.slot(this.block(self.machine, self.machine), port, `${self.machine}'s ${host || '*'}:${port}`)) };
+    if (kind === 'wildcard' && this.members.has(self.machine))
+      return { host: PORTS_HOST, port: String(this.slot(this.block(self.machine, self.machine), port, `${self.machine}'s ${host || '*'}:${port}`)) };
     if (kind !== 'other') return { host: PORTS_HOST, port: String(this.slot(this.block(self.machine, self.machine), `lo:${port}`, `${self.machine}'s ${host}:${port}`)) };
     const owner = this.hosts.owner(host);
     const b = owner !== undefined ? this.block(owner, owner) : this.block(`?${host.toLowerCase()}`, null);
@@ -232,12 +233,7 @@ export function hostPath(containerPath: string, mounts: Mount[]): string | null 
  * The file a path flag names, written under `home` for the rehearsal, or why it cannot be: not
  * visible in the container, or not written by the machine's config.
  */
-export function materialise(
-  containerPath: string,
-  mounts: Mount[],
-  files: Map<string, ConfigFile>,
-  home: string,
-): { file: PlannedFile } | { error: string } {
+export function materialise(containerPath: string, mounts: Mount[], files: Map<string, ConfigFile>, home: string): { file: PlannedFile } | { error: string } {
   const host = hostPath(containerPath, mounts);
   if (host === null) {
     const seen = mounts.map((m) => `${m.host} at ${m.container}`).join(', ') || 'nothing';

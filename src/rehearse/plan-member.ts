@@ -25,9 +25,7 @@ export const DISCOVERY_VARS = ['ETCD_DISCOVERY', 'ETCD_DISCOVERY_SRV', 'ETCD_DIS
 
 /** The hosts that name this member: its advertised and listen addresses and its initial-cluster entry. */
 export function memberHosts(env: Record<string, string>): string[] {
-  const urls = ['ETCD_INITIAL_ADVERTISE_PEER_URLS', 'ETCD_ADVERTISE_CLIENT_URLS', 'ETCD_LISTEN_PEER_URLS', 'ETCD_LISTEN_CLIENT_URLS']
-    .map((k) => env[k] ?? '')
-    .join(',');
+  const urls = ['ETCD_INITIAL_ADVERTISE_PEER_URLS', 'ETCD_ADVERTISE_CLIENT_URLS', 'ETCD_LISTEN_PEER_URLS', 'ETCD_LISTEN_CLIENT_URLS'].map((k) => env[k] ?? '').join(',');
   const own = (env.ETCD_INITIAL_CLUSTER ?? '')
     .split(',')
     .filter((entry) => entry.split('=')[0] === env.ETCD_NAME)
@@ -37,9 +35,7 @@ export function memberHosts(env: Record<string, string>): string[] {
 
 /** The ports this member serves on its own address (or 0.0.0.0): client ports first, then peer ports. */
 export function memberPorts(env: Record<string, string>): string[] {
-  const urls = ['ETCD_ADVERTISE_CLIENT_URLS', 'ETCD_LISTEN_CLIENT_URLS', 'ETCD_INITIAL_ADVERTISE_PEER_URLS', 'ETCD_LISTEN_PEER_URLS']
-    .map((k) => env[k] ?? '')
-    .join(',');
+  const urls = ['ETCD_ADVERTISE_CLIENT_URLS', 'ETCD_LISTEN_CLIENT_URLS', 'ETCD_INITIAL_ADVERTISE_PEER_URLS', 'ETCD_LISTEN_PEER_URLS'].map((k) => env[k] ?? '').join(',');
   const ports = endpointsIn(urls)
     .filter((e) => hostKind(e.host) !== 'loopback')
     .map((e) => e.port)
@@ -54,7 +50,6 @@ export function listenAddresses(urls: string): string[] {
     .map((u) => /^[a-z][a-z0-9+.-]*:\/\/([^/]+:\d+)/i.exec(u.trim())?.[1])
     .filter((a): a is string => a !== undefined);
 }
-
 
 export function planMember(reading: MachineReading, member: MemberReading, ctx: PlanContext): PlannedProcess {
   const { machine } = reading;

@@ -51,7 +51,6 @@ export function formatProxyArgs(args: ProxyArg[]): string[] {
   return args.flatMap((a) => (a.flag === null ? [a.value!] : a.value === null ? [`--${a.flag}`] : a.joined ? [`--${a.flag}=${a.value}`] : [`--${a.flag}`, a.value]));
 }
 
-
 export function planProxy(reading: MachineReading, proxy: ProxyReading, ctx: PlanContext): PlannedProcess {
   const { machine } = reading;
   const self: Self = { machine };

@@ -37,7 +37,8 @@ function proxyProblems(r: MachineReading, clientCertAuth: boolean): string[] {
     const endpoints = p.args.find((a) => a.startsWith('--endpoints'))?.replace(/^--endpoints=?/, '') ?? p.args[p.args.indexOf('--endpoints') + 1];
     if (!isHttps(endpoints)) continue;
     if (!flag('cacert') && !flag('insecure-skip-tls-verify')) out.push(`${r.machine}: grpc-proxy reaches https members without --cacert: it cannot verify their certificates`);
-    if (clientCertAuth && !(flag('cert') && flag('key'))) out.push(`${r.machine}: the members require client certificates (ETCD_CLIENT_CERT_AUTH) but grpc-proxy gives no --cert and --key`);
+    if (clientCertAuth && !(flag('cert') && flag('key')))
+      out.push(`${r.machine}: the members require client certificates (ETCD_CLIENT_CERT_AUTH) but grpc-proxy gives no --cert and --key`);
   }
   return out;
 }
@@ -59,7 +60,16 @@ const dnsNames = (cert: X509Certificate): string[] => [...(cert.subjectAltName ?
  * by resolving the names it carries.
  */
 function sanProblem(m: PlannedProcess, certVar: string, urlVar: string, resolve?: (name: string) => string | undefined): string | null {
-  const hosts = [...new Set(hostsIn((m.env[urlVar] ?? '').split(',').filter((u) => /^https:\/\//i.test(u.trim())).join(',')))];
+  const hosts = [
+    ...new Set(
+      hostsIn(
+        (m.env[urlVar] ?? '')
+          .split(',')
+          .filter((u) => /^https:\/\//i.test(u.trim()))
+          .join(','),
+      ),
+    ),
+  ];
   const file = m.files.find((f) => f.path === m.env[certVar]);
   if (!hosts.length || !file) return null;
   let cert: X509Certificate;

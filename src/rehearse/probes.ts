@@ -77,10 +77,13 @@ export class Probes {
   /** Waits (cheaply, before any etcdctl) until each of `ps` accepts connections on its client URL. */
   async listening(ps: PlannedProcess[]): Promise<void> {
     const t0 = Date.now();
-    const ok = await poll(async () => {
-      this.assertAlive();
-      return (await Promise.all(ps.map((p) => this.cluster.listening(p)))).every(Boolean) || undefined;
-    }, { ...this.within(this.formMs), every: 50 });
+    const ok = await poll(
+      async () => {
+        this.assertAlive();
+        return (await Promise.all(ps.map((p) => this.cluster.listening(p)))).every(Boolean) || undefined;
+      },
+      { ...this.within(this.formMs), every: 50 },
+    );
     if (!ok) throw new Error(`not listening on ${endpoints(ps).join(' ')} within ${seconds(Date.now() - t0)}`);
   }
 
@@ -133,19 +136,22 @@ export class Probes {
     const refusals = new Set<string>();
     const command = `etcdctl member add ${m.name} --peer-urls=${peerUrls}`;
     let tries = 0;
-    const ok = await poll(async () => {
-      this.assertAlive();
-      const r = await this.ctl.memberAdd(endpoints(running), m.name, peerUrls);
-      if (r.ok) return true;
-      if (/already exists/i.test(r.message)) {
-        // An earlier attempt got through and only its answer was lost; else another member has these URLs.
-        if (tries > 0 && (await this.ctl.memberPeerUrls(running[0]!.clientUrl))?.some((u) => u.join(',') === peerUrls)) return true;
-        throw new Error(`${command}: ${r.message}`);
-      }
-      tries++;
-      refusals.add(r.message);
-      return undefined;
-    }, { ...this.within(this.formMs), every: 500 });
+    const ok = await poll(
+      async () => {
+        this.assertAlive();
+        const r = await this.ctl.memberAdd(endpoints(running), m.name, peerUrls);
+        if (r.ok) return true;
+        if (/already exists/i.test(r.message)) {
+          // An earlier attempt got through and only its answer was lost; else another member has these URLs.
+          if (tries > 0 && (await this.ctl.memberPeerUrls(running[0]!.clientUrl))?.some((u) => u.join(',') === peerUrls)) return true;
+          throw new Error(`${command}: ${r.message}`);
+        }
+        tries++;
+        refusals.add(r.message);
+        return undefined;
+      },
+      { ...this.within(this.formMs), every: 500 },
+    );
     if (!ok) throw new Error(`${command} refused for ${seconds(Date.now() - t0)}: ${[...refusals].join('; ')}`);
     return { ms: Date.now() - t0, refusals: [...refusals] };
   }
@@ -166,6 +172,7 @@ export class Probes {
   /** Reads `key` from `p` (serializable: answered by that member alone) and checks the value. */
   async readBack(p: PlannedProcess, key: string, value: string, serializable = false): Promise<void> {
     const r = await this.at(p).get(p.clientUrl, key, serializable);
-    if (r.value !== value) throw new Error(`read from ${label(p)} gave ${r.value === undefined ? `nothing (${r.message})` : JSON.stringify(r.value)}, wrote ${JSON.stringify(value)}`);
+    if (r.value !== value)
+      throw new Error(`read from ${label(p)} gave ${r.value === undefined ? `nothing (${r.message})` : JSON.stringify(r.value)}, wrote ${JSON.stringify(value)}`);
   }
 }

@@ -134,9 +134,7 @@ export class ProcessSet {
 
   /** Kills every group and waits (bounded) for all of them. */
   async stopAll(withinMs = 5000): Promise<void> {
-    const waits = [...this.live.values()].map((p) =>
-      'exited' in p ? p.exited : p.exitCode !== null || p.signalCode !== null ? Promise.resolve() : exitOf(p),
-    );
+    const waits = [...this.live.values()].map((p) => ('exited' in p ? p.exited : p.exitCode !== null || p.signalCode !== null ? Promise.resolve() : exitOf(p)));
     this.killAllSync();
     await Promise.race([Promise.all(waits), new Promise((res) => setTimeout(res, withinMs).unref())]);
   }

@@ -16,7 +16,9 @@ export function readClusterDir(dir: string): MachineReading[] {
   let names: string[];
   try {
     if (!statSync(dir).isDirectory()) throw new RehearseUsageError(`${dir} is not a directory`);
-    names = readdirSync(dir).filter((n) => n.endsWith('.ign')).sort();
+    names = readdirSync(dir)
+      .filter((n) => n.endsWith('.ign'))
+      .sort();
   } catch (e) {
     if (e instanceof RehearseUsageError) throw e;
     throw new RehearseUsageError(`cannot read ${dir}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such directory' : (e as Error).message}`);

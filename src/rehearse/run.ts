@@ -130,7 +130,10 @@ export async function rehearse(dir: string, options: RehearseOptions = {}): Prom
     throw e;
   }
   const fallback = support.ok ? null : support.why;
-  emit({ type: 'note', text: `layout: ${LAYOUT_TEXT[plan.layout]}${fallback ? ` (${fallback === 'asked for' ? 'asked for with --layout loopback' : `no network namespaces: ${fallback}`})` : ''}` });
+  emit({
+    type: 'note',
+    text: `layout: ${LAYOUT_TEXT[plan.layout]}${fallback ? ` (${fallback === 'asked for' ? 'asked for with --layout loopback' : `no network namespaces: ${fallback}`})` : ''}`,
+  });
   emit({ type: 'note', text: `etcd: local ${tools.version} (${tools.etcd}); the configs deploy ${deployed ?? 'no version they name'}` });
   if (warning) emit({ type: 'note', text: `warning: ${warning}` });
   for (const text of plan.notes) emit({ type: 'note', text });
@@ -150,23 +153,33 @@ export async function rehearse(dir: string, options: RehearseOptions = {}): Prom
     }
   } catch (e) {
     if (!(e instanceof Interrupted)) {
-      await steps.run('error', 'unexpected error', async () => {
-        throw e;
-      }, true);
+      await steps.run(
+        'error',
+        'unexpected error',
+        async () => {
+          throw e;
+        },
+        true,
+      );
     }
   } finally {
-    await steps.run('cleanup', net ? 'stop every process, remove the namespaces and the work dir' : 'stop every process, remove the work dir', async () => {
-      await procs.stopAll();
-      const netLeft = net ? net.down() : [];
-      removeDir(workDir);
-      const left = [
-        procs.size ? `${procs.size} processes still running` : '',
-        netLeft.length ? `namespaces still there: ${netLeft.join(', ')}` : '',
-        existsSync(workDir) ? `${workDir} still there` : '',
-      ].filter(Boolean);
-      if (left.length) throw new Error(left.join('; '));
-      return net ? `${net.namespaces.length} namespaces (${net.plan.prefix}*) and ${workDir} removed` : `${workDir} removed`;
-    }, true);
+    await steps.run(
+      'cleanup',
+      net ? 'stop every process, remove the namespaces and the work dir' : 'stop every process, remove the work dir',
+      async () => {
+        await procs.stopAll();
+        const netLeft = net ? net.down() : [];
+        removeDir(workDir);
+        const left = [
+          procs.size ? `${procs.size} processes still running` : '',
+          netLeft.length ? `namespaces still there: ${netLeft.join(', ')}` : '',
+          existsSync(workDir) ? `${workDir} still there` : '',
+        ].filter(Boolean);
+        if (left.length) throw new Error(left.join('; '));
+        return net ? `${net.namespaces.length} namespaces (${net.plan.prefix}*) and ${workDir} removed` : `${workDir} removed`;
+      },
+      true,
+    );
     process.removeListener('exit', lastResort);
   }
   return {

@@ -63,7 +63,17 @@ export function expandSpecifiers(text: string, ctx: SpecifierContext): string {
 }
 
 const SIMPLE_ESCAPES: Record<string, string> = {
-  a: '\x07', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v', s: ' ', '\\': '\\', '"': '"', "'": "'",
+  a: '\x07',
+  b: '\b',
+  f: '\f',
+  n: '\n',
+  r: '\r',
+  t: '\t',
+  v: '\v',
+  s: ' ',
+  '\\': '\\',
+  '"': '"',
+  "'": "'",
 };
 
 /** One C escape starting after the backslash at `s[i]`; returns the text and the characters used. */
@@ -127,7 +137,7 @@ export function environmentFile(text: string): [string, string][] {
     if (!m || line.trim().startsWith('#')) continue;
     const raw = m[2]!;
     const quoted = /^(["'])(.*)\1$/s.exec(raw);
-    out.push([m[1]!, quoted ? (quoted[1] === '"' ? splitWords(raw)[0] ?? '' : quoted[2]!) : raw]);
+    out.push([m[1]!, quoted ? (quoted[1] === '"' ? (splitWords(raw)[0] ?? '') : quoted[2]!) : raw]);
   }
   return out;
 }

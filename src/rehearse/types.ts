@@ -186,7 +186,4 @@ export interface RehearsalResult {
 }
 
 /** Progress as it happens: a step starts, a step ends, or something worth a line. */
-export type RehearsalEvent =
-  | { type: 'start'; id: string; title: string }
-  | { type: 'end'; step: StepResult }
-  | { type: 'note'; text: string };
+export type RehearsalEvent = { type: 'start'; id: string; title: string } | { type: 'end'; step: StepResult } | { type: 'note'; text: string };

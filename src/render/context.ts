@@ -149,7 +149,10 @@ export function locksmithOrder(plan: Plan, machine: Machine, endpoints: readonly
   let start = own ? endpoints.indexOf(own.clientUrl) : -1;
   if (start < 0) {
     const others = plan.machines.filter((m) => !plan.etcd?.members.some((e) => e.name === m.name));
-    const i = Math.max(0, others.findIndex((m) => m.name === machine.name));
+    const i = Math.max(
+      0,
+      others.findIndex((m) => m.name === machine.name),
+    );
     start = i % endpoints.length;
   }
   return [...endpoints.slice(start), ...endpoints.slice(0, start)];

@@ -29,8 +29,7 @@ export class HelperError extends Error {
 /** Helpers whose output goes into the document; every `{{...}}` output must use one of them. */
 export const OUTPUT_HELPERS = ['q', 'line', 'env'] as const;
 
-const lineOf = (options: HelperOptions | undefined): Loc | undefined =>
-  (options as unknown as { loc?: { start: Loc } } | undefined)?.loc?.start;
+const lineOf = (options: HelperOptions | undefined): Loc | undefined => (options as unknown as { loc?: { start: Loc } } | undefined)?.loc?.start;
 
 /** Strict Handlebars passes a missing helper argument as undefined: make it the error it is. */
 function present(helper: string, value: unknown, options: HelperOptions): void {

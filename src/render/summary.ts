@@ -79,7 +79,7 @@ function etcdSection(plan: Plan): string[] {
   if (plan.machines.some((m) => m.role === 'worker')) {
     out.push(
       `- Workers use etcd at http://${PROXY_LISTEN} through etcd-grpc-proxy.service (etcd's v3 API only, local to the machine)` +
-        (etcd.tls ? ', which reaches the members over TLS with the worker\'s own client certificate.' : '.'),
+        (etcd.tls ? ", which reaches the members over TLS with the worker's own client certificate." : '.'),
     );
   }
   out.push(
@@ -88,7 +88,7 @@ function etcdSection(plan: Plan): string[] {
       : `- Static initial cluster (token ${etcd.token}): ${etcd.initialCluster}.`,
   );
   if (plan.spec.network.dhcp) {
-    out.push('- With DHCP, members and workers reach each other by host name: the names must resolve on your network (for example through your DHCP server\'s DNS).');
+    out.push("- With DHCP, members and workers reach each other by host name: the names must resolve on your network (for example through your DHCP server's DNS).");
   }
   return [...out, ''];
 }
@@ -156,7 +156,7 @@ function certificatesSection(plan: Plan, options: SummaryOptions): string[] {
     `The first certificate to expire is ${first.name}, on ${day(first.expires)}. Before then, renew (README, "Renewing certificates"):`,
     plan.spec.security.secrets === 'ssh'
       ? 'generate again with `--pki DIR` (certificates within 30 days of expiry are made anew), then `flatcar-architect deliver DIR` copies the new keys and restarts the services.'
-      : "generate again with `--pki DIR` (certificates within 30 days of expiry are made anew); the keys are in the configs, so each machine then needs its new config: re-provision the workers, and the etcd members one at a time with `flatcar-architect replace`.",
+      : 'generate again with `--pki DIR` (certificates within 30 days of expiry are made anew); the keys are in the configs, so each machine then needs its new config: re-provision the workers, and the etcd members one at a time with `flatcar-architect replace`.',
     '',
     '| certificate | expires |',
     '| --- | --- |',
@@ -168,7 +168,8 @@ function certificatesSection(plan: Plan, options: SummaryOptions): string[] {
 function updatesSection(plan: Plan): string[] {
   const u = plan.spec.updates;
   const strategy = {
-    'etcd-lock': 'etcd-lock: locksmithd takes a lock in etcd before rebooting, so one machine reboots at a time. locksmith uses etcd\'s v2 API (enabled on the members with ETCD_ENABLE_V2) and reaches the members directly. For Kubernetes clusters the Flatcar docs recommend the update operator (FLUO) or kured instead.',
+    'etcd-lock':
+      "etcd-lock: locksmithd takes a lock in etcd before rebooting, so one machine reboots at a time. locksmith uses etcd's v2 API (enabled on the members with ETCD_ENABLE_V2) and reaches the members directly. For Kubernetes clusters the Flatcar docs recommend the update operator (FLUO) or kured instead.",
     reboot: 'reboot: a machine reboots as soon as an update is installed.',
     off: 'off: updates are installed but nobody reboots; reboot the machines yourself.',
   }[u.rebootStrategy];
@@ -254,15 +255,15 @@ function pkiSection(plan: Plan): string[] {
   return [
     '## TLS and the PKI',
     '',
-    '- `pki/` holds the cluster\'s CA (`ca.pem`, and its private key `ca-key.pem`) and every certificate with its key. The CA key',
+    "- `pki/` holds the cluster's CA (`ca.pem`, and its private key `ca-key.pem`) and every certificate with its key. The CA key",
     '  is in no machine config. Keep `pki/` private and back it up: whoever has `ca-key.pem` can make certificates the cluster trusts.',
     '- Running the generator again into this directory (`--force`), or with `--pki DIR`, keeps the CA and every certificate that',
     '  still fits, so the configs stay the same and new machines join the same trust. `--rotate-pki` makes a new CA and new',
     '  certificates on purpose: every machine then needs its new config (Ignition runs only on the first boot).',
     ...(plan.spec.security.secrets === 'ssh'
       ? [
-          "- `--secrets ssh`: the configs hold certificates but no private key. Once the machines are up (SSH as core),",
-          '  `flatcar-architect deliver DIR` copies each machine\'s keys (owner, mode 0600) and restarts etcd, its proxy and locksmith;',
+          '- `--secrets ssh`: the configs hold certificates but no private key. Once the machines are up (SSH as core),',
+          "  `flatcar-architect deliver DIR` copies each machine's keys (owner, mode 0600) and restarts etcd, its proxy and locksmith;",
           '  until then those services retry.',
         ]
       : [
@@ -272,7 +273,7 @@ function pkiSection(plan: Plan): string[] {
     ...(member
       ? [
           `- On the machines, etcd's files are in \`/etc/ssl/etcd\` (owned by the etcd user, keys 0600), seen as \`/etc/ssl/certs\` inside`,
-          '  the etcd container. With etcdctl, run in this directory, a member\'s certificate serves as a client certificate too:',
+          "  the etcd container. With etcdctl, run in this directory, a member's certificate serves as a client certificate too:",
           `  \`etcdctl --endpoints=${member.clientUrl} --cacert=pki/ca.pem --cert=pki/etcd/member/${member.name}/server.pem --key=pki/etcd/member/${member.name}/server-key.pem endpoint health\`.`,
         ]
       : []),
@@ -286,15 +287,19 @@ function loudWarnings(plan: Plan, warnings: readonly Warning[]): string[] {
     out.push('> **WARNING: no SSH key was given.** Nobody can log in to these machines over SSH. Regenerate with `--ssh-key ~/.ssh/id_ed25519.pub` before booting them.');
   }
   if (hasWarning(warnings, 'etcd-insecure')) {
-    out.push("> **WARNING: etcd runs without TLS (--insecure).** Members and proxies talk plain HTTP without client certificates: anyone who can reach ports 2379 and 2380 can read and change the cluster's data. Regenerate without `--insecure` before putting these machines on a shared network.");
+    out.push(
+      "> **WARNING: etcd runs without TLS (--insecure).** Members and proxies talk plain HTTP without client certificates: anyone who can reach ports 2379 and 2380 can read and change the cluster's data. Regenerate without `--insecure` before putting these machines on a shared network.",
+    );
   }
   if (hasWarning(warnings, 'docker-insecure')) {
-    out.push(`> **WARNING: the Docker API listens on plain TCP port ${DOCKER_PORT} without TLS (--docker-insecure).** Anyone who can reach that port is root on the VM: keep it on a host-only or NAT network, or regenerate without \`--docker-insecure\`.`);
+    out.push(
+      `> **WARNING: the Docker API listens on plain TCP port ${DOCKER_PORT} without TLS (--docker-insecure).** Anyone who can reach that port is root on the VM: keep it on a host-only or NAT network, or regenerate without \`--docker-insecure\`.`,
+    );
   }
   // Those with a paragraph of their own above are not repeated.
   const own = ['no-ssh-key', 'etcd-insecure', 'docker-insecure'];
   for (const w of warnings.filter((w) => !own.includes(w.code))) out.push(`> **Warning:** ${w.text}`);
-  return out.length ? [...out.flatMap((w) => [w, '']),] : [];
+  return out.length ? [...out.flatMap((w) => [w, ''])] : [];
 }
 
 function defaultsSection(defaults: DefaultValue[]): string[] {

@@ -49,18 +49,22 @@ export async function replaceMachine(
   const machine = before.machines.find((m) => m.name === name);
   if (!machine) {
     const names = before.machines.map((m) => m.name);
-    throw new ScaleError(`no machine is called ${name}; this cluster has ${names.length <= 8 ? names.join(', ') : `${names.slice(0, 4).join(', ')}, ... (${names.length})`}`, 'machine');
+    throw new ScaleError(
+      `no machine is called ${name}; this cluster has ${names.length <= 8 ? names.join(', ') : `${names.slice(0, 4).join(', ')}, ... (${names.length})`}`,
+      'machine',
+    );
   }
   const member = before.etcd?.members.find((m) => m.name === name) ?? null;
   if (member && spec.etcd?.discovery) {
-    throw new ScaleError('this cluster formed through a discovery URL, which works once: a replacement member needs a static member list; regenerate without --discovery (same --pki) and replace then', 'etcd.discovery');
+    throw new ScaleError(
+      'this cluster formed through a discovery URL, which works once: a replacement member needs a static member list; regenerate without --discovery (same --pki) and replace then',
+      'etcd.discovery',
+    );
   }
   const members = before.etcd?.members ?? [];
   let answers: Answers = old;
   if (member) {
-    const entries: EtcdMembershipEntry[] = (old.etcdMembership ?? [])
-      .map((e) => ({ ...e, machines: e.machines.filter((m) => m !== name) }))
-      .filter((e) => e.machines.length > 0);
+    const entries: EtcdMembershipEntry[] = (old.etcdMembership ?? []).map((e) => ({ ...e, machines: e.machines.filter((m) => m !== name) })).filter((e) => e.machines.length > 0);
     entries.push({ machines: [name], state: 'existing', initialCluster: members.map((m) => `${m.name}=${m.peerUrl}`).join(',') });
     answers = { ...old, etcdMembership: entries };
   }
@@ -87,9 +91,7 @@ export async function replaceMachine(
 export function replaceSteps(outcome: ReplaceOutcome, shown: string): string[] {
   const { machine, member, members, result } = outcome;
   if (!member) {
-    return [
-      `${machine.name} is a ${machine.role}: it holds no etcd data. Re-provision it (a fresh disk) and boot it with ${shown}/${machine.name}.ign, unchanged.`,
-    ];
+    return [`${machine.name} is a ${machine.role}: it holds no etcd data. Re-provision it (a fresh disk) and boot it with ${shown}/${machine.name}.ign, unchanged.`];
   }
   const others = members.filter((m) => m.name !== member.name);
   const tls = result.plan.etcd!.tls;

@@ -45,7 +45,14 @@ export interface ParsedSnippet {
 export const ALLOW_OVERRIDES_FLAG = '--allow-snippet-overrides';
 
 /** Where systemd reads unit files and drop-ins from (a file there overrides a unit's own). */
-const UNIT_DIRS = ['/etc/systemd/system/', '/run/systemd/system/', '/etc/systemd/system.control/', '/run/systemd/system.control/', '/etc/systemd/system.attached/', '/run/systemd/system.attached/'];
+const UNIT_DIRS = [
+  '/etc/systemd/system/',
+  '/run/systemd/system/',
+  '/etc/systemd/system.control/',
+  '/run/systemd/system.control/',
+  '/etc/systemd/system.attached/',
+  '/run/systemd/system.attached/',
+];
 
 /** The generated unit a storage path would replace or reconfigure (`<dir>/<unit>`, `<dir>/<unit>.d/...`), if any. */
 export function unitOfPath(path: string, units: ReadonlySet<string>): string | undefined {
@@ -194,8 +201,7 @@ function listIn(doc: Document, section: string, key: string): YAMLSeq {
 }
 
 /** Keys of a mapping node other than the given ones. */
-const otherKeys = (map: YAMLMap, except: string[]): string[] =>
-  map.items.map((p) => scalarText(p.key) ?? '').filter((k) => !except.includes(k));
+const otherKeys = (map: YAMLMap, except: string[]): string[] => map.items.map((p) => scalarText(p.key) ?? '').filter((k) => !except.includes(k));
 
 /**
  * Merges snippets into one machine's generated Butane (YAML text) and returns the merged text.
@@ -208,7 +214,7 @@ export function mergeSnippets(butane: string, machine: string, snippets: readonl
   const generated = `the generated ${machine}.bu`;
   const version = scalarText(valueAt(doc.contents, 'version'));
   for (const s of snippets) {
-    const theirs = scalarText(valueAt(s.doc.contents, "version"));
+    const theirs = scalarText(valueAt(s.doc.contents, 'version'));
     if (theirs !== version) throw new SnippetError('snippet_invalid', `snippet ${s.label}: version ${theirs} cannot be merged into ${generated}, which is version ${version}`);
   }
   // Who wrote each path / unit / user so far: the generated config, or a snippet at a position.

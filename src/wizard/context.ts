@@ -335,4 +335,3 @@ export function outputHoldsFiles(ctx: WizardContext, dir: string): boolean {
     return false;
   }
 }
-

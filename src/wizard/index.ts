@@ -172,4 +172,3 @@ function finalAnswers(ctx: WizardContext): Answers {
   const now = currentAnswers(ctx);
   return mergeAnswers(specToAnswers(resolveSpec(now).spec), now);
 }
-

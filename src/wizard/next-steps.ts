@@ -45,16 +45,21 @@ export function nextSteps(result: GenerateResult, dir: string, cwd: string, colu
   const logIn = (line: string): string[] =>
     spec.ssh.keys.length > 0
       ? [line]
-      : [`Log in: no SSH key was given, so nobody can log in over SSH. To add one, write again with the command above and --ssh-key, e.g.`, `${selfCommand(cwd)} --answers ${shown}/cluster.yaml --out ${shown} --force --ssh-key ~/.ssh/id_ed25519.pub`];
+      : [
+          `Log in: no SSH key was given, so nobody can log in over SSH. To add one, write again with the command above and --ssh-key, e.g.`,
+          `${selfCommand(cwd)} --answers ${shown}/cluster.yaml --out ${shown} --force --ssh-key ~/.ssh/id_ed25519.pub`,
+        ];
   if (architecture.localVm) {
     const vm = result.machines[0]!;
     steps.push(
       [`Boot the VM with Flatcar's QEMU image and script (flatcar.org/docs: installing/vms/qemu):`, `./flatcar_production_qemu.sh -i ${shown}/${vm.name}.ign -- -nographic`],
-      [`Talk to its Docker API from here: the DOCKER_HOST lines are in ${shown}/SUMMARY.md ("Docker API"), e.g.`,
+      [
+        `Talk to its Docker API from here: the DOCKER_HOST lines are in ${shown}/SUMMARY.md ("Docker API"), e.g.`,
         spec.security.dockerTls
           ? `export DOCKER_HOST=tcp://${vm.address ?? 'localhost'}:2376 DOCKER_TLS_VERIFY=1 DOCKER_CERT_PATH=${shown}/docker-client`
           : `export DOCKER_HOST=tcp://${vm.address ?? 'ADDRESS'}:2375`,
-        'docker ps'],
+        'docker ps',
+      ],
       logIn(vm.address ? `Log in: ssh core@${vm.address}` : "Log in: ssh -p 2222 core@localhost (the QEMU script forwards port 2222 to the VM's SSH)"),
     );
   } else {
@@ -63,7 +68,10 @@ export function nextSteps(result: GenerateResult, dir: string, cwd: string, colu
       [`Read ${shown}/SUMMARY.md: boot order, addresses, and how to boot each machine.`],
       [`Try the cluster's etcd here before booting anything: ${selfCommand(cwd)} rehearse ${shown}`],
       [`Install each machine with its own config, e.g.`, `flatcar-install -d /dev/sda -C ${channel} -i ${shown}/${first}.ign`],
-      [etcdFirst ?? `Boot order: ${plan.bootOrder.map((s) => `${s.machines.length === 1 ? s.machines[0] : `${s.machines[0]} … ${s.machines[s.machines.length - 1]}`} (${s.note})`).join('; then ')}.`],
+      [
+        etcdFirst ??
+          `Boot order: ${plan.bootOrder.map((s) => `${s.machines.length === 1 ? s.machines[0] : `${s.machines[0]} … ${s.machines[s.machines.length - 1]}`} (${s.note})`).join('; then ')}.`,
+      ],
       logIn(address(first) ? `Log in: ssh core@${address(first)}` : `Log in: ssh core@${first} (its address comes from DHCP)`),
     );
   }

@@ -39,7 +39,13 @@ function address(p: Plan, m: Machine): string {
 function table(rows: string[][], width: number): string[] {
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
   const total = widths.reduce((a, b) => a + b, 0) + 2 * (widths.length - 1);
-  if (total <= width) return rows.map((r) => r.map((v, c) => v.padEnd(widths[c]!)).join('  ').trimEnd());
+  if (total <= width)
+    return rows.map((r) =>
+      r
+        .map((v, c) => v.padEnd(widths[c]!))
+        .join('  ')
+        .trimEnd(),
+    );
   return rows.slice(1).flatMap((r) => [wrap(r[0]!, width), wrap(`  ${r.slice(1).join(', ')}`, width, '    ')]);
 }
 
@@ -95,10 +101,7 @@ function reviewLines(ctx: WizardContext, width: number): { head: string; machine
     add(`ssh:${i}`, `  ${f.type} ${f.sha256}${f.comment ? ' ' + f.comment : ''}`, '    ');
   });
   const out = currentOutDir(ctx);
-  add(
-    'output',
-    `output: ${out}${outputHoldsFiles(ctx, out) ? ' (exists: you will see what changes and be asked before anything is replaced)' : ' (new)'}`,
-  );
+  add('output', `output: ${out}${outputHoldsFiles(ctx, out) ? ' (exists: you will see what changes and be asked before anything is replaced)' : ' (new)'}`);
   for (const [i, w] of warnings.entries()) {
     // The SSH keys line says it already ("none (nobody can log in over SSH)").
     if (w.code === 'no-ssh-key') continue;
@@ -155,4 +158,3 @@ export async function review(ctx: WizardContext, color: boolean, askable: (secti
     ],
   });
 }
-

@@ -124,7 +124,9 @@ export function formatDiff(d: DirDiff, shownDir: string, options: { color: boole
   const maxFiles = options.maxFiles ?? 20;
   const n = (k: number, what: string) => `${k} ${what}${k === 1 ? '' : 's'}`;
   const out = [
-    c.bold(`${shownDir}/ would change: ${n(d.added.length, 'file')} added, ${n(d.removed.length, 'file')} removed, ${n(d.changed.length, 'file')} changed, ${d.unchanged} unchanged`),
+    c.bold(
+      `${shownDir}/ would change: ${n(d.added.length, 'file')} added, ${n(d.removed.length, 'file')} removed, ${n(d.changed.length, 'file')} changed, ${d.unchanged} unchanged`,
+    ),
   ];
   const list = (names: string[], mark: string, paint: (s: string) => string) => {
     for (const name of names.slice(0, maxFiles)) out.push(paint(`${mark} ${name}`));

@@ -40,7 +40,12 @@ describe('the definition and the published schema', () => {
 
   it('accepts every cluster.yaml the generator writes', () => {
     const validate = new Ajv().compile(answersSchema());
-    for (const answers of [{ preset: 'laptop' }, { preset: 'small', size: 5 }, { preset: 'dev', network: { macPrefix: '52:54:00' } }, { preset: 'production', size: 10, network: { dhcp: true } }] as const) {
+    for (const answers of [
+      { preset: 'laptop' },
+      { preset: 'small', size: 5 },
+      { preset: 'dev', network: { macPrefix: '52:54:00' } },
+      { preset: 'production', size: 10, network: { dhcp: true } },
+    ] as const) {
       const doc = parse(formatAnswersFile(resolveSpec(answers).spec));
       expect(validate(doc), JSON.stringify(validate.errors)).toBe(true);
     }

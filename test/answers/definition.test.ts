@@ -87,18 +87,25 @@ describe('one definition per answer', () => {
   it('every Field has exactly one schema node, and every schema leaf is a Field or answers-file only', () => {
     for (const f of FIELDS) expect(schemaAt(f), f).toBeDefined();
     const leaves = (node: Record<string, unknown>, prefix: string): string[] =>
-      node.type === 'object'
-        ? Object.entries(node.properties as Record<string, Record<string, unknown>>).flatMap(([k, n]) => leaves(n, prefix ? `${prefix}.${k}` : k))
-        : [prefix];
+      node.type === 'object' ? Object.entries(node.properties as Record<string, Record<string, unknown>>).flatMap(([k, n]) => leaves(n, prefix ? `${prefix}.${k}` : k)) : [prefix];
     expect(leaves(answersSchema(), '').sort()).toEqual([...FIELDS, ...FILE_ONLY].sort());
   });
 
   it('every Field has exactly one flag of the default command, and every other flag there is a hand-written non-answer', () => {
     const options = generateCommand().options;
-    for (const f of FIELDS) expect(options.filter((o) => o.long === FLAG_OF[f]), f).toHaveLength(1);
+    for (const f of FIELDS)
+      expect(
+        options.filter((o) => o.long === FLAG_OF[f]),
+        f,
+      ).toHaveLength(1);
     const answerFlags = FIELDS.map((f) => FLAG_OF[f]);
     expect(new Set(answerFlags).size).toBe(FIELDS.length);
-    expect(options.map((o) => o.long!).filter((l) => !answerFlags.includes(l)).sort()).toEqual([...NOT_ANSWERS].sort());
+    expect(
+      options
+        .map((o) => o.long!)
+        .filter((l) => !answerFlags.includes(l))
+        .sort(),
+    ).toEqual([...NOT_ANSWERS].sort());
   });
 
   it('has a sample for every answer (and no other)', () => {
@@ -128,7 +135,7 @@ describe('one definition per answer', () => {
     expect(() => answersOf(['--secrets', 'elsewhere'])).toThrow(/Allowed choices are inline, ssh/);
   });
 
-  it('every sample value passes its answer\'s check, and the check refuses a value of the wrong shape', () => {
+  it("every sample value passes its answer's check, and the check refuses a value of the wrong shape", () => {
     for (const f of FIELDS) {
       const valid = checkOf(f);
       const sample = SAMPLE[f];
@@ -149,7 +156,7 @@ describe('one definition per answer', () => {
     }
   });
 
-  it('the resolver refuses a value with the message of the answer\'s own check (checks.ts), named by its field', () => {
+  it("the resolver refuses a value with the message of the answer's own check (checks.ts), named by its field", () => {
     const problems = (answers: Answers) => {
       try {
         resolveSpec(answers);
@@ -165,7 +172,7 @@ describe('one definition per answer', () => {
   });
 });
 
-describe('static defaults are the definition\'s', () => {
+describe("static defaults are the definition's", () => {
   /** Where each answer with a static default ends up in the spec, for answers whose preset leaves it out. */
   const WHERE: Partial<Record<Field, { answers: Answers; value: (spec: ClusterSpec) => unknown }>> = {
     'etcd.image': { answers: { preset: 'dev' }, value: (s) => s.etcd?.image },
@@ -185,12 +192,12 @@ describe('static defaults are the definition\'s', () => {
     expect(FIELDS.filter((f) => defaultOf(f) !== undefined).sort()).toEqual([...Object.keys(WHERE), ...UNSEEN].sort());
   });
 
-  it.each(Object.entries(WHERE))('%s: an answer left out resolves to the definition\'s default', (field, { answers, value }) => {
+  it.each(Object.entries(WHERE))("%s: an answer left out resolves to the definition's default", (field, { answers, value }) => {
     expect(getField(answers, field as Field)).toBeUndefined();
     expect(value(resolveSpec(answers).spec)).toEqual(defaultOf(field as Field));
   });
 
-  it('a default list is a new list each time (the definition\'s stays as it is)', () => {
+  it("a default list is a new list each time (the definition's stays as it is)", () => {
     const a = defaultOf('ssh.keys') as string[];
     a.push('x');
     expect(defaultOf('ssh.keys')).toEqual([]);

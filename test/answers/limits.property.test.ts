@@ -15,14 +15,38 @@ import { tempDirs } from '../helpers/tmp.js';
 const tmp = tempDirs('fa-limits-');
 const unsafe = (s: string) => new RegExp(UNSAFE.source, 'u').test(s);
 /** Strings rich in what must never reach a terminal raw. */
-const hostile = fc.array(
-  fc.oneof(
-    fc.string({ unit: 'grapheme', maxLength: 20 }),
-    fc.constantFrom('\u202e', '\u202d', '\u2066', '\u2067', '\u2068', '\u2069', '\u200b', '\u200d', '\u200e', '\u061c', '\ufeff', '\u2028', '\u0000', '\u001b[31m', '\u007f', '\u0085', '\ud800', '\udfff', '\n', '\r', '\t'),
-    fc.string({ unit: 'binary', maxLength: 20 }),
-  ),
-  { maxLength: 60 },
-).map((parts) => parts.join(''));
+const hostile = fc
+  .array(
+    fc.oneof(
+      fc.string({ unit: 'grapheme', maxLength: 20 }),
+      fc.constantFrom(
+        '\u202e',
+        '\u202d',
+        '\u2066',
+        '\u2067',
+        '\u2068',
+        '\u2069',
+        '\u200b',
+        '\u200d',
+        '\u200e',
+        '\u061c',
+        '\ufeff',
+        '\u2028',
+        '\u0000',
+        '\u001b[31m',
+        '\u007f',
+        '\u0085',
+        '\ud800',
+        '\udfff',
+        '\n',
+        '\r',
+        '\t',
+      ),
+      fc.string({ unit: 'binary', maxLength: 20 }),
+    ),
+    { maxLength: 60 },
+  )
+  .map((parts) => parts.join(''));
 
 describe('quote: the one helper for values in messages', () => {
   it('never lets an unsafe character through, stays one line, and shows at most MAX_QUOTED characters of the value', () => {

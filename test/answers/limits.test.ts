@@ -74,7 +74,9 @@ function asFile(answers: Answers): string {
     const def = definitionAt(path);
     if (def?.kind === 'whole' && typeof v === 'string') return Number(v);
     if (v && typeof v === 'object' && !Array.isArray(v)) {
-      const entries = Object.entries(v).filter(([, x]) => x !== undefined).map(([k, x]) => [k, walk(x, [...path, k])]);
+      const entries = Object.entries(v)
+        .filter(([, x]) => x !== undefined)
+        .map(([k, x]) => [k, walk(x, [...path, k])]);
       return entries.length ? Object.fromEntries(entries.filter(([, x]) => x !== undefined)) : undefined;
     }
     return v;
@@ -149,7 +151,10 @@ describe('values the flags and cluster.yaml used to get wrong', () => {
 
   it('an SSH key line with options before the key type, and a discovery URL like https:a//x: refused by both', () => {
     const cases: [GenerateFlags, Answers][] = [
-      [{ ...base, sshKey: [`no-pty ${KEY}`] }, { preset: 'dev', size: 2, ssh: { keys: [`no-pty ${KEY}`] } }],
+      [
+        { ...base, sshKey: [`no-pty ${KEY}`] },
+        { preset: 'dev', size: 2, ssh: { keys: [`no-pty ${KEY}`] } },
+      ],
       [{ ...base, discovery: 'https:a//discovery.example/abc' }, flagsToAnswers({ ...base, discovery: 'https:a//discovery.example/abc' }, '/tmp')],
     ];
     for (const [flags, answers] of cases) {

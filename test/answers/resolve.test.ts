@@ -40,9 +40,7 @@ describe('resolving answers against a preset', () => {
       security: { etcdTls: true, dockerTls: null, secrets: 'inline' },
       templates: null,
     });
-    expect(defaults.map((d) => d.field)).toEqual(
-      expect.arrayContaining(['network.cidr', 'network.gateway', 'network.firstAddress', 'etcd.version', 'updates.rebootStrategy']),
-    );
+    expect(defaults.map((d) => d.field)).toEqual(expect.arrayContaining(['network.cidr', 'network.gateway', 'network.firstAddress', 'etcd.version', 'updates.rebootStrategy']));
   });
 
   it('production takes 5 etcd members from 10 machines on, 3 below', () => {
@@ -96,14 +94,20 @@ describe('resolving answers against a preset', () => {
   });
 
   it('warns when there is no SSH key, not when there is one', () => {
-    expect(resolveSpec({ preset: 'dev' }).warnings.map((w) => w.text).join()).toMatch(/no SSH key/);
+    expect(
+      resolveSpec({ preset: 'dev' })
+        .warnings.map((w) => w.text)
+        .join(),
+    ).toMatch(/no SSH key/);
     expect(resolveSpec(withKey({ preset: 'dev', network: { interface: 'eth0' } })).warnings).toEqual([]);
   });
 });
 
 describe('day 200 (issue 15): update server, NTP, etcd image, NIC globs, discovery', () => {
   it('a custom update group needs --update-server; with one, any group; SERVER may be disabled', () => {
-    expect(() => resolveSpec({ preset: 'dev', updates: { group: 'prod-fleet' } })).toThrow(/updates.group: prod-fleet is not a channel of Flatcar's public update server .*--update-server/);
+    expect(() => resolveSpec({ preset: 'dev', updates: { group: 'prod-fleet' } })).toThrow(
+      /updates.group: prod-fleet is not a channel of Flatcar's public update server .*--update-server/,
+    );
     const own = resolveSpec({ preset: 'dev', updates: { group: 'prod-fleet', server: 'https://nebraska.example.com/v1/update/' } }).spec.updates;
     expect(own).toMatchObject({ group: 'prod-fleet', server: 'https://nebraska.example.com/v1/update/' });
     expect(resolveSpec({ preset: 'dev', updates: { server: 'disabled' } }).spec.updates.server).toBe('disabled');
@@ -120,8 +124,16 @@ describe('day 200 (issue 15): update server, NTP, etcd image, NIC globs, discove
   });
 
   it('a static address matched by a glob warns (with the --mac-prefix hint); one name or a MAC prefix does not; the laptop does not', () => {
-    expect(resolveSpec(withKey({ preset: 'production', size: 4 })).warnings.map((w) => w.text).join('\n')).toMatch(/--interface "en\* eth\*": .*several NICs.*--mac-prefix/);
-    expect(resolveSpec(withKey({ preset: 'production', size: 4, network: { interface: 'enp*' } })).warnings.map((w) => w.text).join('\n')).toMatch(/--mac-prefix/);
+    expect(
+      resolveSpec(withKey({ preset: 'production', size: 4 }))
+        .warnings.map((w) => w.text)
+        .join('\n'),
+    ).toMatch(/--interface "en\* eth\*": .*several NICs.*--mac-prefix/);
+    expect(
+      resolveSpec(withKey({ preset: 'production', size: 4, network: { interface: 'enp*' } }))
+        .warnings.map((w) => w.text)
+        .join('\n'),
+    ).toMatch(/--mac-prefix/);
     expect(resolveSpec(withKey({ preset: 'production', size: 4, network: { interface: 'ens3' } })).warnings).toEqual([]);
     expect(resolveSpec(withKey({ preset: 'production', size: 4, network: { macPrefix: '52:54:00' } })).warnings).toEqual([]);
     expect(resolveSpec(withKey({ preset: 'laptop', network: { cidr: '192.168.1.0/24' } })).warnings).toEqual([]);
@@ -161,7 +173,12 @@ describe('one clear problem per wrong answer, naming the answer', () => {
     ['gateway outside', { preset: 'dev', network: { gateway: '10.0.1.1' } }, 'network.gateway', /not a host address of 10.0.0.0\/24/],
     ['gateway is broadcast', { preset: 'dev', network: { gateway: '10.0.0.255' } }, 'network.gateway', /not a host address/],
     ['first address is the network', { preset: 'dev', network: { firstAddress: '10.0.0.0' } }, 'network.firstAddress', /not a host address/],
-    ['first address is the gateway', { preset: 'dev', network: { firstAddress: '10.0.0.1' } }, 'network.firstAddress', /^10\.0\.0\.1 is the gateway: the first machine needs an address of its own$/],
+    [
+      'first address is the gateway',
+      { preset: 'dev', network: { firstAddress: '10.0.0.1' } },
+      'network.firstAddress',
+      /^10\.0\.0\.1 is the gateway: the first machine needs an address of its own$/,
+    ],
     ['first address is a DNS server', { preset: 'dev', network: { dns: ['10.0.0.53'], firstAddress: '10.0.0.53' } }, 'network.firstAddress', /^10\.0\.0\.53 is a DNS server/],
     ['bad dns', { preset: 'dev', network: { dns: ['1.1.1.1', 'dns.example'] } }, 'network.dns', /"dns.example" is not an IPv4 address/],
     ['bad domain', { preset: 'dev', network: { domains: ['a b'] } }, 'network.domains', /not a DNS domain/],
@@ -249,8 +266,9 @@ describe('cluster.yaml', () => {
   });
 
   it('merging: later layers win, sections merge, lists are replaced', () => {
-    expect(
-      mergeAnswers({ preset: 'dev', network: { cidr: '10.0.0.0/24', dns: ['1.1.1.1', '8.8.8.8'] } }, { network: { dns: ['9.9.9.9'], gateway: undefined } }),
-    ).toEqual({ preset: 'dev', network: { cidr: '10.0.0.0/24', dns: ['9.9.9.9'] } });
+    expect(mergeAnswers({ preset: 'dev', network: { cidr: '10.0.0.0/24', dns: ['1.1.1.1', '8.8.8.8'] } }, { network: { dns: ['9.9.9.9'], gateway: undefined } })).toEqual({
+      preset: 'dev',
+      network: { cidr: '10.0.0.0/24', dns: ['9.9.9.9'] },
+    });
   });
 });

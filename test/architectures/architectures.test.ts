@@ -118,7 +118,11 @@ describe('production', () => {
     expect(a.checkEtcdSize(3, 4)).toBeUndefined();
     expect(a.checkEtcdSize(5, 6)).toBeUndefined();
     expect(a.checkEtcdSize(4, 10)).toEqual({ field: 'etcd.size', message: 'production runs 3 or 5 etcd machines (got 4)' });
-    expect(a.checkEtcdSize(5, 5)).toEqual({ field: 'size', code: 'etcd-needs-workers', message: 'production with 5 etcd machines needs at least 6 machines in total, so that 1 or more are workers (got 5)' });
+    expect(a.checkEtcdSize(5, 5)).toEqual({
+      field: 'size',
+      code: 'etcd-needs-workers',
+      message: 'production with 5 etcd machines needs at least 6 machines in total, so that 1 or more are workers (got 5)',
+    });
     expect([a.etcdSizeIsAnswer, a.minSize, a.maxSize, a.maxEtcdSize]).toEqual([true, 4, undefined, 5]);
   });
   it('offers 3 or 5 etcd machines in the wizard, saying when each is the usual choice', () => {

@@ -55,7 +55,13 @@ describe('the resolver asks the architecture', () => {
 
   it('derives the etcd size from the size (production: 5 from 10 machines on)', () => {
     const etcdOf = (a: Answers) => resolveSpec(withKey(a)).spec.etcd?.size ?? 0;
-    expect([etcdOf({ preset: 'laptop' }), etcdOf({ preset: 'small', size: 7 }), etcdOf({ preset: 'dev', size: 9 }), etcdOf({ preset: 'production', size: 9 }), etcdOf({ preset: 'production', size: 10 })]).toEqual([0, 7, 1, 3, 5]);
+    expect([
+      etcdOf({ preset: 'laptop' }),
+      etcdOf({ preset: 'small', size: 7 }),
+      etcdOf({ preset: 'dev', size: 9 }),
+      etcdOf({ preset: 'production', size: 9 }),
+      etcdOf({ preset: 'production', size: 10 }),
+    ]).toEqual([0, 7, 1, 3, 5]);
   });
 });
 

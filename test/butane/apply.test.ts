@@ -96,9 +96,6 @@ describe('our Ignition applied by the real Ignition', () => {
     const changed = structuredClone(config) as any;
     changed.storage.files[3].mode = 0o644;
     changed.systemd.units[0].contents += '# more\n';
-    expect(checkOnDisk(changed, applied.root)).toEqual([
-      '/etc/etcd/secret.key: mode 600, want 644',
-      'hello.service: contents differ',
-    ]);
+    expect(checkOnDisk(changed, applied.root)).toEqual(['/etc/etcd/secret.key: mode 600, want 644', 'hello.service: contents differ']);
   });
 });

@@ -178,7 +178,10 @@ describe.skipIf(!existsSync(cliPath))('transpile on the command line', () => {
   });
 
   it('reads standard input as bytes: invalid UTF-8 is refused as Butane refuses it', () => {
-    const r = spawnSync(process.execPath, [cliPath, 'transpile'], { input: Buffer.concat([Buffer.from(HEAD + 'x: '), Buffer.from([0xc3, 0x28]), Buffer.from('\n')]), encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [cliPath, 'transpile'], {
+      input: Buffer.concat([Buffer.from(HEAD + 'x: '), Buffer.from([0xc3, 0x28]), Buffer.from('\n')]),
+      encoding: 'utf8',
+    });
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('invalid leading UTF-8 octet');
   });

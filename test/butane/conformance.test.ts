@@ -82,10 +82,7 @@ checkCorpus('Butane conformance corpus', mainCases, 90);
 checkCorpus('Butane conformance corpus: cases found by fuzzing', fuzzCases, 38);
 
 /** One case of each kind and feature mix (every 9th), plus the fuzz cases about bytes and documents. */
-const cliSample = [
-  ...mainCases.filter((_, i) => i % 9 === 0),
-  ...fuzzCases.filter((c) => /invalid-utf8|multi-doc|merge-key|cr-final-break|clevis-order/.test(c.name)),
-];
+const cliSample = [...mainCases.filter((_, i) => i % 9 === 0), ...fuzzCases.filter((c) => /invalid-utf8|multi-doc|merge-key|cr-final-break|clevis-order/.test(c.name))];
 
 describe('Butane conformance through the CLI (a sample)', () => {
   it('samples every kind of case', () => {

@@ -47,7 +47,9 @@ describe('data URL round trip', () => {
       fc.property(fc.uint8Array({ maxLength: 4096 }), fc.boolean(), (bytes, allowCompression) => {
         const enc = encodeDataUrl(bytes, allowCompression);
         expect(payload(enc).equals(Buffer.from(bytes))).toBe(true);
-        const percent = 'data:,' + [...bytes].map((b) => (/[A-Za-z0-9\-_.!~*'()]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : '%' + b.toString(16).toUpperCase().padStart(2, '0'))).join('');
+        const percent =
+          'data:,' +
+          [...bytes].map((b) => (/[A-Za-z0-9\-_.!~*'()]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : '%' + b.toString(16).toUpperCase().padStart(2, '0'))).join('');
         const base64 = 'data:;base64,' + Buffer.from(bytes).toString('base64');
         const uncompressed = base64.length < percent.length ? base64 : percent;
         if (enc.compression === '') expect(enc.source).toBe(uncompressed);

@@ -22,8 +22,7 @@ function failure(doc: string, opts = {}): TranspileError {
   throw new Error('expected the transpile to fail');
 }
 
-const paths = (e: TranspileError, severity: 'error' | 'warning' = 'error') =>
-  e.findings.filter((f) => f.severity === severity).map((f) => (f.path ? formatPath(f.path) : null));
+const paths = (e: TranspileError, severity: 'error' | 'warning' = 'error') => e.findings.filter((f) => f.severity === severity).map((f) => (f.path ? formatPath(f.path) : null));
 
 describe('YAML values, read as Butane reads them', () => {
   it.each([
@@ -55,9 +54,7 @@ describe('YAML values, read as Butane reads them', () => {
   it('a wrong type names the field, its line and column', () => {
     const e = failure(head() + 'storage:\n  files:\n    - path: /etc/x\n      overwrite: "maybe"\n');
     expect(e.stage).toBe('type');
-    expect(e.findings.map(formatFinding)).toEqual([
-      'error at $.storage.files.0.overwrite, line 6 col 18: cannot unmarshal !!str `maybe` into bool',
-    ]);
+    expect(e.findings.map(formatFinding)).toEqual(['error at $.storage.files.0.overwrite, line 6 col 18: cannot unmarshal !!str `maybe` into bool']);
   });
 
   it('a list where a mapping belongs is a type error', () => {
@@ -129,9 +126,7 @@ describe('modes', () => {
 
   it('special bits warn on 1.0.0 (Ignition 3.3.0) and pass on 1.1.0', () => {
     const doc = (v: string) => head(v) + 'storage:\n  files:\n    - path: /opt/suid\n      mode: 04755\n';
-    expect(transpile(doc('1.0.0')).warnings.map((w) => w.message)).toEqual([
-      'setuid/setgid/sticky bits are not supported in spec versions older than 3.4.0',
-    ]);
+    expect(transpile(doc('1.0.0')).warnings.map((w) => w.message)).toEqual(['setuid/setgid/sticky bits are not supported in spec versions older than 3.4.0']);
     expect(transpile(doc('1.1.0')).warnings).toEqual([]);
   });
 
@@ -145,20 +140,48 @@ describe('Ignition checks on the result, reported at the Butane field', () => {
     ['storage:\n  files:\n    - path: /etc//x\n', '$.storage.files.0.path', 'path is not fully simplified'],
     ['storage:\n  files:\n    - path: /etc/x\n      overwrite: true\n', '$.storage.files.0.overwrite', 'overwrite must be false if source is unspecified'],
     ['storage:\n  files:\n    - path: /etc/x\n      contents:\n        source: ftp://x/y\n', '$.storage.files.0.contents.source', 'invalid url scheme'],
-    ['storage:\n  files:\n    - path: /etc/x\n      contents:\n        inline: x\n        compression: zstd\n', '$.storage.files.0.contents.compression', 'invalid compression method'],
-    ['storage:\n  files:\n    - path: /etc/x\n      contents:\n        source: https://a/b\n        verification:\n          hash: sha512-abc\n', '$.storage.files.0.contents.verification.hash', 'incorrect size for hash sum'],
-    ['storage:\n  files:\n    - path: /etc/x\n      contents:\n        source: s3://a/b\n        http_headers:\n          - name: A\n            value: b\n', '$.storage.files.0.contents.http_headers', 'cannot use HTTP headers with this source scheme'],
+    [
+      'storage:\n  files:\n    - path: /etc/x\n      contents:\n        inline: x\n        compression: zstd\n',
+      '$.storage.files.0.contents.compression',
+      'invalid compression method',
+    ],
+    [
+      'storage:\n  files:\n    - path: /etc/x\n      contents:\n        source: https://a/b\n        verification:\n          hash: sha512-abc\n',
+      '$.storage.files.0.contents.verification.hash',
+      'incorrect size for hash sum',
+    ],
+    [
+      'storage:\n  files:\n    - path: /etc/x\n      contents:\n        source: s3://a/b\n        http_headers:\n          - name: A\n            value: b\n',
+      '$.storage.files.0.contents.http_headers',
+      'cannot use HTTP headers with this source scheme',
+    ],
     ['storage:\n  links:\n    - path: /etc/l\n', '$.storage.links.0.target', 'link target is required'],
     ['storage:\n  links:\n    - path: /etc/l\n      target: /x\n  files:\n    - path: /etc/l/f\n', '$.storage.files.0', 'file path includes link in config'],
     ['storage:\n  directories:\n    - path: /etc/d\n  files:\n    - path: /etc/d\n', '$.storage.files.0', 'duplicate entry defined'],
     ['storage:\n  files:\n    - path: /etc/x\n      user: { id: 1, name: core }\n', '$.storage.files.0.user', 'cannot set both id and name'],
     ['storage:\n  filesystems:\n    - device: /dev/sdb\n      format: zfs\n', '$.storage.filesystems.0.format', 'invalid filesystem format'],
-    ['storage:\n  filesystems:\n    - device: /dev/sdb\n      format: xfs\n      label: a-label-too-long\n', '$.storage.filesystems.0.label', 'filesystem labels cannot be longer than 12 characters when using xfs'],
+    [
+      'storage:\n  filesystems:\n    - device: /dev/sdb\n      format: xfs\n      label: a-label-too-long\n',
+      '$.storage.filesystems.0.label',
+      'filesystem labels cannot be longer than 12 characters when using xfs',
+    ],
     ['storage:\n  raid:\n    - name: md\n      level: raid7\n      devices: [/dev/sdb]\n', '$.storage.raid.0.level', 'unrecognized raid level'],
     ['storage:\n  disks:\n    - device: /dev/sdb\n      partitions:\n        - number: 1\n        - number: 1\n', '$.storage.disks.0.partitions.1', 'partition numbers collide'],
-    ['storage:\n  disks:\n    - device: /dev/sdb\n      partitions:\n        - number: 1\n          type_guid: nope\n', '$.storage.disks.0.partitions.0.type_guid', 'doesn\'t match the form "01234567-89AB-CDEF-EDCB-A98765432101"'],
-    ['storage:\n  files:\n    - path: /etc/systemd/system/a.service\n      contents: { inline: x }\nsystemd:\n  units:\n    - name: a.service\n      contents: "[Unit]\\n"\n', '$.storage.files.0.path', 'path conflicts with systemd unit or dropin'],
-    ['systemd:\n  units:\n    - name: a.service\n      contents: "Description=x\\n[Unit]\\nbroken line\\n"\n', '$.systemd.units.0.contents', 'invalid unit content: unexpected newline encountered while parsing option name'],
+    [
+      'storage:\n  disks:\n    - device: /dev/sdb\n      partitions:\n        - number: 1\n          type_guid: nope\n',
+      '$.storage.disks.0.partitions.0.type_guid',
+      'doesn\'t match the form "01234567-89AB-CDEF-EDCB-A98765432101"',
+    ],
+    [
+      'storage:\n  files:\n    - path: /etc/systemd/system/a.service\n      contents: { inline: x }\nsystemd:\n  units:\n    - name: a.service\n      contents: "[Unit]\\n"\n',
+      '$.storage.files.0.path',
+      'path conflicts with systemd unit or dropin',
+    ],
+    [
+      'systemd:\n  units:\n    - name: a.service\n      contents: "Description=x\\n[Unit]\\nbroken line\\n"\n',
+      '$.systemd.units.0.contents',
+      'invalid unit content: unexpected newline encountered while parsing option name',
+    ],
     ['kernel_arguments:\n  should_exist: [quiet]\n  should_not_exist: [quiet]\n', '$.kernel_arguments.should_not_exist.0', 'duplicate entry defined'],
     ['passwd:\n  users:\n    - name: core\n    - name: core\n', '$.passwd.users.1', 'duplicate entry defined'],
     ['ignition:\n  config:\n    merge:\n      - verification: { hash: sha256-x }\n', '$.ignition.config.merge.0', 'source is required'],
@@ -231,24 +254,26 @@ describe('files directory', () => {
 
 describe('mount units', () => {
   it('come first and merge with a user unit of the same name', () => {
-    const doc = head() + [
-      'storage:',
-      '  filesystems:',
-      '    - device: /dev/disk/by-label/DATA',
-      '      format: xfs',
-      '      path: /var/lib/data',
-      '      mount_options: [noatime, nodev]',
-      '      with_mount_unit: true',
-      'systemd:',
-      '  units:',
-      '    - name: other.service',
-      '      mask: true',
-      '    - name: var-lib-data.mount',
-      '      dropins:',
-      '        - name: 10-x.conf',
-      '          contents: "[Mount]\\nTimeoutSec=5\\n"',
-      '',
-    ].join('\n');
+    const doc =
+      head() +
+      [
+        'storage:',
+        '  filesystems:',
+        '    - device: /dev/disk/by-label/DATA',
+        '      format: xfs',
+        '      path: /var/lib/data',
+        '      mount_options: [noatime, nodev]',
+        '      with_mount_unit: true',
+        'systemd:',
+        '  units:',
+        '    - name: other.service',
+        '      mask: true',
+        '    - name: var-lib-data.mount',
+        '      dropins:',
+        '        - name: 10-x.conf',
+        '          contents: "[Mount]\\nTimeoutSec=5\\n"',
+        '',
+      ].join('\n');
     const units = (transpile(doc).config as any).systemd.units;
     expect(units.map((u: any) => u.name)).toEqual(['var-lib-data.mount', 'other.service']);
     expect(units[0].contents).toContain('Options=noatime,nodev\n');

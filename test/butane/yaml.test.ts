@@ -137,7 +137,10 @@ describe('decoding into the schema, as go-yaml decodes into Butane structs', () 
   });
 
   it('"context tree does not match content tree": aliased maps, null sections, null struct items', () => {
-    const paths = (body: string) => transpile(HEAD + body).warnings.filter((w) => w.message.startsWith('context tree')).map((w) => w.path!.join('.'));
+    const paths = (body: string) =>
+      transpile(HEAD + body)
+        .warnings.filter((w) => w.message.startsWith('context tree'))
+        .map((w) => w.path!.join('.'));
     expect(paths('storage: ~\n')).toEqual(['storage']);
     expect(paths('storage:\n')).toEqual(['storage']);
     expect(paths('storage: &e\n')).toEqual(['storage']);

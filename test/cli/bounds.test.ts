@@ -48,12 +48,20 @@ describe('bounded input: regular files within a size limit named in the message'
       /^flatcar-architect: --answers: standard input is larger than the limit of 4 MiB\n$/,
     );
     writeFileSync(join(cwd, 'keys.pub'), `${KEY}\n`.repeat(20_000));
-    expectOneLine(runCli(['--preset', 'dev', '--ssh-key', 'keys.pub'], { cwd }), cwd, /^flatcar-architect: --ssh-key: keys\.pub is larger than the limit of 1 MiB \(\d+ bytes\)\n$/);
+    expectOneLine(
+      runCli(['--preset', 'dev', '--ssh-key', 'keys.pub'], { cwd }),
+      cwd,
+      /^flatcar-architect: --ssh-key: keys\.pub is larger than the limit of 1 MiB \(\d+ bytes\)\n$/,
+    );
     writeFileSync(join(cwd, 'big.bu'), `variant: flatcar\nversion: 1.0.0\n# ${'x'.repeat(4 * 1024 * 1024)}\n`);
     expectOneLine(runCli(['--preset', 'dev', '--snippet', 'all=big.bu'], { cwd }), cwd, /^flatcar-architect: snippet big\.bu is larger than the limit of 4 MiB \(\d+ bytes\)\n$/);
     mkdirSync(join(cwd, 'tpl'));
     writeFileSync(join(cwd, 'tpl', 'hostname.hbs'), `# ${'x'.repeat(1024 * 1024)}\n`);
-    expectOneLine(runCli(['--preset', 'dev', '--templates', 'tpl'], { cwd }), cwd, /^flatcar-architect: --templates: .*tpl\/hostname\.hbs is larger than the limit of 1 MiB \(\d+ bytes\)\n$/);
+    expectOneLine(
+      runCli(['--preset', 'dev', '--templates', 'tpl'], { cwd }),
+      cwd,
+      /^flatcar-architect: --templates: .*tpl\/hostname\.hbs is larger than the limit of 1 MiB \(\d+ bytes\)\n$/,
+    );
   });
 
   it('an answers-file alias bomb: one line, exit 2, no stack trace (also with --json)', () => {
@@ -117,7 +125,11 @@ describe('--matchbox-url: an http(s) URL, nothing that reaches the kernel comman
   it.each(bad)('refuses %j with one line, writing nothing', (url) => {
     const cwd = tmp();
     const r = runCli(['--preset', 'small', '--mac-prefix', '52:54:00', '--matchbox', 'mb', '--matchbox-url', url], { cwd });
-    expectOneLine(r, cwd, /^flatcar-architect: --matchbox-url: must be an http:\/\/ or https:\/\/ URL like http:\/\/matchbox\.lan:8080, without spaces, control characters, quotes, query or fragment \(got .*\)\n$/);
+    expectOneLine(
+      r,
+      cwd,
+      /^flatcar-architect: --matchbox-url: must be an http:\/\/ or https:\/\/ URL like http:\/\/matchbox\.lan:8080, without spaces, control characters, quotes, query or fragment \(got .*\)\n$/,
+    );
   });
 
   it('accepts a plain URL and puts exactly it into the profiles', () => {
@@ -140,19 +152,32 @@ describe('snippets', () => {
 
   it('a storage file that would replace a generated unit is refused, naming the snippet line; --allow-snippet-overrides allows it', () => {
     const cwd = tmp();
-    for (const path of ['/etc/systemd/system/etcd-member.service', '/etc/systemd/system/etcd-member.service.d/90-x.conf', '/etc/systemd/system.control/etcd-member.service', '/run/systemd/system/etcd-member.service']) {
-      writeFileSync(join(cwd, 'snip.bu'), `variant: flatcar\nversion: 1.0.0\nstorage:\n  files:\n    - path: ${path}\n      contents:\n        inline: "[Service]\\nExecStart=/bin/true\\n"\n`);
+    for (const path of [
+      '/etc/systemd/system/etcd-member.service',
+      '/etc/systemd/system/etcd-member.service.d/90-x.conf',
+      '/etc/systemd/system.control/etcd-member.service',
+      '/run/systemd/system/etcd-member.service',
+    ]) {
+      writeFileSync(
+        join(cwd, 'snip.bu'),
+        `variant: flatcar\nversion: 1.0.0\nstorage:\n  files:\n    - path: ${path}\n      contents:\n        inline: "[Service]\\nExecStart=/bin/true\\n"\n`,
+      );
       const r = runCli(['--preset', 'dev', '--snippet', 'etcd=snip.bu', '--json'], { cwd });
       expect(r.status, path).toBe(2);
       const error = JSON.parse(r.stderr).error;
       expect(error.code).toBe('snippet_invalid');
-      expect(error.message).toMatch(/^snippet snip\.bu:5:7 storage\.files\[0\]: .* would replace or reconfigure etcd-member\.service, a unit of the generated dev-etcd-1\.bu; snippets may not change generated units \(--allow-snippet-overrides allows it\)$/);
+      expect(error.message).toMatch(
+        /^snippet snip\.bu:5:7 storage\.files\[0\]: .* would replace or reconfigure etcd-member\.service, a unit of the generated dev-etcd-1\.bu; snippets may not change generated units \(--allow-snippet-overrides allows it\)$/,
+      );
     }
     // Not normalised: Butane itself refuses the path (and so no route around the check is left).
     writeFileSync(join(cwd, 'snip.bu'), `variant: flatcar\nversion: 1.0.0\nstorage:\n  links:\n    - path: /etc/systemd/system//etcd-member.service\n      target: /dev/null\n`);
     const odd = runCli(['--preset', 'dev', '--snippet', 'etcd=snip.bu', '--json'], { cwd });
     expect(JSON.parse(odd.stderr).error.code).toBe('snippet_invalid');
-    writeFileSync(join(cwd, 'snip.bu'), `variant: flatcar\nversion: 1.0.0\nstorage:\n  files:\n    - path: /run/systemd/system/etcd-member.service\n      contents:\n        inline: "[Service]\\nExecStart=/bin/true\\n"\n`);
+    writeFileSync(
+      join(cwd, 'snip.bu'),
+      `variant: flatcar\nversion: 1.0.0\nstorage:\n  files:\n    - path: /run/systemd/system/etcd-member.service\n      contents:\n        inline: "[Service]\\nExecStart=/bin/true\\n"\n`,
+    );
     const ok = runCli(['--preset', 'dev', '--snippet', 'etcd=snip.bu', '--allow-snippet-overrides', '--out', 'c'], { cwd });
     expect(ok.status, ok.stderr).toBe(0);
     expect(readFileSync(join(cwd, 'c', 'dev-etcd-1.bu'), 'utf8')).toContain('path: /run/systemd/system/etcd-member.service');
@@ -163,7 +188,11 @@ describe('snippets', () => {
     for (const env of ['Environment=ETCD_CLIENT_CERT_AUTH=false', 'Environment="ETCD_LISTEN_CLIENT_URLS=http://0.0.0.0:2379"', 'ExecStart=', 'EnvironmentFile=/etc/mine.env']) {
       writeFileSync(join(cwd, 'snip.bu'), dropin(env));
       const r = runCli(['--preset', 'dev', '--snippet', 'etcd=snip.bu'], { cwd });
-      expectOneLine(r, cwd, /^flatcar-architect: snippet snip\.bu:7:11 systemd\.units\[0\]\.dropins\[0\]: drop-in 50-mine\.conf of etcd-member\.service \(a generated unit\) sets .*, which decides its TLS and security; not allowed without --allow-snippet-overrides\n$/);
+      expectOneLine(
+        r,
+        cwd,
+        /^flatcar-architect: snippet snip\.bu:7:11 systemd\.units\[0\]\.dropins\[0\]: drop-in 50-mine\.conf of etcd-member\.service \(a generated unit\) sets .*, which decides its TLS and security; not allowed without --allow-snippet-overrides\n$/,
+      );
     }
     writeFileSync(join(cwd, 'snip.bu'), dropin('Environment=ETCD_QUOTA_BACKEND_BYTES=8589934592'));
     const ok = runCli(['--preset', 'dev', '--snippet', 'etcd=snip.bu', '--out', 'c'], { cwd });
@@ -201,8 +230,16 @@ describe('addresses no host can have', () => {
   it('in an answers file (with its line), for DNS servers and pinned addresses too; link-local DNS is allowed', () => {
     const cwd = tmp();
     writeFileSync(join(cwd, 'a.yaml'), 'preset: dev\nnetwork:\n  cidr: 224.0.0.0/24\n');
-    expectOneLine(runCli(['--answers', 'a.yaml'], { cwd }), cwd, /^flatcar-architect: a\.yaml:3:3 network\.cidr: 224\.0\.0\.0\/24 is multicast \(224\.0\.0\.0\/4\): no machine can have an address there\n$/);
-    expectOneLine(runCli(['--preset', 'dev', '--dns', '127.0.0.53'], { cwd }), cwd, /^flatcar-architect: --dns: 127\.0\.0\.53 is loopback \(127\.0\.0\.0\/8\): it cannot be a DNS server's address\n$/);
+    expectOneLine(
+      runCli(['--answers', 'a.yaml'], { cwd }),
+      cwd,
+      /^flatcar-architect: a\.yaml:3:3 network\.cidr: 224\.0\.0\.0\/24 is multicast \(224\.0\.0\.0\/4\): no machine can have an address there\n$/,
+    );
+    expectOneLine(
+      runCli(['--preset', 'dev', '--dns', '127.0.0.53'], { cwd }),
+      cwd,
+      /^flatcar-architect: --dns: 127\.0\.0\.53 is loopback \(127\.0\.0\.0\/8\): it cannot be a DNS server's address\n$/,
+    );
     expect(runCli(['--preset', 'dev', '--dns', '169.254.169.253', '--dry-run'], { cwd }).status).toBe(0);
     writeFileSync(join(cwd, 'a.yaml'), 'preset: dev\nnetwork:\n  cidr: 169.0.0.0/8\n');
     expectOneLine(runCli(['--answers', 'a.yaml'], { cwd }), cwd, /network\.cidr: 169\.0\.0\.0\/8 holds link-local \(169\.254\.0\.0\/16\): no machine can have an address there\n$/);
@@ -238,7 +275,10 @@ describe('found in review: one line, bounded, nothing made', () => {
 
   it('scale or replace of a mistyped DIR makes no directories', () => {
     const cwd = tmp();
-    for (const args of [['scale', 'typo/sub/prod', '--size', '5'], ['replace', 'typo/sub/prod', 'x-etcd-1']]) {
+    for (const args of [
+      ['scale', 'typo/sub/prod', '--size', '5'],
+      ['replace', 'typo/sub/prod', 'x-etcd-1'],
+    ]) {
       const r = runCli(args, { cwd });
       expect(r.status, r.stderr).toBe(2);
       expect(r.stderr.split('\n').filter(Boolean)).toHaveLength(1);

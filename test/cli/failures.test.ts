@@ -31,8 +31,14 @@ const json = async (e: unknown) => {
 
 describe('describeFailure: every error -> exit code and lines, or one JSON error object', () => {
   it('usage errors: exit 2, one prefixed line per line of the message; JSON with code and field', async () => {
-    expect(await text(new UsageError('--size: four is not a whole number', 'usage', 'size'))).toEqual({ exitCode: 2, output: 'flatcar-architect: --size: four is not a whole number\n' });
-    expect(await json(new UsageError('--out: x is not empty', 'output_exists', 'out'))).toEqual({ exitCode: 2, error: { code: 'output_exists', message: '--out: x is not empty', field: 'out' } });
+    expect(await text(new UsageError('--size: four is not a whole number', 'usage', 'size'))).toEqual({
+      exitCode: 2,
+      output: 'flatcar-architect: --size: four is not a whole number\n',
+    });
+    expect(await json(new UsageError('--out: x is not empty', 'output_exists', 'out'))).toEqual({
+      exitCode: 2,
+      error: { code: 'output_exists', message: '--out: x is not empty', field: 'out' },
+    });
   });
 
   it('answers problems with positions: one `file:line:col field: message` line each; JSON lists them', async () => {
@@ -75,9 +81,18 @@ describe('describeFailure: every error -> exit code and lines, or one JSON error
   });
 
   it('scale refusals: a field (its flag), an unknown machine (exit 2), a directory that does not match (exit 1)', async () => {
-    expect(await text(new ScaleError('the small preset has 3 to 9 machines', 'size'))).toEqual({ exitCode: 2, output: 'flatcar-architect: --size: the small preset has 3 to 9 machines\n' });
-    expect(await json(new ScaleError('no machine is called x', 'machine'))).toEqual({ exitCode: 2, error: { code: 'unknown_machine', message: 'no machine is called x', field: 'machine' } });
-    expect(await text(new ScaleError('x.ign would change; nothing was written', 'dir'))).toEqual({ exitCode: 1, output: 'flatcar-architect: x.ign would change; nothing was written\n' });
+    expect(await text(new ScaleError('the small preset has 3 to 9 machines', 'size'))).toEqual({
+      exitCode: 2,
+      output: 'flatcar-architect: --size: the small preset has 3 to 9 machines\n',
+    });
+    expect(await json(new ScaleError('no machine is called x', 'machine'))).toEqual({
+      exitCode: 2,
+      error: { code: 'unknown_machine', message: 'no machine is called x', field: 'machine' },
+    });
+    expect(await text(new ScaleError('x.ign would change; nothing was written', 'dir'))).toEqual({
+      exitCode: 1,
+      output: 'flatcar-architect: x.ign would change; nothing was written\n',
+    });
   });
 
   it('PKI, snippets, Matchbox and rehearsal refusals are bad input (exit 2) with their codes', async () => {
@@ -103,7 +118,7 @@ describe('describeFailure: every error -> exit code and lines, or one JSON error
       error: { code: 'output_locked', message: 'd is being written by another run (pid 7)' },
     });
     expect((await json(new OutputExistsError('d is not empty'))).error.code).toBe('output_exists');
-    const enospc = Object.assign(new Error("ENOSPC: no space left on device, write"), { code: 'ENOSPC', errno: -28, syscall: 'write' });
+    const enospc = Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', errno: -28, syscall: 'write' });
     expect(await text(enospc)).toEqual({ exitCode: 1, output: 'flatcar-architect: ENOSPC: no space left on device, write\n' });
   });
 
@@ -159,7 +174,10 @@ describe('a broken cluster.yaml: every command that reads one says `file:line:co
   for (const [name, args] of commands) {
     it(`${name}: exactly one line, exit 2, nothing written`, () => {
       expect(made.status, made.stderr).toBe(0);
-      for (const [dir, expected] of [['schema', SIZE], ['checks', GROUP]] as const) {
+      for (const [dir, expected] of [
+        ['schema', SIZE],
+        ['checks', GROUP],
+      ] as const) {
         const before = filesBelow(join(cwd, dir), (b) => b.toString('hex'));
         const r = runCli(args(dir), { cwd });
         expect(r.status, r.stderr).toBe(2);
@@ -170,7 +188,10 @@ describe('a broken cluster.yaml: every command that reads one says `file:line:co
     });
 
     it(`${name} --json: one JSON error object with the located problems`, () => {
-      for (const [dir, expected, code] of [['schema', SIZE, 'answers_invalid'], ['checks', GROUP, 'spec_invalid']] as const) {
+      for (const [dir, expected, code] of [
+        ['schema', SIZE, 'answers_invalid'],
+        ['checks', GROUP, 'spec_invalid'],
+      ] as const) {
         const r = runCli([...args(dir), '--json'], { cwd });
         expect(r.status, r.stderr).toBe(2);
         expect(r.stdout).toBe('');

@@ -20,13 +20,15 @@ describe('flatcar-architect --preset production --size 5, nothing else', () => {
 
   it('writes ./production with every file', () => {
     expect(r.status, r.stderr).toBe(0);
-    expect(readdirSync(join(cwd, 'production')).sort()).toEqual([
-      'SUMMARY.md',
-      'cluster.yaml',
-      'pki',
-      'topology.svg',
-      ...['etcd-1', 'etcd-2', 'etcd-3', 'worker-1', 'worker-2'].flatMap((m) => [`production-${m}.bu`, `production-${m}.ign`]),
-    ].sort());
+    expect(readdirSync(join(cwd, 'production')).sort()).toEqual(
+      [
+        'SUMMARY.md',
+        'cluster.yaml',
+        'pki',
+        'topology.svg',
+        ...['etcd-1', 'etcd-2', 'etcd-3', 'worker-1', 'worker-2'].flatMap((m) => [`production-${m}.bu`, `production-${m}.ign`]),
+      ].sort(),
+    );
     expect(r.stdout).toMatch(/^Wrote the production cluster \(production, 5 machines\) to production\/\n/);
     expect(r.stdout).toContain('production-worker-2  worker  10.0.0.105');
     expect(r.stderr).toBe(
@@ -75,7 +77,10 @@ describe('bad flags: one line naming the flag, exit 2, nothing written', () => {
     [['--preset', 'dev', '--reboot-strategy', 'sometimes'], /^flatcar-architect: --reboot-strategy: must be one of etcd-lock, reboot, off/],
     [['--preset', 'laptop', '--reboot-strategy', 'etcd-lock'], /^flatcar-architect: --reboot-strategy: etcd-lock needs etcd/],
     [['--preset', 'dev', '--reboot-window-start', '04:00'], /^flatcar-architect: --reboot-window-length: a reboot window needs both/],
-    [['--preset', 'dev', '--ssh-key', 'no-such-file.pub'], /^flatcar-architect: --ssh-key: no-such-file.pub: no such file \(give a public key file such as ~\/.ssh\/id_ed25519.pub, or a key line\)$/],
+    [
+      ['--preset', 'dev', '--ssh-key', 'no-such-file.pub'],
+      /^flatcar-architect: --ssh-key: no-such-file.pub: no such file \(give a public key file such as ~\/.ssh\/id_ed25519.pub, or a key line\)$/,
+    ],
     [['--preset', 'dev', '--templates', 'no-such-dir'], /^flatcar-architect: --templates: .*no-such-dir is not a directory$/],
     [['--preset', 'dev', '--answers', 'missing.yaml'], /^flatcar-architect: --answers: cannot read missing.yaml: ENOENT$/],
     [['--preset', 'dev', '--etcd-version', 'latest'], /^flatcar-architect: --etcd-version: must be an etcd v3 release tag like v3.5.16 \(got "latest"\)$/],
@@ -183,7 +188,10 @@ describe('the output directory', () => {
     const req = clusterSecretsRequest({ ...input, certValidityDays: 10 });
     for (const [now, says] of [
       [new Date('2001-01-01T00:00:00Z'), /the existing CA expired on 2001-02-10T00:00:00.000Z; make a new PKI on purpose with --rotate-pki$/],
-      [new Date(Date.now() + 30 * 86_400_000), /the existing CA is not valid before .*\(is this computer's clock right\?\); no machine would trust it yet: make a new PKI on purpose with --rotate-pki$/],
+      [
+        new Date(Date.now() + 30 * 86_400_000),
+        /the existing CA is not valid before .*\(is this computer's clock right\?\); no machine would trust it yet: make a new PKI on purpose with --rotate-pki$/,
+      ],
     ] as const) {
       const odd = await planSecrets({ ...req, now, ca: { ...req.ca, validityDays: 40 } }, null);
       rmSync(join(cwd, 'c', 'pki'), { recursive: true });
@@ -200,10 +208,17 @@ describe('the output directory', () => {
     const cwd = tmp();
     expect(runCli(['--preset', 'small', '--mac-prefix', '52:54:00', '--out', 'c1'], { cwd }).status).toBe(0);
     const before = filesOf(join(cwd, 'c1'));
-    for (const [out, mb] of [['c1', 'c1'], ['c1', 'c1/mb'], ['c1/inner', 'c1'], ['c1', '.']]) {
+    for (const [out, mb] of [
+      ['c1', 'c1'],
+      ['c1', 'c1/mb'],
+      ['c1/inner', 'c1'],
+      ['c1', '.'],
+    ]) {
       const r = runCli(['--preset', 'small', '--mac-prefix', '52:54:00', '--out', out!, '--matchbox', mb!, '--force'], { cwd });
       expect(r.status, `${out} ${mb}`).toBe(2);
-      expect(r.stderr).toBe(`flatcar-architect: --matchbox: ${mb} is the output directory, inside it or around it; writing one would destroy the other: give a separate directory\n`);
+      expect(r.stderr).toBe(
+        `flatcar-architect: --matchbox: ${mb} is the output directory, inside it or around it; writing one would destroy the other: give a separate directory\n`,
+      );
     }
     expect(filesOf(join(cwd, 'c1'))).toEqual(before);
     // Through a symbolic link too.
@@ -235,14 +250,49 @@ describe('the output directory', () => {
 describe('--answers cluster.yaml reproduces the output byte for byte', () => {
   it('with many answers given', () => {
     const cwd = tmp();
-    writeFileSync(join(cwd, 'id.pub'), `# my keys\n${KEY}\nssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQDYK2fyDS8K3Cphu2/MBbYfCQavwa1Pv3M7+b+tDKBqXxa0aWA93zLZiX42mKIfiBvS0WrUohooopgC8/2AuAJV37jc2BahKJdLdMaKfiphsKy/ZGsyHX3bJ0iK846t2PinEFz69XneF+QuI6UWFxabslhHPH+3RCZKGJGMLgkmF6yeRH+ZbaAtjhFQfACPzHu+aayA0aFvZQaXZD16N8j4tnug0HdJv9Pj7jUYkkMlDj+5fTyGTltBpCypt4m6LtPENBQJ6V6E0KZ8JFEuNXHg7E7G23VQ+SFm8Ax+1dJhCM02/sArMlJ8M+MGgpsN1PbSmES0f3nUuFSkC2szY4od other: "quoted" #x\n`);
+    writeFileSync(
+      join(cwd, 'id.pub'),
+      `# my keys\n${KEY}\nssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQDYK2fyDS8K3Cphu2/MBbYfCQavwa1Pv3M7+b+tDKBqXxa0aWA93zLZiX42mKIfiBvS0WrUohooopgC8/2AuAJV37jc2BahKJdLdMaKfiphsKy/ZGsyHX3bJ0iK846t2PinEFz69XneF+QuI6UWFxabslhHPH+3RCZKGJGMLgkmF6yeRH+ZbaAtjhFQfACPzHu+aayA0aFvZQaXZD16N8j4tnug0HdJv9Pj7jUYkkMlDj+5fTyGTltBpCypt4m6LtPENBQJ6V6E0KZ8JFEuNXHg7E7G23VQ+SFm8Ax+1dJhCM02/sArMlJ8M+MGgpsN1PbSmES0f3nUuFSkC2szY4od other: "quoted" #x\n`,
+    );
     mkdirSync(join(cwd, 'tpl'));
     writeFileSync(join(cwd, 'tpl', 'hostname.hbs'), '- path: /etc/hostname\n  mode: 0644\n  overwrite: true\n  contents:\n    inline: {{q machine.name}}\n');
     const args = [
-      '--preset', 'production', '--size', '7', '--name', 'prod', '--name-prefix', 'p-', '--network', '192.168.50.0/24',
-      '--gateway', '192.168.50.254', '--dns', '1.1.1.1,9.9.9.9', '--domains', 'lab.example', '--first-address', '192.168.50.10',
-      '--mac-prefix', '52:54:00', '--ssh-key', 'id.pub', '--ssh-key', KEY, '--update-group', 'beta', '--reboot-window-start', 'Thu 04:00',
-      '--reboot-window-length', '1h', '--etcd-version', 'v3.5.17', '--templates', 'tpl', '--out', 'first',
+      '--preset',
+      'production',
+      '--size',
+      '7',
+      '--name',
+      'prod',
+      '--name-prefix',
+      'p-',
+      '--network',
+      '192.168.50.0/24',
+      '--gateway',
+      '192.168.50.254',
+      '--dns',
+      '1.1.1.1,9.9.9.9',
+      '--domains',
+      'lab.example',
+      '--first-address',
+      '192.168.50.10',
+      '--mac-prefix',
+      '52:54:00',
+      '--ssh-key',
+      'id.pub',
+      '--ssh-key',
+      KEY,
+      '--update-group',
+      'beta',
+      '--reboot-window-start',
+      'Thu 04:00',
+      '--reboot-window-length',
+      '1h',
+      '--etcd-version',
+      'v3.5.17',
+      '--templates',
+      'tpl',
+      '--out',
+      'first',
     ];
     const first = runCli(args, { cwd });
     expect(first.status, first.stderr).toBe(0);
@@ -356,12 +406,41 @@ describe('the rest of the command line', () => {
   it('--help describes every flag', () => {
     const r = runCli(['--help']);
     expect(r.status).toBe(0);
-    for (const flag of ['--preset', '--size', '--etcd-size', '--name ', '--name-prefix', '--out', '--force', '--network', '--gateway', '--dns', '--domains', '--first-address', '--interface', '--mac-prefix', '--dhcp', '--discovery', '--ssh-key', '--update-group', '--reboot-strategy', '--reboot-window-start', '--reboot-window-length', '--etcd-version', '--templates', '--answers', '--insecure', '--docker-insecure', '--pki', '--rotate-pki']) {
+    for (const flag of [
+      '--preset',
+      '--size',
+      '--etcd-size',
+      '--name ',
+      '--name-prefix',
+      '--out',
+      '--force',
+      '--network',
+      '--gateway',
+      '--dns',
+      '--domains',
+      '--first-address',
+      '--interface',
+      '--mac-prefix',
+      '--dhcp',
+      '--discovery',
+      '--ssh-key',
+      '--update-group',
+      '--reboot-strategy',
+      '--reboot-window-start',
+      '--reboot-window-length',
+      '--etcd-version',
+      '--templates',
+      '--answers',
+      '--insecure',
+      '--docker-insecure',
+      '--pki',
+      '--rotate-pki',
+    ]) {
       expect(r.stdout).toContain(flag);
     }
   });
 
-  it('--version prints package.json\'s version', () => {
+  it("--version prints package.json's version", () => {
     const r = runCli(['--version']);
     expect(r.status).toBe(0);
     expect(r.stdout).toBe(`${(JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version}\n`);

@@ -51,16 +51,19 @@ describe('help', () => {
     for (const c of COMMANDS) expect(top.stdout).toMatch(new RegExp(`^  ${c}\\b`, 'm'));
   });
 
-  test.each([['frobnicate'], ['help', 'frobnicate'], ['--preset', 'dev', 'frobnicate']])('an unknown command (%s ...) names it, lists the commands, exits 2, writes nothing', (...args) => {
-    const cwd = tmp();
-    const r = run(args, { cwd });
-    expect(r.status).toBe(2);
-    expect(r.stderr).toContain("unknown command 'frobnicate'");
-    for (const c of COMMANDS) expect(r.stderr).toContain(c);
-    expect(r.stderr).not.toMatch(/at .*\.c?js:\d+/);
-    expect(r.stdout).toBe('');
-    expect(readdirSync(cwd)).toEqual([]);
-  });
+  test.each([['frobnicate'], ['help', 'frobnicate'], ['--preset', 'dev', 'frobnicate']])(
+    'an unknown command (%s ...) names it, lists the commands, exits 2, writes nothing',
+    (...args) => {
+      const cwd = tmp();
+      const r = run(args, { cwd });
+      expect(r.status).toBe(2);
+      expect(r.stderr).toContain("unknown command 'frobnicate'");
+      for (const c of COMMANDS) expect(r.stderr).toContain(c);
+      expect(r.stderr).not.toMatch(/at .*\.c?js:\d+/);
+      expect(r.stdout).toBe('');
+      expect(readdirSync(cwd)).toEqual([]);
+    },
+  );
 
   const optionsOf = (help: string) => [...help.matchAll(/^ {2}(?:-\w, )?(--[a-z][a-z-]*)/gm)].map((m) => m[1]!);
 
@@ -101,7 +104,11 @@ describe('--no-color is accepted by every command', () => {
   });
 
   test('init, rehearse and scale take it (and fail only for their own reasons)', () => {
-    for (const args of [['init', '--no-color'], ['rehearse', '--no-color', 'no-such-dir'], ['scale', '--no-color', 'no-such-dir', '--size', '3']]) {
+    for (const args of [
+      ['init', '--no-color'],
+      ['rehearse', '--no-color', 'no-such-dir'],
+      ['scale', '--no-color', 'no-such-dir', '--size', '3'],
+    ]) {
       const r = run(args);
       expect(r.status, args.join(' ')).toBe(2);
       expect(r.stderr).not.toContain('unknown option');

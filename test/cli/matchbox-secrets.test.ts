@@ -27,10 +27,13 @@ function servedTexts(dir: string): string[] {
   return Object.entries(files).flatMap(([name, text]) => {
     if (!name.endsWith('.ign')) return [text];
     const ign = JSON.parse(text) as { storage?: { files?: { contents?: { source?: string; compression?: string } }[] } };
-    return [text, ...(ign.storage?.files ?? []).map((f) => {
-      const bytes = decodeDataUrl(f.contents!.source!);
-      return (f.contents!.compression === 'gzip' ? gunzipSync(bytes) : bytes).toString('utf8');
-    })];
+    return [
+      text,
+      ...(ign.storage?.files ?? []).map((f) => {
+        const bytes = decodeDataUrl(f.contents!.source!);
+        return (f.contents!.compression === 'gzip' ? gunzipSync(bytes) : bytes).toString('utf8');
+      }),
+    ];
   });
 }
 
@@ -45,7 +48,9 @@ describe('--matchbox and secrets', () => {
     expect(texts.some((t) => t.includes('BEGIN CERTIFICATE'))).toBe(true);
     expect(readFileSync(join(r.cwd, 'c', 'cluster.yaml'), 'utf8')).toMatch(/\n {2}secrets: ssh\n/);
     expect(r.out).toContain('chown -R matchbox:matchbox /var/lib/matchbox');
-    expect(Object.keys(filesBelow(join(r.cwd, 'mb'), () => 0))).toEqual(expect.arrayContaining(['groups/production-etcd-1-install.json', 'ignition/production-etcd-1-install.ign', 'groups/production-etcd-1.json']));
+    expect(Object.keys(filesBelow(join(r.cwd, 'mb'), () => 0))).toEqual(
+      expect.arrayContaining(['groups/production-etcd-1-install.json', 'ignition/production-etcd-1-install.ign', 'groups/production-etcd-1.json']),
+    );
   });
 
   it('--secrets inline: a loud warning that anyone can fetch the keys over plain HTTP', async () => {

@@ -79,7 +79,12 @@ test('no file holds a path of the build machine', () => {
 
 test('the bin requires its dependencies (installed), it does not bundle them; every dependency is used', () => {
   const bundle = readFileSync(join(unpacked, 'dist', 'bin', 'cli.cjs'), 'utf8');
-  const required = new Set([...bundle.matchAll(/require\("([^".][^"]*)"\)|\(__faBundleUrl\)\("([^".][^"]*)"\)/g)].map((m) => m[1] ?? m[2]!).filter((s) => !s.startsWith('node:')).map((s) => (s.startsWith('@') ? s.split('/').slice(0, 2).join('/') : s.split('/')[0]!)));
+  const required = new Set(
+    [...bundle.matchAll(/require\("([^".][^"]*)"\)|\(__faBundleUrl\)\("([^".][^"]*)"\)/g)]
+      .map((m) => m[1] ?? m[2]!)
+      .filter((s) => !s.startsWith('node:'))
+      .map((s) => (s.startsWith('@') ? s.split('/').slice(0, 2).join('/') : s.split('/')[0]!)),
+  );
   for (const dep of required) expect(Object.keys(manifest.dependencies), dep).toContain(dep);
   for (const dep of Object.keys(manifest.dependencies)) expect([...required], dep).toContain(dep);
   // No copy of a dependency inside: e.g. commander's and yaml's own error texts.

@@ -10,7 +10,11 @@ describe('progressLine', () => {
   it('shows nothing in the first half second, then counters at most ten times a second, then clears', () => {
     let t = 0;
     const out: string[] = [];
-    const p = progressLine((s) => out.push(s), true, () => t);
+    const p = progressLine(
+      (s) => out.push(s),
+      true,
+      () => t,
+    );
     p.report!({ stage: 'certificates', done: 0, total: 30 });
     t = 499;
     p.report!({ stage: 'certificates', done: 10, total: 30 });
@@ -27,7 +31,11 @@ describe('progressLine', () => {
 
   it('a run shorter than half a second leaves no trace; disabled means no callback at all', () => {
     const out: string[] = [];
-    const quick = progressLine((s) => out.push(s), true, () => 0);
+    const quick = progressLine(
+      (s) => out.push(s),
+      true,
+      () => 0,
+    );
     quick.report!({ stage: 'machines', done: 1, total: 2 });
     quick.done();
     expect(out).toEqual([]);
@@ -41,23 +49,29 @@ describe('the flag path', () => {
     let t = 0;
     const clock = vi.spyOn(Date, 'now').mockImplementation(() => (t += 50));
     try {
-    for (const json of [false, true]) {
-      const cwd = tmp();
-      let stderr = '';
-      const code = await runGenerate(
-        { preset: 'production', size: '100', network: '10.0.0.0/16', out: 'big', json },
-        { cwd, stdout: () => undefined, stderr: (t) => {
-          stderr += t;
-        }, stderrTty: true, interactive: false },
-      );
-      expect(code).toBe(0);
-      if (json) expect(stderr).not.toMatch(/rendered|issued \d/);
-      else {
-        expect(stderr).toMatch(/machines rendered \d+\/100/);
-        expect(stderr).toMatch(/certificates issued \d+\/\d+/);
-        expect(stderr).toContain('\r\u001b[K');
+      for (const json of [false, true]) {
+        const cwd = tmp();
+        let stderr = '';
+        const code = await runGenerate(
+          { preset: 'production', size: '100', network: '10.0.0.0/16', out: 'big', json },
+          {
+            cwd,
+            stdout: () => undefined,
+            stderr: (t) => {
+              stderr += t;
+            },
+            stderrTty: true,
+            interactive: false,
+          },
+        );
+        expect(code).toBe(0);
+        if (json) expect(stderr).not.toMatch(/rendered|issued \d/);
+        else {
+          expect(stderr).toMatch(/machines rendered \d+\/100/);
+          expect(stderr).toMatch(/certificates issued \d+\/\d+/);
+          expect(stderr).toContain('\r\u001b[K');
+        }
       }
-    }
     } finally {
       clock.mockRestore();
     }

@@ -21,7 +21,11 @@ const run = async (cwd: string, dir: string, name: string) => {
   const out: string[] = [];
   const err: string[] = [];
   // As main.ts runs it: what it throws goes through the CLI's one failure mapping.
-  const code = await runReported(() => runReplaceMachine(dir, name, { cwd, stdout: (t) => out.push(t), stderr: (t) => err.push(t) }), false, (t) => err.push(t));
+  const code = await runReported(
+    () => runReplaceMachine(dir, name, { cwd, stdout: (t) => out.push(t), stderr: (t) => err.push(t) }),
+    false,
+    (t) => err.push(t),
+  );
   return { code, out: out.join(''), err: err.join('') };
 };
 
@@ -60,7 +64,11 @@ describe('replace DIR MACHINE', () => {
     expect(r.out).toMatch(/"unhealthy cluster", or etcd 3.4's "member not found": wait a little longer and run it again/);
     expect(r.out).toContain('export ETCDCTL_API=3 ETCDCTL_ENDPOINTS=https://10.0.0.101:2379,https://10.0.0.103:2379');
     const after = filesBelow(dir, (b) => b.toString('utf8'));
-    expect(Object.keys(after).filter((f) => after[f] !== before[f]).sort()).toEqual(['cluster.yaml', 'production-etcd-2.bu', 'production-etcd-2.ign']);
+    expect(
+      Object.keys(after)
+        .filter((f) => after[f] !== before[f])
+        .sort(),
+    ).toEqual(['cluster.yaml', 'production-etcd-2.bu', 'production-etcd-2.ign']);
     expect(after['production-etcd-2.bu']).toContain('Environment="ETCD_INITIAL_CLUSTER_STATE=existing"');
     const again = await run(cwd, 'c', 'production-etcd-2');
     expect(again.code).toBe(0);

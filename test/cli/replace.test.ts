@@ -190,11 +190,19 @@ describe('after the wizard', () => {
     const prompts = scriptedPrompts(['laptop', true, undefined, undefined, '\u0000done', true, 'stable', 'reboot', undefined, { action: 'write' }]);
     const code = await runGenerate(
       { out: 'lap' },
-      { cwd, home: cwd, stdout: (t) => {
+      {
+        cwd,
+        home: cwd,
+        stdout: (t) => {
           stdout += t;
-        }, stderr: (t) => {
+        },
+        stderr: (t) => {
           stderr += t;
-        }, interactive: false, color: false, prompts },
+        },
+        interactive: false,
+        color: false,
+        prompts,
+      },
       { wizard: true },
     );
     expect(code).toBe(0);

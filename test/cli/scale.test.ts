@@ -36,7 +36,8 @@ function sans(dir: string, cert: string): string {
   return spawnSync('openssl', ['x509', '-noout', '-ext', 'subjectAltName', '-in', join(dir, 'pki', cert)], { encoding: 'utf8' }).stdout;
 }
 
-const env = (dir: string, machine: string) => environment(butaneUnits(readFileSync(join(dir, `${machine}.bu`), 'utf8'))['etcd-member.service']!.dropins!.find((d) => d.name === '20-cluster.conf')!.contents);
+const env = (dir: string, machine: string) =>
+  environment(butaneUnits(readFileSync(join(dir, `${machine}.bu`), 'utf8'))['etcd-member.service']!.dropins!.find((d) => d.name === '20-cluster.conf')!.contents);
 
 let runs = 0;
 function reproduces(cwd: string, dir: string): void {
@@ -219,7 +220,17 @@ describe('etcdMembership in answers (what scale records)', async () => {
   const base = { preset: 'small' as const, size: 3 };
 
   it('gives the listed machines their recorded settings and joins with state existing', () => {
-    const r = generate({ ...base, etcdMembership: [{ machines: ['small-node-3'], initialCluster: 'small-node-1=https://10.0.0.101:2380,small-node-3=https://10.0.0.103:2380', state: 'existing', clientEndpoints: ['https://10.0.0.101:2379'] }] });
+    const r = generate({
+      ...base,
+      etcdMembership: [
+        {
+          machines: ['small-node-3'],
+          initialCluster: 'small-node-1=https://10.0.0.101:2380,small-node-3=https://10.0.0.103:2380',
+          state: 'existing',
+          clientEndpoints: ['https://10.0.0.101:2379'],
+        },
+      ],
+    });
     const bu = r.machines.find((m) => m.name === 'small-node-3')!.butane;
     const e = environment(butaneUnits(bu)['etcd-member.service']!.dropins!.find((d) => d.name === '20-cluster.conf')!.contents);
     expect(e.ETCD_INITIAL_CLUSTER_STATE).toBe('existing');
@@ -236,7 +247,21 @@ describe('etcdMembership in answers (what scale records)', async () => {
 
 describe('--json: scale and replace print one JSON document on stdout', () => {
   const cwd = tmp();
-  const gen = runCli(['--preset', 'production', '--size', '4', '--interface', 'eth0', '--ssh-key', 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMx7q3Yd0o8Q2pZk1v4cHqR9Wn6yT2eLbF5sJgKaPuXr admin@example', '--out', 'p'], { cwd });
+  const gen = runCli(
+    [
+      '--preset',
+      'production',
+      '--size',
+      '4',
+      '--interface',
+      'eth0',
+      '--ssh-key',
+      'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMx7q3Yd0o8Q2pZk1v4cHqR9Wn6yT2eLbF5sJgKaPuXr admin@example',
+      '--out',
+      'p',
+    ],
+    { cwd },
+  );
 
   it('scale --json: the machines kept, added (role, address, MAC) and removed, the members, the steps', () => {
     expect(gen.status, gen.stderr).toBe(0);

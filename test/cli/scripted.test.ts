@@ -109,7 +109,9 @@ describe('answers files: positions and stdin', () => {
   it('structural problems, every one, one line each', () => {
     const r = runCli(['--answers', '-'], { input: 'preset: dev\nsise: 3\nnetwork:\n  gateway: 10.0.0.300\n' });
     expect(r.status).toBe(2);
-    expect(r.stderr).toBe('flatcar-architect: <stdin>:2:1 sise: unknown key; did you mean size?\nflatcar-architect: <stdin>:4:3 network.gateway: 10.0.0.300 is not an IPv4 address\n');
+    expect(r.stderr).toBe(
+      'flatcar-architect: <stdin>:2:1 sise: unknown key; did you mean size?\nflatcar-architect: <stdin>:4:3 network.gateway: 10.0.0.300 is not an IPv4 address\n',
+    );
   });
 });
 

@@ -13,10 +13,13 @@ import { sshKeyProblem } from '../../src/answers/ssh-key.js';
 import { repoRoot } from '../helpers/paths.js';
 import { tempDirs } from '../helpers/tmp.js';
 
-const RSA_2048 = 'ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQDYK2fyDS8K3Cphu2/MBbYfCQavwa1Pv3M7+b+tDKBqXxa0aWA93zLZiX42mKIfiBvS0WrUohooopgC8/2AuAJV37jc2BahKJdLdMaKfiphsKy/ZGsyHX3bJ0iK846t2PinEFz69XneF+QuI6UWFxabslhHPH+3RCZKGJGMLgkmF6yeRH+ZbaAtjhFQfACPzHu+aayA0aFvZQaXZD16N8j4tnug0HdJv9Pj7jUYkkMlDj+5fTyGTltBpCypt4m6LtPENBQJ6V6E0KZ8JFEuNXHg7E7G23VQ+SFm8Ax+1dJhCM02/sArMlJ8M+MGgpsN1PbSmES0f3nUuFSkC2szY4od';
-const ECDSA_384 = 'ecdsa-sha2-nistp384 AAAAE2VjZHNhLXNoYTItbmlzdHAzODQAAAAIbmlzdHAzODQAAABhBEXqJwT33RySoD/JNP4XW6l+LOQUQ38l1FIBPobkWxac562U6Ccccw+5unVTlWTetunn/KAgzWf9eRbjFcn9G0gv8DTfPX3K+Cs9UZ4FC4pgZwnNmsPHOqLQ/ISEVmLvww==';
+const RSA_2048 =
+  'ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQDYK2fyDS8K3Cphu2/MBbYfCQavwa1Pv3M7+b+tDKBqXxa0aWA93zLZiX42mKIfiBvS0WrUohooopgC8/2AuAJV37jc2BahKJdLdMaKfiphsKy/ZGsyHX3bJ0iK846t2PinEFz69XneF+QuI6UWFxabslhHPH+3RCZKGJGMLgkmF6yeRH+ZbaAtjhFQfACPzHu+aayA0aFvZQaXZD16N8j4tnug0HdJv9Pj7jUYkkMlDj+5fTyGTltBpCypt4m6LtPENBQJ6V6E0KZ8JFEuNXHg7E7G23VQ+SFm8Ax+1dJhCM02/sArMlJ8M+MGgpsN1PbSmES0f3nUuFSkC2szY4od';
+const ECDSA_384 =
+  'ecdsa-sha2-nistp384 AAAAE2VjZHNhLXNoYTItbmlzdHAzODQAAAAIbmlzdHAzODQAAABhBEXqJwT33RySoD/JNP4XW6l+LOQUQ38l1FIBPobkWxac562U6Ccccw+5unVTlWTetunn/KAgzWf9eRbjFcn9G0gv8DTfPX3K+Cs9UZ4FC4pgZwnNmsPHOqLQ/ISEVmLvww==';
 const ED25519 = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKeiL1BY7Nn1/+TH/DgiU48oZzDfvsxR7JUr1t9WMMEW';
-const RSA_1024 = 'ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAAAgQDM5Cl5h7j9VZG2UZ/U5D11GGUxB9MjjggRxzqe19eeYvaLyvYqrEEkLTNZoLyeHtYEscf8Nc66ya0sqKrKrlmYz9Ve0aFsfPfZM3J4MwDv+UcYJ2tm244cnuA6/fEtJozGFLuHB+n8nnH7IlnNWAu2K0EsYOjtl+qdYQtwZYhlLw==';
+const RSA_1024 =
+  'ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAAAgQDM5Cl5h7j9VZG2UZ/U5D11GGUxB9MjjggRxzqe19eeYvaLyvYqrEEkLTNZoLyeHtYEscf8Nc66ya0sqKrKrlmYz9Ve0aFsfPfZM3J4MwDv+UcYJ2tm244cnuA6/fEtJozGFLuHB+n8nnH7IlnNWAu2K0EsYOjtl+qdYQtwZYhlLw==';
 const ED25519_BLOB = ED25519.split(' ')[1]!;
 
 const bin = join(repoRoot, 'dist', 'bin', 'flatcar-architect.js');
@@ -62,7 +65,10 @@ describe('--ssh-key through the bin', () => {
   });
 
   test('ssh-dss is refused with a reason; short RSA too', () => {
-    refused(plan(['ssh-dss AAAAB3NzaC1kc3MAAACBAP1/U4EddRIpUt9KnC7s5Of2EbdSPO9EAMMeP4C2USZpRV1AIlH7WT2NWPq/xfW6MPbLm1Vs14E7 old@host']), /ssh-dss \(DSA\) keys are refused: .*ssh-ed25519/);
+    refused(
+      plan(['ssh-dss AAAAB3NzaC1kc3MAAACBAP1/U4EddRIpUt9KnC7s5Of2EbdSPO9EAMMeP4C2USZpRV1AIlH7WT2NWPq/xfW6MPbLm1Vs14E7 old@host']),
+      /ssh-dss \(DSA\) keys are refused: .*ssh-ed25519/,
+    );
     refused(plan([RSA_1024]), /1024 bits; at least 2048/);
   });
 
@@ -74,7 +80,10 @@ describe('--ssh-key through the bin', () => {
     refused(plan(['nope.pub']), /^flatcar-architect: --ssh-key: nope\.pub: no such file/);
     // Text with spaces and no path in it is neither a key line nor a file, and is not repeated.
     const damaged = plan([`${ED25519_BLOB.slice(4)} me@host`]);
-    refused(damaged, /^flatcar-architect: --ssh-key: the value given is neither an OpenSSH public key line like "ssh-ed25519 AAAA\.\.\. you@host" nor an existing file \(such as ~\/\.ssh\/id_ed25519\.pub\)$/m);
+    refused(
+      damaged,
+      /^flatcar-architect: --ssh-key: the value given is neither an OpenSSH public key line like "ssh-ed25519 AAAA\.\.\. you@host" nor an existing file \(such as ~\/\.ssh\/id_ed25519\.pub\)$/m,
+    );
     expect(damaged.stderr).not.toContain(ED25519_BLOB.slice(4));
     refused(plan(['hello there']), /--ssh-key: the value given is neither an OpenSSH public key line/);
     refused(plan([ED25519_BLOB]), /--ssh-key: the value given is neither an OpenSSH public key line/);

@@ -21,7 +21,8 @@ import { tempDirs } from '../helpers/tmp.js';
 // These clusters run on this machine's loopback (127.x networks): a test-only hook lets the planner use them (src/net/ipv4.ts).
 process.env.FLATCAR_ARCHITECT_TEST_LOOPBACK_NETWORKS = '1';
 
-const usable = findOnPath('ssh') !== null && existsSync('/usr/sbin/sshd') && findOnPath('unshare') !== null && process.getuid?.() === 0 && spawnSync('getent', ['passwd', 'etcd']).status === 0;
+const usable =
+  findOnPath('ssh') !== null && existsSync('/usr/sbin/sshd') && findOnPath('unshare') !== null && process.getuid?.() === 0 && spawnSync('getent', ['passwd', 'etcd']).status === 0;
 const tmp = tempDirs('fa-deliver-');
 const daemons: ChildProcess[] = [];
 afterAll(() => {
@@ -44,14 +45,24 @@ function machineSshd(home: string, address: string, port: number, authorizedKey:
   writeFileSync(
     join(home, 'sshd_config'),
     [
-      `Port ${port}`, `ListenAddress ${address}`, `HostKey ${home}/host_key`, `PidFile ${home}/sshd.pid`,
-      `AuthorizedKeysFile ${home}/authorized_keys`, 'PasswordAuthentication no', 'KbdInteractiveAuthentication no',
-      'PermitRootLogin prohibit-password', 'UsePAM no', 'StrictModes no', 'LogLevel ERROR', '',
+      `Port ${port}`,
+      `ListenAddress ${address}`,
+      `HostKey ${home}/host_key`,
+      `PidFile ${home}/sshd.pid`,
+      `AuthorizedKeysFile ${home}/authorized_keys`,
+      'PasswordAuthentication no',
+      'KbdInteractiveAuthentication no',
+      'PermitRootLogin prohibit-password',
+      'UsePAM no',
+      'StrictModes no',
+      'LogLevel ERROR',
+      '',
     ].join('\n'),
   );
   const script = [
     'set -e',
-    'mount -t tmpfs fa-deliver-run /run', 'mkdir -m 0755 /run/sshd',
+    'mount -t tmpfs fa-deliver-run /run',
+    'mkdir -m 0755 /run/sshd',
     `mount --bind '${home}/etc-ssl' /etc/ssl`,
     `mount --bind '${home}/sbin' /usr/local/sbin`,
     `exec /usr/sbin/sshd -D -e -f '${home}/sshd_config'`,
@@ -68,7 +79,9 @@ describe('--secrets ssh and deliver, against local sshds', () => {
     const work = tmp();
     chmodSync(work, 0o755);
     const answers = withKey({
-      preset: 'production', size: 4, name: 'dl',
+      preset: 'production',
+      size: 4,
+      name: 'dl',
       network: { cidr: `${net}.0/24`, gateway: `${net}.1`, firstAddress: `${net}.101`, interface: 'eth0' },
       security: { secrets: 'ssh' },
     });
@@ -90,13 +103,20 @@ describe('--secrets ssh and deliver, against local sshds', () => {
       homes.set(m.name, home);
       machineSshd(home, m.address!, port, readFileSync(join(work, 'id.pub'), 'utf8'));
     }
-    const up = (addr: string) => spawnSync('sh', ['-c', `exec 3<>/dev/tcp/${addr}/${port}`], { timeout: 2000 }).status === 0 || spawnSync('bash', ['-c', `exec 3<>/dev/tcp/${addr}/${port}`], { timeout: 2000 }).status === 0;
+    const up = (addr: string) =>
+      spawnSync('sh', ['-c', `exec 3<>/dev/tcp/${addr}/${port}`], { timeout: 2000 }).status === 0 ||
+      spawnSync('bash', ['-c', `exec 3<>/dev/tcp/${addr}/${port}`], { timeout: 2000 }).status === 0;
     for (const m of result.machines) expect(await waitFor(() => up(m.address!), 15_000)).toBe(true);
 
     const out: string[] = [];
     const err: string[] = [];
     const me = spawnSync('id', ['-un'], { encoding: 'utf8' }).stdout.trim();
-    const code = await runDeliver('dl', undefined, { user: me, port: String(port), identity: 'id', sshOption: [`UserKnownHostsFile=${join(work, 'known_hosts')}`] }, { cwd: work, stdout: (t) => out.push(t), stderr: (t) => err.push(t) });
+    const code = await runDeliver(
+      'dl',
+      undefined,
+      { user: me, port: String(port), identity: 'id', sshOption: [`UserKnownHostsFile=${join(work, 'known_hosts')}`] },
+      { cwd: work, stdout: (t) => out.push(t), stderr: (t) => err.push(t) },
+    );
     expect(err.join('')).toBe('');
     expect(code).toBe(0);
     expect(out.join('')).toMatch(/dl-etcd-1: 3 keys and \d+ certificates delivered to .*; restarted etcd-member.service, locksmithd.service/);
@@ -123,9 +143,17 @@ describe('--secrets ssh and deliver, against local sshds', () => {
         expect(readFileSync(join(ssl, path), 'utf8')).toBe(pki(source));
       }
       // The certificates and the CA come along (renewed certificates have new keys): 0644, as in a config.
-      const certs: [string, string][] = machine === 'dl-etcd-1'
-        ? [['etcd/server.pem', 'etcd/member/dl-etcd-1/server.pem'], ['etcd/peer.pem', 'etcd/member/dl-etcd-1/peer.pem'], ['etcd/ca.pem', 'ca.pem']]
-        : [['etcd/client.pem', 'etcd/proxy/dl-worker-1/client.pem'], ['etcd/ca.pem', 'ca.pem']];
+      const certs: [string, string][] =
+        machine === 'dl-etcd-1'
+          ? [
+              ['etcd/server.pem', 'etcd/member/dl-etcd-1/server.pem'],
+              ['etcd/peer.pem', 'etcd/member/dl-etcd-1/peer.pem'],
+              ['etcd/ca.pem', 'ca.pem'],
+            ]
+          : [
+              ['etcd/client.pem', 'etcd/proxy/dl-worker-1/client.pem'],
+              ['etcd/ca.pem', 'ca.pem'],
+            ];
       for (const [path, source] of certs) {
         expect(statSync(join(ssl, path)).mode & 0o777, `${machine} ${path}`).toBe(0o644);
         expect(readFileSync(join(ssl, path), 'utf8'), `${machine} ${path}`).toBe(pki(source));
@@ -139,10 +167,24 @@ describe('--secrets ssh and deliver, against local sshds', () => {
 
     // One machine, and a machine that cannot be reached: a clear line and a failure exit.
     const one: string[] = [];
-    expect(await runDeliver('dl', 'dl-etcd-2', { user: me, port: String(port), identity: 'id', sshOption: [`UserKnownHostsFile=${join(work, 'known_hosts')}`] }, { cwd: work, stdout: (t) => one.push(t), stderr: () => {} })).toBe(0);
+    expect(
+      await runDeliver(
+        'dl',
+        'dl-etcd-2',
+        { user: me, port: String(port), identity: 'id', sshOption: [`UserKnownHostsFile=${join(work, 'known_hosts')}`] },
+        { cwd: work, stdout: (t) => one.push(t), stderr: () => {} },
+      ),
+    ).toBe(0);
     expect(one.join('')).toMatch(/^dl-etcd-2: 3 keys and \d+ certificates delivered/);
     const bad: string[] = [];
-    expect(await runDeliver('dl', 'dl-etcd-3', { user: me, port: String(port === 65535 ? port - 1 : port + 1), identity: 'id', timeout: '20' }, { cwd: work, stdout: () => {}, stderr: (t) => bad.push(t) })).toBe(1);
+    expect(
+      await runDeliver(
+        'dl',
+        'dl-etcd-3',
+        { user: me, port: String(port === 65535 ? port - 1 : port + 1), identity: 'id', timeout: '20' },
+        { cwd: work, stdout: () => {}, stderr: (t) => bad.push(t) },
+      ),
+    ).toBe(1);
     expect(bad.join('')).toMatch(/^flatcar-architect: dl-etcd-3: delivery to .* failed: .*(refused|timed out)/);
 
     // --json: each machine's outcome in one document on stdout, the failure there too (nothing on stderr).
@@ -151,10 +193,26 @@ describe('--secrets ssh and deliver, against local sshds', () => {
     const options = { user: me, identity: 'id', sshOption: [`UserKnownHostsFile=${join(work, 'known_hosts')}`], json: true };
     expect(await runDeliver('dl', 'dl-etcd-2', { ...options, port: String(port) }, { cwd: work, stdout: (t) => doc.push(t), stderr: (t) => quiet.push(t) })).toBe(0);
     expect(JSON.parse(doc.join(''))).toEqual({
-      machines: [{ name: 'dl-etcd-2', target: `${me}@${result.machines.find((m) => m.name === 'dl-etcd-2')!.address}`, delivered: true, keys: 3, certificates: expect.any(Number), units: ['etcd-member.service', 'locksmithd.service'] }],
+      machines: [
+        {
+          name: 'dl-etcd-2',
+          target: `${me}@${result.machines.find((m) => m.name === 'dl-etcd-2')!.address}`,
+          delivered: true,
+          keys: 3,
+          certificates: expect.any(Number),
+          units: ['etcd-member.service', 'locksmithd.service'],
+        },
+      ],
     });
     doc.length = 0;
-    expect(await runDeliver('dl', 'dl-etcd-3', { ...options, port: String(port === 65535 ? port - 1 : port + 1), timeout: '20' }, { cwd: work, stdout: (t) => doc.push(t), stderr: (t) => quiet.push(t) })).toBe(1);
+    expect(
+      await runDeliver(
+        'dl',
+        'dl-etcd-3',
+        { ...options, port: String(port === 65535 ? port - 1 : port + 1), timeout: '20' },
+        { cwd: work, stdout: (t) => doc.push(t), stderr: (t) => quiet.push(t) },
+      ),
+    ).toBe(1);
     expect(JSON.parse(doc.join(''))).toMatchObject({ machines: [{ name: 'dl-etcd-3', delivered: false, error: expect.stringMatching(/refused|timed out/) }] });
     expect(quiet).toEqual([]);
   }, 180_000);

@@ -54,10 +54,14 @@ function discoveryPki(dir: string, ip: string): { ca: string; cert: string; key:
 function v2Put(url: string, value: string, ca: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const body = `value=${encodeURIComponent(value)}`;
-    const req = request(url, { method: 'PUT', ca: readFileSync(ca), headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body) } }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    });
+    const req = request(
+      url,
+      { method: 'PUT', ca: readFileSync(ca), headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body) } },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -102,10 +106,16 @@ describe('https discovery with TLS, with the real etcd', () => {
     const disco = spawn(
       'etcd',
       [
-        '--name=disco', `--data-dir=${join(work, 'disco')}`, '--enable-v2=true',
-        `--listen-client-urls=https://${standin}:2379`, `--advertise-client-urls=https://${standin}:2379`,
-        `--listen-peer-urls=http://${standin}:2380`, `--initial-advertise-peer-urls=http://${standin}:2380`,
-        `--initial-cluster=disco=http://${standin}:2380`, `--cert-file=${pki.cert}`, `--key-file=${pki.key}`,
+        '--name=disco',
+        `--data-dir=${join(work, 'disco')}`,
+        '--enable-v2=true',
+        `--listen-client-urls=https://${standin}:2379`,
+        `--advertise-client-urls=https://${standin}:2379`,
+        `--listen-peer-urls=http://${standin}:2380`,
+        `--initial-advertise-peer-urls=http://${standin}:2380`,
+        `--initial-cluster=disco=http://${standin}:2380`,
+        `--cert-file=${pki.cert}`,
+        `--key-file=${pki.key}`,
       ],
       { stdio: ['ignore', openSync(join(work, 'disco.log'), 'a'), openSync(join(work, 'disco.log'), 'a')] },
     );
@@ -115,7 +125,8 @@ describe('https discovery with TLS, with the real etcd', () => {
     for (const t of ['good', 'before-fix']) expect(await v2Put(`${token(t)}/_config/size`, '3', pki.ca)).toBe(201);
 
     const answers = withKey({
-      preset: 'small', size: 3,
+      preset: 'small',
+      size: 3,
       network: { cidr: `${net}.0/24`, gateway: `${net}.1`, firstAddress: `${net}.101`, interface: 'eth0' },
       etcd: { discovery: token('good') },
     });

@@ -61,7 +61,9 @@ test('npm install, then npx flatcar-architect: one build, and the runs write the
   expect(second.stderr).not.toMatch(/building|> flatcar-architect@[^ ]+ build/);
   // Not built again: the bundle is the one the first run made.
   expect(statSync(bundle).mtimeMs).toBe(builtAt);
-  console.log(`fresh clone: npm install, then the first npx flatcar-architect --preset production --size 5 took ${first.seconds.toFixed(1)} s (it builds dist/ once), the second ${second.seconds.toFixed(1)} s`);
+  console.log(
+    `fresh clone: npm install, then the first npx flatcar-architect --preset production --size 5 took ${first.seconds.toFixed(1)} s (it builds dist/ once), the second ${second.seconds.toFixed(1)} s`,
+  );
   for (const out of ['production', 'production-2']) {
     const written = readdirSync(join(clone, out));
     expect(written.filter((f) => f.endsWith('.ign'))).toHaveLength(5);

@@ -27,12 +27,21 @@ const caseDir = join(repoRoot, 'test', 'fixtures', 'butane-conformance', 'cases'
  * A command run without blocking the test worker (vitest's worker must stay responsive during the
  * long installs): its exit status and output.
  */
-function sh(file: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string; timeout?: number } = {}): Promise<{ status: number | null; stdout: string; stderr: string }> {
+function sh(
+  file: string,
+  args: string[],
+  opts: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string; timeout?: number } = {},
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((done) => {
-    const child = execFile(file, args, { cwd: opts.cwd, env: opts.env, timeout: opts.timeout ?? 60_000, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
-      const code = error ? ((error as { code?: unknown }).code ?? null) : 0;
-      done({ status: typeof code === 'number' ? code : null, stdout, stderr });
-    });
+    const child = execFile(
+      file,
+      args,
+      { cwd: opts.cwd, env: opts.env, timeout: opts.timeout ?? 60_000, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        const code = error ? ((error as { code?: unknown }).code ?? null) : 0;
+        done({ status: typeof code === 'number' ? code : null, stdout, stderr });
+      },
+    );
     child.stdin?.end(opts.input ?? '');
   });
 }
@@ -73,7 +82,10 @@ beforeAll(() => {
   expect(packed.status, packed.stderr).toBe(0);
   tarball = join(work, (JSON.parse(packed.stdout) as { filename: string }[])[0]!.filename);
   // One fixed PKI for every Node: made once, then reused (no new certificates) by every run.
-  const made = spawnSync(process.execPath, [join(repoRoot, 'dist', 'bin', 'flatcar-architect.js'), '--preset', 'production', '--size', '5', '--out', join(work, 'fixed')], { encoding: 'utf8', timeout: 60_000 });
+  const made = spawnSync(process.execPath, [join(repoRoot, 'dist', 'bin', 'flatcar-architect.js'), '--preset', 'production', '--size', '5', '--out', join(work, 'fixed')], {
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
   expect(made.status, made.stderr).toBe(0);
   pki = join(work, 'fixed', 'pki');
 }, 180_000);
@@ -85,7 +97,16 @@ describe.each(VERSIONS)('Node %s', (version) => {
     const dir = join(work, version);
     mkdirSync(dir);
     // npm itself runs under this Node (PATH); the dependencies come from npm's cache, or the registry.
-    const env: NodeJS.ProcessEnv = { ...process.env, PATH: `${join(cacheDir, version, 'bin')}:${process.env.PATH}`, NODE_COMPILE_CACHE: join(dir, 'compile-cache'), npm_config_prefer_offline: 'true', npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false', npm_config_engine_strict: 'true' };
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      PATH: `${join(cacheDir, version, 'bin')}:${process.env.PATH}`,
+      NODE_COMPILE_CACHE: join(dir, 'compile-cache'),
+      npm_config_prefer_offline: 'true',
+      npm_config_audit: 'false',
+      npm_config_fund: 'false',
+      npm_config_update_notifier: 'false',
+      npm_config_engine_strict: 'true',
+    };
     delete env.NODE_OPTIONS;
     const prefix = join(dir, 'prefix');
     const install = await sh('npm', ['install', '--prefix', prefix, '--no-package-lock', tarball], { env, timeout: 180_000 });
@@ -135,7 +156,13 @@ describe.each(VERSIONS)('Node %s', (version) => {
     expect(wizard.stderr).toMatch(/^flatcar-architect: no terminal to ask questions in: give --preset/);
     expect(wizard.stdout).toBe('');
 
-    outcomes.push({ version, files: filesBelow(join(cwd, 'out'), (b) => b.toString('base64')), again: filesBelow(join(cwd, 'again'), (b) => b.toString('base64')), transpiled, plan: plan.stdout.replaceAll(cwd, '<cwd>') });
+    outcomes.push({
+      version,
+      files: filesBelow(join(cwd, 'out'), (b) => b.toString('base64')),
+      again: filesBelow(join(cwd, 'again'), (b) => b.toString('base64')),
+      transpiled,
+      plan: plan.stdout.replaceAll(cwd, '<cwd>'),
+    });
   }, 300_000);
 });
 

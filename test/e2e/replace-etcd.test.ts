@@ -74,7 +74,10 @@ describe('replace DIR MACHINE, with the real etcd', () => {
     expect(printed).toMatch(/install rep-node-2 on a fresh disk with rep\/rep-node-2\.ign/);
 
     // Run the printed shell lines (exports, member remove, member add) from the directory's parent.
-    const shell = lines.slice(0, add + 1).filter((l) => /^(export|etcdctl|sleep) /.test(l)).join('\n');
+    const shell = lines
+      .slice(0, add + 1)
+      .filter((l) => /^(export|etcdctl|sleep) /.test(l))
+      .join('\n');
     const ran = spawnSync('sh', ['-ec', shell], { cwd: work, encoding: 'utf8', env: { PATH: process.env.PATH ?? '' }, timeout: 60_000 });
     expect(ran.stderr).not.toMatch(/Error|unhealthy/);
     expect(ran.status).toBe(0);
@@ -101,14 +104,19 @@ describe('replace DIR MACHINE, with the real etcd', () => {
     const replacement = startMember(fresh, join(work, 'new-data'), join(work, 'new.log'));
     running.push(replacement);
     // Health of every member the cluster lists, once the replacement has started (an unstarted member has no client URL).
-    const startedCount = () => etcdctl(endpoints, client, 'member', 'list').out.split('\n').filter((l) => / started, rep-node-\d, /.test(l)).length;
+    const startedCount = () =>
+      etcdctl(endpoints, client, 'member', 'list')
+        .out.split('\n')
+        .filter((l) => / started, rep-node-\d, /.test(l)).length;
     const healthy = await waitFor(() => startedCount() === 3 && etcdctl(endpoints, client, 'endpoint', 'health', '--cluster').status === 0, 60_000, 1000);
     if (!healthy) throw new Error(`replacement did not join:\n${readFileSync(replacement.log, 'utf8').split('\n').slice(-8).join('\n')}`);
     const list = etcdctl(endpoints, client, 'member', 'list').out;
     expect(list.split('\n').filter((l) => / started, rep-node-\d, /.test(l))).toHaveLength(3);
     // The data is there, read from the replacement itself (serializable: its own copy).
     expect(await waitFor(() => etcdctl([endpoints[1]!], client, 'get', 'key-49', '--print-value-only', '--consistency=s').out.trim() === 'value-49', 20_000)).toBe(true);
-    const keys = etcdctl([endpoints[1]!], client, 'get', 'key-', '--prefix', '--keys-only', '--consistency=s').out.split('\n').filter((l) => l.startsWith('key-'));
+    const keys = etcdctl([endpoints[1]!], client, 'get', 'key-', '--prefix', '--keys-only', '--consistency=s')
+      .out.split('\n')
+      .filter((l) => l.startsWith('key-'));
     expect(keys).toHaveLength(50);
   }, 300_000);
 });

@@ -43,7 +43,14 @@ async function edge(t: Tmux, name = 'edge'): Promise<string> {
   await t.answer(/Network \(CIDR\):/, 'text:192.168.7.0/24', 'Enter');
   for (const q of [/Gateway:/, /DNS servers/, /First machine address:/, /Interface name/]) await t.answer(q, 'Enter');
   await t.answer(/Cluster name/, `text:${name}`, 'Enter');
-  for (const q of [/Machine name prefix:/, /SSH keys that may log in as core/, /Update channel:/, /Reboot strategy after an update:/, /When may machines reboot/, /Output directory:/]) {
+  for (const q of [
+    /Machine name prefix:/,
+    /SSH keys that may log in as core/,
+    /Update channel:/,
+    /Reboot strategy after an update:/,
+    /When may machines reboot/,
+    /Output directory:/,
+  ]) {
     await t.answer(q, 'Enter');
   }
   return t.waitFor(/Write these files\?/);
@@ -114,7 +121,16 @@ describe('the wizard keeps what you said (real terminal)', () => {
     t.type('10.0.0.200');
     t.keys('Enter');
     await t.waitFor(/✔ First machine address: 10\.0\.0\.200/);
-    for (const q of [/Interface name/, /Cluster name/, /Machine name prefix:/, /SSH keys that may log in as core/, /Update channel:/, /Reboot strategy after an update:/, /When may machines reboot/, /Output directory:/]) {
+    for (const q of [
+      /Interface name/,
+      /Cluster name/,
+      /Machine name prefix:/,
+      /SSH keys that may log in as core/,
+      /Update channel:/,
+      /Reboot strategy after an update:/,
+      /When may machines reboot/,
+      /Output directory:/,
+    ]) {
       await t.answer(q, 'Enter');
     }
     const review = lastReview(await t.waitFor(/Write these files\?/));
@@ -127,13 +143,19 @@ describe('the wizard keeps what you said (real terminal)', () => {
       const screen = await t.waitFor(/EXIT=\d+/);
       expect(screen, args).toContain('EXIT=2');
       expect(screen, args).not.toContain('?');
-      expect(screen.split('\n').filter((l) => l.startsWith('flatcar-architect:')), args).toHaveLength(1);
+      expect(
+        screen.split('\n').filter((l) => l.startsWith('flatcar-architect:')),
+        args,
+      ).toHaveLength(1);
       expect(existsSync(join(dir, 'small')) || existsSync(join(dir, 'laptop'))).toBe(false);
       t.kill();
     }
   });
 
-  for (const [width, height] of [[80, 24], [60, 20]] as const) {
+  for (const [width, height] of [
+    [80, 24],
+    [60, 20],
+  ] as const) {
     it(`the ${width}x${height} review has no word broken across lines`, async () => {
       const { t } = start('init', { width, height });
       await edge(t, 'a-rather-long-cluster-name');
@@ -179,7 +201,16 @@ describe('the wizard keeps what you said (real terminal)', () => {
     t.keys('Escape');
     await t.waitFor(/\? Quit without writing\?/);
     await again(t, /Quit without writing\?/, 'n', 'Enter');
-    for (const q of [/How do the machines get their addresses\?/, /Cluster name/, /Machine name prefix:/, /SSH keys that may log in as core/, /Update channel:/, /Reboot strategy after an update:/, /When may machines reboot/, /Output directory:/]) {
+    for (const q of [
+      /How do the machines get their addresses\?/,
+      /Cluster name/,
+      /Machine name prefix:/,
+      /SSH keys that may log in as core/,
+      /Update channel:/,
+      /Reboot strategy after an update:/,
+      /When may machines reboot/,
+      /Output directory:/,
+    ]) {
       await again(t, q, 'Enter');
     }
     await t.waitFor(/Write these files\?/);

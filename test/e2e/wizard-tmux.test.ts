@@ -63,7 +63,9 @@ describe('the wizard in a real terminal', () => {
     expect(done).toContain('ssh core@10.0.0.101');
 
     // The same design by flags, with the wizard's PKI (certificates are random when first made).
-    const flags = runCli(['--preset', 'production', '--size', '6', '--name', 'prod', '--ssh-key', join(home, '.ssh', 'id_ed25519.pub'), '--pki', 'wizard', '--out', 'flags'], { cwd: dir });
+    const flags = runCli(['--preset', 'production', '--size', '6', '--name', 'prod', '--ssh-key', join(home, '.ssh', 'id_ed25519.pub'), '--pki', 'wizard', '--out', 'flags'], {
+      cwd: dir,
+    });
     expect(flags.status, flags.stderr).toBe(0);
     const names = readdirSync(join(dir, 'flags')).sort();
     expect(readdirSync(join(dir, 'wizard')).sort()).toEqual(names);

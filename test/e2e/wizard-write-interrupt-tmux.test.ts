@@ -19,7 +19,6 @@ const command = `${process.execPath} ${cliPath}`;
 let tmux: Tmux | undefined;
 afterEach(() => tmux?.kill());
 
-
 const staging = (dir: string) => readdirSync(dir).filter((e) => /^\.big\.(new|old)-/.test(e));
 
 async function waitForFile(path: string, what: () => string): Promise<void> {

@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { conformanceDir } from './paths.js';
 
-
 export interface ConformanceCase {
   name: string;
   dir: string;

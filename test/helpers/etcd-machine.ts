@@ -58,13 +58,7 @@ export function startMember(m: AppliedMember, dataDir: string, logFile: string, 
   env.ETCD_DATA_DIR = dataDir;
   const sslDir = m.env.ETCD_SSL_DIR;
   const pre = options.runPre === false ? [] : m.execStartPre;
-  const script = [
-    'set -e',
-    `mount --bind '${m.root}/etc/ssl' /etc/ssl`,
-    ...pre,
-    ...(sslDir ? [`mount --bind '${sslDir}' /etc/ssl/certs`] : []),
-    'exec etcd',
-  ].join('\n');
+  const script = ['set -e', `mount --bind '${m.root}/etc/ssl' /etc/ssl`, ...pre, ...(sslDir ? [`mount --bind '${sslDir}' /etc/ssl/certs`] : []), 'exec etcd'].join('\n');
   const fd = openSync(logFile, 'a');
   const child = spawn('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', script], { env, stdio: ['ignore', fd, fd] });
   return { name: m.name, child, log: logFile, dataDir };
@@ -81,7 +75,12 @@ export async function stopMember(r: RunningMember): Promise<void> {
 
 /** etcdctl (v3) with a client certificate; status, stdout and stderr. */
 export function etcdctl(endpoints: string[], tls: { cacert: string; cert: string; key: string } | null, ...args: string[]): { status: number | null; out: string; err: string } {
-  const flags = [`--endpoints=${endpoints.join(',')}`, '--dial-timeout=3s', '--command-timeout=5s', ...(tls ? [`--cacert=${tls.cacert}`, `--cert=${tls.cert}`, `--key=${tls.key}`] : [])];
+  const flags = [
+    `--endpoints=${endpoints.join(',')}`,
+    '--dial-timeout=3s',
+    '--command-timeout=5s',
+    ...(tls ? [`--cacert=${tls.cacert}`, `--cert=${tls.cert}`, `--key=${tls.key}`] : []),
+  ];
   const r = spawnSync('etcdctl', [...flags, ...args], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '', ETCDCTL_API: '3' }, timeout: 20_000 });
   return { status: r.status, out: r.stdout ?? '', err: r.stderr ?? '' };
 }

@@ -107,7 +107,10 @@ export function loopbackBlock(): LoopbackBlock {
 
 /** The rehearsal's defaults: members from 127.0.0.11, proxies from 127.0.1.1, the ports layout from 22379. */
 const DEFAULTS: [string, number][] = [
-  ...[11, 12, 13].flatMap((h): [string, number][] => [[`127.0.0.${h}`, 2379], [`127.0.0.${h}`, 2380]]),
+  ...[11, 12, 13].flatMap((h): [string, number][] => [
+    [`127.0.0.${h}`, 2379],
+    [`127.0.0.${h}`, 2380],
+  ]),
   ['127.0.1.1', 2379],
   ['127.0.1.2', 2379],
   ['127.0.0.1', 22379],

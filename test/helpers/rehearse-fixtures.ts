@@ -114,10 +114,7 @@ export function workerIgnition(name: string, cluster: ClusterSpecLite): Ign {
     ignition: { version: '3.3.0' },
     storage: { files: [file('/etc/hostname', name)] },
     systemd: {
-      units: [
-        { contents: proxyUnit(clientUrls(cluster)), enabled: true, name: 'etcd-grpc-proxy.service' },
-        ...(cluster.enableV2 ? [locksmith(clientUrls(cluster))] : []),
-      ],
+      units: [{ contents: proxyUnit(clientUrls(cluster)), enabled: true, name: 'etcd-grpc-proxy.service' }, ...(cluster.enableV2 ? [locksmith(clientUrls(cluster))] : [])],
     },
   };
 }
@@ -170,9 +167,7 @@ const sslFile = (machine: string, name: string, pem: Pem) => file(`/etc/ssl/etcd
 
 /** A member as the generator writes it with TLS: https URLs, 30-tls.conf, the certificates in /etc/ssl/etcd. */
 export function tlsMemberIgnition(self: MemberSpec, cluster: ClusterSpecLite, pem: Pem, env = TLS_ENV): Ign {
-  const config = memberIgnition(self, { ...cluster, scheme: 'https' }, [
-    { name: '30-tls.conf', contents: `[Service]\n${env.map((e) => `Environment="${e}"`).join('\n')}\n` },
-  ]);
+  const config = memberIgnition(self, { ...cluster, scheme: 'https' }, [{ name: '30-tls.conf', contents: `[Service]\n${env.map((e) => `Environment="${e}"`).join('\n')}\n` }]);
   config.storage.files.push(...['ca.pem', 'server.pem', 'server-key.pem', 'peer.pem', 'peer-key.pem'].map((n) => sslFile(self.name, n, pem)));
   return config;
 }

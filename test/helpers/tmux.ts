@@ -7,9 +7,24 @@ export class Tmux {
   private readonly session = 'main';
 
   constructor(command: string, opts: { cwd: string; env?: Record<string, string>; width?: number; height?: number }) {
-    const env = Object.entries(opts.env ?? {}).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(' ');
-    execFileSync('tmux', ['-L', this.socket, 'new-session', '-d', '-s', this.session, '-x', String(opts.width ?? 140), '-y', String(opts.height ?? 50), '-c', opts.cwd,
-      `env ${env} ${command}; echo "EXIT=$?"; sleep 600`]);
+    const env = Object.entries(opts.env ?? {})
+      .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+      .join(' ');
+    execFileSync('tmux', [
+      '-L',
+      this.socket,
+      'new-session',
+      '-d',
+      '-s',
+      this.session,
+      '-x',
+      String(opts.width ?? 140),
+      '-y',
+      String(opts.height ?? 50),
+      '-c',
+      opts.cwd,
+      `env ${env} ${command}; echo "EXIT=$?"; sleep 600`,
+    ]);
   }
 
   /** The screen and its scrollback; `joined`: lines the terminal wrapped come back as one (capture-pane -J). */

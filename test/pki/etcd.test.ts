@@ -153,10 +153,7 @@ describe('a real etcd with the PKI', () => {
 
   test("a worker's grpc-proxy reaches the member with its client certificate", async () => {
     const proxy = f(entryNames.etcdProxyClient('worker-1'));
-    start(
-      ['grpc-proxy', 'start', `--endpoints=${ep()}`, `--listen-addr=127.0.0.1:${proxyPort}`, `--cacert=${ca()}`, `--cert=${proxy.cert}`, `--key=${proxy.key}`],
-      'proxy.log',
-    );
+    start(['grpc-proxy', 'start', `--endpoints=${ep()}`, `--listen-addr=127.0.0.1:${proxyPort}`, `--cacert=${ca()}`, `--cert=${proxy.cert}`, `--key=${proxy.key}`], 'proxy.log');
     await waitFor('the grpc-proxy', () => etcdctl(`127.0.0.1:${proxyPort}`, {}, 'get', 'greeting', '--print-value-only').out.trim() === 'hello', 'proxy.log');
     expect(etcdctl(`127.0.0.1:${proxyPort}`, {}, 'put', 'from-proxy', 'yes').ok).toBe(true);
   }, 30_000);

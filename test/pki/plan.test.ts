@@ -178,9 +178,13 @@ describe('planSecrets', () => {
   test('an expired CA says "expired", a CA valid only in the future is refused; both ask for a rotation', async () => {
     const req = clusterSecretsRequest({ ...input, certValidityDays: 100 });
     const oldCa = await planSecrets({ ...req, ca: { ...req.ca, validityDays: 40 } }, null);
-    await expect(planSecrets({ ...req, now: new Date(NOW.getTime() + 50 * 86_400_000) }, oldCa.bundle)).rejects.toThrow(/^the existing CA expired on .*; make a new PKI on purpose \(rotate\)$/);
+    await expect(planSecrets({ ...req, now: new Date(NOW.getTime() + 50 * 86_400_000) }, oldCa.bundle)).rejects.toThrow(
+      /^the existing CA expired on .*; make a new PKI on purpose \(rotate\)$/,
+    );
     const future = await planSecrets({ ...req, now: new Date(NOW.getTime() + 30 * 86_400_000) }, null);
-    await expect(planSecrets(req, future.bundle)).rejects.toThrow(/^the existing CA is not valid before 2030-01-30T23:00:00.000Z \(is this computer's clock right\?\); .*\(rotate\)$/);
+    await expect(planSecrets(req, future.bundle)).rejects.toThrow(
+      /^the existing CA is not valid before 2030-01-30T23:00:00.000Z \(is this computer's clock right\?\); .*\(rotate\)$/,
+    );
   });
 
   test('a certificate of another CA or with a foreign key is not reused', async () => {

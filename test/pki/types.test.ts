@@ -30,7 +30,22 @@ export const s: string = b.ca.keyPem;
     const tsc = join(repo, 'node_modules', '.bin', 'tsc');
     const r = spawnSync(
       tsc,
-      ['--noEmit', '--strict', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022', '--skipLibCheck', '--types', 'node', '--typeRoots', join(repo, 'node_modules/@types'), join(dir, 'check.ts')],
+      [
+        '--noEmit',
+        '--strict',
+        '--module',
+        'nodenext',
+        '--moduleResolution',
+        'nodenext',
+        '--target',
+        'es2022',
+        '--skipLibCheck',
+        '--types',
+        'node',
+        '--typeRoots',
+        join(repo, 'node_modules/@types'),
+        join(dir, 'check.ts'),
+      ],
       { encoding: 'utf8', timeout: 60_000 },
     );
     expect(`${r.stdout}${r.stderr}`).toBe('');

@@ -58,10 +58,15 @@ describe('machines: pins by planned name', () => {
   });
 
   it('refuses what cannot be: unknown or twice-pinned machines, clashes, addresses outside the network or with DHCP', () => {
-    expect(pinProblems(answers, [{ planned: 'p-worker-9', name: 'x' }])[0]).toMatch(/^machines\[0\]\.planned: no planned machine is called p-worker-9; the planned names are p-etcd-1, /);
-    expect(pinProblems(answers, [{ planned: 'p-etcd-1', name: 'a' }, { planned: 'p-etcd-1', name: 'b' }])).toEqual([
-      'machines[1].planned: p-etcd-1 is pinned already by machines[0]; pin each machine once',
-    ]);
+    expect(pinProblems(answers, [{ planned: 'p-worker-9', name: 'x' }])[0]).toMatch(
+      /^machines\[0\]\.planned: no planned machine is called p-worker-9; the planned names are p-etcd-1, /,
+    );
+    expect(
+      pinProblems(answers, [
+        { planned: 'p-etcd-1', name: 'a' },
+        { planned: 'p-etcd-1', name: 'b' },
+      ]),
+    ).toEqual(['machines[1].planned: p-etcd-1 is pinned already by machines[0]; pin each machine once']);
     expect(pinProblems(answers, [{ planned: 'p-worker-1', address: '10.0.0.102' }])).toEqual([
       'machines[0].address: 10.0.0.102 would be the address of both p-etcd-2 and p-worker-1; every machine needs its own',
     ]);
@@ -136,12 +141,18 @@ describe('snippets: merged into generated Butane', () => {
     expect(clash('storage:\n  files:\n    - path: /etc/hostname\n      contents: { inline: x }\n')).toThrow(
       'snippet extra.bu:5:7 storage.files[0]: path /etc/hostname clashes with the generated d-worker-1.bu, which writes it too',
     );
-    expect(clash('systemd:\n  units:\n    - name: etcd-grpc-proxy.service\n      enabled: false\n')).toThrow(/storage|systemd.units\[0\]: unit etcd-grpc-proxy.service clashes with the generated d-worker-1.bu/);
+    expect(clash('systemd:\n  units:\n    - name: etcd-grpc-proxy.service\n      enabled: false\n')).toThrow(
+      /storage|systemd.units\[0\]: unit etcd-grpc-proxy.service clashes with the generated d-worker-1.bu/,
+    );
     expect(clash('systemd:\n  units:\n    - name: locksmithd.service\n      dropins: [{ name: 20-etcd-endpoints.conf }]\n')).toThrow(
       /systemd.units\[0\].dropins\[0\]: drop-in 20-etcd-endpoints.conf of locksmithd.service clashes with the generated d-worker-1.bu/,
     );
     expect(clash('passwd:\n  users:\n    - name: core\n      groups: [docker]\n')).toThrow(/passwd.users\[0\]: user core clashes with the generated d-worker-1.bu/);
-    const two = () => mergeSnippets(worker.butane, worker.name, [snippet('storage:\n  directories: [{ path: /opt/x }]\n', 'worker', 'a.bu'), snippet('storage:\n  directories: [{ path: /opt/x }]\n', 'all', 'b.bu')]);
+    const two = () =>
+      mergeSnippets(worker.butane, worker.name, [
+        snippet('storage:\n  directories: [{ path: /opt/x }]\n', 'worker', 'a.bu'),
+        snippet('storage:\n  directories: [{ path: /opt/x }]\n', 'all', 'b.bu'),
+      ]);
     expect(two).toThrow('snippet b.bu:4:17 storage.directories[0]: path /opt/x clashes with snippet a.bu:4:17, which writes it too');
   });
 
@@ -178,12 +189,24 @@ describe('the Matchbox tree', () => {
   ];
 
   it('two stages per machine: an install profile and group by MAC, then its own config for os=installed', () => {
-    const files = matchboxTree('p', machines, { url: 'http://mb.lan:8080/', channel: 'beta', sshKeys: ['ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMx7q3Yd0o8Q2pZk1v4cHqR9Wn6yT2eLbF5sJgKaPuXr a@b'] });
+    const files = matchboxTree('p', machines, {
+      url: 'http://mb.lan:8080/',
+      channel: 'beta',
+      sshKeys: ['ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMx7q3Yd0o8Q2pZk1v4cHqR9Wn6yT2eLbF5sJgKaPuXr a@b'],
+    });
     expect(files.map((f) => f.name)).toEqual([
-      'profiles/p-etcd-1-install.json', 'groups/p-etcd-1-install.json', 'ignition/p-etcd-1-install.ign',
-      'profiles/p-etcd-1.json', 'groups/p-etcd-1.json', 'ignition/p-etcd-1.ign',
-      'profiles/p-worker-1-install.json', 'groups/p-worker-1-install.json', 'ignition/p-worker-1-install.ign',
-      'profiles/p-worker-1.json', 'groups/p-worker-1.json', 'ignition/p-worker-1.ign',
+      'profiles/p-etcd-1-install.json',
+      'groups/p-etcd-1-install.json',
+      'ignition/p-etcd-1-install.ign',
+      'profiles/p-etcd-1.json',
+      'groups/p-etcd-1.json',
+      'ignition/p-etcd-1.ign',
+      'profiles/p-worker-1-install.json',
+      'groups/p-worker-1-install.json',
+      'ignition/p-worker-1-install.ign',
+      'profiles/p-worker-1.json',
+      'groups/p-worker-1.json',
+      'ignition/p-worker-1.ign',
     ]);
     const byName = (n: string) => files.find((f) => f.name === n)!.contents;
     const install = JSON.parse(byName('profiles/p-etcd-1-install.json')) as { id: string; ignition_id: string; boot: { kernel: string; initrd: string[]; args: string[] } };
@@ -191,15 +214,34 @@ describe('the Matchbox tree', () => {
     expect(install.ignition_id).toBe('p-etcd-1-install.ign');
     expect(install.boot.kernel).toBe('/assets/flatcar/current/flatcar_production_pxe.vmlinuz');
     expect(install.boot.args).toContain('ignition.config.url=http://mb.lan:8080/ignition?uuid=${uuid}&mac=${mac:hexhyp}');
-    expect(JSON.parse(byName('groups/p-etcd-1-install.json'))).toEqual({ id: 'p-etcd-1-install', name: 'p: p-etcd-1, install stage', profile: 'p-etcd-1-install', selector: { mac: '52:54:00:00:00:65' }, metadata: { cluster: 'p', role: 'etcd' } });
+    expect(JSON.parse(byName('groups/p-etcd-1-install.json'))).toEqual({
+      id: 'p-etcd-1-install',
+      name: 'p: p-etcd-1, install stage',
+      profile: 'p-etcd-1-install',
+      selector: { mac: '52:54:00:00:00:65' },
+      metadata: { cluster: 'p', role: 'etcd' },
+    });
     expect(JSON.parse(byName('profiles/p-etcd-1.json'))).toEqual({ id: 'p-etcd-1', name: 'p: p-etcd-1 (etcd), installed', ignition_id: 'p-etcd-1.ign' });
-    expect(JSON.parse(byName('groups/p-etcd-1.json'))).toEqual({ id: 'p-etcd-1', name: 'p: p-etcd-1', profile: 'p-etcd-1', selector: { mac: '52:54:00:00:00:65', os: 'installed' }, metadata: { cluster: 'p', role: 'etcd' } });
+    expect(JSON.parse(byName('groups/p-etcd-1.json'))).toEqual({
+      id: 'p-etcd-1',
+      name: 'p: p-etcd-1',
+      profile: 'p-etcd-1',
+      selector: { mac: '52:54:00:00:00:65', os: 'installed' },
+      metadata: { cluster: 'p', role: 'etcd' },
+    });
     expect(byName('ignition/p-etcd-1.ign')).toBe(machines[0]!.ignition);
     // Matchbox's documented keys only (profiles: id, name, boot, ignition_id; groups: id, name, profile, selector, metadata).
-    for (const f of files.filter((f) => f.name.startsWith('profiles/'))) for (const k of Object.keys(JSON.parse(f.contents))) expect(['id', 'name', 'boot', 'ignition_id']).toContain(k);
-    for (const f of files.filter((f) => f.name.startsWith('groups/'))) for (const k of Object.keys(JSON.parse(f.contents))) expect(['id', 'name', 'profile', 'selector', 'metadata']).toContain(k);
+    for (const f of files.filter((f) => f.name.startsWith('profiles/')))
+      for (const k of Object.keys(JSON.parse(f.contents))) expect(['id', 'name', 'boot', 'ignition_id']).toContain(k);
+    for (const f of files.filter((f) => f.name.startsWith('groups/')))
+      for (const k of Object.keys(JSON.parse(f.contents))) expect(['id', 'name', 'profile', 'selector', 'metadata']).toContain(k);
     // The install config: a oneshot fetching the machine's own config (os=installed), flatcar-install to the disk, reboot.
-    const ign = JSON.parse(byName('ignition/p-etcd-1-install.ign')) as { ignition: { version: string }; storage: { files: { path: string; mode: number; contents: { source: string } }[] }; systemd: { units: { name: string; enabled: boolean }[] }; passwd: { users: { name: string }[] } };
+    const ign = JSON.parse(byName('ignition/p-etcd-1-install.ign')) as {
+      ignition: { version: string };
+      storage: { files: { path: string; mode: number; contents: { source: string } }[] };
+      systemd: { units: { name: string; enabled: boolean }[] };
+      passwd: { users: { name: string }[] };
+    };
     expect(ign.ignition.version).toBe('3.3.0');
     expect(ign.systemd.units[0]).toMatchObject({ name: 'flatcar-architect-install.service', enabled: true });
     expect(ign.passwd.users[0]!.name).toBe('core');
@@ -222,7 +264,9 @@ describe('the Matchbox tree', () => {
   it('warns loudly when configs with private keys would be served (over plain HTTP); not without keys', () => {
     const keyed = [{ ...machines[0]!, holdsKeys: true }, machines[1]!];
     expect(matchboxWarnings(keyed, 'http://mb.lan:8080')[0]).toMatchObject({ code: 'matchbox-serves-keys', loud: true });
-    expect(matchboxWarnings(keyed, 'http://mb.lan:8080')[0]!.text).toMatch(/^--matchbox: the Ignition configs of 1 machine hold private keys, and Matchbox serves them to anyone who asks over plain HTTP: .*--secrets ssh/);
+    expect(matchboxWarnings(keyed, 'http://mb.lan:8080')[0]!.text).toMatch(
+      /^--matchbox: the Ignition configs of 1 machine hold private keys, and Matchbox serves them to anyone who asks over plain HTTP: .*--secrets ssh/,
+    );
     expect(matchboxWarnings(keyed, 'https://mb.lan')[0]!.text).not.toMatch(/plain HTTP/);
     expect(matchboxWarnings(machines, 'http://mb.lan:8080')).toEqual([]);
   });
@@ -230,7 +274,7 @@ describe('the Matchbox tree', () => {
   it('says clearly which MACs are unknown', () => {
     expect(() => matchboxTree('p', [{ ...machines[0]!, mac: null }, machines[1]!])).toThrow(MatchboxError);
     expect(() => matchboxTree('p', [{ ...machines[0]!, mac: null }])).toThrow(
-      '--matchbox: groups select machines by MAC, and the MACs of p-etcd-1 are unknown; give --mac-prefix, or pin each machine\'s mac under machines: in the answers file',
+      "--matchbox: groups select machines by MAC, and the MACs of p-etcd-1 are unknown; give --mac-prefix, or pin each machine's mac under machines: in the answers file",
     );
   });
 });

@@ -5,7 +5,6 @@ import { formatIPv4, parseCidr, parseIPv4 } from '../../src/net/ipv4.js';
 import { SpecError, type Answers } from '../../src/answers/types.js';
 import { planOf } from '../helpers/plan.js';
 
-
 function planProblem(answers: Answers): string {
   try {
     planOf(answers);
@@ -46,8 +45,7 @@ describe('planning machines', () => {
       image: 'quay.io/coreos/etcd:v3.5.16',
       tls: true,
       clientEndpoints: ['https://10.0.0.101:2379', 'https://10.0.0.102:2379', 'https://10.0.0.103:2379'],
-      initialCluster:
-        'production-etcd-1=https://10.0.0.101:2380,production-etcd-2=https://10.0.0.102:2380,production-etcd-3=https://10.0.0.103:2380',
+      initialCluster: 'production-etcd-1=https://10.0.0.101:2380,production-etcd-2=https://10.0.0.102:2380,production-etcd-3=https://10.0.0.103:2380',
     });
     expect(p.bootOrder.map((s) => s.machines.length)).toEqual([3, 2]);
     const insecure = planOf({ preset: 'production', size: 5, security: { etcdTls: false } });
@@ -66,10 +64,7 @@ describe('planning machines', () => {
     expect(Object.keys(request.certs).sort()).toEqual(p.machines.flatMap((m) => machineEntries(p, m)).sort());
     expect(request.certs['etcd/member/production-etcd-1/server']).toMatchObject({ kind: 'server+client', ipAddresses: ['127.0.0.1', '10.0.0.101'] });
     const dev = planOf({ preset: 'dev', size: 2 });
-    expect(dev.machines.map((m) => machineEntries(dev, m))).toEqual([
-      ['etcd/member/dev-etcd-1/server', 'etcd/member/dev-etcd-1/peer'],
-      ['etcd/proxy/dev-worker-1/client'],
-    ]);
+    expect(dev.machines.map((m) => machineEntries(dev, m))).toEqual([['etcd/member/dev-etcd-1/server', 'etcd/member/dev-etcd-1/peer'], ['etcd/proxy/dev-worker-1/client']]);
     const laptop = planOf({ preset: 'laptop' });
     expect(machineEntries(laptop, laptop.machines[0]!)).toEqual(['docker/server']);
     expect(Object.keys(secretsRequest(laptop).certs).sort()).toEqual(['docker/client', 'docker/server']);

@@ -40,7 +40,10 @@ describe.sequential('the drill with real etcd', () => {
   test('3 members, 2 workers: forms, writes through both proxies, tolerates 1, refuses with 2 down, heals', async () => {
     const r = await rehearse(fixtureDir(clusterConfigs(staticCluster('three', 3, 2))), BLOCK);
     const s = byId(r);
-    expect(r.steps.filter((x) => x.status !== 'passed'), JSON.stringify(r.steps, null, 1)).toEqual([]);
+    expect(
+      r.steps.filter((x) => x.status !== 'passed'),
+      JSON.stringify(r.steps, null, 1),
+    ).toEqual([]);
     expect(r.ok).toBe(true);
     expect([r.layout, r.fallback, r.lan]).toEqual(['addresses', 'asked for', null]);
     expect(r.faultTolerance).toBe(1);
@@ -57,7 +60,10 @@ describe.sequential('the drill with real etcd', () => {
   test('5 members: tolerates 2 stopped, refuses writes with 3 down, heals', async () => {
     const r = await rehearse(fixtureDir(clusterConfigs(staticCluster('five', 5, 1))), BLOCK);
     const s = byId(r);
-    expect(r.steps.filter((x) => x.status !== 'passed'), JSON.stringify(r.steps, null, 1)).toEqual([]);
+    expect(
+      r.steps.filter((x) => x.status !== 'passed'),
+      JSON.stringify(r.steps, null, 1),
+    ).toEqual([]);
     expect(r.faultTolerance).toBe(2);
     expect(s.tolerate!.title).toBe('stop 2 of 5 members: still writable');
     expect(s.quorum!.detail).toMatch(/2 of 5 up, quorum is 3; writes via five-worker-1's proxy and member five-etcd-\d refused/);
@@ -109,4 +115,3 @@ describe.sequential('the drill with real etcd', () => {
     assertNothingLeft(r);
   });
 });
-

@@ -44,7 +44,9 @@ const listening = (ns: string): string[] =>
 
 /** Namespaces and /etc/netns dirs whose name starts with `prefix`. */
 function leftNamespaces(prefix: string): string[] {
-  const listed = spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' }).stdout.split('\n').map((l) => l.split(' ')[0]!);
+  const listed = spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' })
+    .stdout.split('\n')
+    .map((l) => l.split(' ')[0]!);
   const etc = existsSync('/etc/netns') ? readdirSync('/etc/netns') : [];
   return [...listed, ...etc].filter((n) => n.startsWith(prefix));
 }
@@ -81,7 +83,10 @@ function expectMembersAtPlannedAddresses(g: Generated, sockets: Record<string, s
   for (const m of g.machines.filter((x) => x.role === 'etcd')) {
     const mine = sockets[m.name]!;
     expect(mine, m.name).toEqual(expect.arrayContaining([`${m.address}:2379`, `${m.address}:2380`]));
-    expect(mine.filter((a) => a.startsWith('127.0.0.1:')), m.name).toEqual([]);
+    expect(
+      mine.filter((a) => a.startsWith('127.0.0.1:')),
+      m.name,
+    ).toEqual([]);
   }
 }
 
@@ -113,7 +118,25 @@ function peerCertWithoutAddress(g: Generated, san = 'DNS:localhost,IP:127.0.0.1'
   writeFileSync(join(work, 'ext'), `subjectAltName=${san}\nextendedKeyUsage=serverAuth,clientAuth\nkeyUsage=digitalSignature\n`);
   run('ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', 'peer.key');
   run('req', '-new', '-key', 'peer.key', '-subj', '/CN=etcd-peer', '-out', 'peer.csr');
-  run('x509', '-req', '-in', 'peer.csr', '-CA', join(pki, 'ca.pem'), '-CAkey', join(pki, 'ca-key.pem'), '-CAcreateserial', '-CAserial', join(work, 'ca.srl'), '-days', '2', '-extfile', 'ext', '-out', 'peer.pem');
+  run(
+    'x509',
+    '-req',
+    '-in',
+    'peer.csr',
+    '-CA',
+    join(pki, 'ca.pem'),
+    '-CAkey',
+    join(pki, 'ca-key.pem'),
+    '-CAcreateserial',
+    '-CAserial',
+    join(work, 'ca.srl'),
+    '-days',
+    '2',
+    '-extfile',
+    'ext',
+    '-out',
+    'peer.pem',
+  );
   const file = join(g.dir, 'small-node-1.ign');
   const config = JSON.parse(readFileSync(file, 'utf8'));
   const set = (path: string, text: string) => {
@@ -152,7 +175,10 @@ describe.concurrent('the lan layout with generated clusters (real etcd), and wha
     expect(during).toHaveLength(3);
     for (const [i, text] of during.entries()) {
       const added = text.split('\n').filter((line) => !before[i]!.split('\n').includes(line));
-      expect(added.filter((line) => /\b10\.0\.0\.\d+\b|\bbr0\b|fa-\d+-/.test(line)), `new in the host's ip ${['addr', 'route', 'link'][i]}`).toEqual([]);
+      expect(
+        added.filter((line) => /\b10\.0\.0\.\d+\b|\bbr0\b|fa-\d+-/.test(line)),
+        `new in the host's ip ${['addr', 'route', 'link'][i]}`,
+      ).toEqual([]);
     }
     expect(failed(r), JSON.stringify(r.steps, null, 1)).toEqual([]);
     expect([r.layout, r.fallback]).toEqual(['lan', null]);
@@ -164,7 +190,9 @@ describe.concurrent('the lan layout with generated clusters (real etcd), and wha
     // client port refuses, and it takes the lock via its second endpoint.
     const failover = r.steps.find((s) => s.id === 'lock:failover')!;
     expect(failover.title).toMatch(/ \(small-node-1's own member \S+ stopped\)$/);
-    expect(failover.detail).toMatch(/^\S+ stopped: its client port refuses connections; the other 2 healthy after [\d.]+s; small-node-1 took the lock via https:\/\/10\.0\.0\.10[23]:2379 after https:\/\/10\.0\.0\.101:2379: ECONNREFUSED /);
+    expect(failover.detail).toMatch(
+      /^\S+ stopped: its client port refuses connections; the other 2 healthy after [\d.]+s; small-node-1 took the lock via https:\/\/10\.0\.0\.10[23]:2379 after https:\/\/10\.0\.0\.101:2379: ECONNREFUSED /,
+    );
     expectCleanedUp(r, prefix);
   });
 
@@ -182,7 +210,9 @@ describe.concurrent('the lan layout with generated clusters (real etcd), and wha
     // A worker: its first member refuses its connections (a reset), the cluster stays whole.
     const failover = r.steps.find((s) => s.id === 'lock:failover')!;
     expect(failover.title).toMatch(/ \(\S+ refuses production-worker-\d\)$/);
-    expect(failover.detail).toMatch(/^\S+ answers production-worker-\d's connections to port 2379 with a reset \(nft in \S+'s namespace\): connection refused; production-worker-\d took the lock via /);
+    expect(failover.detail).toMatch(
+      /^\S+ answers production-worker-\d's connections to port 2379 with a reset \(nft in \S+'s namespace\): connection refused; production-worker-\d took the lock via /,
+    );
     expect([r.etcdVersion, r.deployedEtcdVersion]).toEqual([expect.stringMatching(/^3\.4\./), 'v3.5.16']);
     expect(r.versionWarning).toMatch(/^the local etcd is 3\.4\.\d+ but the configs deploy v3\.5\.16: 3\.4 and 3\.5 differ/);
     expectCleanedUp(r, prefix);
@@ -202,7 +232,9 @@ describe.concurrent('the lan layout with generated clusters (real etcd), and wha
     expectCleanedUp(r, prefix);
   });
 
-  test('DHCP: a lease per machine, host names resolve through an /etc/hosts of the machine\'s own mount namespace, members listen on the wildcard', { timeout: 180_000 }, async () => {
+  test("DHCP: a lease per machine, host names resolve through an /etc/hosts of the machine's own mount namespace, members listen on the wildcard", {
+    timeout: 180_000,
+  }, async () => {
     const dhcp = g.dhcp!;
     const names = dhcp.machines.map((m) => m.name);
     const hostsBefore = readFileSync('/etc/hosts', 'utf8');
@@ -228,7 +260,9 @@ describe.concurrent('the lan layout with generated clusters (real etcd), and wha
   });
 
   // What the lan layout must fail (run alongside the others: the rehearsals share nothing).
-  test('a peer certificate without the member\'s address: fails in the lan layout (found before starting, and the real etcd agrees), passes in the loopback fallback', { timeout: 180_000 }, async () => {
+  test("a peer certificate without the member's address: fails in the lan layout (found before starting, and the real etcd agrees), passes in the loopback fallback", {
+    timeout: 180_000,
+  }, async () => {
     const cluster = g.peercert!;
     const { r, prefix } = await rehearseLan(cluster.dir, 'peercert', []);
     expect(r.ok).toBe(false);
@@ -276,11 +310,17 @@ describe.concurrent('the lan layout with generated clusters (real etcd), and wha
 });
 
 describe('planning the LAN (pure)', () => {
-  test('static addresses from the networkd files, the gateway as the operator\'s address, a mismatch between networkd and etcd is a problem', () => {
+  test("static addresses from the networkd files, the gateway as the operator's address, a mismatch between networkd and etcd is a problem", () => {
     const dir = generate(['--preset', 'production', '--size', '5']).dir;
     const readings = readClusterDir(dir);
     const problems: string[] = [];
-    const lan = planLan(readings, readings.map((r) => r.machine), 'fa-x-', problems, new Set());
+    const lan = planLan(
+      readings,
+      readings.map((r) => r.machine),
+      'fa-x-',
+      problems,
+      new Set(),
+    );
     expect(problems).toEqual([]);
     expect(lan.hosts.map((h) => [h.machine, h.address, h.source, h.netns])).toEqual([
       ['production-etcd-1', '10.0.0.101', 'networkd', 'fa-x-production-etcd-1'],
@@ -294,7 +334,13 @@ describe('planning the LAN (pure)', () => {
     // etcd advertising another address than the machine has: the others could never reach it.
     readings[1]!.network = { ...readings[1]!.network!, address: '10.0.0.120' };
     const moved: string[] = [];
-    planLan(readings, readings.map((r) => r.machine), 'fa-x-', moved, new Set());
+    planLan(
+      readings,
+      readings.map((r) => r.machine),
+      'fa-x-',
+      moved,
+      new Set(),
+    );
     expect(moved).toEqual([
       'production-etcd-2: etcd advertises 10.0.0.102 but /etc/systemd/network/00-static.network gives the machine 10.0.0.120: the other members could not reach it',
     ]);
@@ -313,7 +359,7 @@ describe('planning the LAN (pure)', () => {
     expect(planRehearsal(readClusterDir(dir), { workDir: '/tmp/flatcar-rehearse-x' }).locks).toEqual([]);
   });
 
-  test('a peer certificate naming the machine\'s host name but not its address: fine in the lan layout (etcd resolves the name), not for the serving certificate', () => {
+  test("a peer certificate naming the machine's host name but not its address: fine in the lan layout (etcd resolves the name), not for the serving certificate", () => {
     const cluster = generate(['--preset', 'small', '--size', '3']);
     peerCertWithoutAddress(cluster, 'DNS:localhost,DNS:small-node-1,IP:127.0.0.1');
     expect(planRehearsal(readClusterDir(cluster.dir), { workDir: '/tmp/flatcar-rehearse-x', layout: 'lan' }).problems).toEqual([]);

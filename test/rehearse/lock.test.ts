@@ -37,11 +37,27 @@ beforeAll(async () => {
   etcdUrl = `http://127.0.0.1:${client}`;
   const peerUrl = `http://127.0.0.1:${peer}`;
   const dir = tempDir('lock-etcd-');
-  etcd = spawn('etcd', [
-    '--name', 'lock', '--data-dir', join(dir, 'data'), '--enable-v2',
-    '--listen-client-urls', etcdUrl, '--advertise-client-urls', etcdUrl,
-    '--listen-peer-urls', peerUrl, '--initial-advertise-peer-urls', peerUrl, '--initial-cluster', `lock=${peerUrl}`,
-  ], { stdio: 'ignore' });
+  etcd = spawn(
+    'etcd',
+    [
+      '--name',
+      'lock',
+      '--data-dir',
+      join(dir, 'data'),
+      '--enable-v2',
+      '--listen-client-urls',
+      etcdUrl,
+      '--advertise-client-urls',
+      etcdUrl,
+      '--listen-peer-urls',
+      peerUrl,
+      '--initial-advertise-peer-urls',
+      peerUrl,
+      '--initial-cluster',
+      `lock=${peerUrl}`,
+    ],
+    { stdio: 'ignore' },
+  );
   // Accepts connections and never answers (a member whose machine hangs).
   silent = createServer((s) => {
     silentConnections++;
@@ -52,7 +68,10 @@ beforeAll(async () => {
   refusedUrl = `http://127.0.0.1:${await freePort()}`;
   const until = Date.now() + 20_000;
   for (;;) {
-    const ok = await fetch(`${etcdUrl}/v2/keys/`).then((r) => r.ok, () => false);
+    const ok = await fetch(`${etcdUrl}/v2/keys/`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) break;
     if (Date.now() > until) throw new Error('etcd did not answer within 20s');
     await new Promise((r) => setTimeout(r, 200));

@@ -65,7 +65,7 @@ describe('a 3-member cluster with 2 workers', () => {
     }
   });
 
-  test("each proxy listens on its own 127.0.1.x (its 127.0.0.1), towards the mapped members; other arguments as generated", () => {
+  test('each proxy listens on its own 127.0.1.x (its 127.0.0.1), towards the mapped members; other arguments as generated', () => {
     expect(plan.proxies.map((p) => [p.machine, p.clientUrl])).toEqual([
       ['prod-worker-1', 'http://127.0.1.1:2379'],
       ['prod-worker-2', 'http://127.0.1.2:2379'],
@@ -117,7 +117,10 @@ describe('other shapes', () => {
 
   test('an endpoint that is no member is mapped too (nothing runs there) and noted', () => {
     const cluster = staticCluster('p', 1, 0);
-    const worker: Ign = { ignition: { version: '3.3.0' }, systemd: { units: [{ name: 'etcd-grpc-proxy.service', enabled: true, contents: proxyUnit(['http://10.0.0.101:2379', 'http://10.9.9.9:2379']) }] } };
+    const worker: Ign = {
+      ignition: { version: '3.3.0' },
+      systemd: { units: [{ name: 'etcd-grpc-proxy.service', enabled: true, contents: proxyUnit(['http://10.0.0.101:2379', 'http://10.9.9.9:2379']) }] },
+    };
     const plan = planOf({ ...clusterConfigs(cluster), 'p-worker-1': worker });
     expect(plan.proxies[0]!.args[2]).toBe('--endpoints=http://127.0.0.11:2379,http://127.0.0.12:2379');
     expect(plan.notes).toContain('10.9.9.9 is no etcd member found in DIR: mapped to 127.0.0.12, where nothing runs');
@@ -127,7 +130,10 @@ describe('other shapes', () => {
     const cluster = staticCluster('p', 2, 0);
     cluster.members[1]!.host = cluster.members[0]!.host;
     const configs = clusterConfigs(cluster);
-    configs['p-etcd-1']!.systemd.units[0].dropins[1].contents = configs['p-etcd-1']!.systemd.units[0].dropins[1].contents.replace(/Environment="ETCD_LISTEN_CLIENT_URLS=[^"]*"\n/, '');
+    configs['p-etcd-1']!.systemd.units[0].dropins[1].contents = configs['p-etcd-1']!.systemd.units[0].dropins[1].contents.replace(
+      /Environment="ETCD_LISTEN_CLIENT_URLS=[^"]*"\n/,
+      '',
+    );
     const plan = planOf(configs);
     expect(plan.problems).toContain('10.0.0.101 is the address of both p-etcd-1 and p-etcd-2');
     expect(plan.problems).toContain("p-etcd-1: etcd-member.service sets no ETCD_LISTEN_CLIENT_URLS (etcd's default is localhost only)");
@@ -173,7 +179,9 @@ describe('TLS (issue 6): container certificate paths become files written for th
   );
   const worker: Ign = {
     ignition: { version: '3.3.0' },
-    storage: { files: [file('/etc/ssl/etcd/worker.crt', 'WORKER CERT\n'), file('/etc/ssl/etcd/worker.key', 'WORKER KEY\n', { mode: 0o600 }), file('/etc/ssl/etcd/ca.crt', 'CA CERT\n')] },
+    storage: {
+      files: [file('/etc/ssl/etcd/worker.crt', 'WORKER CERT\n'), file('/etc/ssl/etcd/worker.key', 'WORKER KEY\n', { mode: 0o600 }), file('/etc/ssl/etcd/ca.crt', 'CA CERT\n')],
+    },
     systemd: {
       units: [
         {
@@ -305,7 +313,7 @@ describe('TLS: the ports layout (every process on 127.0.0.1, the address the cer
     expect(allText(plan)).not.toMatch(/10\.0\.0\./);
   });
 
-  test('0.0.0.0 listens (DHCP style, reached by host name) go to the member\'s own ports; a configurable port base', () => {
+  test("0.0.0.0 listens (DHCP style, reached by host name) go to the member's own ports; a configurable port base", () => {
     const cluster: ClusterSpecLite = { members: [{ name: 'dev-etcd-1', host: 'dev-etcd-1', listen: '0.0.0.0' }], workers: ['dev-worker-1'], token: 'dev' };
     const plan = planOf(tlsClusterConfigs(cluster), undefined, { portBase: 30000 });
     expect(plan.problems).toEqual([]);
@@ -349,7 +357,10 @@ describe('TLS: the ports layout (every process on 127.0.0.1, the address the cer
 
   test('an endpoint that is no member gets ports where nothing runs, with a note; ports past 65535 are a problem', () => {
     const configs = tlsClusterConfigs(staticCluster('p', 1, 1));
-    configs['p-worker-1']!.systemd.units[0].contents = configs['p-worker-1']!.systemd.units[0].contents.replace('https://10.0.0.101:2379', 'https://10.0.0.101:2379,https://10.9.9.9:2379');
+    configs['p-worker-1']!.systemd.units[0].contents = configs['p-worker-1']!.systemd.units[0].contents.replace(
+      'https://10.0.0.101:2379',
+      'https://10.0.0.101:2379,https://10.9.9.9:2379',
+    );
     const plan = planOf(configs);
     expect(plan.proxies[0]!.args[2]).toBe('--endpoints=https://127.0.0.1:22379,https://127.0.0.1:22389');
     expect(plan.notes).toContain('10.9.9.9:2379 is no etcd member found in DIR: mapped to 127.0.0.1:22389, where nothing runs');

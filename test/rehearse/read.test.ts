@@ -20,9 +20,7 @@ describe('systemd syntax', () => {
 
   test('specifiers: %% is a percent sign, %n/%N/%H resolve, unknown ones are kept and reported', () => {
     const unresolved = new Set<string>();
-    expect(expandSpecifiers('100%% %n %N %H %m', { unit: 'etcd-member.service', hostname: 'node-1', unresolved })).toBe(
-      '100% etcd-member.service etcd-member node-1 %m',
-    );
+    expect(expandSpecifiers('100%% %n %N %H %m', { unit: 'etcd-member.service', hostname: 'node-1', unresolved })).toBe('100% etcd-member.service etcd-member node-1 %m');
     expect([...unresolved]).toEqual(['%m']);
   });
 
@@ -36,14 +34,7 @@ describe('systemd syntax', () => {
   });
 
   test('command lines: prefixes dropped, quotes removed, $VAR split and ${VAR} substituted', () => {
-    expect(commandWords('-/usr/bin/docker run "a b" $OPTS x${V}y', { OPTS: '--one  --two', V: '=' })).toEqual([
-      '/usr/bin/docker',
-      'run',
-      'a b',
-      '--one',
-      '--two',
-      'x=y',
-    ]);
+    expect(commandWords('-/usr/bin/docker run "a b" $OPTS x${V}y', { OPTS: '--one  --two', V: '=' })).toEqual(['/usr/bin/docker', 'run', 'a b', '--one', '--two', 'x=y']);
   });
 
   test('environment files: KEY=value lines, quotes, comments', () => {
@@ -55,7 +46,9 @@ describe('systemd syntax', () => {
   });
 
   test('docker bind mounts: -v, --volume=, --mount type=bind', () => {
-    expect(dockerMounts(['--rm', '-v', '/etc/ssl/etcd:/etc/ssl/certs:ro', '--volume=/a:/b', '--mount', 'type=bind,source=/c,target=/d', '--mount=type=volume,source=v,target=/e'])).toEqual([
+    expect(
+      dockerMounts(['--rm', '-v', '/etc/ssl/etcd:/etc/ssl/certs:ro', '--volume=/a:/b', '--mount', 'type=bind,source=/c,target=/d', '--mount=type=volume,source=v,target=/e']),
+    ).toEqual([
       { host: '/etc/ssl/etcd', container: '/etc/ssl/certs' },
       { host: '/a', container: '/b' },
       { host: '/c', container: '/d' },

@@ -12,8 +12,7 @@ import { butaneFiles, butaneUnits, environment, withKey } from '../helpers/gener
 const templates = loadTemplates();
 const renderMachines = (p: Plan, set: TemplateSet) => p.machines.map((machine) => ({ machine, butane: machineRenderer(p, set)(machine) }));
 const planOf = (answers: Answers): Plan => plan(resolveSpec(answers).spec);
-const dropin = (butane: string, unit: string, name: string): string =>
-  butaneUnits(butane)[unit]?.dropins?.find((d) => d.name === name)?.contents ?? '';
+const dropin = (butane: string, unit: string, name: string): string => butaneUnits(butane)[unit]?.dropins?.find((d) => d.name === name)?.contents ?? '';
 
 describe('etcd maintenance', () => {
   it('every member compacts periodically (1h of history) and states its quota (4 GiB)', () => {
@@ -83,7 +82,10 @@ describe('updates, NTP, image mirror', () => {
 
   it('--etcd-image: ETCD_IMAGE_URL for the wrapper and the same repository for the proxies; default: neither changes', () => {
     const [etcd, worker] = renderMachines(planOf(withKey({ preset: 'dev', size: 2, etcd: { image: 'registry.example.com:5000/coreos/etcd' } })), templates);
-    expect(environment(dropin(etcd!.butane, 'etcd-member.service', '10-image.conf'))).toEqual({ ETCD_IMAGE_TAG: 'v3.5.16', ETCD_IMAGE_URL: 'registry.example.com:5000/coreos/etcd' });
+    expect(environment(dropin(etcd!.butane, 'etcd-member.service', '10-image.conf'))).toEqual({
+      ETCD_IMAGE_TAG: 'v3.5.16',
+      ETCD_IMAGE_URL: 'registry.example.com:5000/coreos/etcd',
+    });
     expect(butaneUnits(worker!.butane)['etcd-grpc-proxy.service']!.contents).toContain(' registry.example.com:5000/coreos/etcd:v3.5.16 /usr/local/bin/etcd grpc-proxy start');
     const [plain, plainWorker] = renderMachines(planOf(withKey({ preset: 'dev', size: 2 })), templates);
     expect(environment(dropin(plain!.butane, 'etcd-member.service', '10-image.conf'))).toEqual({ ETCD_IMAGE_TAG: 'v3.5.16' });

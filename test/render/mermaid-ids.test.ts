@@ -14,7 +14,24 @@ import { tempDirs } from '../helpers/tmp.js';
 
 const bin = join(repoRoot, 'dist', 'bin', 'flatcar-architect.js');
 const tmp = tempDirs('fa-mermaid-');
-const KEYWORDS = ['end', 'subgraph', 'graph', 'flowchart', 'style', 'classdef', 'class', 'click', 'linkstyle', 'direction', 'default', 'call', 'href', 'interpolate', 'acctitle', 'accdescr'];
+const KEYWORDS = [
+  'end',
+  'subgraph',
+  'graph',
+  'flowchart',
+  'style',
+  'classdef',
+  'class',
+  'click',
+  'linkstyle',
+  'direction',
+  'default',
+  'call',
+  'href',
+  'interpolate',
+  'acctitle',
+  'accdescr',
+];
 
 /** The node ids the flowchart defines and uses; fails on a line of an unknown shape. */
 function nodeIds(mermaid: string): { defined: string[]; used: string[] } {
@@ -48,8 +65,13 @@ test.each([
   ['production', ['end', 'subgraph', 'graph', 'style', 'host', 'more']],
   ['small', ['end', 'flowchart', 'click']],
   ['laptop', ['end']],
-])('%s machines pinned as Mermaid keywords and the drawing\'s own ids still give distinct, non-keyword ids', (preset, names) => {
-  const planned = preset === 'production' ? ['p-etcd-1', 'p-etcd-2', 'p-etcd-3', 'p-worker-1', 'p-worker-2', 'p-worker-3'] : preset === 'small' ? ['p-node-1', 'p-node-2', 'p-node-3'] : ['p-node-1'];
+])("%s machines pinned as Mermaid keywords and the drawing's own ids still give distinct, non-keyword ids", (preset, names) => {
+  const planned =
+    preset === 'production'
+      ? ['p-etcd-1', 'p-etcd-2', 'p-etcd-3', 'p-worker-1', 'p-worker-2', 'p-worker-3']
+      : preset === 'small'
+        ? ['p-node-1', 'p-node-2', 'p-node-3']
+        : ['p-node-1'];
   const size = preset === 'laptop' ? '' : `size: ${planned.length}\n`;
   const pins = names.map((n, i) => `  - planned: ${planned[i]}\n    name: ${n}\n`).join('');
   const mermaid = summaryMermaid(`preset: ${preset}\nname: p\n${size}machines:\n${pins}`);

@@ -24,7 +24,10 @@ const CASES: [string, Answers][] = [
   ['laptop-static-mac', withKey({ preset: 'laptop', network: { cidr: '192.168.122.0/24', macPrefix: '52:54:00' } })],
   ['small-3', withKey({ preset: 'small', size: 3 })],
   ['small-4-window', withKey({ preset: 'small', size: 4, updates: { rebootWindowStart: 'Thu 04:00', rebootWindowLength: '1h' } })],
-  ['small-5-dhcp-discovery', withKey({ preset: 'small', size: 5, network: { dhcp: true }, etcd: { discovery: 'https://discovery.etcd.io/3e86b59982e49066c5d813af1c2e2579cbf573de' } })],
+  [
+    'small-5-dhcp-discovery',
+    withKey({ preset: 'small', size: 5, network: { dhcp: true }, etcd: { discovery: 'https://discovery.etcd.io/3e86b59982e49066c5d813af1c2e2579cbf573de' } }),
+  ],
   ['dev-2', withKey({ preset: 'dev', size: 2 })],
   ['dev-4-lab', withKey({ preset: 'dev', size: 4, name: 'lab', network: { cidr: '192.168.1.0/24', dns: ['1.1.1.1', '9.9.9.9'], domains: ['lab.example'], interface: 'ens3' } })],
   ['production-5-defaults', { preset: 'production', size: 5 }],
@@ -43,7 +46,7 @@ describe.each(CASES)('%s', (name, answers) => {
   });
 
   it('is a preview exactly when the cluster needs a PKI', () => {
-    expect(result.preview).toBe(result.plan.machines.some((m) => m.role !== 'laptop' ? result.spec.security.etcdTls : result.spec.security.dockerTls));
+    expect(result.preview).toBe(result.plan.machines.some((m) => (m.role !== 'laptop' ? result.spec.security.etcdTls : result.spec.security.dockerTls)));
     expect(result.files.some((f) => f.name.startsWith('pki/'))).toBe(false);
   });
 

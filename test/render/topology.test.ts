@@ -20,33 +20,31 @@ function wellFormed(svg: string): void {
 }
 
 describe('topology', () => {
-  it.each([
-    [{ preset: 'laptop' }],
-    [{ preset: 'small', size: 5 }],
-    [{ preset: 'dev', size: 3 }],
-    [{ preset: 'production', size: 8 }],
-  ] as [Answers][])('draws %j with every machine and its address', (answers) => {
-    const p = planOf(answers);
-    const svg = topologySvg(p);
-    const mermaid = topologyMermaid(p);
-    wellFormed(svg);
-    // Named for screen readers: <title> first inside <svg role="img">, the same words as the heading.
-    const heading = /<text [^>]*font-weight="bold">([^<]+)<\/text>/.exec(svg)?.[1];
-    expect(heading).toBeTruthy();
-    expect(svg).toMatch(new RegExp(`^<svg [^>]* role="img">\n<title>${heading!.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}</title>\n`));
-    for (const m of p.machines) {
-      expect(svg).toContain(`>${m.name}<`);
-      expect(mermaid).toContain(`${m.name}<br/>${m.address ?? 'DHCP'}`);
-    }
-    if (p.etcd) {
-      expect(mermaid).toContain(`subgraph etcd["etcd ${p.etcd.version}: ${p.etcd.members.length} member`);
-      expect(svg).toContain(`tolerates ${p.etcd.faultTolerance} failure`);
-      const workers = p.machines.filter((m) => m.role === 'worker');
-      expect(mermaid.match(/-->\|v3 API\| etcd/g)?.length ?? 0).toBe(workers.length);
-    } else {
-      expect(mermaid).toContain('host -->|DOCKER_HOST|');
-    }
-  });
+  it.each([[{ preset: 'laptop' }], [{ preset: 'small', size: 5 }], [{ preset: 'dev', size: 3 }], [{ preset: 'production', size: 8 }]] as [Answers][])(
+    'draws %j with every machine and its address',
+    (answers) => {
+      const p = planOf(answers);
+      const svg = topologySvg(p);
+      const mermaid = topologyMermaid(p);
+      wellFormed(svg);
+      // Named for screen readers: <title> first inside <svg role="img">, the same words as the heading.
+      const heading = /<text [^>]*font-weight="bold">([^<]+)<\/text>/.exec(svg)?.[1];
+      expect(heading).toBeTruthy();
+      expect(svg).toMatch(new RegExp(`^<svg [^>]* role="img">\n<title>${heading!.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}</title>\n`));
+      for (const m of p.machines) {
+        expect(svg).toContain(`>${m.name}<`);
+        expect(mermaid).toContain(`${m.name}<br/>${m.address ?? 'DHCP'}`);
+      }
+      if (p.etcd) {
+        expect(mermaid).toContain(`subgraph etcd["etcd ${p.etcd.version}: ${p.etcd.members.length} member`);
+        expect(svg).toContain(`tolerates ${p.etcd.faultTolerance} failure`);
+        const workers = p.machines.filter((m) => m.role === 'worker');
+        expect(mermaid.match(/-->\|v3 API\| etcd/g)?.length ?? 0).toBe(workers.length);
+      } else {
+        expect(mermaid).toContain('host -->|DOCKER_HOST|');
+      }
+    },
+  );
 
   it('summarises the workers of a large cluster instead of drawing thousands of boxes', () => {
     const p = planOf({ preset: 'production', size: 500, network: { cidr: '10.0.0.0/16' } });

@@ -23,7 +23,24 @@ const write = { action: 'write' };
 const change = (section: string) => ({ action: 'change', section });
 
 /** production, 5 machines, static on 192.168.7.0/24, named edge, the found key, defaults elsewhere. */
-const EDGE = ['production', undefined, undefined, false, '192.168.7.0/24', undefined, undefined, undefined, undefined, 'edge', undefined, undefined, 'stable', undefined, undefined, undefined];
+const EDGE = [
+  'production',
+  undefined,
+  undefined,
+  false,
+  '192.168.7.0/24',
+  undefined,
+  undefined,
+  undefined,
+  undefined,
+  'edge',
+  undefined,
+  undefined,
+  'stable',
+  undefined,
+  undefined,
+  undefined,
+];
 
 describe('change a section', () => {
   it('Change network, Enter through: keeps 192.168.7.0/24 and its addresses', async () => {
@@ -67,25 +84,80 @@ describe('change a section', () => {
   });
 
   it('switching small -> dev: the reboot strategy that followed small (etcd-lock) follows dev (reboot)', async () => {
-    const { ctx } = context(['small', undefined, true, '', 'lab', undefined, undefined, 'stable', undefined, undefined, undefined, change('architecture'), 'dev', undefined, write]);
+    const { ctx } = context([
+      'small',
+      undefined,
+      true,
+      '',
+      'lab',
+      undefined,
+      undefined,
+      'stable',
+      undefined,
+      undefined,
+      undefined,
+      change('architecture'),
+      'dev',
+      undefined,
+      write,
+    ]);
     const result = await runWizard(ctx, false);
     expect(result.answers.updates?.rebootStrategy).toBe('reboot');
     expect(result.answers.preset).toBe('dev');
   });
 
   it('first address 10.0.0.253 with 5 machines is refused at its question, naming the number of machines, and the review comes', async () => {
-    const { ctx, prompts } = context(['production', '5', 3, false, undefined, undefined, undefined, '10.0.0.253', undefined, undefined, 'x', undefined, undefined, 'stable', undefined, undefined, undefined, write]);
+    const { ctx, prompts } = context([
+      'production',
+      '5',
+      3,
+      false,
+      undefined,
+      undefined,
+      undefined,
+      '10.0.0.253',
+      undefined,
+      undefined,
+      'x',
+      undefined,
+      undefined,
+      'stable',
+      undefined,
+      undefined,
+      undefined,
+      write,
+    ]);
     const result = await runWizard(ctx, false);
     expect(prompts.rejected).toHaveLength(1);
-    expect(prompts.rejected[0]).toMatch(/^5 machines from 10\.0\.0\.253 do not fit in 10\.0\.0\.0\/24 .*use an earlier first machine address or a larger network \(Number of machines: 5; Network: 10\.0\.0\.0\/24\)$/);
+    expect(prompts.rejected[0]).toMatch(
+      /^5 machines from 10\.0\.0\.253 do not fit in 10\.0\.0\.0\/24 .*use an earlier first machine address or a larger network \(Number of machines: 5; Network: 10\.0\.0\.0\/24\)$/,
+    );
     expect(prompts.asked.filter((q) => q === 'Write these files?')).toHaveLength(1);
     expect(result.answers.network?.firstAddress).toBe('10.0.0.101');
   });
 
   it('a larger size from the review re-asks the first address with a default that fits', async () => {
     const { ctx, prompts, printed } = context([
-      'production', '5', 3, false, undefined, undefined, undefined, '10.0.0.240', undefined, 'x', undefined, undefined, 'stable', undefined, undefined, undefined,
-      change('architecture'), undefined, '20', undefined,
+      'production',
+      '5',
+      3,
+      false,
+      undefined,
+      undefined,
+      undefined,
+      '10.0.0.240',
+      undefined,
+      'x',
+      undefined,
+      undefined,
+      'stable',
+      undefined,
+      undefined,
+      undefined,
+      change('architecture'),
+      undefined,
+      '20',
+      undefined,
       undefined, // the first address, asked again: Enter takes the default that fits
       write,
     ]);
@@ -96,7 +168,26 @@ describe('change a section', () => {
   });
 
   it('production with 5 etcd machines and 5 in all re-asks the size with a default that works', async () => {
-    const script = context(['production', '5', 5, undefined, false, undefined, undefined, undefined, undefined, undefined, 'p', undefined, undefined, 'stable', undefined, undefined, undefined, write]);
+    const script = context([
+      'production',
+      '5',
+      5,
+      undefined,
+      false,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      'p',
+      undefined,
+      undefined,
+      'stable',
+      undefined,
+      undefined,
+      undefined,
+      write,
+    ]);
     const result = await runWizard(script.ctx, false);
     expect(script.printed()).toMatch(/Number of machines: production with 5 etcd machines needs at least 6 machines/);
     expect(result.answers).toMatchObject({ size: 6, etcd: { size: 5 } });
@@ -105,7 +196,26 @@ describe('change a section', () => {
 
   it('the live hint of the size question: only for a number the architecture accepts, with the etcd size chosen', async () => {
     const hints: ((t: string) => string)[] = [];
-    const { ctx, prompts } = context(['production', '5', 5, '6', false, undefined, undefined, undefined, undefined, undefined, 'p', undefined, undefined, 'stable', undefined, undefined, undefined, write]);
+    const { ctx, prompts } = context([
+      'production',
+      '5',
+      5,
+      '6',
+      false,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      'p',
+      undefined,
+      undefined,
+      'stable',
+      undefined,
+      undefined,
+      undefined,
+      write,
+    ]);
     const input = prompts.input.bind(prompts);
     prompts.input = (q) => {
       if (q.message.startsWith('How many machines') && q.transformer) hints.push(q.transformer);
@@ -121,7 +231,28 @@ describe('change a section', () => {
   });
 
   it('Esc goes back one question; Esc at the first asks to quit', async () => {
-    const { ctx, prompts } = context([ESC, false, 'small', '5', ESC, '3', ESC, ESC, 'dev', undefined, true, '', 'b', undefined, undefined, 'stable', undefined, undefined, undefined, write]);
+    const { ctx, prompts } = context([
+      ESC,
+      false,
+      'small',
+      '5',
+      ESC,
+      '3',
+      ESC,
+      ESC,
+      'dev',
+      undefined,
+      true,
+      '',
+      'b',
+      undefined,
+      undefined,
+      'stable',
+      undefined,
+      undefined,
+      undefined,
+      write,
+    ]);
     const result = await runWizard(ctx, false);
     expect(prompts.asked.slice(0, 3)).toEqual(['Which cluster architecture?', 'Quit without writing?', 'Which cluster architecture?']);
     expect(result.answers).toMatchObject({ preset: 'dev', size: 3 });
@@ -150,7 +281,12 @@ describe('change a section', () => {
   it('a name whose ./NAME is a file re-asks the output directory', async () => {
     const cwd = tmp();
     writeFileSync(join(cwd, 'clash'), 'x');
-    const { ctx, printed } = context(['laptop', true, undefined, undefined, undefined, 'stable', 'reboot', undefined, undefined, change('names'), 'clash', 'elsewhere', undefined, write], {}, undefined, { cwd });
+    const { ctx, printed } = context(
+      ['laptop', true, undefined, undefined, undefined, 'stable', 'reboot', undefined, undefined, change('names'), 'clash', 'elsewhere', undefined, write],
+      {},
+      undefined,
+      { cwd },
+    );
     const result = await runWizard(ctx, false);
     expect(printed()).toContain('Output directory: ./clash exists and is not a directory');
     expect(result.outDir).toBe('elsewhere');
@@ -163,7 +299,9 @@ describe('the SSH step', () => {
     writeFileSync(join(cwd, 'other.pub'), OTHER + '\n');
     const { ctx, prompts } = context(
       ['laptop', true, undefined, undefined, PASTE, OTHER, DONE, 'stable', 'reboot', undefined, undefined, change('ssh'), DONE, write],
-      {}, undefined, { cwd },
+      {},
+      undefined,
+      { cwd },
     );
     const result = await runWizard(ctx, false);
     expect(prompts.remaining()).toBe(0);
@@ -185,7 +323,12 @@ describe('the SSH step', () => {
   it('refuses a private key, a missing file and a non-key with the messages --ssh-key gives', async () => {
     const cwd = tmp();
     writeFileSync(join(cwd, 'id_ed25519'), '-----BEGIN OPENSSH PRIVATE KEY-----\nabc\n-----END OPENSSH PRIVATE KEY-----\n');
-    const { ctx, prompts } = context(['laptop', true, undefined, undefined, PASTE, 'id_ed25519', 'nope.pub', 'hello there', '', DONE, 'stable', 'reboot', undefined, undefined, write], {}, undefined, { cwd });
+    const { ctx, prompts } = context(
+      ['laptop', true, undefined, undefined, PASTE, 'id_ed25519', 'nope.pub', 'hello there', '', DONE, 'stable', 'reboot', undefined, undefined, write],
+      {},
+      undefined,
+      { cwd },
+    );
     await runWizard(ctx, false);
     // Exactly what --ssh-key says (the one key checker), without the flag's name.
     const flagSays = (value: string): string => {
@@ -205,13 +348,21 @@ describe('the SSH step', () => {
 
   it('no key found: shows ssh-keygen and asks before going on without', async () => {
     const empty = tmp();
-    const { ctx, prompts, printed } = context(['laptop', true, undefined, undefined, DONE, false, DONE, true, 'stable', 'reboot', undefined, undefined, write], {}, undefined, { home: empty });
+    const { ctx, prompts, printed } = context(['laptop', true, undefined, undefined, DONE, false, DONE, true, 'stable', 'reboot', undefined, undefined, write], {}, undefined, {
+      home: empty,
+    });
     const result = await runWizard(ctx, false);
     expect(printed()).toContain('ssh-keygen -t ed25519');
     // Once, wrapped by words to the terminal's 100 columns; each "Done" with no key says what that means.
     expect(printed().split('ssh-keygen -t ed25519')).toHaveLength(2);
-    expect(printed().split('\n').filter((l) => l.length > 100)).toEqual([]);
-    expect(printed()).toContain('No SSH public key found in ~/.ssh. Make one with:\n  ssh-keygen -t ed25519\nthen choose "Paste a key or give a path" and give ~/.ssh/id_ed25519.pub.\n');
+    expect(
+      printed()
+        .split('\n')
+        .filter((l) => l.length > 100),
+    ).toEqual([]);
+    expect(printed()).toContain(
+      'No SSH public key found in ~/.ssh. Make one with:\n  ssh-keygen -t ed25519\nthen choose "Paste a key or give a path" and give ~/.ssh/id_ed25519.pub.\n',
+    );
     expect(printed().split('No SSH key chosen: nobody will be able to log in')).toHaveLength(3);
     expect(prompts.asked.filter((q) => q === 'Continue without an SSH key?')).toHaveLength(2);
     expect(result.answers.ssh?.keys).toEqual([]);
@@ -258,10 +409,32 @@ describe('answers given up front', () => {
 describe('the review fits the terminal', () => {
   for (const width of [80, 60]) {
     it(`at ${width} columns no line is wider, and 200 machines stay short`, async () => {
-      const { ctx } = context([
-        'production', '200', undefined, false, '192.168.0.0/16', undefined, undefined, undefined, undefined,
-        'a-rather-long-cluster-name', undefined, PASTE, OTHER, DONE, 'stable', undefined, undefined, undefined, write,
-      ], {}, undefined, { columns: width });
+      const { ctx } = context(
+        [
+          'production',
+          '200',
+          undefined,
+          false,
+          '192.168.0.0/16',
+          undefined,
+          undefined,
+          undefined,
+          undefined,
+          'a-rather-long-cluster-name',
+          undefined,
+          PASTE,
+          OTHER,
+          DONE,
+          'stable',
+          undefined,
+          undefined,
+          undefined,
+          write,
+        ],
+        {},
+        undefined,
+        { columns: width },
+      );
       await runWizard(ctx, false);
       const { text } = formatReview(ctx, false, width);
       const lines = text.split('\n');

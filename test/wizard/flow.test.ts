@@ -48,8 +48,12 @@ describe('the wizard', () => {
     expect(prompts.rejected).toEqual([]);
     expect(result.outDir).toBe('./prod-out');
     const flags: Answers = {
-      preset: 'production', size: '6', etcd: { size: '3' }, name: 'prod',
-      network: { cidr: '10.1.0.0/24', dns: ['10.1.0.53'] }, ssh: { keys: [KEY] },
+      preset: 'production',
+      size: '6',
+      etcd: { size: '3' },
+      name: 'prod',
+      network: { cidr: '10.1.0.0/24', dns: ['10.1.0.53'] },
+      ssh: { keys: [KEY] },
     };
     expect(filesOf(result.answers)).toEqual(filesOf(flags));
     // The first screen says how many questions there are and how to go back and quit.
@@ -68,10 +72,7 @@ describe('the wizard', () => {
   it('re-asks an invalid answer with the same message the flag gets', async () => {
     const { ctx, prompts } = context(['small', '4x', '10', '5', true, '', 'lab', undefined, undefined, 'beta', 'reboot', undefined, 'out', { action: 'write' }]);
     const result = await runWizard(ctx, false);
-    expect(prompts.rejected).toEqual([
-      'must be a whole number (got "4x")',
-      'the small preset has 3 to 9 machines (got 10); use dev or production otherwise',
-    ]);
+    expect(prompts.rejected).toEqual(['must be a whole number (got "4x")', 'the small preset has 3 to 9 machines (got 10); use dev or production otherwise']);
     expect(result.answers).toMatchObject({ preset: 'small', size: 5, network: { dhcp: true }, name: 'lab' });
   });
 
@@ -79,11 +80,7 @@ describe('the wizard', () => {
     const given: Answers = { preset: 'dev', size: '3', name: 'devbox', network: { dhcp: true }, ssh: { keys: [KEY] }, updates: { group: 'alpha', rebootStrategy: 'off' } };
     const { ctx, prompts } = context(['', undefined, { action: 'write' }], given, './devbox');
     const result = await runWizard(ctx, false);
-    expect(prompts.asked).toEqual([
-      'etcd discovery URL (leave empty: members find each other by host name):',
-      'Machine name prefix:',
-      'Write these files?',
-    ]);
+    expect(prompts.asked).toEqual(['etcd discovery URL (leave empty: members find each other by host name):', 'Machine name prefix:', 'Write these files?']);
     expect(filesOf(result.answers)).toEqual(filesOf(given));
   });
 
@@ -130,8 +127,25 @@ describe('the wizard', () => {
     const WINDOW = '\u0000window';
     const SERVER = 'https://nebraska.example/v1/update/';
     const { ctx, prompts, printed } = context([
-      'laptop', true, undefined, undefined, undefined, CUSTOM, ESC, CUSTOM, 'Bad Group!', 'my-group', '?', 'ftp://nebraska.example/', SERVER,
-      'reboot', WINDOW, 'Thu 04:00', '2h', undefined, { action: 'write' },
+      'laptop',
+      true,
+      undefined,
+      undefined,
+      undefined,
+      CUSTOM,
+      ESC,
+      CUSTOM,
+      'Bad Group!',
+      'my-group',
+      '?',
+      'ftp://nebraska.example/',
+      SERVER,
+      'reboot',
+      WINDOW,
+      'Thu 04:00',
+      '2h',
+      undefined,
+      { action: 'write' },
     ]);
     const result = await runWizard(ctx, false);
     // The update server's URL is asked right after a custom group, with a help line and --update-server's check.
@@ -161,7 +175,7 @@ describe('the wizard', () => {
     expect(inWords({ ...ctx, given: { network: { interface: 'en* eth*' } } }, warning)).toMatch(/^--interface "en\* eth\*": /);
   });
 
-  it('an empty update server URL goes back to the channels; a public channel does not keep the custom group\'s server', async () => {
+  it("an empty update server URL goes back to the channels; a public channel does not keep the custom group's server", async () => {
     const CUSTOM = '\u0000custom';
     const { ctx, prompts } = context(['laptop', true, undefined, undefined, undefined, CUSTOM, 'my-group', '', 'beta', 'reboot', undefined, undefined, { action: 'write' }]);
     const result = await runWizard(ctx, false);
@@ -169,8 +183,22 @@ describe('the wizard', () => {
     expect(result.answers.updates?.group).toBe('beta');
     expect(result.answers.updates?.server ?? null).toBeNull();
     const again = context([
-      'laptop', true, undefined, undefined, undefined, CUSTOM, 'my-group', 'https://u.example/v1/update/', 'reboot', undefined, undefined,
-      { action: 'change', section: 'updates' }, 'stable', 'reboot', undefined, { action: 'write' },
+      'laptop',
+      true,
+      undefined,
+      undefined,
+      undefined,
+      CUSTOM,
+      'my-group',
+      'https://u.example/v1/update/',
+      'reboot',
+      undefined,
+      undefined,
+      { action: 'change', section: 'updates' },
+      'stable',
+      'reboot',
+      undefined,
+      { action: 'write' },
     ]);
     const switched = await runWizard(again.ctx, false);
     expect(switched.answers.updates?.group).toBe('stable');

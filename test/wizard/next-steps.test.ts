@@ -31,10 +31,15 @@ describe('next steps', () => {
 
   it('no SSH key: the log-in step says nobody can log in and how to add a key, not an ssh line', () => {
     const cwd = tmp();
-    for (const [answers, dir] of [[{ preset: 'production', size: 5 }, 'p'], [{ preset: 'laptop' }, 'vm']] as const) {
+    for (const [answers, dir] of [
+      [{ preset: 'production', size: 5 }, 'p'],
+      [{ preset: 'laptop' }, 'vm'],
+    ] as const) {
       const text = nextSteps(generate(answers), join(cwd, dir), cwd, 200);
       expect(text).not.toMatch(/ssh (-p 2222 )?core@/);
-      expect(text).toMatch(/Log in: no SSH key was given, so nobody can log in over SSH\. To add one, write again with the command above and --ssh-key, e\.g\.\n +\S.* --answers (p|vm)\/cluster\.yaml --out (p|vm) --force --ssh-key ~\/\.ssh\/id_ed25519\.pub\n/);
+      expect(text).toMatch(
+        /Log in: no SSH key was given, so nobody can log in over SSH\. To add one, write again with the command above and --ssh-key, e\.g\.\n +\S.* --answers (p|vm)\/cluster\.yaml --out (p|vm) --force --ssh-key ~\/\.ssh\/id_ed25519\.pub\n/,
+      );
     }
     const keyed = nextSteps(generate({ preset: 'laptop', ssh: { keys: [KEY] } }), join(cwd, 'vm'), cwd, 200);
     expect(keyed).toContain('Log in: ssh -p 2222 core@localhost');
@@ -50,6 +55,8 @@ describe('next steps', () => {
     expect(selfCommand(tmp(), '/nonexistent')).toBe(`node ${join(packageRoot(), 'dist', 'bin', 'flatcar-architect.js')}`);
     // Installed as a project's dependency: npx from anywhere in that project.
     expect(selfCommand('/work/proj/sub', '/nonexistent', '/work/proj/node_modules/flatcar-architect')).toBe('npx flatcar-architect');
-    expect(selfCommand('/work/other', '/nonexistent', '/work/proj/node_modules/flatcar-architect')).toBe('node /work/proj/node_modules/flatcar-architect/dist/bin/flatcar-architect.js');
+    expect(selfCommand('/work/other', '/nonexistent', '/work/proj/node_modules/flatcar-architect')).toBe(
+      'node /work/proj/node_modules/flatcar-architect/dist/bin/flatcar-architect.js',
+    );
   });
 });

@@ -12,11 +12,48 @@ import { precheckGiven, runWizard, WizardBack, WizardCancelled, WizardQuit, type
 import { context } from '../helpers/wizard.js';
 
 const TEXTS = [
-  '', '?', 'abc', '0', '1', '2', '3', '4', '5', '6', '9', '12', '40', '200', '300', '10001',
-  '10.0.0.0/24', '192.168.7.0/24', '10.0.0.0/28', '10.0.0.5/24', '10.1.0.0/16', '10.0.0.253', '10.0.0.1', '10.0.0.2',
-  '192.168.7.1', '192.168.7.250', '10.0.0.53, 10.0.0.54', 'edge', 'Bad Name', 'a-b', 'en* eth*', 'eth0', 'https://discovery.example/x',
-  './out', 'out/deeper', '~/.ssh/id_ed25519.pub', 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBdWq0m3gSx1yL2p7cVnH4eR6tKj9ZaQ8uF5oP1wYhXs dev@laptop',
-  'Thu 04:00', '25:00', '1h', '0m', 'custom-group',
+  '',
+  '?',
+  'abc',
+  '0',
+  '1',
+  '2',
+  '3',
+  '4',
+  '5',
+  '6',
+  '9',
+  '12',
+  '40',
+  '200',
+  '300',
+  '10001',
+  '10.0.0.0/24',
+  '192.168.7.0/24',
+  '10.0.0.0/28',
+  '10.0.0.5/24',
+  '10.1.0.0/16',
+  '10.0.0.253',
+  '10.0.0.1',
+  '10.0.0.2',
+  '192.168.7.1',
+  '192.168.7.250',
+  '10.0.0.53, 10.0.0.54',
+  'edge',
+  'Bad Name',
+  'a-b',
+  'en* eth*',
+  'eth0',
+  'https://discovery.example/x',
+  './out',
+  'out/deeper',
+  '~/.ssh/id_ed25519.pub',
+  'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBdWq0m3gSx1yL2p7cVnH4eR6tKj9ZaQ8uF5oP1wYhXs dev@laptop',
+  'Thu 04:00',
+  '25:00',
+  '1h',
+  '0m',
+  'custom-group',
 ];
 
 type Move = { kind: 'esc' } | { kind: 'ctrl-c' } | { kind: 'enter' } | { kind: 'pick'; n: number };
@@ -26,7 +63,17 @@ const move: fc.Arbitrary<Move> = fc.oneof(
   { weight: 4, arbitrary: fc.constant({ kind: 'enter' } as Move) },
   { weight: 12, arbitrary: fc.nat(1000).map((n) => ({ kind: 'pick', n }) as Move) },
 );
-const GIVEN: Answers[] = [{}, {}, {}, { preset: 'dev' }, { size: '12' }, { preset: 'production', size: '7' }, { network: { cidr: '10.0.0.0/28' } }, { name: 'given' }, { updates: { rebootStrategy: 'etcd-lock' } }];
+const GIVEN: Answers[] = [
+  {},
+  {},
+  {},
+  { preset: 'dev' },
+  { size: '12' },
+  { preset: 'production', size: '7' },
+  { network: { cidr: '10.0.0.0/28' } },
+  { name: 'given' },
+  { updates: { rebootStrategy: 'etcd-lock' } },
+];
 
 class Loop extends Error {}
 

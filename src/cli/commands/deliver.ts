@@ -18,7 +18,5 @@ export function register(program: Command, ctx: CommandContext): void {
     .option('--json', "print each machine's outcome as one JSON document on standard output (on bad usage one JSON error object on standard error)")
     .option('--no-color', 'plain text output (deliver never colours)')
     .addHelpText('after', `\n${EXIT_CODES.deliver}`)
-    .action(async (dir: string, machine: string | undefined, opts: DeliverFlags) =>
-      ctx.setExit(await (await import('../deliver.js')).runDeliver(dir, machine, opts, ctx.io())),
-    );
+    .action(async (dir: string, machine: string | undefined, opts: DeliverFlags) => ctx.setExit(await (await import('../deliver.js')).runDeliver(dir, machine, opts, ctx.io())));
 }

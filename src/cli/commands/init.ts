@@ -6,8 +6,7 @@ import type { CommandContext } from './context.js';
 import { runGenerate } from './generate.js';
 
 export function register(program: Command, ctx: CommandContext): void {
-  addGenerateOptions(
-    program.command('init').description('Design a cluster interactively (the wizard), then write it; flags pre-fill answers'),
-    INIT_HELP,
-  ).action(async (opts: GenerateFlags) => ctx.setExit(await runGenerate(opts, ctx.io(), { wizard: true })));
+  addGenerateOptions(program.command('init').description('Design a cluster interactively (the wizard), then write it; flags pre-fill answers'), INIT_HELP).action(
+    async (opts: GenerateFlags) => ctx.setExit(await runGenerate(opts, ctx.io(), { wizard: true })),
+  );
 }

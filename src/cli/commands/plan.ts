@@ -9,7 +9,10 @@ export function register(program: Command, ctx: CommandContext): void {
   // plan writes nothing: no output directory, no single config, no Matchbox tree, no new PKI.
   withoutOptions(
     addScriptingOptions(
-      addGenerateOptions(program.command('plan').description('Check the answers and print the plan (machines, roles, addresses, MACs, files, boot order); write nothing'), PLAN_HELP),
+      addGenerateOptions(
+        program.command('plan').description('Check the answers and print the plan (machines, roles, addresses, MACs, files, boot order); write nothing'),
+        PLAN_HELP,
+      ),
       { dryRun: false },
     ),
     ['--out', '--force', '--rotate-pki', '--stdout', '--machine', '--format', '--matchbox', '--matchbox-url'],

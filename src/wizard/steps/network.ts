@@ -47,22 +47,18 @@ export const NETWORK: Question[] = [
     'etcd.discovery',
     'network',
     'etcd discovery URL (leave empty: members find each other by host name):',
-    'An https:// URL from an etcd discovery service, or empty to use the machines\' host names.',
+    "An https:// URL from an etcd discovery service, or empty to use the machines' host names.",
     { when: (ctx) => isDhcp(ctx) && findArchitecture(presetOf(ctx))?.runsEtcd !== false },
   ),
-  textQuestion('network.cidr', 'network', 'Network (CIDR):', 'The machines\' network as address/prefix length, like 192.168.7.0/24.', {
+  textQuestion('network.cidr', 'network', 'Network (CIDR):', "The machines' network as address/prefix length, like 192.168.7.0/24.", {
     when: statics,
     extra: (ctx) => larger(currentValue(ctx, 'network.cidr')),
   }),
-  textQuestion('network.gateway', 'network', 'Gateway:', 'The router\'s address inside that network (usually .1).', { when: statics }),
+  textQuestion('network.gateway', 'network', 'Gateway:', "The router's address inside that network (usually .1).", { when: statics }),
   textQuestion('network.dns', 'network', 'DNS servers (comma-separated):', 'One or more IPv4 addresses of DNS servers, separated by commas.', { when: statics, parse: list }),
-  textQuestion(
-    'network.firstAddress',
-    'network',
-    'First machine address:',
-    'Machines get consecutive addresses from here, skipping the gateway and DNS servers.',
-    { when: statics },
-  ),
+  textQuestion('network.firstAddress', 'network', 'First machine address:', 'Machines get consecutive addresses from here, skipping the gateway and DNS servers.', {
+    when: statics,
+  }),
   textQuestion(
     'network.interface',
     'network',

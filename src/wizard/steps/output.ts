@@ -18,7 +18,10 @@ export const OUTPUT: Question[] = [
       const dir = await ctx.prompts.input({
         message: 'Output directory:',
         default: candidates.find((c) => outputProblem(ctx, c) === undefined) ?? now,
-        validate: (text) => (text.trim() === '?' ? 'Where the configs go; an existing directory is compared with the new files before anything is replaced.' : (outputProblem(ctx, text.trim()) ?? true)),
+        validate: (text) =>
+          text.trim() === '?'
+            ? 'Where the configs go; an existing directory is compared with the new files before anything is replaced.'
+            : (outputProblem(ctx, text.trim()) ?? true),
       });
       const base = ctx.cwd ?? process.cwd();
       // The same directory as ./NAME is not a choice of its own: it follows the name.

@@ -18,7 +18,9 @@ export function findPublicKeys(home: string): { file: string; key: string }[] {
   const dir = join(home, '.ssh');
   let names: string[];
   try {
-    names = readdirSync(dir).filter((n) => n.endsWith('.pub')).sort();
+    names = readdirSync(dir)
+      .filter((n) => n.endsWith('.pub'))
+      .sort();
   } catch {
     return [];
   }
@@ -40,7 +42,10 @@ export function fingerprint(key: string): { type: string; sha256: string; commen
   const parts = key.trim().split(/\s+/);
   const at = parts.findIndex((p) => /^[A-Za-z0-9+/]+={0,3}$/.test(p) && p.length > 20);
   const blob = at >= 0 ? parts[at]! : '';
-  const type = (parts[at - 1] ?? parts[0] ?? '').replace(/^ssh-/, '').replace(/@openssh\.com$/, '').toUpperCase();
+  const type = (parts[at - 1] ?? parts[0] ?? '')
+    .replace(/^ssh-/, '')
+    .replace(/@openssh\.com$/, '')
+    .toUpperCase();
   const sha256 = 'SHA256:' + createHash('sha256').update(Buffer.from(blob, 'base64')).digest('base64').replace(/=+$/, '');
   return { type, sha256, comment: parts.slice(at + 1).join(' ') };
 }
@@ -111,16 +116,18 @@ export const SSH: Question[] = [
         }
         if (pick === PASTE) {
           // Esc here goes back to the list of keys.
-          const text = await ctx.prompts.input({
-            message: 'Public key line, or the path of a .pub file (empty: back to the list):',
-            validate: (t) => {
-              if (t.trim() === '') return true;
-              if (t.trim() === '?') return 'Paste one line from a .pub file, or type its path (~ works); never the private key.';
-              const keys = keysFromText(ctx, t);
-              if (typeof keys === 'string') return keys;
-              return problemWith(ctx, 'ssh.keys', [...new Set([...chosen, ...keys])]) ?? true;
-            },
-          }).catch(backTo(''));
+          const text = await ctx.prompts
+            .input({
+              message: 'Public key line, or the path of a .pub file (empty: back to the list):',
+              validate: (t) => {
+                if (t.trim() === '') return true;
+                if (t.trim() === '?') return 'Paste one line from a .pub file, or type its path (~ works); never the private key.';
+                const keys = keysFromText(ctx, t);
+                if (typeof keys === 'string') return keys;
+                return problemWith(ctx, 'ssh.keys', [...new Set([...chosen, ...keys])]) ?? true;
+              },
+            })
+            .catch(backTo(''));
           if (text.trim() === '') continue;
           const keys = keysFromText(ctx, text);
           if (typeof keys !== 'string') chosen = [...new Set([...chosen, ...keys])];

@@ -104,7 +104,11 @@ const window: Question = {
       message: 'When may machines reboot into an update?',
       choices: [
         { name: 'any time', value: ANY, description: 'as soon as the update is installed (and, with etcd-lock, the lock is free)' },
-        { name: start ? `in a window: ${String(start)} for ${String(length)}` : 'in a reboot window…', value: WINDOW, description: 'a daily or weekly window, like 04:00 for 1h, or Thu 04:00 for 2h' },
+        {
+          name: start ? `in a window: ${String(start)} for ${String(length)}` : 'in a reboot window…',
+          value: WINDOW,
+          description: 'a daily or weekly window, like 04:00 for 1h, or Thu 04:00 for 2h',
+        },
       ],
       default: start ? WINDOW : ANY,
     });
@@ -116,7 +120,10 @@ const window: Question = {
     const startText = await ctx.prompts.input({
       message: 'Reboot window start (like 04:00 or Thu 04:00):',
       default: start === undefined ? '04:00' : String(start),
-      validate: (t) => (t.trim() === '?' ? 'A time (HH:MM) when reboots may begin, daily, or on a weekday: "Sun 03:30".' : check(ctx, t.trim(), String(length ?? '1h'), 'updates.rebootWindowStart')),
+      validate: (t) =>
+        t.trim() === '?'
+          ? 'A time (HH:MM) when reboots may begin, daily, or on a weekday: "Sun 03:30".'
+          : check(ctx, t.trim(), String(length ?? '1h'), 'updates.rebootWindowStart'),
     });
     const lengthText = await ctx.prompts.input({
       message: 'Reboot window length (like 1h or 1h30m):',

@@ -77,7 +77,10 @@ export function disagreement(ours: Outcome, oursStrict: Outcome, ref: Outcome, r
   const generalise = (s: string) => s.replace(/\.\d+/g, '.N');
   if (ours.exit === 99 || oursStrict.exit === 99) return `internal error: ${ours.stderr.split('\n')[0]}`;
   if (ours.exit !== ref.exit) {
-    const what = ref.exit === 0 ? `ours fails: ${generalise(ours.stderr.split('\n').find((l) => l.startsWith('error')) ?? ours.stderr.split('\n')[0]!)}` : `butane fails: ${generalise(ref.stderr.split('\n').find((l) => /^(error|Error)/.test(l)) ?? '')}`;
+    const what =
+      ref.exit === 0
+        ? `ours fails: ${generalise(ours.stderr.split('\n').find((l) => l.startsWith('error')) ?? ours.stderr.split('\n')[0]!)}`
+        : `butane fails: ${generalise(ref.stderr.split('\n').find((l) => /^(error|Error)/.test(l)) ?? '')}`;
     return `exit ${ours.exit} vs ${ref.exit}; ${what.replace(/, line \d+ col \d+/, '').slice(0, 160)}`;
   }
   if (ref.exit === 0 && safeCanonical(ours.stdout) !== safeCanonical(ref.stdout)) return 'output differs';

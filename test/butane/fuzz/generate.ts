@@ -63,7 +63,18 @@ const URLS = [
   'arn:aws:s3:us-east-1:123:accesspoint/ap/object/k',
   'http://[::1]:80/x',
 ];
-const BAD_URLS = ['ftp://x/y', 'https://exa mple.com', '', 'relative', 's3://b/k?versionId=', 'data:text/plain,bad%zz', 'http://a:b/', 'http://a/%zz', 'data:;base64,***', 'mailto:x'];
+const BAD_URLS = [
+  'ftp://x/y',
+  'https://exa mple.com',
+  '',
+  'relative',
+  's3://b/k?versionId=',
+  'data:text/plain,bad%zz',
+  'http://a:b/',
+  'http://a/%zz',
+  'data:;base64,***',
+  'mailto:x',
+];
 const UNIT_NAMES = ['a.service', 'b.timer', 'c.mount', 'foo@.service', 'foo@x.service', 'x.socket', 'var-data.mount', 'y.path', 'z.target'];
 const BAD_UNIT_NAMES = ['bad', '.service', 'a.conf', '', 'a.Service'];
 const UNIT_CONTENTS = [
@@ -84,11 +95,47 @@ const TREES = ['tree', 'tree/etc', 'a.txt', 'missing', '../x', 'linkroot'];
 const TEXTS = ['hello\n', '', 'x', 'héllo ✓\n', 'a'.repeat(300), 'line1\nline2\n', 'key=value # not a comment', '%', '#!/bin/sh\necho hi\n'];
 
 function modeValue(g: Gen): Value {
-  return g.pick<Value>([new Raw('0644'), new Raw('0755'), 420, 493, new Raw('0600'), 644, 755, 4755, new Raw('04755'), new Raw('0o644'), new Raw('0x1ed'), 10000, -1, 420.9, new Raw('1e3'), new Raw('0'), new Raw('01777')]);
+  return g.pick<Value>([
+    new Raw('0644'),
+    new Raw('0755'),
+    420,
+    493,
+    new Raw('0600'),
+    644,
+    755,
+    4755,
+    new Raw('04755'),
+    new Raw('0o644'),
+    new Raw('0x1ed'),
+    10000,
+    -1,
+    420.9,
+    new Raw('1e3'),
+    new Raw('0'),
+    new Raw('01777'),
+  ]);
 }
 
 function intValue(g: Gen): Value {
-  return g.pick<Value>([0, 1, 5, 1000, -5, 65535, new Raw('9007199254740993'), new Raw('0x10'), new Raw('1_000'), 3.7, new Raw('.inf'), new Raw('-.inf'), new Raw('.nan'), new Raw('18446744073709551616'), new Raw('0b101'), new Raw('+12'), new Raw('012')]);
+  return g.pick<Value>([
+    0,
+    1,
+    5,
+    1000,
+    -5,
+    65535,
+    new Raw('9007199254740993'),
+    new Raw('0x10'),
+    new Raw('1_000'),
+    3.7,
+    new Raw('.inf'),
+    new Raw('-.inf'),
+    new Raw('.nan'),
+    new Raw('18446744073709551616'),
+    new Raw('0b101'),
+    new Raw('+12'),
+    new Raw('012'),
+  ]);
 }
 
 function boolValue(g: Gen): Value {
@@ -245,7 +292,11 @@ export class YamlWriter {
     if (multi && style < 5 && !flow) {
       const pad = ' '.repeat(indent + 2);
       const chomp = s.endsWith('\n') ? (s.endsWith('\n\n') ? '+' : '') : '-';
-      const body = s.replace(/\n$/, '').split('\n').map((l) => (l === '' ? '' : pad + l)).join('\n');
+      const body = s
+        .replace(/\n$/, '')
+        .split('\n')
+        .map((l) => (l === '' ? '' : pad + l))
+        .join('\n');
       return `|${chomp}\n${body}`;
     }
     if (style < 3 && PLAIN_SAFE.test(s) && !/ $/.test(s) && !/^(y|n|yes|no|on|off|true|false|null)$/i.test(s)) return s;
@@ -319,7 +370,27 @@ function mutateTree(g: Gen, tree: { [k: string]: Value }): void {
       else m[key] = [null, m[key] ?? 'x'];
       break;
     case 4:
-      m[key] = new Raw(g.pick(['!!str 12', '!!int "12"', '!!int abc', '!!float 1', '!!bool yes', '!!null ""', '!foo bar', '!!binary /wA=', '!!binary "aGk="', '!!binary |\n  aGVs\n  bG8=', '"\\x41\\u00e9"', '"a\\/b"', '"\\ud83d\\ude00"', '"\\U0001F600"', "'it''s'", '"tab\\there"', '"\\N\\_\\L\\P"']));
+      m[key] = new Raw(
+        g.pick([
+          '!!str 12',
+          '!!int "12"',
+          '!!int abc',
+          '!!float 1',
+          '!!bool yes',
+          '!!null ""',
+          '!foo bar',
+          '!!binary /wA=',
+          '!!binary "aGk="',
+          '!!binary |\n  aGVs\n  bG8=',
+          '"\\x41\\u00e9"',
+          '"a\\/b"',
+          '"\\ud83d\\ude00"',
+          '"\\U0001F600"',
+          "'it''s'",
+          '"tab\\there"',
+          '"\\N\\_\\L\\P"',
+        ]),
+      );
       break;
     case 5:
       m.version = g.pick<Value>(['1.0.0', '1.1.0', '1.01.0', '1.2.0', '9.9.9', 1.1, new Raw('"1.1.0"'), '1.1', 'v1.1.0', '1.1.0-experimental']);
@@ -332,7 +403,18 @@ function mutateTree(g: Gen, tree: { [k: string]: Value }): void {
       if (typeof m[key] === 'string') m[key] = (m[key] as string) + g.pick(['\u2028', '\u0085', ' ', '\t', '#', ' #x', ': ', '\u00e9', '\ufeff']);
       break;
     default:
-      m[key] = g.pick<Value>([new Raw('[a, b'), new Raw('{a: 1'), new Raw('"unterminated'), new Raw('*nosuch'), new Raw('&anch'), new Raw('a?b'), new Raw('@x'), new Raw('`x'), new Raw('%x'), new Raw('- x')]);
+      m[key] = g.pick<Value>([
+        new Raw('[a, b'),
+        new Raw('{a: 1'),
+        new Raw('"unterminated'),
+        new Raw('*nosuch'),
+        new Raw('&anch'),
+        new Raw('a?b'),
+        new Raw('@x'),
+        new Raw('`x'),
+        new Raw('%x'),
+        new Raw('- x'),
+      ]);
   }
 }
 
