@@ -6,7 +6,7 @@
  * absent when there was none) byte for byte once recovered, no key file is left outside DIR, the CA is
  * unchanged, and the next run succeeds with the same CA.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -179,6 +179,21 @@ describe('fault injection: signals and kill -9 at named points', () => {
     const ok = runCli(['scale', 'c', '--size', '61'], { cwd: parent });
     expect(ok.status, ok.stderr).toBe(0);
     expect(leftovers(parent)).toEqual([]);
+  });
+
+  it('a FIFO in place of the lock: generate and scale exit 2 with one line naming it, at once, and write nothing', () => {
+    const parent = fresh(true);
+    execFileSync('mkfifo', [join(parent, '.c.lock')]);
+    const lock = join(parent, '.c.lock');
+    const why = `${join(parent, 'c')} cannot be locked: its lock ${lock} is a FIFO, not a lock of flatcar-architect; remove it if no run is writing ${join(parent, 'c')}`;
+    const r = runCli(['--preset', 'small', '--out', 'c', '--force'], { cwd: parent });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe(`flatcar-architect: --out: ${why}\n`);
+    const s = runCli(['scale', 'c', '--size', '61'], { cwd: parent });
+    expect(s.status).toBe(2);
+    expect(s.stderr).toBe(`flatcar-architect: c: ${why}\n`);
+    expect(tree(join(parent, 'c'))).toEqual(oldTree);
+    expect(readdirSync(parent).sort()).toEqual(['.c.lock', 'c']);
   });
 
   it('a lock left by a dead run is taken over', () => {
