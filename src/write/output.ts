@@ -232,7 +232,10 @@ export async function testPauseAsync(point: PausePoint): Promise<void> {
 // token; the lock is then removed twice, and one of them may remove the other's new lock. This needs a
 // kill -9 inside the token window and then two runs racing within microseconds.
 
-/** Whether `pid` runs and (when `start` is known on both sides) started at `start`: a reused pid is not the run. */
+/**
+ * Whether `pid` runs (a zombie, killed and not yet reaped, does not) and, when `start` is known on
+ * both sides, started at `start`: a pid used again by another process is not the run.
+ */
 function pidAlive(pid: number, start?: string): boolean {
   if (!Number.isInteger(pid) || pid <= 0) return false;
   try {
@@ -240,27 +243,23 @@ function pidAlive(pid: number, start?: string): boolean {
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'EPERM') return false;
   }
-  if (start === undefined) return true;
-  const now = startTime(pid);
-  return now === undefined || now === start;
+  const now = procStat(pid);
+  if (now?.state === 'Z') return false;
+  return start === undefined || now === undefined || now.start === start;
 }
 
-/** A process's start time (clock ticks after boot, /proc/<pid>/stat field 22), or undefined without /proc. */
-function startTime(pid: number): string | undefined {
-  if (startTimeOverride !== undefined && pid === process.pid) return startTimeOverride;
+/** A process's state and start time (clock ticks after boot: /proc/<pid>/stat fields 3 and 22), or undefined without /proc. */
+function procStat(pid: number): { state: string; start: string } | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // Field 2 is the command in parentheses (it may hold spaces and parentheses): count after the last ')'.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const v = fields[19];
-    return v && /^\d+$/.test(v) ? v : undefined;
+    const start = fields[19];
+    return fields[0] && start && /^\d+$/.test(start) ? { state: fields[0], start } : undefined;
   } catch {
     return undefined;
   }
 }
-
-/** Test-only: FLATCAR_ARCHITECT_TEST_START_TIME stands for this process's start time (a pid used again by a new process). */
-const startTimeOverride = process.env.FLATCAR_ARCHITECT_TEST_START_TIME || undefined;
 
 const held = new Map<string, number>();
 
@@ -303,7 +302,7 @@ function readHelper(path: string): Seen {
 
 /** This run's lock (and token) contents. */
 function myStamp(): string {
-  const start = startTime(process.pid);
+  const start = procStat(process.pid)?.start;
   return start === undefined ? `${process.pid}\n` : `${process.pid} ${start}\n`;
 }
 
@@ -350,7 +349,7 @@ export function lockDir(dir: string): () => void {
   removeDeadLockHelpers(file);
   const deadline = Date.now() + WAIT_MS;
   for (let attempt = 0; ; attempt++) {
-    if (createLock(file, target)) {
+    if (createLock(file, target, attempt > 0)) {
       held.set(file, 1);
       unlockers.add(release);
       installSignalCleanup();
@@ -382,9 +381,10 @@ export function lockDir(dir: string): () => void {
   }
 }
 
+/** A failure while reading or taking over a lock: one line naming the lock, never a raw errno. */
 function lockFailure(target: string, file: string, e: unknown): OutputLockedError {
-  const err = e as NodeJS.ErrnoException;
-  return new OutputLockedError(`${target} cannot be locked: ${file} (${err.code ?? err.message}); remove it if no flatcar-architect run is writing ${target}`, NaN);
+  const why = (e as Error).message.replace(/\s+/g, ' ');
+  return new OutputLockedError(`${target} cannot be locked (lock ${file}): ${why}; remove the lock if no flatcar-architect run is writing ${target}`, NaN);
 }
 
 /** Paths this process made beside an output directory (staging dirs, old copies): recoverDir leaves these alone. */
@@ -434,11 +434,12 @@ function createExclusive(path: string, content: string): boolean {
   return true;
 }
 
-function createLock(file: string, target: string): boolean {
+/** Creates DIR's lock; a failure on the first try (DIR's parent not writable) is the error itself, later (taking over) an OutputLockedError. */
+function createLock(file: string, target: string, takingOver: boolean): boolean {
   try {
     return createExclusive(file, myStamp());
   } catch (e) {
-    throw lockFailure(target, file, e);
+    throw takingOver ? lockFailure(target, file, e) : e;
   }
 }
 
@@ -482,9 +483,10 @@ function removeIfSame(path: string, was: { text: string; ino?: number }): void {
   if (now.kind === 'file' && now.text === was.text && (was.ino === undefined || now.ino === was.ino)) unlinkSync(path);
 }
 
-/** The `.DIR.lock.<pid>.tmp` files and the breaker token a run killed while taking the lock left behind. */
+/** The `.DIR.lock[.break].<pid>.tmp` files and the breaker token a run killed while taking the lock left behind. */
 function removeDeadLockHelpers(file: string): void {
-  const re = new RegExp(`^${escapeRe(basename(file))}(?:\\.break)?\\.(\\d+)\\.tmp$`);
+  // (`.stale`: a lock an earlier version moved aside while taking over; nothing reads it now.)
+  const re = new RegExp(`^${escapeRe(basename(file))}(?:\\.break)?\\.(\\d+)\\.(?:tmp|stale)$`);
   let entries: string[];
   try {
     entries = readdirSync(dirname(file));

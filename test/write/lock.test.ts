@@ -256,12 +256,43 @@ describe('the output lock', () => {
     expect(helpersLeft(parent)).toEqual([]);
   });
 
+  it('a lock of a process killed and not yet reaped (a zombie) is dead', async () => {
+    const parent = tmp();
+    // `sleep 0`'s parent becomes `sleep 5` (exec), which never reaps it: a zombie for 5 s.
+    const sh = spawn('sh', ['-c', 'sleep 0 & echo $!; exec sleep 5'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    started.push(sh);
+    const zombie = await new Promise<number>((r) => sh.stdout!.once('data', (d) => r(Number(String(d).trim()))));
+    while (!/\) Z /.test(readFileSync(`/proc/${zombie}/stat`, 'utf8'))) await new Promise((r) => setTimeout(r, 5));
+    writeFileSync(join(parent, '.c.lock'), `${zombie}\n`);
+    writeFileSync(join(parent, 'go'), '');
+    writeFileSync(join(parent, 'release'), '');
+    const a = taker(parent);
+    expect(await a.said()).toBe(`got ${a.child.pid}`);
+    await a.exit;
+    expect(helpersLeft(parent)).toEqual([]);
+  });
+
+  it('a breaker token that is not a file: one line naming it, the dead lock is left as it is', async () => {
+    const parent = tmp();
+    writeFileSync(join(parent, '.c.lock'), '999999999\n');
+    mkdirSync(join(parent, '.c.lock.break'));
+    writeFileSync(join(parent, 'go'), '');
+    const a = taker(parent);
+    const token = join(parent, '.c.lock.break');
+    expect(await a.said()).toBe(
+      `OutputLockedError NaN ${join(parent, 'c')} cannot be locked (lock ${token}): ${token} is a directory; remove the lock if no flatcar-architect run is writing ${join(parent, 'c')}`,
+    );
+    await a.exit;
+    expect(readFileSync(join(parent, '.c.lock'), 'utf8')).toBe('999999999\n');
+  });
+
   it('the helper files of a run killed while taking the lock are removed by the next run', async () => {
     const parent = tmp();
     writeFileSync(join(parent, '.c.lock'), '999999999\n');
     writeFileSync(join(parent, '.c.lock.999999998.tmp'), '999999998\n');
     writeFileSync(join(parent, '.c.lock.break'), '999999997\n');
     writeFileSync(join(parent, '.c.lock.break.999999996.tmp'), '999999996\n');
+    writeFileSync(join(parent, '.c.lock.999999995.stale'), '999999995\n'); // an earlier version's
     writeFileSync(join(parent, 'go'), '');
     writeFileSync(join(parent, 'release'), '');
     const a = taker(parent);
