@@ -185,7 +185,7 @@ export function overlaps(a: string, b: string): boolean {
 // <marker>): at the point the run writes the marker and waits until it is removed. The fault-injection
 // tests (test/cli/faults.test.ts) kill or signal the run while it waits, instead of relying on timing.
 
-export type PausePoint = 'staging' | 'before-commit' | 'between-renames' | 'after-commit' | 'rollback-between-renames' | 'lock-takeover' | 'lock-break' | 'lock-wait';
+export type PausePoint = 'staging' | 'before-commit' | 'between-renames' | 'after-commit' | 'rollback-between-renames' | 'between-trees' | 'lock-takeover' | 'lock-break' | 'lock-wait';
 
 /** The points named (comma-separated: a run can pause at several, one after the other). */
 function pauseWanted(point: PausePoint): string | undefined {
@@ -572,6 +572,8 @@ export function recoverDir(dir: string): string[] {
   } catch {
     return [];
   }
+  const notes: string[] = [];
+  if (recoverJournals(target, entries, re, notes)) entries = readdirSync(parent);
   const found = entries
     .map((e) => ({ e, m: re.exec(e) }))
     // A legacy name (no pid) or the name of a process that is gone; never one of a live run, nor one
@@ -584,7 +586,6 @@ export function recoverDir(dir: string): string[] {
       pid: x.m![2] ?? 'unknown',
       mtime: safeMtime(join(parent, x.e)),
     }));
-  const notes: string[] = [];
   const shown = (p: string) => basename(p);
   if (!existsSync(target)) {
     const olds = found.filter((f) => f.kind === 'old').sort((a, b) => b.mtime - a.mtime);
@@ -611,6 +612,55 @@ export function recoverDir(dir: string): string[] {
   }
   return notes;
 }
+
+/**
+ * A commit of several trees (the cluster and its Matchbox directory) is old or new for all of them:
+ * before the first swap a journal `.DIR.commit-<pid>` beside DIR names DIR's staging directory and
+ * those of the other trees; it is removed once every tree is swapped. A journal of a dead run whose
+ * DIR was swapped (its staging is gone) while another tree's staging is still there (that tree was not
+ * swapped): DIR is rolled back (the new tree aside as `.DIR.new-*.rollback`, removed below; the old
+ * one back). Left: a run that writes only the other tree and recovers it first removes its staging,
+ * the evidence; DIR then stays the new one.
+ */
+function recoverJournals(target: string, entries: string[], re: RegExp, notes: string[]): boolean {
+  const parent = dirname(target);
+  const name = basename(target);
+  const jre = new RegExp(`^\\.${escapeRe(name)}\\.commit-(\\d+)$`);
+  let changed = false;
+  for (const e of entries) {
+    const m = jre.exec(e);
+    const path = join(parent, e);
+    if (!m || madeHere.has(path)) continue;
+    const pid = Number(m[1]);
+    if (pid !== process.pid && pidAlive(pid)) continue;
+    let lines: string[] = [];
+    try {
+      if (lstatSync(path).isFile() && statSync(path).size < 65536) lines = readFileSync(path, 'utf8').split('\n').filter(Boolean);
+    } catch {
+      // unreadable: nothing to roll back
+    }
+    const [mine, ...others] = lines;
+    const otherTreePending = others.some((o) => /\/\.[^/]+\.new-\d+-[A-Za-z0-9]{6}$/.test(o) && existsSync(o));
+    if (mine && re.test(mine) && mine.includes('.new-') && !mine.endsWith('.rollback') && !existsSync(join(parent, mine)) && otherTreePending && existsSync(target)) {
+      renameSync(target, join(parent, `${mine}.rollback`));
+      const old = join(parent, mine.replace(/\.new-/, '.old-'));
+      const hadOld = existsSync(old);
+      if (hadOld) renameSync(old, target);
+      notes.push(
+        `rolled back ${name}: an interrupted run (pid ${pid}) had replaced it but not ${others.map((o) => basename(o).replace(/^\.(.*)\.new-.*$/, '$1')).join(', ')} of the same commit; ${hadOld ? `the previous ${name} is back` : `there was no ${name} before it`}`,
+      );
+      changed = true;
+    }
+    rmSync(path, { force: true });
+    changed = true;
+  }
+  return changed;
+}
+
+/** Open staged outputs of this process (not yet swapped or aborted): a swap while another is open is part of a commit of several trees. */
+const openStaged = new Set<StagedOutput>();
+/** The journals of trees swapped while others were open: removed once none is open any more. */
+const openJournals = new Set<string>();
 
 function safeMtime(p: string): number {
   try {
@@ -701,6 +751,7 @@ export class StagedOutput {
   private readonly made = new Set<string>();
   private done = false;
   private old: string | undefined;
+  private journal: string | undefined;
   private readonly release: () => void;
   private readonly cleanup = () => this.abort();
   /** What recovery did before this run started (one line each). */
@@ -724,6 +775,7 @@ export class StagedOutput {
       this.staging = mkdtempSync(join(parent, `.${basename(this.target)}.new-${process.pid}-`));
       madeHere.add(this.staging);
       stagings.add(this.cleanup);
+      openStaged.add(this);
       installSignalCleanup();
       chmodSync(this.staging, DEFAULT_DIR_MODE);
     } catch (e) {
@@ -759,7 +811,17 @@ export class StagedOutput {
     if (this.done) throw new Error('internal: the output directory is already complete');
     this.done = true;
     const target = this.target;
+    openStaged.delete(this);
     try {
+      const others = [...openStaged].map((o) => o.staging);
+      if (others.length > 0) {
+        const journal = join(dirname(target), `.${basename(target)}.commit-${process.pid}`);
+        madeHere.add(journal);
+        rmSync(journal, { force: true });
+        writeNew(journal, `${basename(this.staging)}\n${others.join('\n')}\n`, 0o644, false);
+        this.journal = journal;
+        openJournals.add(journal);
+      }
       if (existsSync(target)) {
         checkOutputDir(target, this.options.force ?? false, this.options.kind ?? 'cluster');
         if (this.options.keepPki) this.keptPki = keepPreviousPki(target, this.staging);
@@ -781,7 +843,20 @@ export class StagedOutput {
       throw e;
     }
     forget(stagings, this.cleanup);
+    if (this.journal) testPause('between-trees');
+    if (openStaged.size === 0) {
+      // Every tree of the commit is in place.
+      for (const j of openJournals) rmSync(j, { force: true });
+      openJournals.clear();
+    }
     if (this.options.sync) syncDir(dirname(target));
+  }
+
+  private dropJournal(): void {
+    if (!this.journal) return;
+    rmSync(this.journal, { force: true });
+    openJournals.delete(this.journal);
+    this.journal = undefined;
   }
 
   /** Undoes swap(): the old DIR (or no DIR) again; the new tree is removed. */
@@ -793,6 +868,7 @@ export class StagedOutput {
     testPause('rollback-between-renames');
     if (this.old) renameSync(this.old, target);
     this.old = undefined;
+    this.dropJournal();
     rmSync(aside, { recursive: true, force: true });
     this.release();
   }
@@ -826,7 +902,9 @@ export class StagedOutput {
     this.aborted = true;
     this.done = true;
     forget(stagings, this.cleanup);
+    openStaged.delete(this);
     rmSync(this.staging, { recursive: true, force: true });
+    this.dropJournal();
     this.release();
   }
 }
