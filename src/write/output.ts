@@ -375,7 +375,7 @@ export function lockDir(dir: string): () => void {
     testPause('lock-takeover');
     const token = breakDeadLock(file, seen, target);
     if (token !== undefined) {
-      if (Date.now() > deadline) throw locked(token, `pid ${token} is taking over a dead lock, `);
+      if (Date.now() > deadline) throw locked(token, Number.isNaN(token) ? 'another run is taking over a dead lock, ' : `pid ${token} is taking over a dead lock, `);
       sleep(20);
     }
   }
