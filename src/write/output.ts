@@ -620,7 +620,8 @@ export function recoverDir(dir: string): string[] {
  * DIR was swapped (its staging is gone) while another tree's staging is still there (that tree was not
  * swapped): DIR is rolled back (the new tree aside as `.DIR.new-*.rollback`, removed below; the old
  * one back). Left: a run that writes only the other tree and recovers it first removes its staging,
- * the evidence; DIR then stays the new one.
+ * the evidence, and so does a failed commit of the other tree (its staging removed) killed before it
+ * rolled DIR back (milliseconds): DIR then stays the new one.
  */
 function recoverJournals(target: string, entries: string[], re: RegExp, notes: string[]): boolean {
   const parent = dirname(target);
@@ -659,8 +660,8 @@ function recoverJournals(target: string, entries: string[], re: RegExp, notes: s
 
 /** Open staged outputs of this process (not yet swapped or aborted): a swap while another is open is part of a commit of several trees. */
 const openStaged = new Set<StagedOutput>();
-/** The journals of trees swapped while others were open: removed once none is open any more. */
-const openJournals = new Set<string>();
+/** The trees swapped while others were open, with a journal beside them until those are swapped too (or this tree is finished, rolled back or aborted). */
+const journaled = new Set<StagedOutput>();
 
 function safeMtime(p: string): number {
   try {
@@ -752,6 +753,7 @@ export class StagedOutput {
   private done = false;
   private old: string | undefined;
   private journal: string | undefined;
+  private waitingFor: Set<StagedOutput> | undefined;
   private readonly release: () => void;
   private readonly cleanup = () => this.abort();
   /** What recovery did before this run started (one line each). */
@@ -813,14 +815,15 @@ export class StagedOutput {
     const target = this.target;
     openStaged.delete(this);
     try {
-      const others = [...openStaged].map((o) => o.staging);
+      const others = [...openStaged];
       if (others.length > 0) {
         const journal = join(dirname(target), `.${basename(target)}.commit-${process.pid}`);
         madeHere.add(journal);
         rmSync(journal, { force: true });
-        writeNew(journal, `${basename(this.staging)}\n${others.join('\n')}\n`, 0o644, false);
+        writeNew(journal, `${basename(this.staging)}\n${others.map((o) => o.staging).join('\n')}\n`, 0o644, false);
         this.journal = journal;
-        openJournals.add(journal);
+        this.waitingFor = new Set(others);
+        journaled.add(this);
       }
       if (existsSync(target)) {
         checkOutputDir(target, this.options.force ?? false, this.options.kind ?? 'cluster');
@@ -844,18 +847,18 @@ export class StagedOutput {
     }
     forget(stagings, this.cleanup);
     if (this.journal) testPause('between-trees');
-    if (openStaged.size === 0) {
-      // Every tree of the commit is in place.
-      for (const j of openJournals) rmSync(j, { force: true });
-      openJournals.clear();
+    for (const j of [...journaled]) {
+      j.waitingFor?.delete(this);
+      if (j.waitingFor?.size === 0) j.dropJournal(); // every tree of its commit is in place
     }
     if (this.options.sync) syncDir(dirname(target));
   }
 
   private dropJournal(): void {
+    journaled.delete(this);
+    this.waitingFor = undefined;
     if (!this.journal) return;
     rmSync(this.journal, { force: true });
-    openJournals.delete(this.journal);
     this.journal = undefined;
   }
 
@@ -886,6 +889,7 @@ export class StagedOutput {
       }
       this.old = undefined;
     }
+    this.dropJournal();
     this.release();
   }
 

@@ -380,3 +380,60 @@ describe('recovery with a pid used again', () => {
     expect(readFileSync(join(parent, 'c', 'cluster.yaml'), 'utf8')).toBe('# flatcar-architect answers\n');
   });
 });
+
+describe('a commit of two trees (the cluster and its Matchbox directory)', () => {
+  const journals = (parent: string) => readdirSync(parent).filter((e) => e.includes('.commit-'));
+  const stage = (dir: string, text: string) => {
+    const s = new StagedOutput(dir, { force: true });
+    s.add({ name: 'cluster.yaml', contents: `# flatcar-architect answers\n${text}\n` });
+    return s;
+  };
+
+  it('the journal beside the first tree is there between the two swaps, and gone once the second is swapped', () => {
+    const parent = tmp();
+    const c = stage(join(parent, 'c'), 'new c');
+    const mb = stage(join(parent, 'mb'), 'new mb');
+    c.swap();
+    expect(journals(parent)).toEqual([`.c.commit-${process.pid}`]);
+    mb.swap();
+    expect(journals(parent)).toEqual([]);
+    c.finish();
+    mb.finish();
+    expect(readdirSync(parent).sort()).toEqual(['c', 'mb']);
+  });
+
+  it('the other tree aborted: finishing (or rolling back) the first removes its journal', () => {
+    for (const end of ['finish', 'rollback'] as const) {
+      const parent = tmp();
+      const c = stage(join(parent, 'c'), 'new c');
+      const mb = stage(join(parent, 'mb'), 'new mb');
+      c.swap();
+      mb.abort();
+      expect(journals(parent)).toHaveLength(1);
+      c[end]();
+      expect(journals(parent)).toEqual([]);
+      expect(readdirSync(parent).sort()).toEqual(end === 'finish' ? ['c'] : []);
+    }
+  });
+
+  it("recovery: a dead run's journal with the first tree swapped and the other's staging still there rolls the first back; with the other swapped it keeps it", () => {
+    for (const otherSwapped of [false, true]) {
+      const parent = tmp();
+      const dead = 999999990;
+      mkdirSync(join(parent, 'c'));
+      writeFileSync(join(parent, 'c', 'cluster.yaml'), 'new\n');
+      mkdirSync(join(parent, `.c.old-${dead}-abcdef`));
+      writeFileSync(join(parent, `.c.old-${dead}-abcdef`, 'cluster.yaml'), 'old\n');
+      if (!otherSwapped) mkdirSync(join(parent, `.mb.new-${dead}-ghijkl`));
+      writeFileSync(join(parent, `.c.commit-${dead}`), `.c.new-${dead}-abcdef\n${join(parent, `.mb.new-${dead}-ghijkl`)}\n`);
+      const notes = recoverDir(join(parent, 'c'));
+      expect(readFileSync(join(parent, 'c', 'cluster.yaml'), 'utf8')).toBe(otherSwapped ? 'new\n' : 'old\n');
+      expect(notes[0]).toBe(
+        otherSwapped
+          ? `removed .c.old-${dead}-abcdef, the previous c an earlier run (pid ${dead}) replaced but could not remove`
+          : `rolled back c: an interrupted run (pid ${dead}) had replaced it but not mb of the same commit; the previous c is back`,
+      );
+      expect(readdirSync(parent).filter((e) => e.startsWith('.c.'))).toEqual([]);
+    }
+  });
+});
