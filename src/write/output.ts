@@ -9,8 +9,10 @@
 import {
   chmodSync,
   closeSync,
+  constants,
   cpSync,
   existsSync,
+  fstatSync,
   fsyncSync,
   linkSync,
   lstatSync,
@@ -183,7 +185,7 @@ export function overlaps(a: string, b: string): boolean {
 // <marker>): at the point the run writes the marker and waits until it is removed. The fault-injection
 // tests (test/cli/faults.test.ts) kill or signal the run while it waits, instead of relying on timing.
 
-export type PausePoint = 'staging' | 'before-commit' | 'between-renames' | 'after-commit' | 'rollback-between-renames' | 'lock-takeover';
+export type PausePoint = 'staging' | 'before-commit' | 'between-renames' | 'after-commit' | 'rollback-between-renames' | 'between-trees' | 'lock-takeover' | 'lock-break' | 'lock-wait';
 
 /** The points named (comma-separated: a run can pause at several, one after the other). */
 function pauseWanted(point: PausePoint): string | undefined {
@@ -210,15 +212,52 @@ export async function testPauseAsync(point: PausePoint): Promise<void> {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The lock: `.<DIR>.lock` beside DIR, holding the pid of the run that writes DIR, for the whole run.
+// The lock: `.<DIR>.lock` beside DIR, holding `<pid> <start>` of the run that writes DIR, for the
+// whole run (`start`: the process's start time, /proc/<pid>/stat field 22, where there is /proc, so a
+// pid used again by another process is not taken for the run that wrote the lock).
+//
+// Rules: a lock that may be live is never renamed or removed. A lock that is a regular file written
+// whole (`<pid>[ <start>]\n`) whose process is gone is dead; so is an unparseable one older than
+// CREATING_MS (a younger one is being created on a file system without hard links: wait, never take
+// it). Only one run at a time removes a dead lock: it first creates the breaker token
+// `.DIR.lock.break` exclusively (written whole), reads the lock again under it, removes it only if it
+// is still the same dead file, removes the token and tries again to create its own lock. Under the
+// token the lock cannot change: nobody removes a lock without the token, and a new lock can only be
+// created where there is none. A token whose owner is gone (or an unparseable one older than
+// CREATING_MS) is removed, after checking it is still the same file.
+//
+// What is left: a run killed inside the token window (milliseconds) leaves a token of a dead pid; two
+// runs that both find it at the same microsecond may both remove it (the second removing the first's
+// new token between its check and its unlink) and then both re-read the same dead lock under "their"
+// token; the lock is then removed twice, and one of them may remove the other's new lock. This needs a
+// kill -9 inside the token window and then two runs racing within microseconds.
 
-function pidAlive(pid: number): boolean {
+/**
+ * Whether `pid` runs (a zombie, killed and not yet reaped, does not) and, when `start` is known on
+ * both sides, started at `start`: a pid used again by another process is not the run.
+ */
+function pidAlive(pid: number, start?: string): boolean {
   if (!Number.isInteger(pid) || pid <= 0) return false;
   try {
     process.kill(pid, 0);
-    return true;
   } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
+    if ((e as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  const now = procStat(pid);
+  if (now?.state === 'Z') return false;
+  return start === undefined || now === undefined || now.start === start;
+}
+
+/** A process's state and start time (clock ticks after boot: /proc/<pid>/stat fields 3 and 22), or undefined without /proc. */
+function procStat(pid: number): { state: string; start: string } | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Field 2 is the command in parentheses (it may hold spaces and parentheses): count after the last ')'.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const start = fields[19];
+    return fields[0] && start && /^\d+$/.test(start) ? { state: fields[0], start } : undefined;
+  } catch {
+    return undefined;
   }
 }
 
@@ -226,6 +265,57 @@ const held = new Map<string, number>();
 
 /** The lock file of DIR. */
 export const lockPath = (target: string): string => join(dirname(target), `.${basename(target)}.lock`);
+
+/** A young unparseable lock or token is being written (no hard links: created empty, then written). */
+const CREATING_MS = 3000;
+/** How long a run waits for a lock being created or a token held by a live run before giving up. */
+const WAIT_MS = 6000;
+
+/** What a lock (or token) file holds, read without following links or blocking on a FIFO. */
+type Seen =
+  | { kind: 'missing' }
+  | { kind: 'foreign'; what: string }
+  | { kind: 'file'; text: string; ino: number; mtimeMs: number; pid: number | undefined; start: string | undefined };
+
+function readHelper(path: string): Seen {
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOFOLLOW);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return { kind: 'missing' };
+    if (code === 'ELOOP') return { kind: 'foreign', what: 'a symbolic link' };
+    throw e;
+  }
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile()) return { kind: 'foreign', what: st.isDirectory() ? 'a directory' : st.isFIFO() ? 'a FIFO' : 'not a regular file' };
+    const buf = Buffer.alloc(64);
+    const n = st.size > 0 ? readSync(fd, buf, 0, buf.length, 0) : 0;
+    const text = buf.subarray(0, n).toString('latin1');
+    const m = /^(\d{1,10})(?: (\d{1,20}))?\n$/.exec(text);
+    return { kind: 'file', text, ino: st.ino, mtimeMs: st.mtimeMs, pid: m ? Number(m[1]) : undefined, start: m?.[2] };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** This run's lock (and token) contents. */
+function myStamp(): string {
+  const start = procStat(process.pid)?.start;
+  return start === undefined ? `${process.pid}\n` : `${process.pid} ${start}\n`;
+}
+
+/** A parsed lock or token of a live run other than this one (this pid without the lock is a previous process with the same pid). */
+function liveOwner(s: Extract<Seen, { kind: 'file' }>): boolean {
+  return s.pid !== undefined && s.pid !== process.pid && pidAlive(s.pid, s.start);
+}
+
+const beingCreated = (s: Extract<Seen, { kind: 'file' }>): boolean => s.pid === undefined && Date.now() - s.mtimeMs < CREATING_MS;
+
+function sleep(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
 
 /**
  * Takes DIR's lock (re-entrant within this process). A lock of a dead process is taken over; one of
@@ -242,7 +332,8 @@ export function lockDir(dir: string): () => void {
       held.delete(file);
       forget(unlockers, release);
       try {
-        if (readFileSync(file, 'utf8').trim() === String(process.pid)) unlinkSync(file);
+        const s = readHelper(file);
+        if (s.kind === 'file' && s.text === myStamp()) unlinkSync(file);
       } catch {
         // gone already
       }
@@ -252,41 +343,74 @@ export function lockDir(dir: string): () => void {
     held.set(file, count + 1);
     return release;
   }
+  const locked = (pid: number, how: string) =>
+    new OutputLockedError(`${target} is being written by another flatcar-architect run (${how}lock ${file}); wait for it to finish`, pid);
   mkdirSync(dirname(target), { recursive: true });
   removeDeadLockHelpers(file);
+  const deadline = Date.now() + WAIT_MS;
   for (let attempt = 0; ; attempt++) {
-    if (createLock(file)) {
+    if (createLock(file, target, attempt > 0)) {
       held.set(file, 1);
       unlockers.add(release);
       installSignalCleanup();
       return release;
     }
-    if (attempt >= 3) throw new OutputLockedError(`${target} is being written by another flatcar-architect run (lock ${file}); wait for it to finish`, NaN);
-    let seen: string;
+    if (attempt > 0 && Date.now() > deadline) throw locked(NaN, '');
+    let seen: Seen;
     try {
-      seen = readFileSync(file, 'utf8');
-    } catch {
-      continue; // removed meanwhile: try again
+      seen = readHelper(file);
+    } catch (e) {
+      throw lockFailure(target, file, e);
     }
-    const pid = Number(seen.trim());
-    if (pidAlive(pid) && pid !== process.pid) {
-      throw new OutputLockedError(`${target} is being written by another flatcar-architect run (pid ${pid}, lock ${file}); wait for it to finish`, pid);
+    if (seen.kind === 'missing') continue; // removed meanwhile: try again
+    if (seen.kind === 'foreign') {
+      throw new OutputLockedError(`${target} cannot be locked: its lock ${file} is ${seen.what}, not a lock of flatcar-architect; remove it if no run is writing ${target}`, NaN);
+    }
+    if (liveOwner(seen)) throw locked(seen.pid!, `pid ${seen.pid}, `);
+    if (beingCreated(seen)) {
+      testPause('lock-wait');
+      sleep(20);
+      continue;
     }
     testPause('lock-takeover');
-    takeOver(file, seen, target);
+    const token = breakDeadLock(file, seen, target);
+    if (token !== undefined) {
+      if (Date.now() > deadline) throw locked(token, Number.isNaN(token) ? 'another run is taking over a dead lock, ' : `pid ${token} is taking over a dead lock, `);
+      sleep(20);
+    }
   }
 }
 
+/** A failure while reading or taking over a lock: one line naming the lock, never a raw errno. */
+function lockFailure(target: string, file: string, e: unknown): OutputLockedError {
+  const why = (e as Error).message.replace(/\s+/g, ' ');
+  return new OutputLockedError(`${target} cannot be locked (lock ${file}): ${why}; remove the lock if no flatcar-architect run is writing ${target}`, NaN);
+}
+
+/** Paths this process made beside an output directory (staging dirs, old copies): recoverDir leaves these alone. */
+const madeHere = new Set<string>();
+
 /**
- * Creates the lock file with our pid in it, all at once: written beside it, then hard-linked into
- * place (a link fails if the name exists), so no other run ever reads a lock file still empty. Where
- * the file system has no hard links, an exclusive create.
+ * Creates `path` with `content`, all at once: written to `<path>.<pid>.tmp` (exclusive create: a
+ * planted link there is removed, never followed), then hard-linked into place (a link fails if the
+ * name exists), so no other run ever reads it empty. Where the file system has no hard links, an
+ * exclusive create and one write (readers wait for an empty one: see CREATING_MS). False if it exists.
  */
-function createLock(file: string): boolean {
-  const mine = `${file}.${process.pid}.tmp`;
-  writeFileSync(mine, `${process.pid}\n`, { mode: 0o644 });
+function createExclusive(path: string, content: string): boolean {
+  const mine = `${path}.${process.pid}.tmp`;
   try {
-    linkSync(mine, file);
+    unlinkSync(mine); // an earlier process with this pid, or something planted
+  } catch {
+    // none
+  }
+  const fd = openSync(mine, 'wx', 0o644);
+  try {
+    writeSync(fd, content);
+  } finally {
+    closeSync(fd);
+  }
+  try {
+    linkSync(mine, path);
     return true;
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
@@ -295,54 +419,74 @@ function createLock(file: string): boolean {
   } finally {
     rmSync(mine, { force: true });
   }
+  let fd2: number;
   try {
-    const fd = openSync(file, 'wx', 0o644);
-    try {
-      writeSync(fd, `${process.pid}\n`);
-    } finally {
-      closeSync(fd);
-    }
-    return true;
+    fd2 = openSync(path, 'wx', 0o644);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
     throw e;
   }
+  try {
+    writeSync(fd2, content);
+  } finally {
+    closeSync(fd2);
+  }
+  return true;
+}
+
+/** Creates DIR's lock; a failure on the first try (DIR's parent not writable) is the error itself, later (taking over) an OutputLockedError. */
+function createLock(file: string, target: string, takingOver: boolean): boolean {
+  try {
+    return createExclusive(file, myStamp());
+  } catch (e) {
+    throw takingOver ? lockFailure(target, file, e) : e;
+  }
 }
 
 /**
- * Takes a dead run's lock away. Two runs may find the same dead lock at once: each moves the lock
- * file to a name of its own (one rename wins, the other finds nothing), and a run that moved a lock
- * other than the dead one it read (the winner's new lock) puts it back and stops as locked out.
+ * Removes the dead lock `seen` under the breaker token. Returns undefined when done (or when the lock
+ * changed meanwhile: the caller looks again), or the pid of a live run that holds the token.
  */
-function takeOver(file: string, seen: string, target: string): void {
-  const aside = `${file}.${process.pid}.stale`;
+function breakDeadLock(file: string, seen: Extract<Seen, { kind: 'file' }>, target: string): number | undefined {
+  const token = `${file}.break`;
   try {
-    renameSync(file, aside);
-  } catch {
-    return; // gone meanwhile: try again
-  }
-  let moved = '';
-  try {
-    moved = readFileSync(aside, 'utf8');
-  } catch {
-    // unreadable: treated as not the one seen
-  }
-  if (moved === seen) {
-    rmSync(aside, { force: true });
-    return;
+    if (!createExclusive(token, myStamp())) {
+      const t = readHelper(token);
+      if (t.kind === 'foreign') throw new Error(`${token} is ${t.what}`);
+      if (t.kind === 'missing') return undefined;
+      if (liveOwner(t) || beingCreated(t)) return t.pid ?? NaN;
+      removeIfSame(token, t);
+      return undefined;
+    }
+  } catch (e) {
+    throw lockFailure(target, token, e);
   }
   try {
-    linkSync(aside, file);
+    testPause('lock-break');
+    const now = readHelper(file);
+    if (now.kind === 'file' && now.ino === seen.ino && now.text === seen.text) unlinkSync(file);
+  } catch (e) {
+    throw lockFailure(target, file, e);
   } finally {
-    rmSync(aside, { force: true });
+    try {
+      removeIfSame(token, { text: myStamp() });
+    } catch {
+      // the next run removes a token of a dead pid
+    }
   }
-  const pid = Number(moved.trim());
-  throw new OutputLockedError(`${target} is being written by another flatcar-architect run (pid ${pid}, lock ${file}); wait for it to finish`, pid);
+  return undefined;
 }
 
-/** The `.DIR.lock.<pid>.tmp`/`.stale` files a run killed while taking the lock left behind. */
+/** Unlinks `path` if it still holds what was read (and is the same file, when `ino` is given). */
+function removeIfSame(path: string, was: { text: string; ino?: number }): void {
+  const now = readHelper(path);
+  if (now.kind === 'file' && now.text === was.text && (was.ino === undefined || now.ino === was.ino)) unlinkSync(path);
+}
+
+/** The `.DIR.lock[.break].<pid>.tmp` files and the breaker token a run killed while taking the lock left behind. */
 function removeDeadLockHelpers(file: string): void {
-  const re = new RegExp(`^${escapeRe(basename(file))}\\.(\\d+)\\.(tmp|stale)$`);
+  // (`.stale`: a lock an earlier version moved aside while taking over; nothing reads it now.)
+  const re = new RegExp(`^${escapeRe(basename(file))}(?:\\.break)?\\.(\\d+)\\.(?:tmp|stale)$`);
   let entries: string[];
   try {
     entries = readdirSync(dirname(file));
@@ -351,7 +495,18 @@ function removeDeadLockHelpers(file: string): void {
   }
   for (const e of entries) {
     const m = re.exec(e);
-    if (m && Number(m[1]) !== process.pid && !pidAlive(Number(m[1]))) rmSync(join(dirname(file), e), { force: true });
+    const p = join(dirname(file), e);
+    try {
+      if (m && Number(m[1]) !== process.pid && !pidAlive(Number(m[1])) && lstatSync(p).isFile()) unlinkSync(p);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  try {
+    const t = readHelper(`${file}.break`);
+    if (t.kind === 'file' && !liveOwner(t) && !beingCreated(t)) removeIfSame(`${file}.break`, t);
+  } catch {
+    // a foreign token: reported when it is needed
   }
 }
 
@@ -417,17 +572,20 @@ export function recoverDir(dir: string): string[] {
   } catch {
     return [];
   }
+  const notes: string[] = [];
+  if (recoverJournals(target, entries, re, notes)) entries = readdirSync(parent);
   const found = entries
     .map((e) => ({ e, m: re.exec(e) }))
-    // A legacy name (no pid) or the name of a process that is gone; never one of a live run.
-    .filter((x) => x.m !== null && (x.m[2] === undefined || (Number(x.m[2]) !== process.pid && !pidAlive(Number(x.m[2])))))
+    // A legacy name (no pid) or the name of a process that is gone; never one of a live run, nor one
+    // this process made. This pid on a name this process did not make is an earlier process's (a pid
+    // used again: in a container the run may always be pid 1).
+    .filter((x) => x.m !== null && !madeHere.has(join(parent, x.e)) && (x.m[2] === undefined || Number(x.m[2]) === process.pid || !pidAlive(Number(x.m[2]))))
     .map((x) => ({
       path: join(parent, x.e),
       kind: (x.m![3] ? 'rollback' : x.m![1]) as 'new' | 'old' | 'rollback',
       pid: x.m![2] ?? 'unknown',
       mtime: safeMtime(join(parent, x.e)),
     }));
-  const notes: string[] = [];
   const shown = (p: string) => basename(p);
   if (!existsSync(target)) {
     const olds = found.filter((f) => f.kind === 'old').sort((a, b) => b.mtime - a.mtime);
@@ -454,6 +612,56 @@ export function recoverDir(dir: string): string[] {
   }
   return notes;
 }
+
+/**
+ * A commit of several trees (the cluster and its Matchbox directory) is old or new for all of them:
+ * before the first swap a journal `.DIR.commit-<pid>` beside DIR names DIR's staging directory and
+ * those of the other trees; it is removed once every tree is swapped. A journal of a dead run whose
+ * DIR was swapped (its staging is gone) while another tree's staging is still there (that tree was not
+ * swapped): DIR is rolled back (the new tree aside as `.DIR.new-*.rollback`, removed below; the old
+ * one back). Left: a run that writes only the other tree and recovers it first removes its staging,
+ * the evidence, and so does a failed commit of the other tree (its staging removed) killed before it
+ * rolled DIR back (milliseconds): DIR then stays the new one.
+ */
+function recoverJournals(target: string, entries: string[], re: RegExp, notes: string[]): boolean {
+  const parent = dirname(target);
+  const name = basename(target);
+  const jre = new RegExp(`^\\.${escapeRe(name)}\\.commit-(\\d+)$`);
+  let changed = false;
+  for (const e of entries) {
+    const m = jre.exec(e);
+    const path = join(parent, e);
+    if (!m || madeHere.has(path)) continue;
+    const pid = Number(m[1]);
+    if (pid !== process.pid && pidAlive(pid)) continue;
+    let lines: string[] = [];
+    try {
+      if (lstatSync(path).isFile() && statSync(path).size < 65536) lines = readFileSync(path, 'utf8').split('\n').filter(Boolean);
+    } catch {
+      // unreadable: nothing to roll back
+    }
+    const [mine, ...others] = lines;
+    const otherTreePending = others.some((o) => /\/\.[^/]+\.new-\d+-[A-Za-z0-9]{6}$/.test(o) && existsSync(o));
+    if (mine && re.test(mine) && mine.includes('.new-') && !mine.endsWith('.rollback') && !existsSync(join(parent, mine)) && otherTreePending && existsSync(target)) {
+      renameSync(target, join(parent, `${mine}.rollback`));
+      const old = join(parent, mine.replace(/\.new-/, '.old-'));
+      const hadOld = existsSync(old);
+      if (hadOld) renameSync(old, target);
+      notes.push(
+        `rolled back ${name}: an interrupted run (pid ${pid}) had replaced it but not ${others.map((o) => basename(o).replace(/^\.(.*)\.new-.*$/, '$1')).join(', ')} of the same commit; ${hadOld ? `the previous ${name} is back` : `there was no ${name} before it`}`,
+      );
+      changed = true;
+    }
+    rmSync(path, { force: true });
+    changed = true;
+  }
+  return changed;
+}
+
+/** Open staged outputs of this process (not yet swapped or aborted): a swap while another is open is part of a commit of several trees. */
+const openStaged = new Set<StagedOutput>();
+/** The trees swapped while others were open, with a journal beside them until those are swapped too (or this tree is finished, rolled back or aborted). */
+const journaled = new Set<StagedOutput>();
 
 function safeMtime(p: string): number {
   try {
@@ -544,6 +752,8 @@ export class StagedOutput {
   private readonly made = new Set<string>();
   private done = false;
   private old: string | undefined;
+  private journal: string | undefined;
+  private waitingFor: Set<StagedOutput> | undefined;
   private readonly release: () => void;
   private readonly cleanup = () => this.abort();
   /** What recovery did before this run started (one line each). */
@@ -565,7 +775,9 @@ export class StagedOutput {
       this.notes.push(...recoverDir(this.target));
       checkOutputDir(this.target, options.force ?? false, options.kind ?? 'cluster');
       this.staging = mkdtempSync(join(parent, `.${basename(this.target)}.new-${process.pid}-`));
+      madeHere.add(this.staging);
       stagings.add(this.cleanup);
+      openStaged.add(this);
       installSignalCleanup();
       chmodSync(this.staging, DEFAULT_DIR_MODE);
     } catch (e) {
@@ -601,11 +813,23 @@ export class StagedOutput {
     if (this.done) throw new Error('internal: the output directory is already complete');
     this.done = true;
     const target = this.target;
+    openStaged.delete(this);
     try {
+      const others = [...openStaged];
+      if (others.length > 0) {
+        const journal = join(dirname(target), `.${basename(target)}.commit-${process.pid}`);
+        madeHere.add(journal);
+        rmSync(journal, { force: true });
+        writeNew(journal, `${basename(this.staging)}\n${others.map((o) => o.staging).join('\n')}\n`, 0o644, false);
+        this.journal = journal;
+        this.waitingFor = new Set(others);
+        journaled.add(this);
+      }
       if (existsSync(target)) {
         checkOutputDir(target, this.options.force ?? false, this.options.kind ?? 'cluster');
         if (this.options.keepPki) this.keptPki = keepPreviousPki(target, this.staging);
         const old = this.staging.replace(/\.new-([^/]*)$/, '.old-$1');
+        madeHere.add(old);
         renameSync(target, old);
         this.old = old;
         testPause('between-renames');
@@ -622,17 +846,32 @@ export class StagedOutput {
       throw e;
     }
     forget(stagings, this.cleanup);
+    if (this.journal) testPause('between-trees');
+    for (const j of [...journaled]) {
+      j.waitingFor?.delete(this);
+      if (j.waitingFor?.size === 0) j.dropJournal(); // every tree of its commit is in place
+    }
     if (this.options.sync) syncDir(dirname(target));
+  }
+
+  private dropJournal(): void {
+    journaled.delete(this);
+    this.waitingFor = undefined;
+    if (!this.journal) return;
+    rmSync(this.journal, { force: true });
+    this.journal = undefined;
   }
 
   /** Undoes swap(): the old DIR (or no DIR) again; the new tree is removed. */
   rollback(): void {
     const target = this.target;
     const aside = `${this.staging}.rollback`;
+    madeHere.add(aside);
     renameSync(target, aside);
     testPause('rollback-between-renames');
     if (this.old) renameSync(this.old, target);
     this.old = undefined;
+    this.dropJournal();
     rmSync(aside, { recursive: true, force: true });
     this.release();
   }
@@ -650,6 +889,7 @@ export class StagedOutput {
       }
       this.old = undefined;
     }
+    this.dropJournal();
     this.release();
   }
 
@@ -666,7 +906,9 @@ export class StagedOutput {
     this.aborted = true;
     this.done = true;
     forget(stagings, this.cleanup);
+    openStaged.delete(this);
     rmSync(this.staging, { recursive: true, force: true });
+    this.dropJournal();
     this.release();
   }
 }

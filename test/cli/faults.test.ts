@@ -6,7 +6,7 @@
  * absent when there was none) byte for byte once recovered, no key file is left outside DIR, the CA is
  * unchanged, and the next run succeeds with the same CA.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -181,6 +181,21 @@ describe('fault injection: signals and kill -9 at named points', () => {
     expect(leftovers(parent)).toEqual([]);
   });
 
+  it('a FIFO in place of the lock: generate and scale exit 2 with one line naming it, at once, and write nothing', () => {
+    const parent = fresh(true);
+    execFileSync('mkfifo', [join(parent, '.c.lock')]);
+    const lock = join(parent, '.c.lock');
+    const why = `${join(parent, 'c')} cannot be locked: its lock ${lock} is a FIFO, not a lock of flatcar-architect; remove it if no run is writing ${join(parent, 'c')}`;
+    const r = runCli(['--preset', 'small', '--out', 'c', '--force'], { cwd: parent });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe(`flatcar-architect: --out: ${why}\n`);
+    const s = runCli(['scale', 'c', '--size', '61'], { cwd: parent });
+    expect(s.status).toBe(2);
+    expect(s.stderr).toBe(`flatcar-architect: c: ${why}\n`);
+    expect(tree(join(parent, 'c'))).toEqual(oldTree);
+    expect(readdirSync(parent).sort()).toEqual(['.c.lock', 'c']);
+  });
+
   it('a lock left by a dead run is taken over', () => {
     const parent = fresh(true);
     writeFileSync(join(parent, '.c.lock'), '999999999\n');
@@ -251,6 +266,50 @@ describe('fault injection: signals and kill -9 at named points', () => {
     expect(readFileSync(join(parent, 'mb', 'notes.txt'), 'utf8')).toBe('mine\n');
     expect(leftovers(parent)).toEqual([]);
     expect(keysOutside(parent, join(parent, 'c')).filter((f) => !f.startsWith('c.previous-pki/'))).toEqual([]);
+  });
+
+  for (const withMatchbox of [false, true]) {
+    it(`kill -9 after the cluster is swapped but before the Matchbox directory${withMatchbox ? ' (an old one there)' : ''}: the next run rolls the cluster back (old CA), so both trees are old`, async () => {
+      const parent = fresh(true);
+      if (withMatchbox) {
+        const made = runCli(MATCHBOX_ARGS.filter((a) => a !== '--rotate-pki'), { cwd: parent });
+        expect(made.status, made.stderr).toBe(0);
+      }
+      const oldMb = withMatchbox ? tree(join(parent, 'mb')) : undefined;
+      const oldC = tree(join(parent, 'c'));
+      const run = await startPaused(parent, MATCHBOX_ARGS, 'between-trees');
+      // The cluster is the new one (a new CA) and the Matchbox directory is not yet.
+      expect(readFileSync(join(parent, 'c', 'pki', 'ca-key.pem'), 'utf8')).not.toBe(caKey());
+      run.child.kill('SIGKILL');
+      expect((await run.exit).signal).toBe('SIGKILL');
+      rmSync(run.marker, { force: true });
+      const next = await startPaused(parent, MATCHBOX_ARGS.filter((a) => a !== '--rotate-pki'), 'before-commit');
+      expect(tree(join(parent, 'c'))).toEqual(oldC);
+      if (oldMb) expect(tree(join(parent, 'mb'))).toEqual(oldMb);
+      else expect(existsSync(join(parent, 'mb'))).toBe(false);
+      rmSync(next.marker);
+      const done = await next.exit;
+      expect(done.code, done.stderr).toBe(0);
+      expect(done.stderr).toMatch(/note: rolled back c: an interrupted run \(pid \d+\) had replaced it but not mb of the same commit; the previous c is back/);
+      expect(readFileSync(join(parent, 'c', 'pki', 'ca-key.pem'), 'utf8')).toBe(caKey());
+      expect(readdirSync(parent).filter((e) => /^\.(c|mb)\.(new|old|commit)-|^\.(c|mb)\.lock$/.test(e))).toEqual([]);
+      expect(keysOutside(parent, join(parent, 'c')).filter((f) => !f.startsWith('c.previous-pki/') && !f.startsWith('mb/'))).toEqual([]);
+    });
+  }
+
+  it('kill -9 after both trees are swapped: the next run keeps both new ones', async () => {
+    const parent = fresh(true);
+    const run = await startPaused(parent, MATCHBOX_ARGS, 'after-commit');
+    const newCa = readFileSync(join(parent, 'c', 'pki', 'ca-key.pem'), 'utf8');
+    expect(newCa).not.toBe(caKey());
+    run.child.kill('SIGKILL');
+    await run.exit;
+    rmSync(run.marker, { force: true });
+    const next = runCli(MATCHBOX_ARGS.filter((a) => a !== '--rotate-pki'), { cwd: parent });
+    expect(next.status, next.stderr).toBe(0);
+    expect(next.stderr).not.toMatch(/rolled back/);
+    expect(readFileSync(join(parent, 'c', 'pki', 'ca-key.pem'), 'utf8')).toBe(newCa);
+    expect(readdirSync(parent).filter((e) => /^\.(c|mb)\.(new|old|commit)-|^\.(c|mb)\.lock$/.test(e))).toEqual([]);
   });
 
   it('kill -9 while that rollback has the new cluster aside: the next run puts the old one back and removes the new one (keys and all)', async () => {
