@@ -9,8 +9,8 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { loadBundle, pkiDir, SecretsError, type SecretsBundle } from '../pki/index.js';
 import { SpecError, type Answers } from '../answers/types.js';
 import { hasEtcdPki } from '../architectures/index.js';
-import { lockDir, OutputExistsError, OutputLockedError, recoverDir, resolveOutputDir } from '../write/output.js';
-import { UsageError } from './errors.js';
+import { lockDir, lockPath, OutputExistsError, OutputLockedError, recoverDir, resolveOutputDir } from '../write/output.js';
+import { CliError, UsageError } from './errors.js';
 import type { GenerateIo } from './generate.js';
 import { locatedProblems, readAnswersForCli } from './input.js';
 
@@ -44,6 +44,10 @@ export async function withClusterDir(dirArg: string, io: ClusterDirIo, needsPki:
   } catch (e) {
     if (e instanceof OutputLockedError || e instanceof OutputExistsError)
       throw new UsageError(`${dirArg}: ${e.message}`, e instanceof OutputLockedError ? 'output_locked' : 'output_exists');
+    // The lock could not be made at all (a parent directory this user cannot write, say): what and why, in one line.
+    const errno = e as NodeJS.ErrnoException;
+    if (typeof errno.code === 'string' && typeof errno.syscall === 'string')
+      throw new CliError(`cannot lock ${dirArg}: ${lockPath(resolve(io.cwd, dirArg))} cannot be created (${errno.code}: ${errno.syscall} failed)`, 'write_failed');
     throw e;
   }
   try {

@@ -185,7 +185,16 @@ export function overlaps(a: string, b: string): boolean {
 // <marker>): at the point the run writes the marker and waits until it is removed. The fault-injection
 // tests (test/cli/faults.test.ts) kill or signal the run while it waits, instead of relying on timing.
 
-export type PausePoint = 'staging' | 'before-commit' | 'between-renames' | 'after-commit' | 'rollback-between-renames' | 'between-trees' | 'lock-takeover' | 'lock-break' | 'lock-wait';
+export type PausePoint =
+  | 'staging'
+  | 'before-commit'
+  | 'between-renames'
+  | 'after-commit'
+  | 'rollback-between-renames'
+  | 'between-trees'
+  | 'lock-takeover'
+  | 'lock-break'
+  | 'lock-wait';
 
 /** The points named (comma-separated: a run can pause at several, one after the other). */
 function pauseWanted(point: PausePoint): string | undefined {

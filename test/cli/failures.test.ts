@@ -204,3 +204,21 @@ describe('a broken cluster.yaml: every command that reads one says `file:line:co
     });
   }
 });
+
+describe('a cluster directory whose lock cannot be made', () => {
+  it('scale and replace say which lock and why, in one line (not an internal error)', async () => {
+    const { withClusterDir } = await import('../../src/cli/cluster-dir.js');
+    const cwd = tmp();
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(join(cwd, 'c'));
+    // The run's own helper file is in the way as a directory (as root, a read-only parent cannot be had).
+    mkdirSync(join(cwd, `.c.lock.${process.pid}.tmp`, 'x'), { recursive: true });
+    const io = { cwd, stdout: () => undefined, stderr: () => undefined };
+    const thrown = await withClusterDir('c', io, 'test', {}, async () => 0).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(thrown).toBeInstanceOf(CliError);
+    expect(await text(thrown)).toEqual({ exitCode: 1, output: `flatcar-architect: cannot lock c: ${join(cwd, '.c.lock')} cannot be created (EEXIST: open failed)\n` });
+  });
+});

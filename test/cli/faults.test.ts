@@ -16,9 +16,17 @@ import { filesBelow, keysOutside, tempDirs } from '../helpers/tmp.js';
 
 const tmp = tempDirs('fa-faults-');
 /** A large run: 60 machines (120 configs, about 125 key files). */
-const ARGS = ['--preset', 'production', '--size', '60', '--network', '10.0.0.0/16', '--ssh-key', 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBdFcBl4tZ0nWqfXzXcAxVSBSrGSJq2SXxGZQ2qU0+kL test'];
+const ARGS = [
+  '--preset',
+  'production',
+  '--size',
+  '60',
+  '--network',
+  '10.0.0.0/16',
+  '--ssh-key',
+  'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBdFcBl4tZ0nWqfXzXcAxVSBSrGSJq2SXxGZQ2qU0+kL test',
+];
 const tree = (dir: string) => filesBelow(dir, (b) => b.toString('base64'));
-
 
 interface Paused {
   child: ChildProcess;
@@ -83,25 +91,25 @@ describe('fault injection: signals and kill -9 at named points', () => {
       ...catchable.map(([sig, code]) => ['before-commit', sig, code] as [string, NodeJS.Signals, number]),
     ];
     for (const [point, sig, code] of signalCases) {
-        it(`${label}: ${sig} at ${point} removes the staging dir; DIR is the old one byte for byte; the next run keeps the CA`, async () => {
-          const parent = fresh(withOld);
-          const run = await startPaused(parent, args, point);
-          run.child.kill(sig);
-          rmSync(run.marker, { force: true }); // a synchronous pause goes on; the signal is handled before the commit
-          const r = await run.exit;
-          expect(r.code, r.stderr).toBe(code);
-          expect(r.stderr).toContain(`interrupted (${sig}): nothing was written`);
-          expect(leftovers(parent)).toEqual([]);
-          if (withOld) expect(tree(join(parent, 'c'))).toEqual(oldTree);
-          else expect(existsSync(join(parent, 'c'))).toBe(false);
-          expect(keysOutside(parent, join(parent, 'c'))).toEqual([]);
-          if (withOld) {
-            const next = runCli(args, { cwd: parent });
-            expect(next.status, next.stderr).toBe(0);
-            expect(readFileSync(join(parent, 'c', 'pki', 'ca-key.pem'), 'utf8')).toBe(caKey());
-            expect(tree(join(parent, 'c'))).toEqual(oldTree); // the same answers and CA: the same files
-          }
-        });
+      it(`${label}: ${sig} at ${point} removes the staging dir; DIR is the old one byte for byte; the next run keeps the CA`, async () => {
+        const parent = fresh(withOld);
+        const run = await startPaused(parent, args, point);
+        run.child.kill(sig);
+        rmSync(run.marker, { force: true }); // a synchronous pause goes on; the signal is handled before the commit
+        const r = await run.exit;
+        expect(r.code, r.stderr).toBe(code);
+        expect(r.stderr).toContain(`interrupted (${sig}): nothing was written`);
+        expect(leftovers(parent)).toEqual([]);
+        if (withOld) expect(tree(join(parent, 'c'))).toEqual(oldTree);
+        else expect(existsSync(join(parent, 'c'))).toBe(false);
+        expect(keysOutside(parent, join(parent, 'c'))).toEqual([]);
+        if (withOld) {
+          const next = runCli(args, { cwd: parent });
+          expect(next.status, next.stderr).toBe(0);
+          expect(readFileSync(join(parent, 'c', 'pki', 'ca-key.pem'), 'utf8')).toBe(caKey());
+          expect(tree(join(parent, 'c'))).toEqual(oldTree); // the same answers and CA: the same files
+        }
+      });
     }
     const killPoints = withOld ? ['staging', 'before-commit', 'between-renames', 'after-commit'] : ['staging', 'before-commit'];
     for (const point of killPoints) {
@@ -118,7 +126,10 @@ describe('fault injection: signals and kill -9 at named points', () => {
         if (withOld) expect(tree(join(parent, 'c'))).toEqual(oldTree);
         else expect(existsSync(join(parent, 'c'))).toBe(false);
         const stale = readdirSync(parent).filter((e) => e.startsWith('.c.new-') || e.startsWith('.c.old-'));
-        expect(stale.every((e) => e.startsWith(`.c.new-${next.child.pid}-`)), stale.join(' ')).toBe(true);
+        expect(
+          stale.every((e) => e.startsWith(`.c.new-${next.child.pid}-`)),
+          stale.join(' '),
+        ).toBe(true);
         rmSync(next.marker);
         const done = await next.exit;
         expect(done.code, done.stderr).toBe(0);
@@ -158,7 +169,9 @@ describe('fault injection: signals and kill -9 at named points', () => {
     const run = await startPaused(parent, args, 'before-commit');
     const second = runCli(['--preset', 'small', '--out', 'c', '--force'], { cwd: parent });
     expect(second.status).toBe(2);
-    expect(second.stderr).toBe(`flatcar-architect: --out: ${join(parent, 'c')} is being written by another flatcar-architect run (pid ${run.child.pid}, lock ${join(parent, '.c.lock')}); wait for it to finish\n`);
+    expect(second.stderr).toBe(
+      `flatcar-architect: --out: ${join(parent, 'c')} is being written by another flatcar-architect run (pid ${run.child.pid}, lock ${join(parent, '.c.lock')}); wait for it to finish\n`,
+    );
     const json = runCli(['--preset', 'small', '--out', 'c', '--force', '--json'], { cwd: parent });
     expect(JSON.parse(json.stderr).error.code).toBe('output_locked');
     rmSync(run.marker);
@@ -173,7 +186,9 @@ describe('fault injection: signals and kill -9 at named points', () => {
     writeFileSync(join(parent, '.c.lock'), `${process.pid}\n`); // this test process: alive
     const r = runCli(['scale', 'c', '--size', '61'], { cwd: parent });
     expect(r.status).toBe(2);
-    expect(r.stderr).toBe(`flatcar-architect: c: ${join(parent, 'c')} is being written by another flatcar-architect run (pid ${process.pid}, lock ${join(parent, '.c.lock')}); wait for it to finish\n`);
+    expect(r.stderr).toBe(
+      `flatcar-architect: c: ${join(parent, 'c')} is being written by another flatcar-architect run (pid ${process.pid}, lock ${join(parent, '.c.lock')}); wait for it to finish\n`,
+    );
     expect(tree(join(parent, 'c'))).toEqual(oldTree);
     rmSync(join(parent, '.c.lock'));
     const ok = runCli(['scale', 'c', '--size', '61'], { cwd: parent });
@@ -226,7 +241,9 @@ describe('fault injection: signals and kill -9 at named points', () => {
     const r = runCli(args, { cwd: parent, env: { FLATCAR_ARCHITECT_TEST_FAIL_AT: 'remove-old' } });
     expect(r.status, r.stderr).toBe(0);
     expect(r.stderr).toBe('');
-    expect(JSON.parse(r.stdout).notes).toEqual([expect.stringMatching(/^could not remove .*\.c\.old-\d+-\w+, the previous c \(EBUSY: test-injected failure\); the next run removes it$/)]);
+    expect(JSON.parse(r.stdout).notes).toEqual([
+      expect.stringMatching(/^could not remove .*\.c\.old-\d+-\w+, the previous c \(EBUSY: test-injected failure\); the next run removes it$/),
+    ]);
     const next = runCli(args, { cwd: parent });
     expect(next.status, next.stderr).toBe(0);
     expect(next.stderr).toBe('');
@@ -272,7 +289,10 @@ describe('fault injection: signals and kill -9 at named points', () => {
     it(`kill -9 after the cluster is swapped but before the Matchbox directory${withMatchbox ? ' (an old one there)' : ''}: the next run rolls the cluster back (old CA), so both trees are old`, async () => {
       const parent = fresh(true);
       if (withMatchbox) {
-        const made = runCli(MATCHBOX_ARGS.filter((a) => a !== '--rotate-pki'), { cwd: parent });
+        const made = runCli(
+          MATCHBOX_ARGS.filter((a) => a !== '--rotate-pki'),
+          { cwd: parent },
+        );
         expect(made.status, made.stderr).toBe(0);
       }
       const oldMb = withMatchbox ? tree(join(parent, 'mb')) : undefined;
@@ -283,7 +303,11 @@ describe('fault injection: signals and kill -9 at named points', () => {
       run.child.kill('SIGKILL');
       expect((await run.exit).signal).toBe('SIGKILL');
       rmSync(run.marker, { force: true });
-      const next = await startPaused(parent, MATCHBOX_ARGS.filter((a) => a !== '--rotate-pki'), 'before-commit');
+      const next = await startPaused(
+        parent,
+        MATCHBOX_ARGS.filter((a) => a !== '--rotate-pki'),
+        'before-commit',
+      );
       expect(tree(join(parent, 'c'))).toEqual(oldC);
       if (oldMb) expect(tree(join(parent, 'mb'))).toEqual(oldMb);
       else expect(existsSync(join(parent, 'mb'))).toBe(false);
@@ -305,7 +329,10 @@ describe('fault injection: signals and kill -9 at named points', () => {
     run.child.kill('SIGKILL');
     await run.exit;
     rmSync(run.marker, { force: true });
-    const next = runCli(MATCHBOX_ARGS.filter((a) => a !== '--rotate-pki'), { cwd: parent });
+    const next = runCli(
+      MATCHBOX_ARGS.filter((a) => a !== '--rotate-pki'),
+      { cwd: parent },
+    );
     expect(next.status, next.stderr).toBe(0);
     expect(next.stderr).not.toMatch(/rolled back/);
     expect(readFileSync(join(parent, 'c', 'pki', 'ca-key.pem'), 'utf8')).toBe(newCa);
@@ -324,7 +351,10 @@ describe('fault injection: signals and kill -9 at named points', () => {
     expect((await run.exit).signal).toBe('SIGKILL');
     rmSync(run.marker, { force: true });
     rmSync(join(parent, 'mb', 'notes.txt'));
-    const next = runCli(MATCHBOX_ARGS.filter((a) => a !== '--rotate-pki'), { cwd: parent });
+    const next = runCli(
+      MATCHBOX_ARGS.filter((a) => a !== '--rotate-pki'),
+      { cwd: parent },
+    );
     expect(next.status, next.stderr).toBe(0);
     expect(next.stderr).toMatch(/note: recovered c: an interrupted run \(pid \d+\) had moved it aside as \.c\.old-/);
     expect(next.stderr).toMatch(/note: removed \.c\.new-\d+-\w+\.rollback, the new c an interrupted run \(pid \d+\) was undoing/);

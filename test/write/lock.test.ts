@@ -90,7 +90,8 @@ function taker(parent: string, opts: { pauseAt?: string; noLinks?: boolean } = {
 const helpersLeft = (parent: string) => readdirSync(parent).filter((e) => e.startsWith('.c.lock'));
 /** The lock holds the pid of `pid` (and its start time, where there is /proc). */
 const lockOf = (parent: string) => /^(\d+)(?: \d+)?\n$/.exec(readFileSync(join(parent, '.c.lock'), 'utf8'))?.[1];
-const lockedBy = (pid: number | undefined) => new RegExp(`^OutputLockedError ${pid} .* is being written by another flatcar-architect run \\(pid ${pid}, lock .*\\.c\\.lock\\); wait for it to finish$`);
+const lockedBy = (pid: number | undefined) =>
+  new RegExp(`^OutputLockedError ${pid} .* is being written by another flatcar-architect run \\(pid ${pid}, lock .*\\.c\\.lock\\); wait for it to finish$`);
 /** This process's start time (/proc/self/stat field 22). */
 const ownStart = () => {
   const s = readFileSync('/proc/self/stat', 'utf8');
@@ -192,7 +193,10 @@ describe('the output lock', () => {
       const got = said.filter((s) => s.startsWith('got '));
       expect(got, said.join(', ')).toHaveLength(1);
       const winner = Number(got[0]!.split(' ')[1]);
-      expect(said.filter((s) => lockedBy(winner).test(s)), said.join(', ')).toHaveLength(9);
+      expect(
+        said.filter((s) => lockedBy(winner).test(s)),
+        said.join(', '),
+      ).toHaveLength(9);
       writeFileSync(join(parent, 'release'), '');
       await Promise.all(runs.map((r) => r.exit));
       expect(helpersLeft(parent)).toEqual([]);
