@@ -21,11 +21,13 @@ describe('the repository checks itself', () => {
     });
   });
 
-  it('npm test lints first (Biome), and the lint passes', () => {
+  it('npm test lints first (Biome: lint rules and format), and both pass', () => {
     const scripts = json('package.json').scripts;
     expect(scripts.pretest).toMatch(/npm run lint/);
-    expect(scripts.lint).toMatch(/^biome /);
-    const r = spawnSync(join(repoRoot, 'node_modules/.bin/biome'), ['lint', '--max-diagnostics=20'], { cwd: repoRoot, encoding: 'utf8' });
-    expect(r.status, r.stdout + r.stderr).toBe(0);
+    expect(scripts.lint).toBe('biome lint && biome format');
+    for (const command of ['lint', 'format']) {
+      const r = spawnSync(join(repoRoot, 'node_modules/.bin/biome'), [command, '--max-diagnostics=20'], { cwd: repoRoot, encoding: 'utf8' });
+      expect(r.status, `biome ${command}: ${r.stdout}${r.stderr}`).toBe(0);
+    }
   });
 });
