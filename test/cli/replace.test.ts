@@ -207,7 +207,11 @@ describe('after the wizard', () => {
     );
     expect(code).toBe(0);
     expect(existsSync(join(cwd, 'lap', 'laptop-node-1.ign'))).toBe(true);
-    expect((stdout + stderr).match(/warning: no SSH key given/g)).toHaveLength(1);
-    expect(stdout.indexOf('warning: no SSH key given')).toBeLessThan(stdout.indexOf('Wrote the laptop cluster'));
+    // The review said it (on its SSH keys line); after writing, nothing says it again.
+    expect(stdout.match(/SSH keys: none/g)).toHaveLength(1);
+    expect(stdout.slice(stdout.indexOf('Wrote the laptop cluster'))).not.toMatch(/warning/i);
+    expect(stdout.indexOf('SSH keys: none (nobody can log in over SSH)')).toBeGreaterThan(-1);
+    expect(stdout.indexOf('SSH keys: none (nobody can log in over SSH)')).toBeLessThan(stdout.indexOf('Wrote the laptop cluster'));
+    expect(stderr).not.toMatch(/no SSH key/);
   });
 });
