@@ -138,7 +138,7 @@ export function windowStart(v: string): string | undefined {
 }
 
 export function windowLength(v: string): string | undefined {
-  return P.WINDOW_LENGTH.test(v) && /[1-9]/.test(v) ? undefined : `must be a duration like 1h or 1h30m (got ${show(v)})`;
+  return P.WINDOW_LENGTH.test(v) && /[1-9]/.test(v) ? undefined : `must be a duration like 1h or 1h30m, at most 9999 of each unit (got ${show(v)})`;
 }
 
 export function initialCluster(v: string): string | undefined {

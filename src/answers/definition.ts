@@ -365,7 +365,7 @@ export const ANSWERS_DEFINITION = section(
       }),
       rebootWindowLength: text('Length of the reboot window (with rebootWindowStart).', {
         pattern: P.sourceOf(P.WINDOW_LENGTH),
-        what: 'a duration like 1h or 1h30m',
+        what: 'a duration like 1h or 1h30m, at most 9999 of each unit',
         examples: ['1h'],
         check: check.windowLength,
         flag: { long: '--reboot-window-length', arg: '<duration>', order: 19, help: 'length of the reboot window, e.g. 1h or 1h30m' },

@@ -38,10 +38,13 @@ export const TOKEN = pattern('^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$');
 export const UPDATE_GROUP = TOKEN;
 /** Start of a reboot window: `04:00` or `Thu 04:00`. */
 export const WINDOW_START = pattern('^((Mon|Tue|Wed|Thu|Fri|Sat|Sun) )?([01]?[0-9]|2[0-3]):[0-5][0-9]$');
-/** Length of a reboot window: `1h`, `1h30m`, `90s` (not empty). */
-export const WINDOW_LENGTH = pattern('^(?=.)([0-9]+h)?([0-9]+m)?([0-9]+s)?$');
-/** An etcd v3 release tag like v3.5.16. */
-export const ETCD_VERSION = pattern('^v3\\.[0-9]+\\.[0-9]+$');
+/**
+ * Length of a reboot window: `1h`, `1h30m`, `90s` (not empty). At most 4 digits a unit, so that
+ * locksmith's Go duration never overflows (20 digits of hours were accepted, then refused on the machine).
+ */
+export const WINDOW_LENGTH = pattern('^(?=.)([0-9]{1,4}h)?([0-9]{1,4}m)?([0-9]{1,4}s)?$');
+/** An etcd v3 release tag like v3.5.16 (at most 3 digits a part: the tag goes into unit lines of at most 2048 bytes). */
+export const ETCD_VERSION = pattern('^v3\\.[0-9]{1,3}\\.[0-9]{1,3}$');
 /** An IPv4 address, dotted quad without leading zeros. */
 export const IPV4 = pattern(`^${OCTET}\\.${OCTET}\\.${OCTET}\\.${OCTET}$`);
 /** An IPv4 network `a.b.c.d/p`. */
