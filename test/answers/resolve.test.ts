@@ -159,9 +159,19 @@ describe('one clear problem per wrong answer, naming the answer', () => {
     ['production etcd 4', { preset: 'production', size: 8, etcd: { size: 4 } }, 'etcd.size', /3 or 5 etcd machines \(got 4\)/],
     ['production without workers', { preset: 'production', size: 3 }, 'size', /at least 4 machines in total.*\(got 3\)/],
     // Found by the hostile-input property test: 900 digits of a version went into a unit line over 2048 bytes (an internal error).
-    ['an etcd version too long for a unit line', { preset: 'production', size: 4, etcd: { version: `v3.5.${'1'.repeat(900)}` } }, 'etcd.version', /must be an etcd v3 release tag like v3\.5\.16 \(got "v3\.5\.1{60}/],
+    [
+      'an etcd version too long for a unit line',
+      { preset: 'production', size: 4, etcd: { version: `v3.5.${'1'.repeat(900)}` } },
+      'etcd.version',
+      /must be an etcd v3 release tag like v3\.5\.16 \(got "v3\.5\.1{60}/,
+    ],
     // Go's duration would overflow on the machine: locksmith could never parse the window.
-    ['a reboot window of 20 digits of hours', { preset: 'production', size: 4, updates: { rebootWindowStart: '04:00', rebootWindowLength: `${'9'.repeat(20)}h` } }, 'updates.rebootWindowLength', /at most 9999 of each unit/],
+    [
+      'a reboot window of 20 digits of hours',
+      { preset: 'production', size: 4, updates: { rebootWindowStart: '04:00', rebootWindowLength: `${'9'.repeat(20)}h` } },
+      'updates.rebootWindowLength',
+      /at most 9999 of each unit/,
+    ],
     ['production 5 without workers', { preset: 'production', size: 5, etcd: { size: 5 } }, 'size', /at least 6 machines/],
     ['small etcd size differs', { preset: 'small', size: 5, etcd: { size: 3 } }, 'etcd.size', /every machine is an etcd member/],
     ['dev etcd size 3', { preset: 'dev', size: 5, etcd: { size: 3 } }, 'etcd.size', /exactly 1 etcd machine/],
