@@ -1,5 +1,5 @@
 /** dev: one etcd machine with a static address (boot it first) and workers using it through a local proxy. */
-import { defineArchitecture, series } from './preset-file.js';
+import { CENTRAL_ETCD, defineArchitecture } from './preset-file.js';
 
 /** 1 etcd machine and at least 1 worker. */
 export const DEV_MIN_SIZE = 2;
@@ -14,23 +14,16 @@ export const dev = defineArchitecture({
   sizeHint: () => `${DEV_MIN_SIZE} or more`,
   suggestedSizes: () => [DEV_MIN_SIZE],
   runsEtcd: true,
-  everyMachineIsMember: false,
+  ...CENTRAL_ETCD,
   etcdSizeIsAnswer: false,
   etcdSizeChoices: [],
   maxEtcdSize: 1,
   etcdSizeFor: () => 1,
   checkEtcdSize: (etcdSize) =>
     etcdSize !== 1 ? { field: 'etcd.size', message: `the dev preset has exactly 1 etcd machine (got ${etcdSize}); use production for 3 or 5` } : undefined,
-  machines: (prefix, size, etcdSize) => [...series(prefix, 'etcd', 'etcd', etcdSize), ...series(prefix, 'worker', 'worker', size - etcdSize)],
   bootOrder: [
     { role: 'etcd', note: 'first: the etcd machine, at its static address' },
     { role: 'worker', note: 'then the workers, in any order' },
   ],
-  memberLabel: 'etcd member',
-  memberBoxLabel: 'etcd member',
-  memberNodeLabel: 'member',
-  membersRunWorkloads: false,
-  localVm: false,
-  servesDockerApi: false,
   bootAdvice: (first, address) => `Boot the etcd machine first (${first}${address ? ` at ${address}` : ''}), then the workers.`,
 });

@@ -40,3 +40,21 @@ export function defineArchitecture(facts: Omit<Architecture, 'description' | 'de
 export function series(prefix: string, word: string, role: Role, count: number): NamedMachine[] {
   return Array.from({ length: count }, (_, i) => ({ name: `${prefix}${word}-${i + 1}`, role }));
 }
+
+/**
+ * What dev and production share: central etcd machines and workers that reach them through a local
+ * proxy; the members run etcd only (no workloads), on machines of their own (not a local VM).
+ */
+export const CENTRAL_ETCD = {
+  everyMachineIsMember: false,
+  machines: (prefix: string, size: number, etcdSize: number): NamedMachine[] => [
+    ...series(prefix, 'etcd', 'etcd', etcdSize),
+    ...series(prefix, 'worker', 'worker', size - etcdSize),
+  ],
+  memberLabel: 'etcd member',
+  memberBoxLabel: 'etcd member',
+  memberNodeLabel: 'member',
+  membersRunWorkloads: false,
+  localVm: false,
+  servesDockerApi: false,
+} as const;

@@ -1,5 +1,5 @@
 /** production: a central etcd cluster of 3 or 5 machines and workers using it through a local proxy. */
-import { defineArchitecture, series } from './preset-file.js';
+import { CENTRAL_ETCD, defineArchitecture } from './preset-file.js';
 
 /** 3 or 5 central etcd machines, 5 from this many machines on. */
 export const PRODUCTION_ETCD_SIZES = [3, 5] as const;
@@ -16,7 +16,7 @@ export const production = defineArchitecture({
   sizeHint: (etcdSize) => `${(etcdSize ?? PRODUCTION_ETCD_SIZES[0]) + 1} or more`,
   suggestedSizes: (etcdSize) => [Number.isFinite(etcdSize) ? etcdSize + 1 : PRODUCTION_ETCD_SIZES[0] + 1, PRODUCTION_ETCD_SIZES[0] + 1],
   runsEtcd: true,
-  everyMachineIsMember: false,
+  ...CENTRAL_ETCD,
   etcdSizeIsAnswer: true,
   etcdSizeChoices: [
     { size: PRODUCTION_ETCD_SIZES[0], note: `the usual choice below ${PRODUCTION_FIVE_FROM} machines` },
@@ -34,16 +34,9 @@ export const production = defineArchitecture({
             message: `production with ${etcdSize} etcd machines needs at least ${etcdSize + 1} machines in total, so that 1 or more are workers (got ${size})`,
           }
         : undefined,
-  machines: (prefix, size, etcdSize) => [...series(prefix, 'etcd', 'etcd', etcdSize), ...series(prefix, 'worker', 'worker', size - etcdSize)],
   bootOrder: [
     { role: 'etcd', note: 'first, together: the etcd cluster forms once a majority of the members is up' },
     { role: 'worker', note: 'then the workers, in any order' },
   ],
-  memberLabel: 'etcd member',
-  memberBoxLabel: 'etcd member',
-  memberNodeLabel: 'member',
-  membersRunWorkloads: false,
-  localVm: false,
-  servesDockerApi: false,
   bootAdvice: () => undefined,
 });
