@@ -5,6 +5,8 @@
  *   dist/bin/cli.cache            V8's code cache for that bundle, made here by a training run, for
  *                                 Node releases without module.enableCompileCache (Node 20); it starts
  *                                 with the key it was made for (Node version, arch, V8 flags);
+ *   dist/bin/deps.cache           the same for the dependencies the run required from node_modules,
+ *                                 each by the SHA-256 of its source (scripts/loader.cjs);
  *   dist/bin/flatcar-architect.js the loader (scripts/loader.cjs).
  * The loader uses Node's own compile cache (module.enableCompileCache, Node >= 22.1) where there is one:
  * Node keys it itself and it covers the dependencies too. Otherwise it uses cli.cache only when its key
@@ -51,7 +53,7 @@ copyFileSync(join(root, 'scripts', 'loader.cjs'), loader);
 chmodSync(loader, 0o755);
 
 // Training run (a 5-machine production cluster with TLS, the run the start-up benchmark measures):
-// writes cli.cache for this Node if it has no compile cache of its own.
+// writes cli.cache and deps.cache for this Node.
 const scratch = mkdtempSync(join(tmpdir(), 'fa-code-cache-'));
 try {
   const run = spawnSync(process.execPath, [loader, '--preset', 'production', '--size', '5', '--out', join(scratch, 'out')], {

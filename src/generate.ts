@@ -16,7 +16,6 @@
  * The CA key goes into no file outside `pki/`: every other file is checked (mentionsCaKey), and a hit
  * fails generation.
  */
-import { X509Certificate } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
 import { decodeDataUrl, formatFinding, transpile, TranspileError } from './butane/index.js';
 import { machineEntries, needsPki, plan as planCluster, secretsRequest, type Machine, type Plan } from './plan/index.js';
@@ -25,6 +24,7 @@ import { formatSummary, type CertificateExpiry } from './render/summary.js';
 import { topologySvg } from './render/topology.js';
 // The PKI's issuing code (and its X.509 library) loads only when certificates are planned.
 import { dockerClientFiles, machineSecrets, mentionsCaKey } from './pki/machine.js';
+import { certificateExpiry } from './pki/expiry.js';
 import { entryNames } from './pki/names.js';
 import { SecretsError, type SecretsBundle } from './pki/types.js';
 import { formatAnswersFile } from './answers/answers-file.js';
@@ -123,7 +123,7 @@ export const EXPIRY_WARNING_DAYS = 90;
 
 /** Every certificate of the bundle and when it expires (the CA first, then by name). */
 export function certificateExpiries(bundle: SecretsBundle): CertificateExpiry[] {
-  const expiry = (pem: string) => new Date(new X509Certificate(pem).validTo).toISOString();
+  const expiry = certificateExpiry;
   return [
     { name: 'ca', expires: expiry(bundle.ca.certPem) },
     ...Object.keys(bundle.certs)

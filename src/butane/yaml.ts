@@ -212,6 +212,10 @@ function fold(leadingBreak: string, trailingBreaks: string): string {
   return leadingBreak + trailingBreaks;
 }
 
+/** Space, tab and the line breaks below U+0100: where a run of ordinary characters in a quoted scalar ends. */
+const ENDS_RUN: boolean[] = [];
+for (const c of [0x20, 0x09, 0x0a, 0x0d, 0x85]) ENDS_RUN[c] = true;
+
 /** The value of a quoted scalar from its source text (quotes included). */
 export function quotedValue(src: string, pos: Position): string {
   const double = src[0] === '"';
@@ -249,9 +253,12 @@ export function quotedValue(src: string, pos: Position): string {
           yamlError('found unknown escape character', pos);
         }
       } else {
-        out += c;
-        i += c.charCodeAt(0) >= 0xd800 && c.charCodeAt(0) <= 0xdbff ? 0 : 0;
-        i += 1;
+        // A run of ordinary characters at once (one character at a time made a rope of a node per
+        // character: most of a transpile's garbage, and kept by the tree).
+        let j = i + 1;
+        while (j < end && !ENDS_RUN[src.charCodeAt(j)] && !isBreakChar(src.charCodeAt(j)) && !(double ? src.charCodeAt(j) === 0x5c : src.charCodeAt(j) === 0x27)) j++;
+        out += src.slice(i, j);
+        i = j;
       }
     }
     if (i >= end) break;
@@ -522,12 +529,22 @@ function rootFlowEnd(doc: Document.Parsed): number | undefined {
   return end.some((t) => t.type === 'flow-map-end' || t.type === 'flow-seq-end') ? root.range[1] : undefined;
 }
 
-/** The first document of the stream (go-yaml's Unmarshal reads no further). */
+/**
+ * The first document of the stream (go-yaml's Unmarshal reads no further): the tokens are handed to
+ * the composer one by one, and reading stops when a second document begins. Each of the composer's
+ * steps runs to its end: leaving `compose()`'s generator suspended after its first document (as a
+ * `for ... of` that returns does) made every parse about twice as slow, most of it in the collector.
+ */
 function firstDocument(text: string): Document.Parsed | undefined {
   const parser = new Parser();
   const composer = new Composer({ schema: 'failsafe', strict: true, uniqueKeys: false, resolveKnownTags: false, keepSourceTokens: true });
-  for (const d of composer.compose(parser.parse(text), true)) return d as Document.Parsed;
-  return undefined;
+  let first: Document.Parsed | undefined;
+  for (const token of parser.parse(text)) {
+    for (const d of composer.next(token)) first ??= d as Document.Parsed;
+    if (first) return first;
+  }
+  for (const d of composer.end(true)) first ??= d as Document.Parsed;
+  return first;
 }
 
 /** Offsets where each line starts, counting line breaks as go-yaml does (CRLF once). */

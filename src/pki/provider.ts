@@ -4,6 +4,7 @@
  */
 import { createHash, generateKeyPairSync, randomBytes, sign, X509Certificate, type KeyObject } from 'node:crypto';
 import { AsnConvert, OctetString } from '@peculiar/asn1-schema';
+import { rememberExpiry } from './expiry.js';
 import {
   AlgorithmIdentifier,
   AttributeTypeAndValue,
@@ -104,7 +105,9 @@ export function signCertificate(content: CertificateContent, signingKey: KeyObje
   });
   const signature = sign('sha256', new Uint8Array(AsnConvert.serialize(tbsCertificate)), { key: signingKey, dsaEncoding: 'der' });
   const cert = new Certificate({ tbsCertificate, signatureAlgorithm: algorithm(), signatureValue: new Uint8Array(signature).buffer });
-  return toPem('CERTIFICATE', Buffer.from(AsnConvert.serialize(cert)));
+  const pem = toPem('CERTIFICATE', Buffer.from(AsnConvert.serialize(cert)));
+  rememberExpiry(pem, content.notAfter);
+  return pem;
 }
 
 /** RFC 7468 text: the label's BEGIN line, base64 in lines of 64, the END line, a final newline. */

@@ -136,6 +136,19 @@ function networkFile(match: { interface: string } | { macPrefix: string }): stri
   return `/etc/systemd/network/00-${simple ? (match as { interface: string }).interface : 'static'}.network`;
 }
 
+/** Each non-member machine's position among the plan's non-members, made once per plan (not per machine). */
+const nonMemberIndex = new WeakMap<Plan, Map<string, number>>();
+function nonMemberPositions(plan: Plan): Map<string, number> {
+  let index = nonMemberIndex.get(plan);
+  if (!index) {
+    const members = new Set(plan.etcd?.members.map((e) => e.name));
+    index = new Map();
+    for (const m of plan.machines) if (!members.has(m.name) && !index.has(m.name)) index.set(m.name, index.size);
+    nonMemberIndex.set(plan, index);
+  }
+  return index;
+}
+
 /**
  * locksmith's endpoint order (issue 15). locksmithctl moves to the next endpoint only when one refuses
  * the connection, not when it times out (a powered-off machine): with the same first member
@@ -147,14 +160,7 @@ export function locksmithOrder(plan: Plan, machine: Machine, endpoints: readonly
   if (endpoints.length === 0) return [];
   const own = plan.etcd?.members.find((m) => m.name === machine.name);
   let start = own ? endpoints.indexOf(own.clientUrl) : -1;
-  if (start < 0) {
-    const others = plan.machines.filter((m) => !plan.etcd?.members.some((e) => e.name === m.name));
-    const i = Math.max(
-      0,
-      others.findIndex((m) => m.name === machine.name),
-    );
-    start = i % endpoints.length;
-  }
+  if (start < 0) start = (nonMemberPositions(plan).get(machine.name) ?? 0) % endpoints.length;
   return [...endpoints.slice(start), ...endpoints.slice(0, start)];
 }
 

@@ -38,6 +38,12 @@ describe('quoted scalars are decoded here, with go-yaml escapes and folding', ()
     ['"/etc/a\\\n\t  b"', '/etc/ab'],
     ['"a\u2028b"', 'a\u2028b'],
     ['"a\u0085b"', 'a b'],
+    // Runs of ordinary characters (taken a run at a time) between escapes, quotes, blanks and breaks.
+    ["'don''t stop ''here'' x'", "don't stop 'here' x"],
+    [`'a\\b "c"'`, `a\\b "c"`],
+    [String.raw`"ab\\cd\"ef\\\\gh\x41ij \t\tkl"`, 'ab\\cd"ef\\\\ghAij \t\tkl'],
+    [String.raw`"één😀 x\u00e9y\r\nz"`, 'één😀 xéy\r\nz'],
+    [`"${'x'.repeat(300)}\\n${'y'.repeat(300)}"`, `${'x'.repeat(300)}\n${'y'.repeat(300)}`],
   ])('%j -> %j', (src, want) => {
     expect(quotedValue(src, { line: 1, col: 1 })).toBe(want);
   });

@@ -120,10 +120,34 @@ describe('the packed and installed package', () => {
         env: { ...process.env, NODE_OPTIONS: '', FLATCAR_ARCHITECT_DEBUG_CODE_CACHE: '1', ...env },
       });
       expect(r.status, r.stderr).toBe(0);
-      return { status: /code cache: (.+)/.exec(r.stderr)?.[1], ign: readFileSync(join(elsewhere, out, 'production-worker-1.ign'), 'utf8') };
+      return {
+        status: /code cache: (?!dependencies)(.+)/.exec(r.stderr)?.[1],
+        deps: /code cache: dependencies: (\d+) used, (\d+) rejected, (\d+) without data/.exec(r.stderr)?.slice(1).map(Number),
+        ign: readFileSync(join(elsewhere, out, 'production-worker-1.ign'), 'utf8'),
+      };
     };
     const used = runWith('out-cache-used');
     expect(used.status).toBe('used');
+    // The dependencies (installed in node_modules, not bundled) compile from deps.cache too.
+    expect(used.deps![0]).toBeGreaterThan(50);
+    expect(used.deps!.slice(1)).toEqual([0, 0]);
+    const depsFile = join(bin, 'deps.cache');
+    const goodDeps = readFileSync(depsFile);
+    expect(goodDeps.includes(Buffer.from(repoRoot))).toBe(false);
+    try {
+      // The right key and index but data V8 cannot use: each rejected and compiled as usual.
+      const indexEnd = goodDeps.indexOf(10, goodDeps.indexOf(10) + 1);
+      writeFileSync(depsFile, Buffer.concat([goodDeps.subarray(0, indexEnd + 1), Buffer.alloc(goodDeps.length - indexEnd - 1, 7)]));
+      const rejected = runWith('out-deps-rejected');
+      expect(rejected.deps).toEqual([0, used.deps![0], 0]);
+      // Another Node's deps.cache: none used.
+      writeFileSync(depsFile, Buffer.from(goodDeps.toString('latin1').replace(process.version, 'v0.0.0'), 'latin1'));
+      const other = runWith('out-deps-other');
+      expect(other.deps).toEqual([0, 0, used.deps![0]]);
+      for (const r of [rejected, other]) expect(r.ign).toBe(used.ign);
+    } finally {
+      writeFileSync(depsFile, goodDeps);
+    }
     const good = readFileSync(cacheFile);
     const newline = good.indexOf(10);
     expect(good.subarray(0, newline).toString()).toContain(process.version);
