@@ -25,6 +25,12 @@ import {
   MAX_UPDATE_SERVER,
 } from './limits.js';
 import * as P from './patterns.js';
+import { DEV_MIN_SIZE, PRODUCTION_ETCD_SIZES, PRODUCTION_FIVE_FROM, SMALL_MAX_SIZE, SMALL_MIN_SIZE } from '../architectures/sizes.js';
+
+// The architectures' numbers in help and schema texts come from their modules (src/architectures/).
+const SMALL_SIZES = `${SMALL_MIN_SIZE}-${SMALL_MAX_SIZE}`;
+const ETCD_SIZES = PRODUCTION_ETCD_SIZES.join(' or ');
+const ETCD_DEFAULT = `default ${PRODUCTION_ETCD_SIZES[0]}, ${PRODUCTION_ETCD_SIZES[1]} from ${PRODUCTION_FIVE_FROM} machines on`;
 
 /** A check of one value: the reason it is refused (for "--flag: reason"), or undefined. */
 export type Check = (value: string) => string | undefined;
@@ -151,14 +157,14 @@ export const ANSWERS_DEFINITION = section(
   {
     $schema: text('The JSON Schema this file follows (ignored; for editors).'),
     preset: text(
-      'Cluster architecture: laptop (1 VM, Docker API from the host), small (3-9 machines, etcd on every one), dev (1 etcd machine + workers), production (3 or 5 etcd machines + workers). Required here or as --preset.',
+      `Cluster architecture: laptop (1 VM, Docker API from the host), small (${SMALL_SIZES} machines, etcd on every one), dev (1 etcd machine + workers), production (${ETCD_SIZES} etcd machines + workers). Required here or as --preset.`,
       {
         enum: PRESETS,
         flag: {
           long: '--preset',
           arg: '<name>',
           order: 1,
-          help: 'cluster architecture: laptop (1 VM, Docker API from the host), small (3-9 machines, etcd on every one), dev (1 etcd machine + workers), production (3 or 5 etcd machines + workers)',
+          help: `cluster architecture: laptop (1 VM, Docker API from the host), small (${SMALL_SIZES} machines, etcd on every one), dev (1 etcd machine + workers), production (${ETCD_SIZES} etcd machines + workers)`,
         },
         wizard: { question: 'Architecture', asked: true },
       },
@@ -179,7 +185,7 @@ export const ANSWERS_DEFINITION = section(
       flag: { long: '--name-prefix', arg: '<prefix>', order: 5, help: 'prefix of every machine name (default: the cluster name and a dash)' },
       wizard: { question: 'Machine name prefix', asked: true, words: ['the machine name prefix'] },
     }),
-    size: whole('Total number of machines: laptop 1, small 3-9, dev 2 or more, production the etcd size + 1 or more.', {
+    size: whole(`Total number of machines: laptop 1, small ${SMALL_SIZES}, dev ${DEV_MIN_SIZE} or more, production the etcd size + 1 or more.`, {
       minimum: 1,
       maximum: MAX_SIZE,
       unit: 'machines',
@@ -188,16 +194,16 @@ export const ANSWERS_DEFINITION = section(
         long: '--size',
         arg: '<n>',
         order: 2,
-        help: "total number of machines (laptop 1, small 3-9, dev 2 or more, production etcd size + 1 or more; default: the preset's)",
+        help: `total number of machines (laptop 1, small ${SMALL_SIZES}, dev ${DEV_MIN_SIZE} or more, production etcd size + 1 or more; default: the preset's)`,
       },
       wizard: { question: 'Number of machines', asked: true, words: [[' (\\d+)', '$1 machines'], 'the number of machines'] },
     }),
     etcd: section('The etcd cluster (not with the laptop preset).', {
-      size: whole('production: number of central etcd machines, 3 or 5 (default 3, 5 from 10 machines on). small: every machine; dev: 1.', {
+      size: whole(`production: number of central etcd machines, ${ETCD_SIZES} (${ETCD_DEFAULT}). small: every machine; dev: 1.`, {
         minimum: 1,
         maximum: MAX_ETCD_SIZE,
         unit: 'etcd members',
-        flag: { long: '--etcd-size', arg: '<n>', order: 3, help: 'production: number of central etcd machines, 3 or 5 (default 3, 5 from 10 machines on)' },
+        flag: { long: '--etcd-size', arg: '<n>', order: 3, help: `production: number of central etcd machines, ${ETCD_SIZES} (${ETCD_DEFAULT})` },
         wizard: { question: 'Number of etcd machines', asked: true, words: ['the number of etcd machines'] },
       }),
       version: text('etcd image tag for members and proxies.', {

@@ -1,8 +1,9 @@
 /** dev: one etcd machine with a static address (boot it first) and workers using it through a local proxy. */
 import { CENTRAL_ETCD, defineArchitecture } from './preset-file.js';
 
-/** 1 etcd machine and at least 1 worker. */
-export const DEV_MIN_SIZE = 2;
+import { DEV_MIN_SIZE } from './sizes.js';
+
+export { DEV_MIN_SIZE };
 
 export const dev = defineArchitecture({
   name: 'dev',

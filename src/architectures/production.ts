@@ -1,9 +1,9 @@
 /** production: a central etcd cluster of 3 or 5 machines and workers using it through a local proxy. */
 import { CENTRAL_ETCD, defineArchitecture } from './preset-file.js';
 
-/** 3 or 5 central etcd machines, 5 from this many machines on. */
-export const PRODUCTION_ETCD_SIZES = [3, 5] as const;
-export const PRODUCTION_FIVE_FROM = 10;
+import { PRODUCTION_ETCD_SIZES, PRODUCTION_FIVE_FROM } from './sizes.js';
+
+export { PRODUCTION_ETCD_SIZES, PRODUCTION_FIVE_FROM };
 
 export const production = defineArchitecture({
   name: 'production',

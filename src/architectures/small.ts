@@ -1,9 +1,9 @@
 /** small: 3 to 9 machines, every one an etcd member that also runs your workloads. */
 import { defineArchitecture, series } from './preset-file.js';
 
-/** 3 to 9 machines, every one an etcd member. */
-export const SMALL_MIN_SIZE = 3;
-export const SMALL_MAX_SIZE = 9;
+import { SMALL_MAX_SIZE, SMALL_MIN_SIZE } from './sizes.js';
+
+export { SMALL_MAX_SIZE, SMALL_MIN_SIZE };
 
 export const small = defineArchitecture({
   name: 'small',
