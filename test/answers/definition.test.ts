@@ -9,12 +9,13 @@ import { describe, expect, it } from 'vitest';
 import { ANSWER_ENTRIES, answersSchema, checkOf, defaultOf, definedLeaves, definitionAt, wizardOf, type AnswerField } from '../../src/answers/definition.js';
 import * as check from '../../src/answers/checks.js';
 import { resolveSpec } from '../../src/answers/resolve.js';
-import { FIELDS, FLAG_OF, getField, SpecError, type Answers, type ClusterSpec, type Field } from '../../src/answers/types.js';
+import { FIELDS, FLAG_OF, getField, type Answers, type ClusterSpec, type Field } from '../../src/answers/types.js';
 import { flagsToAnswers, type GenerateFlags } from '../../src/cli/generate.js';
 import { addGenerateOptions } from '../../src/cli/options.js';
 import { ASKED, QUESTION_NAME } from '../../src/wizard/context.js';
 import { QUESTIONS } from '../../src/wizard/index.js';
 import { KEY } from '../helpers/generator.js';
+import { resolverProblems } from '../helpers/plan.js';
 
 /** Keys only an answers file holds (no flag): written by the generator and `scale`, or editors' $schema. */
 const FILE_ONLY = ['$schema', 'machines', 'snippets', 'etcdMembership'];
@@ -157,15 +158,7 @@ describe('one definition per answer', () => {
   });
 
   it("the resolver refuses a value with the message of the answer's own check (checks.ts), named by its field", () => {
-    const problems = (answers: Answers) => {
-      try {
-        resolveSpec(answers);
-        return [];
-      } catch (e) {
-        if (e instanceof SpecError) return e.problems;
-        throw e;
-      }
-    };
+    const problems = resolverProblems;
     expect(problems({ preset: 'dev', name: 'Bad Name' })).toEqual([{ field: 'name', message: check.clusterName('Bad Name') }]);
     expect(problems({ preset: 'dev', network: { dns: ['1.1.1.1', '127.0.0.1'] } })).toEqual([{ field: 'network.dns', message: check.dnsServer('127.0.0.1') }]);
     expect(problems({ preset: 'dev', security: { secrets: 'usb' as never } })).toEqual([{ field: 'security.secrets', message: 'must be one of inline, ssh (got "usb")' }]);

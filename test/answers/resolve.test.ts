@@ -1,19 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { resolveSpec } from '../../src/answers/resolve.js';
-import { SpecError, type Answers, type Problem } from '../../src/answers/types.js';
+import type { Answers, Problem } from '../../src/answers/types.js';
 import { formatAnswersFile, parseAnswersFile } from '../../src/answers/answers-file.js';
 import { mergeAnswers } from '../../src/answers/merge.js';
 import { KEY, withKey } from '../helpers/generator.js';
+import { resolverProblems } from '../helpers/plan.js';
 
-function problems(answers: Answers): Problem[] {
-  try {
-    resolveSpec(answers);
-  } catch (e) {
-    if (e instanceof SpecError) return e.problems;
-    throw e;
-  }
-  throw new Error('expected a SpecError');
-}
+const problems = resolverProblems;
 
 describe('resolving answers against a preset', () => {
   it('production with only a size: every other value from the preset or derived', () => {

@@ -5,24 +5,17 @@
 import { describe, expect, it } from 'vitest';
 import { resolveSpec } from '../../src/answers/resolve.js';
 import { WARNING_CODES, warning, type WarningCode } from '../../src/answers/warnings.js';
-import { SpecError, type Answers, type Problem } from '../../src/answers/types.js';
+import type { Answers, Problem } from '../../src/answers/types.js';
 import { formatSummary } from '../../src/render/summary.js';
 import { plan } from '../../src/plan/index.js';
 import { conflictOf, problemsOf } from '../../src/wizard/context.js';
 import { inputsOf } from '../../src/wizard/precheck.js';
 import { withKey } from '../helpers/generator.js';
+import { resolverProblems } from '../helpers/plan.js';
 import { context } from '../helpers/wizard.js';
 
 const codes = (answers: Answers): WarningCode[] => resolveSpec(answers).warnings.map((w) => w.code);
-const problems = (answers: Answers): Problem[] => {
-  try {
-    resolveSpec(answers);
-    return [];
-  } catch (e) {
-    if (e instanceof SpecError) return e.problems;
-    throw e;
-  }
-};
+const problems = resolverProblems;
 
 describe('warnings by code', () => {
   it('each answer that warns gives its code; only the security holes are loud', () => {

@@ -5,22 +5,15 @@
  */
 import { describe, expect, it } from 'vitest';
 import { resolveSpec } from '../../src/answers/resolve.js';
-import { SpecError, type Answers } from '../../src/answers/types.js';
+import type { Answers } from '../../src/answers/types.js';
 import { plan } from '../../src/plan/index.js';
 import { scaleCluster, ScaleError } from '../../src/scale/index.js';
+import { resolverProblems } from '../helpers/plan.js';
 
 const KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGJmZm9vYmFyYmF6cXV4cXV1eHF1dXhxdXV4cXV1eHF1 t@x';
 const withKey = (a: Answers): Answers => ({ ssh: { keys: [KEY] }, ...a });
 
-function problems(answers: Answers): string[] {
-  try {
-    resolveSpec(withKey(answers));
-  } catch (e) {
-    if (e instanceof SpecError) return e.problems.map((p) => `${p.field}: ${p.message}`);
-    throw e;
-  }
-  return [];
-}
+const problems = (answers: Answers): string[] => resolverProblems(withKey(answers)).map((p) => `${p.field}: ${p.message}`);
 const warnings = (answers: Answers) => resolveSpec(withKey(answers)).warnings;
 
 describe('the resolver asks the architecture', () => {
