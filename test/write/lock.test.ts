@@ -98,6 +98,23 @@ const ownStart = () => {
   return s.slice(s.lastIndexOf(')') + 2).split(' ')[19]!;
 };
 
+/**
+ * B reads a dead lock and stops; A takes the lock over and holds it; B goes on and stops again
+ * holding the breaker token, with A's live lock where it is.
+ */
+async function tokenOverLiveLock(): Promise<{ parent: string; a: Taker; b: Taker }> {
+  const parent = tmp();
+  writeFileSync(join(parent, '.c.lock'), '999999999\n');
+  writeFileSync(join(parent, 'go'), '');
+  const b = taker(parent, { pauseAt: 'lock-takeover,lock-break' });
+  await b.paused('lock-takeover');
+  const a = taker(parent);
+  expect(await a.said()).toBe(`got ${a.child.pid}`);
+  rmSync(b.marker);
+  await b.paused('lock-break');
+  return { parent, a, b };
+}
+
 describe('the output lock', () => {
   it("a run that read the dead lock, then finds another run's live lock in its place, leaves that lock alone and is locked out", async () => {
     const parent = tmp();
@@ -118,15 +135,7 @@ describe('the output lock', () => {
   });
 
   it("three runs: while B checks A's live lock (holding the breaker token), C is refused, and B leaves A's lock alone", async () => {
-    const parent = tmp();
-    writeFileSync(join(parent, '.c.lock'), '999999999\n');
-    writeFileSync(join(parent, 'go'), '');
-    const b = taker(parent, { pauseAt: 'lock-takeover,lock-break' });
-    await b.paused('lock-takeover');
-    const a = taker(parent);
-    expect(await a.said()).toBe(`got ${a.child.pid}`);
-    rmSync(b.marker);
-    await b.paused('lock-break');
+    const { parent, a, b } = await tokenOverLiveLock();
     // B holds the token: A's lock is still where it was, and a third run finds it.
     expect(lockOf(parent)).toBe(String(a.child.pid));
     const c = taker(parent);
@@ -140,15 +149,7 @@ describe('the output lock', () => {
   });
 
   it("a run killed while taking over (A's live lock in place) leaves A's lock: the next run is locked out, and takes the lock once A is done", async () => {
-    const parent = tmp();
-    writeFileSync(join(parent, '.c.lock'), '999999999\n');
-    writeFileSync(join(parent, 'go'), '');
-    const b = taker(parent, { pauseAt: 'lock-takeover,lock-break' });
-    await b.paused('lock-takeover');
-    const a = taker(parent);
-    expect(await a.said()).toBe(`got ${a.child.pid}`);
-    rmSync(b.marker);
-    await b.paused('lock-break');
+    const { parent, a, b } = await tokenOverLiveLock();
     b.child.kill('SIGKILL');
     await b.exit;
     rmSync(b.marker);
