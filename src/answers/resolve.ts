@@ -67,6 +67,11 @@ class Resolver {
    * The answer, else the preset's value, else `derived`, else the answer's static default (its
    * definition's); noted as a default when equal to it.
    */
+  /** The value an answer has (given, else the preset's), without reading it as an answer. */
+  peek(field: Field): unknown {
+    return getField(this.given, field) ?? getField(this.preset, field);
+  }
+
   private pick(field: Field, derived: unknown): unknown {
     const fallback = getField(this.preset, field) ?? derived ?? defaultOf(field);
     const value = getField(this.given, field) ?? fallback;
@@ -190,8 +195,13 @@ function resolveNetwork(r: Resolver, preset: PresetName): StaticNetwork | DhcpNe
   if (cidr === undefined) return undefined;
   const net = parseCidr(cidr) as Network;
   const gateway = r.address('network.gateway', formatIPv4(net.base + 1), net);
-  const hundredAndFirst = net.base + 101 < net.broadcast ? net.base + 101 : net.base + 2;
-  const firstAddress = r.address('network.firstAddress', formatIPv4(hundredAndFirst), net);
+  // The derived first address is one its own check accepts: host .101 (or .2 in a small network),
+  // moved past the gateway and the DNS servers.
+  const dnsGiven = r.peek('network.dns');
+  const taken = new Set([gateway, ...(Array.isArray(dnsGiven) ? dnsGiven : [])].map((a) => parseIPv4(String(a ?? ''))));
+  let derivedFirst = net.base + 101 < net.broadcast ? net.base + 101 : net.base + 2;
+  while (taken.has(derivedFirst) && derivedFirst + 1 < net.broadcast) derivedFirst++;
+  const firstAddress = r.address('network.firstAddress', formatIPv4(derivedFirst), net);
   const dns = r.list('network.dns', gateway ? [gateway] : []);
   const domains = r.list('network.domains');
   let match: StaticNetwork['match'] | undefined;
